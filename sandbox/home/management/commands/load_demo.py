@@ -1,0 +1,117 @@
+"""Demo data for the sandbox: a business, services, staff with schedules, pages with booking blocks, an admin."""
+
+import json
+import os
+from datetime import time
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from wagtail.models import Page, Site
+
+from home.models import ContentPage
+from wagtail_booking.models import BusinessSettings, IntakeForm, IntakeFormField, Provider, Service, WeeklyHours
+
+ADMIN_USERNAME = "admin"
+
+
+class Command(BaseCommand):
+    help = "Load the sandbox's demo business (safe to run again)."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        password = os.environ.get("SANDBOX_ADMIN_PASSWORD", "booking-sandbox")
+        self._admin(password)
+        form = self._intake_form()
+        providers = self._providers()
+        services = self._services(form, providers)
+        self._pages(services)
+        site = Site.objects.get(is_default_site=True)
+        BusinessSettings.objects.update_or_create(site=site, defaults={
+            "business_name": "Harbour Wellness", "contact_email": "hello@harbour.example",
+            "contact_phone": "+1 212 555 0100", "address": "1 Harbour Street\nNew York, NY 10004"})
+        self.stdout.write(self.style.SUCCESS(
+            f"Demo data ready. Admin: {site.root_url}/admin/  user {ADMIN_USERNAME!r}  password {password!r}"))
+
+    def _admin(self, password):
+        user, _ = get_user_model().objects.get_or_create(
+            username=ADMIN_USERNAME, defaults={"email": "admin@harbour.example", "is_staff": True,
+                                               "is_superuser": True})
+        user.set_password(password)
+        user.save()
+
+    def _intake_form(self):
+        form, created = IntakeForm.objects.get_or_create(name="New client questions",
+                                                         defaults={"intro": "Help us prepare for your visit."})
+        if created:
+            questions = [
+                ("What would you like to discuss?", "multiline", True, ""),
+                ("How did you hear about us?", "dropdown", False, "Search engine\nFriend\nSocial media\nOther"),
+                ("I agree to the privacy policy", "checkbox", True, ""),
+            ]
+            for order, (label, kind, required, choices) in enumerate(questions):
+                IntakeFormField.objects.create(form=form, sort_order=order, label=label, field_type=kind,
+                                               required=required, choices=choices)
+        return form
+
+    def _providers(self):
+        specs = [("Dr. Maya Chen", "maya@harbour.example", "America/New_York", "staff"),
+                 ("Sam Okafor", "sam@harbour.example", "America/New_York", "staff"),
+                 ("Treatment room 1", "", "America/New_York", "resource")]
+        providers = []
+        for name, email, zone, kind in specs:
+            provider, created = Provider.objects.get_or_create(name=name, defaults={
+                "email": email, "timezone": zone, "kind": kind})
+            if created:
+                for weekday in range(5):  # Mon-Fri, split shift with a lunch break
+                    WeeklyHours.objects.create(provider=provider, weekday=weekday, opens=time(9), closes=time(12))
+                    WeeklyHours.objects.create(provider=provider, weekday=weekday, opens=time(13), closes=time(17))
+                WeeklyHours.objects.create(provider=provider, weekday=5, opens=time(10), closes=time(14))
+            providers.append(provider)
+        return providers
+
+    def _services(self, form, providers):
+        maya, sam, room = providers
+        specs = [
+            ("Free consultation", dict(description="A 30-minute first conversation, no charge.",
+                                       duration_minutes=30, slot_interval_minutes=30, intake_form=form,
+                                       minimum_notice_minutes=60), [maya, sam]),
+            ("Massage therapy", dict(description="60 minutes of therapeutic massage.", duration_minutes=60,
+                                     slot_interval_minutes=30, buffer_after_minutes=15, price=Decimal("90.00"),
+                                     deposit_kind="percent", deposit_value=Decimal("20")), [sam, room]),
+            ("Initial assessment", dict(description="45-minute assessment; we confirm each request.",
+                                        duration_minutes=45, slot_interval_minutes=15, booking_mode="request",
+                                        buffer_before_minutes=10), [maya]),
+        ]
+        services = []
+        for name, fields, offered_by in specs:
+            service, created = Service.objects.get_or_create(name=name, defaults=fields)
+            if created:
+                service.providers.set(offered_by)
+            services.append(service)
+        return services
+
+    def _pages(self, services):
+        site = Site.objects.get(is_default_site=True)
+        if isinstance(site.root_page.specific, ContentPage):
+            return
+        consultation = services[0]
+        root = Page.get_first_root_node()
+        home = root.add_child(instance=ContentPage(title="Harbour Wellness", slug="harbour", body=json.dumps([
+            {"type": "paragraph", "value": "<p>Therapy, massage and assessments by the harbour.</p>"},
+            {"type": "booking", "value": {"service": consultation.pk, "provider": None,
+                                         "heading": "Book a free consultation",
+                                         "intro": "<p>Pick a time that suits you.</p>"}},
+        ])))
+        old_root = site.root_page
+        site.root_page = home
+        site.port = 8000
+        site.hostname = "127.0.0.1"
+        site.site_name = "Harbour Wellness"
+        site.save()
+        old_root.delete()
+        home.add_child(instance=ContentPage(title="Services", slug="services", body=json.dumps([
+            {"type": "booking", "value": {"service": service.pk, "provider": None, "heading": service.name,
+                                          "intro": f"<p>{service.description}</p>"}} for service in services
+        ])))

@@ -1,0 +1,3 @@
+"""wagtail-booking: appointments for Wagtail + django-oscar sites."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,41 @@
+"""Per-address rate limits for the public API, read lazily from ``WAGTAIL_BOOKING["RATE_LIMITS"]``."""
+
+import math
+import time
+
+from django.core.cache import caches
+from ninja.throttling import BaseThrottle
+
+from ..conf import booking_settings
+
+WINDOW_SECONDS = 60
+
+
+class AddressThrottle(BaseThrottle):
+    """A fixed one-minute window per client address and endpoint group, counted in the configured cache."""
+
+    def __init__(self, group: str):
+        self.group = group
+        self._wait = None
+
+    def allow_request(self, request) -> bool:
+        limit = booking_settings.RATE_LIMITS.get(self.group)
+        if not limit:
+            return True
+        now = time.time()
+        window = int(now // WINDOW_SECONDS)
+        key = f"wagtail_booking:rl:{self.group}:{self.get_ident(request)}:{window}"
+        cache = caches[booking_settings.RATE_LIMIT_CACHE]
+        cache.add(key, 0, WINDOW_SECONDS + 1)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # evicted between add and incr
+            cache.set(key, 1, WINDOW_SECONDS + 1)
+            count = 1
+        if count <= limit:
+            return True
+        self._wait = math.ceil((window + 1) * WINDOW_SECONDS - now)
+        return False
+
+    def wait(self):
+        return self._wait

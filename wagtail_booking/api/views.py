@@ -1,0 +1,228 @@
+"""The public JSON API under /booking/api/ (django-ninja)."""
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from ninja import NinjaAPI, Query
+from ninja.errors import HttpError, Throttled, ValidationError
+from pydantic import BaseModel, field_validator
+from datetime import date
+
+from ..bookings import services
+from ..bookings.availability import available_slots, local_day_bounds
+from ..bookings.intake import InvalidInput, check_timezone, client_details
+from ..bookings.models import Booking
+from ..bookings.tokens import check_token, manage_token
+from ..checkout.handoff import get_payment_handoff
+from ..conf import booking_settings
+from ..snippets.models import Provider, Service
+from .schemas import (BookingOut, ConflictOut, ErrorOut, HoldIn, RescheduleIn, ServiceOut, SlotOut, SlotsOut,
+                      TokenIn)
+from .throttling import AddressThrottle
+
+api = NinjaAPI(title="wagtail-booking", version="1", urls_namespace="wagtail_booking_api", docs_url="/docs",
+               description="Services, free slots, holds and self-service for appointments.")
+READ = AddressThrottle("read")
+WRITE = AddressThrottle("write")
+
+
+# Errors: always a status a client can act on, with the field and the reason ----------------------------------
+
+
+def _errors(request, errors, status=400, detail="The request is not valid."):
+    items = [{"field": field, "message": message} for field, message in errors]
+    return api.create_response(request, {"detail": detail, "errors": items}, status=status)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc):
+    errors = []
+    for error in exc.errors:
+        location = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "payload")]
+        errors.append((".".join(location) or None, error.get("msg", "Invalid value.")))
+    return _errors(request, errors)
+
+
+@api.exception_handler(InvalidInput)
+def on_invalid_input(request, exc):
+    return _errors(request, exc.errors)
+
+
+@api.exception_handler(services.SlotUnavailable)
+def on_slot_unavailable(request, exc):
+    zone = getattr(request, "booking_zone", None) or ZoneInfo(booking_settings.default_timezone)
+    body = {"detail": exc.message, "alternatives": [_slot(slot, zone) for slot in exc.alternatives]}
+    return api.create_response(request, body, status=409)
+
+
+@api.exception_handler(services.BookingError)
+def on_booking_error(request, exc):
+    return _errors(request, [(exc.field, exc.message)], status=exc.status_code, detail=exc.message)
+
+
+@api.exception_handler(Throttled)
+def on_throttled(request, exc):
+    response = api.create_response(request, {"detail": "Too many requests; try again shortly."}, status=429)
+    if exc.wait:
+        response["Retry-After"] = str(int(exc.wait))
+    return response
+
+
+# Endpoints -----------------------------------------------------------------------------------------------------
+
+
+@api.get("/services", response=list[ServiceOut], throttle=READ, tags=["services"])
+def list_services(request):
+    """The services clients can book, with their providers and intake questions."""
+    queryset = Service.objects.filter(active=True).select_related("intake_form").prefetch_related(
+        "intake_form__fields")
+    providers = {}
+    for service_id, provider_id, name in Provider.services.through.objects.filter(
+            provider__active=True, service__active=True).values_list("service_id", "provider_id", "provider__name"):
+        providers.setdefault(service_id, []).append({"id": provider_id, "name": name})
+    return [_service(service, providers.get(service.pk, [])) for service in queryset]
+
+
+class SlotQuery(BaseModel):
+    start: date
+    end: date
+    tz: str
+    provider: int | None = None
+
+    @field_validator("tz")
+    @classmethod
+    def known_zone(cls, value):
+        try:
+            return check_timezone(value, "tz")
+        except InvalidInput as error:
+            raise ValueError(error.errors[0][1]) from error
+
+
+@api.get("/services/{service_id}/slots", response={200: SlotsOut, 400: ErrorOut, 404: ErrorOut}, throttle=READ,
+         tags=["services"])
+def list_slots(request, service_id: int, query: Query[SlotQuery]):
+    """Free starts from ``start`` to ``end`` inclusive (dates in ``tz``), times carrying ``tz``'s offset."""
+    if query.end < query.start:
+        raise InvalidInput([("end", "end must be on or after start.")])
+    if (query.end - query.start).days + 1 > booking_settings.MAX_RANGE_DAYS:
+        raise InvalidInput([("end", f"Ask for at most {booking_settings.MAX_RANGE_DAYS} days at a time.")])
+    service = _active_service(service_id)
+    provider_ids = None
+    if query.provider is not None:
+        provider_ids = [query.provider]
+    start, end = local_day_bounds(query.start, query.end, query.tz)
+    slots = available_slots(service, start, end, provider_ids)
+    if query.provider is not None and not slots and not _offers(service, query.provider):
+        raise HttpError(404, f"Provider {query.provider} does not offer this service.")
+    zone = ZoneInfo(query.tz)
+    return {"timezone": query.tz, "slots": [_slot(slot, zone) for slot in slots]}
+
+
+@api.post("/holds", response={201: BookingOut, 400: ErrorOut, 404: ErrorOut, 409: ConflictOut}, throttle=WRITE,
+          tags=["bookings"])
+def create_hold(request, payload: HoldIn):
+    """Hold a slot for a client. The answer says what happens next: confirmed, awaiting approval, or payment."""
+    service = _active_service(payload.service)
+    request.booking_zone = ZoneInfo(check_timezone(payload.timezone))
+    if payload.start.tzinfo is None:
+        raise InvalidInput([("start", "Give the start with its UTC offset, e.g. 2027-03-01T09:00:00-05:00.")])
+    provider = None
+    if payload.provider is not None:
+        provider = Provider.objects.filter(pk=payload.provider).first()
+        if provider is None:
+            raise HttpError(404, f"There is no provider {payload.provider}.")
+    client = client_details(service, payload.name, payload.email, payload.phone, payload.timezone, payload.answers)
+    booking = services.create_hold(service, payload.start, client, provider)
+    return 201, _booking_out(request, booking)
+
+
+@api.post("/bookings/{reference}/cancel", response={200: BookingOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut,
+                                                    409: ErrorOut}, throttle=WRITE, tags=["bookings"])
+def cancel_booking(request, reference: str, payload: TokenIn):
+    """Cancel with the token from the confirmation link, before the service's cut-off."""
+    with transaction.atomic():
+        booking = _authorised_booking(reference, payload.token)
+        services.cancel(booking, by="client")
+    return 200, _booking_out(request, booking, with_token=False)
+
+
+@api.post("/bookings/{reference}/reschedule", response={200: BookingOut, 400: ErrorOut, 403: ErrorOut,
+                                                        404: ErrorOut, 409: ConflictOut}, throttle=WRITE,
+          tags=["bookings"])
+def reschedule_booking(request, reference: str, payload: RescheduleIn):
+    """Move the booking to another free start (same provider), with the token from the confirmation link."""
+    if payload.start.tzinfo is None:
+        raise InvalidInput([("start", "Give the start with its UTC offset, e.g. 2027-03-01T09:00:00-05:00.")])
+    with transaction.atomic():
+        booking = _authorised_booking(reference, payload.token)
+        request.booking_zone = ZoneInfo(booking.client_timezone)
+        services.reschedule(booking, payload.start, by="client")
+    return 200, _booking_out(request, booking, with_token=False)
+
+
+# Helpers -------------------------------------------------------------------------------------------------------
+
+
+def _active_service(service_id) -> Service:
+    service = Service.objects.filter(pk=service_id, active=True).select_related("intake_form").first()
+    if service is None:
+        raise HttpError(404, f"There is no bookable service {service_id}.")
+    return service
+
+
+def _offers(service, provider_id) -> bool:
+    return service.providers.filter(pk=provider_id, active=True).exists()
+
+
+def _authorised_booking(reference, token) -> Booking:
+    booking = (Booking.objects.select_for_update(of=("self",)).select_related("service", "provider")
+               .filter(reference=str(reference).upper()).first())
+    if booking is None:
+        raise HttpError(404, f"There is no booking {reference}.")
+    if not check_token(booking, token):
+        raise HttpError(403, "This link is not valid for that booking; use the link from your latest email.")
+    return booking
+
+
+def _slot(slot, zone):
+    return {"start": slot.start.astimezone(zone).isoformat(), "end": slot.end.astimezone(zone).isoformat(),
+            "provider": slot.provider_id}
+
+
+def _booking_out(request, booking, with_token=True):
+    zone = ZoneInfo(booking.client_timezone)
+    next_step = {"held": "payment", "requested": "awaiting_approval"}.get(booking.status, booking.status)
+    checkout_url = None
+    if booking.status == Booking.Status.HELD:
+        checkout_url = request.build_absolute_uri(get_payment_handoff().checkout_url(booking, request))
+    return {"id": booking.reference, "status": booking.status, "next_step": next_step,
+            "checkout_url": checkout_url, "expires_at": booking.hold_expires_at,
+            "start": booking.start.astimezone(zone).isoformat(), "end": booking.end.astimezone(zone).isoformat(),
+            "provider": booking.provider_id, "manage_token": manage_token(booking) if with_token else None}
+
+
+def _service(service, providers):
+    fields = []
+    if service.intake_form_id:
+        for field in service.intake_form.fields.all():
+            choices = [c.strip() for c in field.choices.replace("\n", ",").split(",") if c.strip()]
+            fields.append({"name": field.clean_name, "label": field.label, "type": field.field_type,
+                           "required": field.required, "choices": choices, "help_text": field.help_text})
+    return {"id": service.pk, "name": service.name, "description": service.description,
+            "duration_minutes": service.duration_minutes, "price": str(service.price),
+            "deposit_due": str(service.deposit_due), "currency": _currency(), "booking_mode": service.booking_mode,
+            "providers": providers, "intake_fields": fields,
+            "intake_form_version": service.intake_form.version if service.intake_form_id else None}
+
+
+def _currency():
+    from django.conf import settings
+
+    return getattr(settings, "OSCAR_DEFAULT_CURRENCY", "")
+
+
+def manage_path(booking):
+    return reverse("wagtail_booking:manage", args=[booking.reference, manage_token(booking)])

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class WagtailBookingConfig(AppConfig):
+    name = "wagtail_booking"
+    label = "wagtail_booking"
+    verbose_name = "Bookings"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import checks  # noqa: F401 - registers system checks
+        from .notifications import receivers
+
+        receivers.connect()

@@ -1,0 +1,35 @@
+"""The booking block an editor drops into any StreamField."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail import blocks
+from wagtail.snippets.blocks import SnippetChooserBlock
+
+from .picker import picker_context
+
+
+class BookingBlockValue(blocks.StructValue):
+    def provider_ids(self):
+        provider = self.get("provider")
+        return [provider.pk] if provider else None
+
+
+class BookingBlock(blocks.StructBlock):
+    service = SnippetChooserBlock("wagtail_booking.Service", label=_("Service"))
+    provider = SnippetChooserBlock("wagtail_booking.Provider", required=False, label=_("Provider"),
+                                   help_text=_("Leave empty to offer any available provider."))
+    heading = blocks.CharBlock(required=False, label=_("Heading"))
+    intro = blocks.RichTextBlock(required=False, features=["bold", "italic", "link"], label=_("Introduction"))
+
+    class Meta:
+        template = "wagtail_booking/blocks/booking_block.html"
+        icon = "date"
+        label = _("Booking")
+        value_class = BookingBlockValue
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context)
+        request = (parent_context or {}).get("request")
+        service = value.get("service")
+        if request is not None and service is not None and service.active:
+            context.update(picker_context(request, service, value.provider_ids(), request.GET))
+        return context

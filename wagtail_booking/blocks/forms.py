@@ -1,0 +1,60 @@
+"""The client's booking form: chosen time, contact details and the service's intake questions."""
+
+from datetime import datetime
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ..bookings.intake import InvalidInput, check_timezone
+from ..phone import PhoneNumberField
+from ..snippets.intake import serialise_answers
+
+INTAKE_PREFIX = "intake_"
+
+
+class BookingForm(forms.Form):
+    slot = forms.CharField(label=_("Time"), error_messages={"required": _("Choose a time.")})
+    timezone = forms.CharField(widget=forms.HiddenInput)
+    name = forms.CharField(label=_("Your name"), max_length=200,
+                           widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    email = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    phone = PhoneNumberField(label=_("Phone (optional)"), required=False)
+
+    def __init__(self, service, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.service = service
+        self.intake_form = service.intake_form if service.intake_form_id else None
+        if self.intake_form:
+            for name, field in self.intake_form.get_form_class()().fields.items():
+                self.fields[INTAKE_PREFIX + name] = field
+
+    def intake_fields(self):
+        return [self[name] for name in self.fields if name.startswith(INTAKE_PREFIX)]
+
+    def contact_fields(self):
+        return [self["name"], self["email"], self["phone"]]
+
+    def clean_timezone(self):
+        try:
+            return check_timezone(self.cleaned_data["timezone"])
+        except InvalidInput as error:
+            raise forms.ValidationError(error.errors[0][1]) from error
+
+    def clean_slot(self):
+        raw = self.cleaned_data["slot"]
+        start_text, _sep, provider_text = raw.partition("|")
+        try:
+            start = datetime.fromisoformat(start_text)
+            provider_id = int(provider_text) if provider_text else None
+        except ValueError as error:
+            raise forms.ValidationError(_("Choose one of the times shown.")) from error
+        if start.tzinfo is None:
+            raise forms.ValidationError(_("Choose one of the times shown."))
+        return start, provider_id
+
+    def intake_answers(self):
+        if not self.intake_form:
+            return []
+        data = {name[len(INTAKE_PREFIX):]: value for name, value in self.cleaned_data.items()
+                if name.startswith(INTAKE_PREFIX)}
+        return serialise_answers(self.intake_form, data)

@@ -1,0 +1,131 @@
+"""Server-rendered booking pages: they work without JavaScript and share the API's rules."""
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ..bookings import services
+from ..bookings.availability import available_slots, local_day_bounds
+from ..bookings.models import Booking
+from ..bookings.tokens import check_token, manage_token
+from ..checkout.handoff import get_payment_handoff
+from ..snippets.models import Provider, Service
+from .forms import BookingForm
+from .picker import picker_context, slot_value
+
+RESCHEDULE_DAYS = 30
+
+
+@require_POST
+def book(request, service_id):
+    service = get_object_or_404(Service, pk=service_id, active=True)
+    provider_ids = _provider_ids(request.POST.get("provider"))
+    back = _safe_next(request)
+    form = BookingForm(service, data=request.POST)
+    if not form.is_valid():
+        return _render_form(request, service, provider_ids, form, back, status=400)
+    start, slot_provider = form.cleaned_data["slot"]
+    client = services.ClientDetails(
+        name=form.cleaned_data["name"], email=form.cleaned_data["email"], phone=form.cleaned_data["phone"],
+        timezone=form.cleaned_data["timezone"], intake_answers=form.intake_answers())
+    provider = _choose_provider(service, provider_ids, slot_provider)
+    try:
+        booking = services.create_hold(service, start, client, provider)
+    except services.SlotUnavailable as error:
+        return _render_form(request, service, provider_ids, form, back, status=409, message=error.message,
+                            alternatives=error.alternatives)
+    except services.BookingError as error:
+        return _render_form(request, service, provider_ids, form, back, status=error.status_code,
+                            message=error.message)
+    if booking.status == Booking.Status.HELD:
+        return HttpResponseRedirect(get_payment_handoff().checkout_url(booking, request))
+    return HttpResponseRedirect(reverse("wagtail_booking:booked", args=[booking.reference, manage_token(booking)]))
+
+
+def booked(request, reference, token):
+    booking = _booking_for_token(reference, token)
+    return render(request, "wagtail_booking/booked.html", _booking_context(booking, token))
+
+
+@require_http_methods(["GET", "POST"])
+def manage(request, reference, token):
+    booking = _booking_for_token(reference, token)
+    context = _booking_context(booking, token)
+    status = 200
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "cancel":
+                services.cancel(booking, by="client")
+                context["message"] = "Your booking is cancelled. We have sent you an email."
+            elif request.POST.get("action") == "reschedule":
+                form = BookingForm(booking.service, data={**request.POST.dict(), "name": "-", "email": "a@b.cd",
+                                                          "timezone": booking.client_timezone})
+                if not form.is_valid() or "slot" not in form.cleaned_data:
+                    raise services.BookingError("Choose one of the times shown.", field="slot")
+                services.reschedule(booking, form.cleaned_data["slot"][0], by="client")
+                context["message"] = "Your booking has been moved. We have sent you an email."
+        except services.BookingError as error:
+            context["error"] = error.message
+            status = error.status_code
+        context.update(_booking_context(booking, token))
+    if booking.status in (Booking.Status.CONFIRMED, Booking.Status.REQUESTED):
+        context["reschedule_times"] = _reschedule_times(request, booking)
+    return render(request, "wagtail_booking/manage.html", context, status=status)
+
+
+def _booking_for_token(reference, token) -> Booking:
+    booking = Booking.objects.select_related("service", "provider").filter(reference=reference).first()
+    if booking is None or not check_token(booking, token):
+        raise Http404("No booking matches this link.")
+    return booking
+
+
+def _booking_context(booking, token):
+    zone = ZoneInfo(booking.client_timezone)
+    return {"booking": booking, "local_start": booking.start.astimezone(zone),
+            "local_end": booking.end.astimezone(zone), "zone_name": booking.client_timezone,
+            "manage_url": reverse("wagtail_booking:manage", args=[booking.reference, token])}
+
+
+def _reschedule_times(request, booking):
+    zone = ZoneInfo(booking.client_timezone)
+    today = timezone.now().astimezone(zone).date()
+    start, end = local_day_bounds(today, today + timedelta(days=RESCHEDULE_DAYS), booking.client_timezone)
+    slots = available_slots(booking.service, start, end, [booking.provider_id], exclude_booking=booking)
+    return [(slot_value(slot), slot.start.astimezone(zone)) for slot in slots if slot.start != booking.start]
+
+
+def _render_form(request, service, provider_ids, form, back, status, message=None, alternatives=None):
+    params = {"booking_tz": request.POST.get("timezone", ""), "booking_service": service.pk}
+    context = picker_context(request, service, provider_ids, params, form=form, alternatives=alternatives)
+    context.update({"message": message, "alternatives": alternatives, "back": back,
+                    "heading": service.name, "selected_slot": request.POST.get("slot", "")})
+    return render(request, "wagtail_booking/book.html", context, status=status)
+
+
+def _provider_ids(raw):
+    try:
+        return [int(raw)] if raw else None
+    except ValueError:
+        return None
+
+
+def _choose_provider(service, provider_ids, slot_provider):
+    """A block fixed to one provider books them; otherwise whoever is free at the chosen time."""
+    if not provider_ids:
+        return None
+    return Provider.objects.filter(pk=provider_ids[0]).first()
+
+
+def _safe_next(request):
+    candidate = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()},
+                                       require_https=request.is_secure()):
+        return candidate
+    return "/"

@@ -1,0 +1,174 @@
+"""Bookings in the Wagtail admin: listing, booking page with actions, creation by hand, dashboard panel."""
+
+import django_filters
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.ui.components import Component
+from wagtail.admin.views import generic
+from wagtail.admin.viewsets.model import ModelViewSet
+
+from ..bookings.intake import InvalidInput, check_timezone
+from . import services
+from .models import Booking
+
+ACTIONS = {
+    "approve": (services.approve, _("approved")),
+    "decline": (services.decline, _("declined")),
+    "cancel": (lambda booking: services.cancel(booking, by="staff"), _("cancelled")),
+    "completed": (lambda booking: services.mark_outcome(booking, Booking.Status.COMPLETED), _("marked completed")),
+    "no_show": (lambda booking: services.mark_outcome(booking, Booking.Status.NO_SHOW), _("marked as no-show")),
+}
+ACTIONS_BY_STATUS = {
+    Booking.Status.REQUESTED: ["approve", "decline", "cancel"],
+    Booking.Status.CONFIRMED: ["completed", "no_show", "cancel"],
+    Booking.Status.HELD: ["cancel"],
+}
+
+
+class BookingFilterSet(WagtailFilterSet):
+    start = django_filters.DateFromToRangeFilter(label=_("Date"), widget=DateRangePickerWidget)
+
+    class Meta:
+        model = Booking
+        fields = ["start", "status", "service", "provider"]
+
+
+class StaffBookingForm(forms.ModelForm):
+    class Meta:
+        model = Booking
+        fields = ["service", "provider", "start", "client_name", "client_email", "client_phone",
+                  "client_timezone", "staff_notes"]
+
+    def __init__(self, *args, for_user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["client_timezone"].initial = timezone.get_current_timezone_name()
+
+    def clean_client_timezone(self):
+        try:
+            return check_timezone(self.cleaned_data["client_timezone"])
+        except InvalidInput as error:
+            raise forms.ValidationError(error.errors[0][1]) from error
+
+    def clean(self):
+        data = super().clean()
+        service, provider = data.get("service"), data.get("provider")
+        if service and provider and not service.providers.filter(pk=provider.pk).exists():
+            self.add_error("provider", _("%(provider)s does not offer %(service)s.")
+                           % {"provider": provider, "service": service})
+        return data
+
+
+class BookingEditForm(forms.ModelForm):
+    """Time and provider are changed through actions, never by editing fields, so conflicts are always checked."""
+
+    class Meta:
+        model = Booking
+        fields = ["client_name", "client_email", "client_phone", "staff_notes"]
+
+    def __init__(self, *args, for_user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+class BookingCreateView(generic.CreateView):
+    def form_valid(self, form):
+        self.form = form
+        data = form.cleaned_data
+        client = services.ClientDetails(name=data["client_name"], email=data["client_email"],
+                                        phone=data["client_phone"], timezone=data["client_timezone"])
+        try:
+            self.object = services.create_by_staff(data["service"], data["provider"], data["start"], client)
+        except services.BookingError as error:
+            form.add_error("start" if error.field == "start" else None, error.message)
+            return self.form_invalid(form)
+        if data.get("staff_notes"):
+            self.object.staff_notes = data["staff_notes"]
+            self.object.save(update_fields=["staff_notes"])
+        return self.save_action()
+
+
+class BookingInspectView(generic.InspectView):
+    template_name = "wagtail_booking/admin/booking_inspect.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        booking = self.object
+        zone = booking.provider.timezone
+        context.update({
+            "booking": booking,
+            "provider_local_start": booking.start.astimezone(__import__("zoneinfo").ZoneInfo(zone)),
+            "actions": [(name, reverse(f"{self.url_namespace}:action", args=[booking.pk, name]))
+                        for name in ACTIONS_BY_STATUS.get(booking.status, [])],
+        })
+        return context
+
+
+class BookingViewSet(ModelViewSet):
+    model = Booking
+    icon = "date"
+    menu_label = _("Bookings")
+    menu_order = 205
+    add_to_admin_menu = True
+    url_prefix = "bookings"
+    list_display = ["reference", "client_name", "service", "provider", "start", "status"]
+    list_export = ["reference", "status", "start", "end", "service", "provider", "client_name", "client_email",
+                   "client_phone", "client_timezone", "price", "deposit_due", "created_at"]
+    filterset_class = BookingFilterSet
+    search_fields = ["reference", "client_name", "client_email", "client_phone"]
+    search_backend_name = None
+    inspect_view_enabled = True
+    create_view_class = BookingCreateView
+    inspect_view_class = BookingInspectView
+    inspect_view_fields = ["reference", "status", "service", "provider", "start", "end", "client_name",
+                           "client_email", "client_phone", "client_timezone", "price", "deposit_due",
+                           "intake_form_version", "staff_notes", "created_at"]
+    ordering = ["-start"]
+
+    def get_form_class(self, for_update=False):
+        return BookingEditForm if for_update else StaffBookingForm
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [
+            path("action/<int:pk>/<str:action>/", require_POST(self.action_view), name="action"),
+        ]
+
+    def action_view(self, request, pk, action):
+        if not self.permission_policy.user_has_permission(request.user, "change"):
+            raise PermissionDenied
+        booking = get_object_or_404(Booking.objects.select_related("service", "provider"), pk=pk)
+        if action not in ACTIONS_BY_STATUS.get(booking.status, []):
+            messages.error(request, _("That action is not possible for a booking that is %(status)s.")
+                           % {"status": booking.get_status_display().lower()})
+            return redirect(self.get_url_name("inspect"), booking.pk)
+        function, done = ACTIONS[action]
+        try:
+            function(booking)
+        except services.BookingError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Booking %(ref)s %(done)s.") % {"ref": booking.reference, "done": done})
+        return redirect(self.get_url_name("inspect"), booking.pk)
+
+
+class UpcomingBookingsPanel(Component):
+    name = "wagtail_booking_upcoming"
+    order = 50
+    template_name = "wagtail_booking/admin/upcoming_panel.html"
+
+    def get_context_data(self, parent_context):
+        now = timezone.now()
+        today = timezone.localdate()
+        live = Booking.objects.filter(status__in=[Booking.Status.CONFIRMED, Booking.Status.REQUESTED],
+                                      end__gte=now).select_related("service", "provider")
+        todays = [b for b in live.filter(start__date__lte=today)[:50]]
+        upcoming = live.filter(start__date__gt=today)[:10]
+        return {"today": todays, "upcoming": upcoming, "requests": live.filter(status="requested").count()}
+
+
+booking_viewset = BookingViewSet("wagtail_booking_bookings")

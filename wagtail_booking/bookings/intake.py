@@ -1,0 +1,58 @@
+"""Validates what a client sends with a booking, for the API and the booking block alike."""
+
+import zoneinfo
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+from ..phone import to_e164
+from ..snippets.intake import serialise_answers
+from .services import ClientDetails
+
+
+class InvalidInput(Exception):
+    """Field errors: a list of ``(field, message)``."""
+
+    def __init__(self, errors):
+        super().__init__("; ".join(f"{field}: {message}" for field, message in errors))
+        self.errors = errors
+
+
+def check_timezone(name, field="timezone"):
+    if not isinstance(name, str) or name not in zoneinfo.available_timezones():
+        raise InvalidInput([(field, f"{name!r} is not a known IANA time zone (for example Europe/Paris).")])
+    return name
+
+
+def client_details(service, name, email, phone, timezone, answers) -> ClientDetails:
+    """Clean the client's details and intake answers, or raise :class:`InvalidInput` listing every problem."""
+    errors = []
+    name = (name or "").strip()
+    if not name:
+        errors.append(("name", "Please give your name."))
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors.append(("email", "Enter a valid email address."))
+    if phone:
+        try:
+            phone = to_e164(phone)
+        except ValueError as error:
+            errors.append(("phone", str(error)))
+    try:
+        check_timezone(timezone)
+    except InvalidInput as error:
+        errors.extend(error.errors)
+    intake = []
+    if service.intake_form_id:
+        if not isinstance(answers, dict):
+            errors.append(("answers", "Answers must be an object keyed by field name."))
+        else:
+            form = service.intake_form.get_form_class()(data=answers)
+            if form.is_valid():
+                intake = serialise_answers(service.intake_form, form.cleaned_data)
+            else:
+                errors.extend((f"answers.{field}", " ".join(messages)) for field, messages in form.errors.items())
+    if errors:
+        raise InvalidInput(errors)
+    return ClientDetails(name=name, email=email, phone=phone or "", timezone=timezone, intake_answers=intake)

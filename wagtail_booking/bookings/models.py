@@ -1,0 +1,107 @@
+"""Holds and bookings live in one table so that one database constraint can forbid any overlap."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ..snippets.models import IntakeForm, Provider, Service
+
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
+def new_reference() -> str:
+    return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+
+
+class BookingQuerySet(models.QuerySet):
+    def blocking(self, now=None):
+        """Rows that keep their provider busy now: live bookings and holds that have not expired."""
+        now = now or timezone.now()
+        return self.filter(status__in=Booking.BLOCKING_STATUSES).exclude(
+            status=Booking.Status.HELD, hold_expires_at__lte=now
+        )
+
+    def expired_holds(self, now=None):
+        return self.filter(status=Booking.Status.HELD, hold_expires_at__lte=now or timezone.now())
+
+
+class Booking(models.Model):
+    """A client's appointment, from the hold that reserves its slot to its outcome."""
+
+    class Status(models.TextChoices):
+        HELD = "held", _("Held (client finishing)")
+        REQUESTED = "requested", _("Awaiting approval")
+        CONFIRMED = "confirmed", _("Confirmed")
+        DECLINED = "declined", _("Declined")
+        CANCELLED = "cancelled", _("Cancelled")
+        COMPLETED = "completed", _("Completed")
+        NO_SHOW = "no_show", _("No-show")
+        EXPIRED = "expired", _("Hold expired")
+
+    # Statuses whose time range the exclusion constraint protects (see migration 0002).
+    BLOCKING_STATUSES = ("held", "requested", "confirmed", "completed", "no_show")
+
+    reference = models.CharField(_("reference"), max_length=12, unique=True, default=new_reference, editable=False)
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="bookings",
+                                verbose_name=_("service"))
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="bookings",
+                                 verbose_name=_("provider"))
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+    # The span the provider is kept busy, buffers included: what the no-overlap constraint compares.
+    blocked_start = models.DateTimeField(editable=False)
+    blocked_end = models.DateTimeField(editable=False)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.HELD)
+    hold_expires_at = models.DateTimeField(_("hold expires at"), null=True, blank=True)
+
+    client_name = models.CharField(_("client name"), max_length=200)
+    client_email = models.EmailField(_("client email"))
+    client_phone = models.CharField(_("client phone"), max_length=20, blank=True)
+    client_timezone = models.CharField(_("client time zone"), max_length=64)
+
+    intake_form = models.ForeignKey(IntakeForm, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    intake_form_version = models.PositiveIntegerField(null=True, blank=True)
+    intake_answers = models.JSONField(default=list, blank=True)
+
+    price = models.DecimalField(_("price"), max_digits=10, decimal_places=2, default=0)
+    deposit_due = models.DecimalField(_("deposit due"), max_digits=10, decimal_places=2, default=0)
+    currency = models.CharField(_("currency"), max_length=3, blank=True)
+
+    manage_token_salt = models.CharField(max_length=32, default="", editable=False)
+    manage_token_hash = models.CharField(max_length=64, default="", editable=False)
+
+    staff_notes = models.TextField(_("staff notes"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    objects = BookingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start"]
+        verbose_name = _("booking")
+        indexes = [
+            models.Index(fields=["provider", "blocked_start", "blocked_end"], name="wb_booking_provider_span"),
+            models.Index(fields=["status", "start"], name="wb_booking_status_start"),
+            models.Index(fields=["client_email"], name="wb_booking_client_email"),
+        ]
+        permissions = [("manage_bookings", "Can approve, decline and cancel bookings")]
+
+    def __str__(self):
+        return f"{self.reference} {self.service} {self.start:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_live(self) -> bool:
+        if self.status == self.Status.HELD:
+            return self.hold_expires_at is not None and self.hold_expires_at > timezone.now()
+        return self.status in (self.Status.REQUESTED, self.Status.CONFIRMED)
+
+    def local_start(self, zone=None):
+        from zoneinfo import ZoneInfo
+
+        return self.start.astimezone(ZoneInfo(zone or self.client_timezone))

@@ -1,0 +1,303 @@
+"""Everything that changes a booking goes through here: holds, confirmation, cancellation, rescheduling.
+
+Each write locks the provider rows it touches and re-checks the slot inside one transaction; on PostgreSQL an
+exclusion constraint (migration 0002) backs this up for any code path that bypasses it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .. import signals
+from ..conf import booking_settings
+from ..scheduling import Interval, nearest_slots
+from ..scheduling.slots import BusyIndex
+from ..scheduling.types import Slot
+from ..snippets.models import Provider, Service
+from .availability import available_slots, load_schedules
+from .models import Booking
+from .tokens import issue_token
+
+ALTERNATIVES_WINDOW = timedelta(days=3)
+
+
+class BookingError(Exception):
+    """A booking request that cannot be carried out; ``message`` is written for the client."""
+
+    status_code = 400
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class SlotUnavailable(BookingError):
+    status_code = 409
+
+    def __init__(self, message, alternatives=()):
+        super().__init__(message, field="start")
+        self.alternatives = list(alternatives)
+
+
+class NotAllowed(BookingError):
+    status_code = 409
+
+
+@dataclass(frozen=True)
+class ClientDetails:
+    name: str
+    email: str
+    timezone: str
+    phone: str = ""
+    intake_answers: list = field(default_factory=list)
+
+
+def create_hold(service: Service, start: datetime, client: ClientDetails, provider: Provider | None = None,
+                now: datetime | None = None) -> Booking:
+    """Reserve ``start`` for the client, then confirm it, ask for approval, or leave it held for payment."""
+    now = now or timezone.now()
+    if not service.active:
+        raise BookingError("This service is not bookable at the moment.", field="service")
+    if provider is not None and not service.providers.filter(pk=provider.pk, active=True).exists():
+        raise BookingError(f"{provider} does not offer {service}.", field="provider")
+    if service.deposit_due > 0 and not _handoff().is_available():
+        raise NotAllowed("This service needs a payment, and online payment is not set up on this site.")
+    with transaction.atomic():
+        provider_ids = [provider.pk] if provider else None
+        locked = _lock_providers(service, provider_ids)
+        slot = _free_slot(service, start, locked, now)
+        booking = Booking(service=service, provider_id=slot.provider_id, start=slot.start, end=slot.end,
+                          status=Booking.Status.HELD, hold_expires_at=now + booking_settings.hold_duration,
+                          client_name=client.name, client_email=client.email, client_phone=client.phone,
+                          client_timezone=client.timezone, price=service.price, deposit_due=service.deposit_due,
+                          currency=getattr(settings, "OSCAR_DEFAULT_CURRENCY", "") or "")
+        _set_span(booking)
+        _set_intake(booking, service, client)
+        issue_token(booking)
+        _insert(booking, service, start, locked, now)
+        if booking.deposit_due == 0:
+            _advance_hold(booking, now)
+    return booking
+
+
+def complete_hold(booking: Booking, now: datetime | None = None) -> Booking:
+    """The checkout's seam: call once the hold's payment has succeeded.
+
+    Confirms (instant services) or moves to "awaiting approval" (request services). A hold that expired during
+    payment is revived when its slot is still free; otherwise :class:`SlotUnavailable` is raised and the caller
+    must return the money.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        _lock_providers(booking.service, [booking.provider_id])
+        booking.refresh_from_db()
+        if booking.status != Booking.Status.HELD and booking.status != Booking.Status.EXPIRED:
+            return booking  # already completed: a retry or a second webhook
+        if not booking.is_live:
+            _release_expired_holds([booking.provider_id], now, keep=booking)
+            if not _span_is_free(booking, now):
+                booking.status = Booking.Status.EXPIRED
+                booking.save(update_fields=["status", "updated_at"])
+                raise SlotUnavailable("The hold expired and the time was taken by someone else.")
+        _advance_hold(booking, now)
+    return booking
+
+
+def approve(booking: Booking, now=None) -> Booking:
+    _require_status(booking, Booking.Status.REQUESTED, "approved")
+    return _confirm(booking, now or timezone.now())
+
+
+def decline(booking: Booking, now=None) -> Booking:
+    _require_status(booking, Booking.Status.REQUESTED, "declined")
+    booking.status = Booking.Status.DECLINED
+    booking.cancelled_at = now or timezone.now()
+    booking.save(update_fields=["status", "cancelled_at", "updated_at"])
+    _on_commit(signals.booking_cancelled, booking, by="staff")
+    return booking
+
+
+def mark_outcome(booking: Booking, status: str) -> Booking:
+    """Record how a confirmed appointment went: ``completed`` or ``no_show``."""
+    if status not in (Booking.Status.COMPLETED, Booking.Status.NO_SHOW):
+        raise BookingError(f"{status!r} is not an appointment outcome.", field="status")
+    _require_status(booking, Booking.Status.CONFIRMED, "marked")
+    booking.status = status
+    booking.save(update_fields=["status", "updated_at"])
+    return booking
+
+
+def cancel(booking: Booking, by: str = "client", now=None) -> Booking:
+    """Cancel a live booking. Clients must be before the service's cut-off; staff may cancel at any time."""
+    now = now or timezone.now()
+    live = (Booking.Status.HELD, Booking.Status.REQUESTED, Booking.Status.CONFIRMED)
+    if booking.status not in live:
+        raise NotAllowed(f"This booking is {booking.get_status_display().lower()} and cannot be cancelled.")
+    if by == "client":
+        _check_cutoff(booking, now, "cancelled")
+    booking.status = Booking.Status.CANCELLED
+    booking.cancelled_at = now
+    booking.save(update_fields=["status", "cancelled_at", "updated_at"])
+    _on_commit(signals.booking_cancelled, booking, by=by)
+    return booking
+
+
+def reschedule(booking: Booking, new_start: datetime, by: str = "client", now=None) -> Booking:
+    """Move a live booking to another free start with the same provider."""
+    now = now or timezone.now()
+    if booking.status not in (Booking.Status.REQUESTED, Booking.Status.CONFIRMED):
+        raise NotAllowed(f"This booking is {booking.get_status_display().lower()} and cannot be rescheduled.")
+    if by == "client":
+        _check_cutoff(booking, now, "rescheduled")
+    with transaction.atomic():
+        locked = _lock_providers(booking.service, [booking.provider_id], any_state=True)
+        previous_start = booking.start
+        slot = _free_slot(booking.service, new_start, locked, now, exclude_booking=booking)
+        booking.start, booking.end = slot.start, slot.end
+        _set_span(booking)
+        _insert(booking, booking.service, new_start, locked, now)
+        _on_commit(signals.booking_rescheduled, booking, previous_start=previous_start)
+    return booking
+
+
+def create_by_staff(service: Service, provider: Provider, start: datetime, client: ClientDetails,
+                    status: str = Booking.Status.CONFIRMED, now=None) -> Booking:
+    """A booking entered in the admin: may lie outside working hours, never over other busy time."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        _lock_providers(service, [provider.pk], any_state=True)
+        _release_expired_holds([provider.pk], now)
+        booking = Booking(service=service, provider=provider, start=start,
+                          end=start + timedelta(minutes=service.duration_minutes), status=Booking.Status.HELD,
+                          client_name=client.name, client_email=client.email, client_phone=client.phone,
+                          client_timezone=client.timezone, price=service.price, deposit_due=0,
+                          currency=getattr(settings, "OSCAR_DEFAULT_CURRENCY", "") or "")
+        _set_span(booking)
+        issue_token(booking)
+        if not _span_is_free(booking, now):
+            raise SlotUnavailable(f"{provider} is busy at that time (another booking, a busy block or time off).")
+        _insert(booking, service, start, [provider.pk], now)
+        if status == Booking.Status.CONFIRMED:
+            _confirm(booking, now)
+        else:
+            booking.status = status
+            booking.save(update_fields=["status"])
+    return booking
+
+
+def delete_expired_holds(now=None) -> int:
+    """Housekeeping for the periodic task; availability already ignores expired holds."""
+    deleted, _ = Booking.objects.expired_holds(now).delete()
+    return deleted
+
+
+# Internals ------------------------------------------------------------------------------------------------------
+
+
+def _handoff():
+    from ..checkout.handoff import get_payment_handoff
+
+    return get_payment_handoff()
+
+
+def _lock_providers(service, provider_ids, any_state=False) -> list[int]:
+    """Lock the candidate providers' rows (in id order, so concurrent writers cannot deadlock)."""
+    providers = Provider.objects.filter(services=service)
+    if not any_state:
+        providers = providers.filter(active=True)
+    if provider_ids is not None:
+        providers = providers.filter(pk__in=provider_ids)
+    locked = list(providers.select_for_update().order_by("pk").values_list("pk", flat=True))
+    if not locked:
+        raise BookingError("No one offers this service at the moment.", field="provider")
+    return locked
+
+
+def _free_slot(service, start, provider_ids, now, exclude_booking=None) -> Slot:
+    _release_expired_holds(provider_ids, now)
+    window_start, window_end = start - ALTERNATIVES_WINDOW, start + ALTERNATIVES_WINDOW
+    slots = available_slots(service, window_start, window_end, provider_ids, now, exclude_booking)
+    for slot in slots:
+        if slot.start == start:
+            return slot
+    raise SlotUnavailable("Sorry, that time is no longer available.", nearest_slots(slots, start))
+
+
+def _span_is_free(booking, now) -> bool:
+    schedules = load_schedules(booking.service, booking.blocked_start, booking.blocked_end,
+                               [booking.provider_id], now, exclude_booking=booking if booking.pk else None)
+    busy = BusyIndex(schedules[0].busy if schedules else ())
+    return not busy.overlaps(Interval(booking.blocked_start, booking.blocked_end))
+
+
+def _release_expired_holds(provider_ids, now, keep=None):
+    expired = Booking.objects.expired_holds(now).filter(provider_id__in=provider_ids)
+    if keep is not None:
+        expired = expired.exclude(pk=keep.pk)
+    expired.update(status=Booking.Status.EXPIRED)
+
+
+def _insert(booking, service, start, provider_ids, now):
+    """Save; if the database's no-overlap constraint fires anyway, answer as for any lost race."""
+    try:
+        with transaction.atomic():
+            booking.save()
+    except IntegrityError as error:
+        if "wagtail_booking_no_overlap" not in str(error):
+            raise
+        slots = available_slots(service, start - ALTERNATIVES_WINDOW, start + ALTERNATIVES_WINDOW, provider_ids, now)
+        raise SlotUnavailable("Sorry, that time was just taken.", nearest_slots(slots, start)) from error
+
+
+def _set_span(booking):
+    booking.blocked_start = booking.start - timedelta(minutes=booking.service.buffer_before_minutes)
+    booking.blocked_end = booking.end + timedelta(minutes=booking.service.buffer_after_minutes)
+
+
+def _set_intake(booking, service, client):
+    if service.intake_form_id:
+        booking.intake_form_id = service.intake_form_id
+        booking.intake_form_version = service.intake_form.version
+        booking.intake_answers = client.intake_answers
+
+
+def _advance_hold(booking, now):
+    if booking.service.booking_mode == Service.Mode.REQUEST:
+        booking.status = Booking.Status.REQUESTED
+        booking.hold_expires_at = None
+        booking.save(update_fields=["status", "hold_expires_at", "updated_at"])
+        _on_commit(signals.booking_requested, booking)
+    else:
+        _confirm(booking, now)
+
+
+def _confirm(booking, now):
+    booking.status = Booking.Status.CONFIRMED
+    booking.confirmed_at = now
+    booking.hold_expires_at = None
+    booking.save(update_fields=["status", "confirmed_at", "hold_expires_at", "updated_at"])
+    _on_commit(signals.booking_confirmed, booking)
+    return booking
+
+
+def _require_status(booking, status, verb):
+    if booking.status != status:
+        raise NotAllowed(f"Only bookings that are {Booking.Status(status).label.lower()} can be {verb}; "
+                         f"this one is {booking.get_status_display().lower()}.")
+
+
+def _check_cutoff(booking, now, verb):
+    if now > booking.start - booking.service.cancellation_cutoff:
+        hours = booking.service.cancellation_cutoff_hours
+        raise NotAllowed(f"Bookings can be {verb} online until {hours} hours before the start; "
+                         "please contact us directly.")
+
+
+def _on_commit(signal, booking, **kwargs):
+    transaction.on_commit(lambda: signal.send(sender=Booking, booking=booking, **kwargs))

@@ -1,0 +1,36 @@
+"""The seam between holds and payment.
+
+When a service asks for a payment, :func:`wagtail_booking.bookings.services.create_hold` leaves the booking
+*held* and the API / booking block send the client to ``handoff.checkout_url(booking, request)``. The payment
+integration calls :func:`wagtail_booking.bookings.services.complete_hold` once the money is taken; if that raises
+``SlotUnavailable`` it must return the money.
+
+Choose the implementation with ``WAGTAIL_BOOKING["PAYMENT_HANDOFF"]`` (a dotted path).
+"""
+
+from django.utils.module_loading import import_string
+
+from ..conf import booking_settings
+
+
+class PaymentHandoff:
+    """Base class for payment integrations."""
+
+    def is_available(self) -> bool:
+        """Called before a hold for a paid service is created; False refuses such holds with a clear message."""
+        return True
+
+    def checkout_url(self, booking, request) -> str:
+        """Called right after a paid hold is created; returns the URL where the client pays for it."""
+        raise NotImplementedError
+
+
+class NoPaymentHandoff(PaymentHandoff):
+    """No payment integration: services that ask for a payment cannot be booked online."""
+
+    def is_available(self) -> bool:
+        return False
+
+
+def get_payment_handoff() -> PaymentHandoff:
+    return import_string(booking_settings.PAYMENT_HANDOFF)()

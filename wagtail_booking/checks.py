@@ -1,0 +1,51 @@
+"""System checks: each message says what is wrong and how to fix it."""
+
+import zoneinfo
+
+from django.conf import settings
+from django.core.checks import Error, Warning, register
+from django.utils.module_loading import import_string
+
+from .conf import DEFAULTS, booking_settings
+
+
+@register()
+def check_settings(app_configs, **kwargs):
+    errors = []
+    if not getattr(settings, "USE_TZ", False):
+        errors.append(Error("wagtail-booking stores times in UTC and needs USE_TZ = True.",
+                            hint="Set USE_TZ = True in your settings.", id="wagtail_booking.E001"))
+    if not hasattr(settings, "HUEY"):
+        errors.append(Error(
+            "HUEY is not configured; booking emails and hold clean-up run as Huey tasks.",
+            hint='Add HUEY = {"huey_class": "huey.SqliteHuey", "filename": BASE_DIR / "huey.sqlite3"} for one '
+                 'machine, or {"huey_class": "huey.RedisHuey", "url": REDIS_URL} for several.',
+            id="wagtail_booking.E002"))
+    unknown = set(getattr(settings, "WAGTAIL_BOOKING", {})) - set(DEFAULTS)
+    if unknown:
+        errors.append(Error(f"Unknown WAGTAIL_BOOKING keys: {', '.join(sorted(unknown))}.",
+                            hint=f"Valid keys are {', '.join(sorted(DEFAULTS))}.", id="wagtail_booking.E003"))
+    if booking_settings.default_timezone not in zoneinfo.available_timezones():
+        errors.append(Error(f"{booking_settings.default_timezone!r} is not an IANA time zone.",
+                            hint='Set WAGTAIL_BOOKING["DEFAULT_TIMEZONE"] to a zone such as "Europe/London".',
+                            id="wagtail_booking.E004"))
+    try:
+        import_string(booking_settings.PAYMENT_HANDOFF)
+    except ImportError as error:
+        errors.append(Error(f"WAGTAIL_BOOKING['PAYMENT_HANDOFF'] cannot be imported: {error}.",
+                            hint="Give the dotted path of a PaymentHandoff subclass.", id="wagtail_booking.E005"))
+    errors.extend(_check_sqlite())
+    return errors
+
+
+def _check_sqlite():
+    database = settings.DATABASES.get("default", {})
+    if "sqlite" not in database.get("ENGINE", ""):
+        return []
+    if database.get("OPTIONS", {}).get("transaction_mode") == "IMMEDIATE":
+        return []
+    return [Warning(
+        "SQLite without IMMEDIATE transactions cannot serialise concurrent bookings.",
+        hint='Add "OPTIONS": {"transaction_mode": "IMMEDIATE"} to the database settings, or use PostgreSQL, '
+             "which also enforces the no-overlap constraint.",
+        id="wagtail_booking.W001")]

@@ -1,0 +1,51 @@
+"""Package settings, read lazily from ``settings.WAGTAIL_BOOKING`` so ``override_settings`` works.
+
+Usage: ``from wagtail_booking.conf import booking_settings; booking_settings.HOLD_MINUTES``.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+
+DEFAULTS = {
+    # How long a hold keeps a slot while the client finishes (payment, details).
+    "HOLD_MINUTES": 15,
+    # Longest date range the public slots endpoint answers, in days.
+    "MAX_RANGE_DAYS": 62,
+    # Zone used to show times when the client's zone is unknown.
+    "DEFAULT_TIMEZONE": None,  # None: settings.TIME_ZONE
+    # Requests allowed per client address per minute, per endpoint group.
+    "RATE_LIMITS": {"read": 120, "write": 20},
+    # Cache alias that stores rate-limit counters (shared between processes in production).
+    "RATE_LIMIT_CACHE": "default",
+    # Dotted path of the class that takes over holds that need a payment (see checkout/handoff.py).
+    "PAYMENT_HANDOFF": "wagtail_booking.checkout.handoff.NoPaymentHandoff",
+    # Days ahead the booking block looks for days with free slots.
+    "BLOCK_DAYS_AHEAD": 31,
+    # Region (ISO 3166 code such as "US") for phone numbers written without a country code.
+    "PHONE_REGION": None,
+    # Address used in emails when the site has none.
+    "FROM_EMAIL": None,  # None: settings.DEFAULT_FROM_EMAIL
+}
+
+
+class BookingSettings:
+    def __getattr__(self, name):
+        if name not in DEFAULTS:
+            raise AttributeError(f"Unknown wagtail-booking setting {name!r}")
+        return getattr(settings, "WAGTAIL_BOOKING", {}).get(name, DEFAULTS[name])
+
+    @property
+    def hold_duration(self) -> timedelta:
+        return timedelta(minutes=self.HOLD_MINUTES)
+
+    @property
+    def default_timezone(self) -> str:
+        return self.DEFAULT_TIMEZONE or settings.TIME_ZONE
+
+    @property
+    def from_email(self) -> str:
+        return self.FROM_EMAIL or settings.DEFAULT_FROM_EMAIL
+
+
+booking_settings = BookingSettings()

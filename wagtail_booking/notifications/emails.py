@@ -1,0 +1,39 @@
+"""Emails to clients about their booking, each with an .ics attachment and the self-service link."""
+
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from ..conf import booking_settings
+from ..bookings.tokens import manage_token
+from .ics import booking_calendar
+
+SUBJECTS = {
+    "confirmed": "Your booking is confirmed: {service}, {when}",
+    "requested": "We received your request: {service}, {when}",
+    "cancelled": "Your booking was cancelled: {service}, {when}",
+    "rescheduled": "Your booking was moved: {service}, {when}",
+}
+
+
+def manage_url(booking, base_url: str) -> str:
+    path = reverse("wagtail_booking:manage", args=[booking.reference, manage_token(booking)])
+    return base_url.rstrip("/") + path
+
+
+def send_booking_email(booking, kind: str, base_url: str, business_name: str) -> None:
+    local_start = booking.local_start()
+    when = local_start.strftime("%a %d %b %Y %H:%M %Z")
+    context = {"booking": booking, "kind": kind, "local_start": local_start, "when": when,
+               "manage_url": manage_url(booking, base_url), "business_name": business_name}
+    message = EmailMultiAlternatives(
+        subject=SUBJECTS[kind].format(service=booking.service.name, when=when),
+        body=render_to_string("wagtail_booking/email/booking.txt", context),
+        from_email=booking_settings.from_email,
+        to=[booking.client_email],
+    )
+    message.attach_alternative(render_to_string("wagtail_booking/email/booking.html", context), "text/html")
+    method = "CANCEL" if kind == "cancelled" else "PUBLISH"
+    message.attach(f"booking-{booking.reference}.ics", booking_calendar(booking, business_name, method),
+                   f"text/calendar; method={method}")
+    message.send()

@@ -1,0 +1,23 @@
+"""iCalendar (.ics) files for bookings."""
+
+from icalendar import Calendar, Event, vCalAddress, vText
+
+
+def booking_calendar(booking, business_name: str, method: str = "PUBLISH") -> bytes:
+    calendar = Calendar()
+    calendar.add("prodid", "-//wagtail-booking//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", method)
+    event = Event()
+    event.add("uid", f"{booking.reference}@wagtail-booking")
+    event.add("dtstamp", booking.updated_at or booking.created_at)
+    event.add("dtstart", booking.start)
+    event.add("dtend", booking.end)
+    event.add("summary", f"{booking.service.name} with {booking.provider.name}")
+    event.add("description", f"Booking reference {booking.reference} at {business_name}.")
+    organizer = vCalAddress(f"MAILTO:{booking.provider.email}" if booking.provider.email else "MAILTO:noreply@invalid")
+    organizer.params["cn"] = vText(business_name)
+    event["organizer"] = organizer
+    event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
+    calendar.add_component(event)
+    return calendar.to_ical()

@@ -1,0 +1,18 @@
+"""Per-site details an editor changes in Settings > Booking."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.contrib.settings.models import BaseSiteSetting
+
+
+class BusinessSettings(BaseSiteSetting):
+    business_name = models.CharField(_("business name"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    address = models.TextField(_("address"), blank=True)
+
+    class Meta:
+        verbose_name = _("booking business details")
+
+    def display_name(self):
+        return self.business_name or self.site.site_name or "our business"

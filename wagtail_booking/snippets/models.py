@@ -1,0 +1,307 @@
+"""Models edited as Wagtail snippets: services, providers and their availability, busy blocks, intake forms."""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.forms.models import FORM_FIELD_CHOICES, AbstractFormField
+from wagtail.models import Orderable
+
+from ..scheduling import DepositRule, ServiceRules, deposit_amount
+from ..scheduling.policies import FIXED, FULL, NONE, PERCENT
+from .forms import BusyBlockForm, ProviderForm
+
+
+def validate_timezone(value):
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s is not an IANA time zone such as Europe/London."), params={"value": value})
+
+
+def timezone_choices():
+    return [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+
+class Provider(ClusterableModel):
+    """A staff member or a resource (a room, a chair) whose time is booked."""
+
+    class Kind(models.TextChoices):
+        STAFF = "staff", _("Staff member")
+        RESOURCE = "resource", _("Resource")
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.STAFF)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    timezone = models.CharField(
+        _("time zone"), max_length=64, validators=[validate_timezone],
+        help_text=_("IANA time zone the working hours are given in, e.g. America/New_York."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    base_form_class = ProviderForm
+    panels = [
+        MultiFieldPanel([FieldPanel("name"), FieldPanel("kind"), FieldRowPanel([FieldPanel("email"),
+                         FieldPanel("phone")]), FieldPanel("timezone"), FieldPanel("services"),
+                         FieldPanel("active")], heading=_("Provider")),
+        InlinePanel("weekly_hours", heading=_("Weekly hours"), label=_("Hours"),
+                    help_text=_("Add several rows for one weekday to split a shift.")),
+        InlinePanel("date_overrides", heading=_("Date overrides"), label=_("Override")),
+        InlinePanel("time_off", heading=_("Time off"), label=_("Time off")),
+    ]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("provider")
+
+    def __str__(self):
+        return self.name
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+class OpensBeforeClosesMixin:
+    def clean(self):
+        super().clean()
+        if self.opens and self.closes and self.closes <= self.opens:
+            raise ValidationError({"closes": _("Closing time must be after opening time.")})
+
+
+class WeeklyHours(OpensBeforeClosesMixin, Orderable):
+    """One working interval on a weekday, in the provider's zone."""
+
+    provider = ParentalKey(Provider, related_name="weekly_hours", on_delete=models.CASCADE)
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    opens = models.TimeField(_("opens"))
+    closes = models.TimeField(_("closes"))
+    effective_from = models.DateField(_("effective from"), null=True, blank=True)
+    effective_to = models.DateField(_("effective to"), null=True, blank=True)
+
+    panels = [FieldRowPanel([FieldPanel("weekday"), FieldPanel("opens"), FieldPanel("closes")]),
+              FieldRowPanel([FieldPanel("effective_from"), FieldPanel("effective_to")])]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("weekly hours")
+        verbose_name_plural = _("weekly hours")
+
+
+class DateOverride(OpensBeforeClosesMixin, Orderable):
+    """Other hours (or closed) on one date. Several rows for one date give several intervals."""
+
+    provider = ParentalKey(Provider, related_name="date_overrides", on_delete=models.CASCADE)
+    date = models.DateField(_("date"))
+    closed = models.BooleanField(_("closed all day"), default=False)
+    opens = models.TimeField(_("opens"), null=True, blank=True)
+    closes = models.TimeField(_("closes"), null=True, blank=True)
+
+    panels = [FieldRowPanel([FieldPanel("date"), FieldPanel("closed"), FieldPanel("opens"), FieldPanel("closes")])]
+
+    def clean(self):
+        super().clean()
+        if not self.closed and not (self.opens and self.closes):
+            raise ValidationError(_("Give opening and closing times, or tick 'closed all day'."))
+
+
+class TimeOff(Orderable):
+    """A span when the provider is away (holiday, training)."""
+
+    provider = ParentalKey(Provider, related_name="time_off", on_delete=models.CASCADE)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    panels = [FieldRowPanel([FieldPanel("starts_at"), FieldPanel("ends_at")]), FieldPanel("reason")]
+
+    def clean(self):
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": _("Time off must end after it starts.")})
+
+
+class BusyBlock(models.Model):
+    """Time a provider is busy outside our bookings: entered by hand, or synced from an external calendar."""
+
+    class Source(models.TextChoices):
+        MANUAL = "manual", _("Entered by hand")
+        GOOGLE = "google", _("Synced from Google Calendar")
+        ICAL = "ical", _("Synced from an iCal feed")
+
+    provider = models.ForeignKey(Provider, related_name="busy_blocks", on_delete=models.CASCADE,
+                                 verbose_name=_("provider"))
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.MANUAL,
+                              editable=False)
+    external_id = models.CharField(max_length=255, blank=True, editable=False)
+    calendar_id = models.CharField(max_length=255, blank=True, editable=False)
+
+    base_form_class = BusyBlockForm
+    panels = [HelpPanel(template="wagtail_booking/admin/busy_block_source.html"), FieldPanel("provider"),
+              FieldPanel("title"), FieldRowPanel([FieldPanel("starts_at"), FieldPanel("ends_at")])]
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name = _("busy block")
+        indexes = [models.Index(fields=["provider", "starts_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "source", "calendar_id", "external_id"],
+                                    condition=~models.Q(external_id=""), name="wagtail_booking_busy_external_unique"),
+        ]
+
+    def __str__(self):
+        return self.title or f"{self.provider}: {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_synced(self):
+        return self.source != self.Source.MANUAL
+
+    def clean(self):
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": _("A busy block must end after it starts.")})
+
+
+INTAKE_FIELD_CHOICES = tuple(choice for choice in FORM_FIELD_CHOICES
+                             if choice[0] not in ("url", "multiselect", "datetime", "hidden")) + (
+    ("phone", _("Phone number")),
+)
+
+
+class IntakeForm(ClusterableModel):
+    """Questions asked when booking. Each save bumps ``version``; answers record the version they answered."""
+
+    name = models.CharField(_("name"), max_length=200)
+    intro = models.TextField(_("introduction"), blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    panels = [FieldPanel("name"), FieldPanel("intro"), InlinePanel("fields", label=_("Question"))]
+
+    class Meta:
+        verbose_name = _("intake form")
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            self.version = models.F("version") + 1
+        super().save(*args, **kwargs)
+        if self.pk and not isinstance(self.version, int):
+            self.refresh_from_db(fields=["version"])
+
+    def get_form_class(self):
+        from .intake import IntakeFormBuilder
+
+        return IntakeFormBuilder(list(self.fields.all())).get_form_class()
+
+
+class IntakeFormField(AbstractFormField):
+    form = ParentalKey(IntakeForm, related_name="fields", on_delete=models.CASCADE)
+    field_type = models.CharField(_("field type"), max_length=16, choices=INTAKE_FIELD_CHOICES)
+    field_type.required_on_save = True
+
+
+class Service(models.Model):
+    """Something a client books: its length, buffers, price and deposit, and who offers it."""
+
+    class Mode(models.TextChoices):
+        INSTANT = "instant", _("Confirmed at once")
+        REQUEST = "request", _("Request that staff approve")
+
+    class Deposit(models.TextChoices):
+        NONE = NONE, _("No payment")
+        FIXED = FIXED, _("Fixed amount")
+        PERCENT = PERCENT, _("Percent of the price")
+        FULL = FULL, _("Full price")
+
+    minutes = [MinValueValidator(0), MaxValueValidator(24 * 60)]
+
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), default=60,
+                                                   validators=[MinValueValidator(1), MaxValueValidator(24 * 60)])
+    buffer_before_minutes = models.PositiveIntegerField(_("buffer before (minutes)"), default=0, validators=minutes)
+    buffer_after_minutes = models.PositiveIntegerField(_("buffer after (minutes)"), default=0, validators=minutes)
+    slot_interval_minutes = models.PositiveIntegerField(
+        _("slot interval (minutes)"), default=30, validators=[MinValueValidator(5), MaxValueValidator(24 * 60)],
+        help_text=_("Offer a start every this many minutes from opening time."))
+    price = models.DecimalField(_("price"), max_digits=10, decimal_places=2, default=Decimal("0"),
+                                validators=[MinValueValidator(Decimal("0"))])
+    deposit_kind = models.CharField(_("payment at booking"), max_length=10, choices=Deposit.choices,
+                                    default=Deposit.NONE)
+    deposit_value = models.DecimalField(_("deposit amount or percent"), max_digits=10, decimal_places=2,
+                                        default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))])
+    minimum_notice_minutes = models.PositiveIntegerField(_("minimum notice (minutes)"), default=120)
+    booking_horizon_days = models.PositiveIntegerField(_("book up to (days ahead)"), default=90,
+                                                       validators=[MinValueValidator(1), MaxValueValidator(730)])
+    booking_mode = models.CharField(_("booking mode"), max_length=10, choices=Mode.choices, default=Mode.INSTANT)
+    cancellation_cutoff_hours = models.PositiveIntegerField(
+        _("cancellation cut-off (hours)"), default=24,
+        help_text=_("Clients can cancel or reschedule online until this many hours before the start."))
+    intake_form = models.ForeignKey(IntakeForm, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="services", verbose_name=_("intake form"))
+    providers = models.ManyToManyField(Provider, related_name="services", blank=True, verbose_name=_("providers"))
+    active = models.BooleanField(_("active"), default=True)
+
+    panels = [
+        FieldPanel("name"), FieldPanel("description"),
+        MultiFieldPanel([FieldRowPanel([FieldPanel("duration_minutes"), FieldPanel("slot_interval_minutes")]),
+                         FieldRowPanel([FieldPanel("buffer_before_minutes"), FieldPanel("buffer_after_minutes")]),
+                         FieldRowPanel([FieldPanel("minimum_notice_minutes"), FieldPanel("booking_horizon_days")])],
+                        heading=_("Timing")),
+        MultiFieldPanel([FieldPanel("price"), FieldRowPanel([FieldPanel("deposit_kind"), FieldPanel("deposit_value")])],
+                        heading=_("Price")),
+        FieldPanel("booking_mode"), FieldPanel("cancellation_cutoff_hours"), FieldPanel("intake_form"),
+        FieldPanel("providers"), FieldPanel("active"),
+    ]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("service")
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        try:
+            self.deposit_rule  # noqa: B018 - validates kind and value together
+        except ValueError as error:
+            raise ValidationError({"deposit_value": str(error)}) from error
+
+    @property
+    def deposit_rule(self) -> DepositRule:
+        return DepositRule(self.deposit_kind, self.deposit_value or Decimal("0"))
+
+    @property
+    def deposit_due(self) -> Decimal:
+        return deposit_amount(self.price or Decimal("0"), self.deposit_rule)
+
+    @property
+    def rules(self) -> ServiceRules:
+        return ServiceRules(
+            duration=timedelta(minutes=self.duration_minutes),
+            interval=timedelta(minutes=self.slot_interval_minutes),
+            buffer_before=timedelta(minutes=self.buffer_before_minutes),
+            buffer_after=timedelta(minutes=self.buffer_after_minutes),
+            min_notice=timedelta(minutes=self.minimum_notice_minutes),
+            horizon=timedelta(days=self.booking_horizon_days),
+        )
+
+    @property
+    def cancellation_cutoff(self) -> timedelta:
+        return timedelta(hours=self.cancellation_cutoff_hours)

@@ -1,0 +1,25 @@
+"""Huey tasks. Each loads by id, re-checks state, and calls a plain function in its subpackage."""
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from .bookings import services
+from .bookings.models import Booking
+from .notifications.context import business_name, site_base_url
+from .notifications.emails import send_booking_email
+
+EMAIL_STATUSES = {"requested": {"requested"}, "confirmed": {"confirmed"}, "rescheduled": {"requested", "confirmed"},
+                  "cancelled": {"cancelled", "declined"}}
+
+
+@db_task(retries=3, retry_delay=60, retry_backoff=2)
+def send_booking_email_task(booking_id, kind):
+    booking = Booking.objects.select_related("service", "provider").filter(pk=booking_id).first()
+    if booking is None or booking.status not in EMAIL_STATUSES[kind]:
+        return
+    send_booking_email(booking, kind, site_base_url(), business_name())
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def delete_expired_holds_task():
+    return services.delete_expired_holds()

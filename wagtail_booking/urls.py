@@ -1,0 +1,15 @@
+"""Include with ``path("booking/", include("wagtail_booking.urls"))``."""
+
+from django.urls import path
+
+from .api.views import api
+from .blocks import views as block_views
+
+app_name = "wagtail_booking"
+
+urlpatterns = [
+    path("api/", api.urls),
+    path("book/<int:service_id>/", block_views.book, name="book"),
+    path("booked/<str:reference>/<str:token>/", block_views.booked, name="booked"),
+    path("manage/<str:reference>/<str:token>/", block_views.manage, name="manage"),
+]

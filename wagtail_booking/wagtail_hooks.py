@@ -1,0 +1,23 @@
+from wagtail import hooks
+from wagtail.contrib.settings.registry import register_setting
+from wagtail.snippets.models import register_snippet
+
+from .bookings.admin_views import UpcomingBookingsPanel, booking_viewset
+from .site_settings import BusinessSettings
+from .snippets.views import BookingSetupGroup
+
+register_snippet(BookingSetupGroup)
+
+
+@hooks.register("register_admin_viewset")
+def register_booking_viewset():
+    return booking_viewset
+
+
+@hooks.register("construct_homepage_panels")
+def add_upcoming_bookings_panel(request, panels):
+    if request.user.has_perm("wagtail_booking.view_booking") or request.user.is_superuser:
+        panels.append(UpcomingBookingsPanel())
+
+
+register_setting(BusinessSettings, icon="site")
