@@ -11,6 +11,7 @@ from wagtail_booking.snippets.models import IntakeForm, IntakeFormField, Provide
 class ProviderFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Provider
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Provider {n}")
     email = factory.Sequence(lambda n: f"provider{n}@example.com")
@@ -45,6 +46,7 @@ class ServiceFactory(factory.django.DjangoModelFactory):
 class IntakeFormFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = IntakeForm
+        skip_postgeneration_save = True
 
     name = "Questions"
 

@@ -285,11 +285,11 @@ class Service(models.Model):
 
     @property
     def deposit_rule(self) -> DepositRule:
-        return DepositRule(self.deposit_kind, self.deposit_value or Decimal("0"))
+        return DepositRule(self.deposit_kind, Decimal(str(self.deposit_value or 0)))
 
     @property
     def deposit_due(self) -> Decimal:
-        return deposit_amount(self.price or Decimal("0"), self.deposit_rule)
+        return deposit_amount(Decimal(str(self.price or 0)), self.deposit_rule)
 
     @property
     def rules(self) -> ServiceRules:
