@@ -7,7 +7,7 @@ from django.core import mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from tests.bookings.conftest import ny
+from tests.helpers import ny
 from tests.factories.booking import BookingFactory, ProviderFactory, ServiceFactory
 from wagtail_booking import signals
 from wagtail_booking.bookings import services
@@ -53,7 +53,9 @@ def test_instant_free_service_is_confirmed_with_email_and_ics(service, monday, c
     assert "Consultation" in message.subject and ("15:00" in message.subject or "14:00" in message.subject)
     name, content, mimetype = message.attachments[0]
     assert name.endswith(".ics") and mimetype.startswith("text/calendar")
-    assert b"BEGIN:VEVENT" in content and booking.reference.encode() in content
+    content = content.decode() if isinstance(content, bytes) else content
+    assert "BEGIN:VEVENT" in content and booking.reference in content
+    assert "DTSTART:" + booking.start.strftime("%Y%m%dT%H%M%SZ") in content
     assert f"/booking/manage/{booking.reference}/{manage_token(booking)}/" in message.body
 
 

@@ -1,7 +1,7 @@
 """The public JSON API under /booking/api/ (django-ninja)."""
 
 from datetime import timedelta
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, available_timezones
 
 from django.db import transaction
 from django.shortcuts import get_object_or_404
@@ -23,7 +23,7 @@ from .schemas import (BookingOut, ConflictOut, ErrorOut, HoldIn, RescheduleIn, S
                       TokenIn)
 from .throttling import AddressThrottle
 
-api = NinjaAPI(title="wagtail-booking", version="1", urls_namespace="wagtail_booking_api", docs_url="/docs",
+api = NinjaAPI(title="wagtail-booking", version="1", urls_namespace="wagtail_booking:api", docs_url="/docs",
                description="Services, free slots, holds and self-service for appointments.")
 READ = AddressThrottle("read")
 WRITE = AddressThrottle("write")
@@ -42,7 +42,8 @@ def on_validation_error(request, exc):
     errors = []
     for error in exc.errors:
         location = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "payload")]
-        errors.append((".".join(location) or None, error.get("msg", "Invalid value.")))
+        message = error.get("msg", "Invalid value.").removeprefix("Value error, ")
+        errors.append((".".join(location) or None, message))
     return _errors(request, errors)
 
 
@@ -126,7 +127,8 @@ def list_slots(request, service_id: int, query: Query[SlotQuery]):
 def create_hold(request, payload: HoldIn):
     """Hold a slot for a client. The answer says what happens next: confirmed, awaiting approval, or payment."""
     service = _active_service(payload.service)
-    request.booking_zone = ZoneInfo(check_timezone(payload.timezone))
+    if payload.timezone in available_timezones():
+        request.booking_zone = ZoneInfo(payload.timezone)
     if payload.start.tzinfo is None:
         raise InvalidInput([("start", "Give the start with its UTC offset, e.g. 2027-03-01T09:00:00-05:00.")])
     provider = None
