@@ -1,4 +1,7 @@
 import pytest
+from django.conf import settings
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale, Page, Site
 from django.core.cache import cache
 
 from tests.factories.booking import IntakeFormFactory, ProviderFactory, ServiceFactory
@@ -35,3 +38,14 @@ def intake_form(db):
         ("Mobile", "phone", False, ""),
         ("Topics", "checkboxes", False, "Back\nNeck\nSleep"),
     ])
+
+
+@pytest.fixture
+def site_root(db):
+    """The Wagtail tree's root and default site (transactional tests flush what migrations created)."""
+    Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
+    root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
+    home = root.get_children().first() or root.add_child(instance=Page(title="Home", slug="home"))
+    Site.objects.update_or_create(is_default_site=True, defaults={"root_page": home, "hostname": "testserver",
+                                                                  "port": 80})
+    return root

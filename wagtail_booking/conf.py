@@ -10,12 +10,19 @@ from django.conf import settings
 DEFAULTS = {
     # How long a hold keeps a slot while the client finishes (payment, details).
     "HOLD_MINUTES": 15,
+    # Expired holds stop blocking at once; the periodic clean-up deletes them this many hours later, so a payment
+    # that completes late still finds its hold (and refunds if the slot was lost).
+    "EXPIRED_HOLD_RETENTION_HOURS": 24,
     # Longest date range the public slots endpoint answers, in days.
     "MAX_RANGE_DAYS": 62,
     # Zone used to show times when the client's zone is unknown.
     "DEFAULT_TIMEZONE": None,  # None: settings.TIME_ZONE
-    # Requests allowed per client address per minute, per endpoint group.
+    # Requests allowed per client address per minute, per endpoint group (keys you leave out keep their default;
+    # None switches a group's limit off).
     "RATE_LIMITS": {"read": 120, "write": 20},
+    # How many reverse proxies in front of the site append to X-Forwarded-For. 0: use REMOTE_ADDR only, so a
+    # client cannot choose its own address by sending the header.
+    "PROXY_COUNT": 0,
     # Cache alias that stores rate-limit counters (shared between processes in production).
     "RATE_LIMIT_CACHE": "default",
     # Dotted path of the class that takes over holds that need a payment (see checkout/handoff.py).
@@ -34,6 +41,10 @@ class BookingSettings:
         if name not in DEFAULTS:
             raise AttributeError(f"Unknown wagtail-booking setting {name!r}")
         return getattr(settings, "WAGTAIL_BOOKING", {}).get(name, DEFAULTS[name])
+
+    @property
+    def rate_limits(self) -> dict:
+        return {**DEFAULTS["RATE_LIMITS"], **self.RATE_LIMITS}
 
     @property
     def hold_duration(self) -> timedelta:

@@ -9,7 +9,7 @@ from .notifications.context import business_name, site_base_url
 from .notifications.emails import send_booking_email
 
 EMAIL_STATUSES = {"requested": {"requested"}, "confirmed": {"confirmed"}, "rescheduled": {"requested", "confirmed"},
-                  "cancelled": {"cancelled", "declined"}}
+                  "cancelled": {"cancelled"}, "declined": {"declined"}}
 
 
 @db_task(retries=3, retry_delay=60, retry_backoff=2)

@@ -1,5 +1,5 @@
-"""Sandbox site: Wagtail + Oscar + wagtail-booking, with embedded defaults unless the environment names real
-services (DATABASE_URL, REDIS_URL, STRIPE_*, GOOGLE_*, TWILIO_*)."""
+"""Sandbox site: Wagtail + Oscar + wagtail-booking, with embedded defaults (SQLite, SQLite-backed Huey, console
+email) unless the environment names real services (DATABASE_URL, REDIS_URL)."""
 
 import os
 from pathlib import Path

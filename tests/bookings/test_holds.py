@@ -138,8 +138,16 @@ def test_live_hold_blocks_and_periodic_task_deletes_expired(service, provider, m
     Booking.objects.filter(pk=live.pk).update(hold_expires_at=timezone.now() - timedelta(minutes=1))
     from wagtail_booking.tasks import delete_expired_holds_task
 
+    assert ny(monday, 10) in starts(service, monday)  # free at once...
+    assert delete_expired_holds_task.call_local() == 0  # ...but kept a while for a late payment
+    assert services.complete_hold(live).status == Booking.Status.CONFIRMED  # which still finds it
+    services.cancel(live, by="staff")
+    late = BookingFactory(service=service, provider=provider, start=ny(monday, 11), status=Booking.Status.HELD,
+                          hold_expires_at=timezone.now() - timedelta(hours=25))
     assert delete_expired_holds_task.call_local() == 1
-    assert not Booking.objects.filter(pk=live.pk).exists()
+    assert not Booking.objects.filter(pk=late.pk).exists()
+    with pytest.raises(services.SlotUnavailable):
+        services.complete_hold(late)
 
 
 def test_complete_hold_seam_confirms_or_reports_a_lost_slot(provider, monday):

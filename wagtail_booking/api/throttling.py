@@ -19,7 +19,7 @@ class AddressThrottle(BaseThrottle):
         self._wait = None
 
     def allow_request(self, request) -> bool:
-        limit = booking_settings.RATE_LIMITS.get(self.group)
+        limit = booking_settings.rate_limits.get(self.group)
         if not limit:
             return True
         now = time.time()
@@ -36,6 +36,14 @@ class AddressThrottle(BaseThrottle):
             return True
         self._wait = math.ceil((window + 1) * WINDOW_SECONDS - now)
         return False
+
+    def get_ident(self, request) -> str:
+        """The client's address: REMOTE_ADDR, or the entry our own proxies added to X-Forwarded-For."""
+        proxies = booking_settings.PROXY_COUNT
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if proxies and forwarded:
+            return forwarded[-min(proxies, len(forwarded))]
+        return request.META.get("REMOTE_ADDR", "")
 
     def wait(self):
         return self._wait

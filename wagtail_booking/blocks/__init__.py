@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.snippets.blocks import SnippetChooserBlock
 
+from ..checkout.handoff import get_payment_handoff
 from .picker import picker_context
 
 
@@ -30,6 +31,9 @@ class BookingBlock(blocks.StructBlock):
         context = super().get_context(value, parent_context)
         request = (parent_context or {}).get("request")
         service = value.get("service")
-        if request is not None and service is not None and service.active:
+        context["bookable"] = service is not None and service.active
+        context["payment_unavailable"] = context["bookable"] and service.deposit_due > 0 and not (
+            get_payment_handoff().is_available())
+        if request is not None and context["bookable"] and not context["payment_unavailable"]:
             context.update(picker_context(request, service, value.provider_ids(), request.GET))
         return context

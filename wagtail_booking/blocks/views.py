@@ -80,7 +80,7 @@ def manage(request, reference, token):
 
 
 def _booking_for_token(reference, token) -> Booking:
-    booking = Booking.objects.select_related("service", "provider").filter(reference=reference).first()
+    booking = Booking.objects.select_related("service", "provider").filter(reference=reference.upper()).first()
     if booking is None or not check_token(booking, token):
         raise Http404("No booking matches this link.")
     return booking

@@ -1,5 +1,7 @@
 """Bookings in the Wagtail admin: listing, booking page with actions, creation by hand, dashboard panel."""
 
+from zoneinfo import ZoneInfo
+
 import django_filters
 from django import forms
 from django.contrib import messages
@@ -18,6 +20,8 @@ from ..bookings.intake import InvalidInput, check_timezone
 from . import services
 from .models import Booking
 
+ACTION_LABELS = {"approve": _("Approve"), "decline": _("Decline"), "cancel": _("Cancel booking"),
+                 "completed": _("Mark completed"), "no_show": _("Mark no-show")}
 ACTIONS = {
     "approve": (services.approve, _("approved")),
     "decline": (services.decline, _("declined")),
@@ -86,6 +90,7 @@ class BookingCreateView(generic.CreateView):
             self.object = services.create_by_staff(data["service"], data["provider"], data["start"], client)
         except services.BookingError as error:
             form.add_error("start" if error.field == "start" else None, error.message)
+            self.produced_error_message = error.message
             return self.form_invalid(form)
         if data.get("staff_notes"):
             self.object.staff_notes = data["staff_notes"]
@@ -95,16 +100,17 @@ class BookingCreateView(generic.CreateView):
 
 class BookingInspectView(generic.InspectView):
     template_name = "wagtail_booking/admin/booking_inspect.html"
+    action_url_name = None
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         booking = self.object
-        zone = booking.provider.timezone
         context.update({
             "booking": booking,
-            "provider_local_start": booking.start.astimezone(__import__("zoneinfo").ZoneInfo(zone)),
-            "actions": [(name, reverse(f"{self.url_namespace}:action", args=[booking.pk, name]))
-                        for name in ACTIONS_BY_STATUS.get(booking.status, [])],
+            "provider_local_start": booking.start.astimezone(ZoneInfo(booking.provider.timezone)),
+            "actions": [(name, ACTION_LABELS[name], reverse(self.action_url_name, args=[booking.pk, name]))
+                        for name in ACTIONS_BY_STATUS.get(booking.status, [])]
+            if self.request.user.has_perm("wagtail_booking.manage_bookings") else [],
         })
         return context
 
@@ -123,12 +129,15 @@ class BookingViewSet(ModelViewSet):
     search_fields = ["reference", "client_name", "client_email", "client_phone"]
     search_backend_name = None
     inspect_view_enabled = True
-    create_view_class = BookingCreateView
+    add_view_class = BookingCreateView
     inspect_view_class = BookingInspectView
     inspect_view_fields = ["reference", "status", "service", "provider", "start", "end", "client_name",
                            "client_email", "client_phone", "client_timezone", "price", "deposit_due",
                            "intake_form_version", "staff_notes", "created_at"]
     ordering = ["-start"]
+
+    def get_inspect_view_kwargs(self, **kwargs):
+        return super().get_inspect_view_kwargs(action_url_name=self.get_url_name("action"), **kwargs)
 
     def get_form_class(self, for_update=False):
         return BookingEditForm if for_update else StaffBookingForm
@@ -139,7 +148,7 @@ class BookingViewSet(ModelViewSet):
         ]
 
     def action_view(self, request, pk, action):
-        if not self.permission_policy.user_has_permission(request.user, "change"):
+        if not request.user.has_perm("wagtail_booking.manage_bookings"):
             raise PermissionDenied
         booking = get_object_or_404(Booking.objects.select_related("service", "provider"), pk=pk)
         if action not in ACTIONS_BY_STATUS.get(booking.status, []):

@@ -26,9 +26,14 @@ def local_day_bounds(first: date, last: date, zone_name: str) -> tuple[datetime,
 
 
 def load_schedules(service: Service, start: datetime, end: datetime, provider_ids=None, now=None,
-                   exclude_booking=None) -> list[ProviderSchedule]:
-    """Schedules of the service's active providers (optionally only ``provider_ids``), ordered by id. 4 queries."""
-    providers = Provider.objects.filter(services=service, active=True).order_by("pk")
+                   exclude_booking=None, active_only=True) -> list[ProviderSchedule]:
+    """Schedules of the service's active providers (optionally only ``provider_ids``), ordered by id. 4 queries.
+
+    ``active_only=False`` includes inactive providers, for staff checking a specific provider's busy time.
+    """
+    providers = Provider.objects.filter(services=service).order_by("pk")
+    if active_only:
+        providers = providers.filter(active=True)
     if provider_ids is not None:
         providers = providers.filter(pk__in=provider_ids)
     zones = dict(providers.values_list("pk", "timezone"))

@@ -95,9 +95,12 @@ def complete_hold(booking: Booking, now: datetime | None = None) -> Booking:
     """
     now = now or timezone.now()
     with transaction.atomic():
-        _lock_providers(booking.service, [booking.provider_id])
-        booking.refresh_from_db()
-        if booking.status != Booking.Status.HELD and booking.status != Booking.Status.EXPIRED:
+        _lock_providers(booking.service, [booking.provider_id], any_state=True)
+        try:
+            booking.refresh_from_db()
+        except Booking.DoesNotExist as error:
+            raise SlotUnavailable("The hold expired long ago and was removed; the time is no longer held.") from error
+        if booking.status not in (Booking.Status.HELD, Booking.Status.EXPIRED):
             return booking  # already completed: a retry or a second webhook
         if not booking.is_live:
             _release_expired_holds([booking.provider_id], now, keep=booking)
@@ -119,7 +122,7 @@ def decline(booking: Booking, now=None) -> Booking:
     booking.status = Booking.Status.DECLINED
     booking.cancelled_at = now or timezone.now()
     booking.save(update_fields=["status", "cancelled_at", "updated_at"])
-    _on_commit(signals.booking_cancelled, booking, by="staff")
+    _on_commit(signals.booking_cancelled, booking, by="staff", declined=True)
     return booking
 
 
@@ -134,10 +137,16 @@ def mark_outcome(booking: Booking, status: str) -> Booking:
 
 
 def cancel(booking: Booking, by: str = "client", now=None) -> Booking:
-    """Cancel a live booking. Clients must be before the service's cut-off; staff may cancel at any time."""
+    """Cancel a live booking. Clients must be before the service's cut-off; staff may cancel at any time.
+
+    A hold that was never completed is simply released (status "expired", no notification).
+    """
     now = now or timezone.now()
-    live = (Booking.Status.HELD, Booking.Status.REQUESTED, Booking.Status.CONFIRMED)
-    if booking.status not in live:
+    if booking.status == Booking.Status.HELD:
+        booking.status = Booking.Status.EXPIRED
+        booking.save(update_fields=["status", "updated_at"])
+        return booking
+    if booking.status not in (Booking.Status.REQUESTED, Booking.Status.CONFIRMED):
         raise NotAllowed(f"This booking is {booking.get_status_display().lower()} and cannot be cancelled.")
     if by == "client":
         _check_cutoff(booking, now, "cancelled")
@@ -192,8 +201,15 @@ def create_by_staff(service: Service, provider: Provider, start: datetime, clien
 
 
 def delete_expired_holds(now=None) -> int:
-    """Housekeeping for the periodic task; availability already ignores expired holds."""
-    deleted, _ = Booking.objects.expired_holds(now).delete()
+    """Housekeeping for the periodic task; availability already ignores expired holds the moment they expire.
+
+    Holds are kept for ``EXPIRED_HOLD_RETENTION_HOURS`` after expiry so that a payment finishing late can still
+    find its hold (see :func:`complete_hold`).
+    """
+    cutoff = (now or timezone.now()) - timedelta(hours=booking_settings.EXPIRED_HOLD_RETENTION_HOURS)
+    stale = Booking.objects.filter(status__in=[Booking.Status.HELD, Booking.Status.EXPIRED],
+                                   hold_expires_at__lte=cutoff)
+    deleted, _ = stale.delete()
     return deleted
 
 
@@ -231,7 +247,8 @@ def _free_slot(service, start, provider_ids, now, exclude_booking=None) -> Slot:
 
 def _span_is_free(booking, now) -> bool:
     schedules = load_schedules(booking.service, booking.blocked_start, booking.blocked_end,
-                               [booking.provider_id], now, exclude_booking=booking if booking.pk else None)
+                               [booking.provider_id], now, exclude_booking=booking if booking.pk else None,
+                               active_only=False)
     busy = BusyIndex(schedules[0].busy if schedules else ())
     return not busy.overlaps(Interval(booking.blocked_start, booking.blocked_end))
 

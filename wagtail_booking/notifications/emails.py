@@ -12,6 +12,7 @@ SUBJECTS = {
     "confirmed": "Your booking is confirmed: {service}, {when}",
     "requested": "We received your request: {service}, {when}",
     "cancelled": "Your booking was cancelled: {service}, {when}",
+    "declined": "We could not accept your request: {service}, {when}",
     "rescheduled": "Your booking was moved: {service}, {when}",
 }
 
@@ -33,7 +34,7 @@ def send_booking_email(booking, kind: str, base_url: str, business_name: str) ->
         to=[booking.client_email],
     )
     message.attach_alternative(render_to_string("wagtail_booking/email/booking.html", context), "text/html")
-    method = "CANCEL" if kind == "cancelled" else "PUBLISH"
+    method = "CANCEL" if kind in ("cancelled", "declined") else "PUBLISH"
     message.attach(f"booking-{booking.reference}.ics", booking_calendar(booking, business_name, method),
                    f"text/calendar; method={method}")
     message.send()

@@ -7,7 +7,7 @@ def _queue(kind):
     def receiver(sender, booking, **kwargs):
         from ..tasks import send_booking_email_task
 
-        send_booking_email_task(booking.pk, kind)
+        send_booking_email_task(booking.pk, "declined" if kwargs.get("declined") else kind)
 
     return receiver
 

@@ -106,8 +106,8 @@ class Command(BaseCommand):
         ])))
         old_root = site.root_page
         site.root_page = home
-        site.port = 8000
-        site.hostname = "127.0.0.1"
+        site.port = int(os.environ.get("SANDBOX_PORT", "8000"))
+        site.hostname = os.environ.get("SANDBOX_HOST", "127.0.0.1")
         site.site_name = "Harbour Wellness"
         site.save()
         old_root.delete()
