@@ -1,8 +1,8 @@
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
-from django.core.cache import cache
 
 from tests.factories.booking import IntakeFormFactory, ProviderFactory, ServiceFactory
 from tests.helpers import next_monday

@@ -3,7 +3,6 @@
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-
 NY = ZoneInfo("America/New_York")
 
 

@@ -1,12 +1,11 @@
 """System checks: each message says what is wrong and how to fix it."""
 
-import zoneinfo
-
 from django.conf import settings
 from django.core.checks import Error, Warning, register
 from django.utils.module_loading import import_string
 
 from .conf import DEFAULTS, booking_settings
+from .timezones import is_known_zone
 
 
 @register()
@@ -25,7 +24,7 @@ def check_settings(app_configs, **kwargs):
     if unknown:
         errors.append(Error(f"Unknown WAGTAIL_BOOKING keys: {', '.join(sorted(unknown))}.",
                             hint=f"Valid keys are {', '.join(sorted(DEFAULTS))}.", id="wagtail_booking.E003"))
-    if booking_settings.default_timezone not in zoneinfo.available_timezones():
+    if not is_known_zone(booking_settings.default_timezone):
         errors.append(Error(f"{booking_settings.default_timezone!r} is not an IANA time zone.",
                             hint='Set WAGTAIL_BOOKING["DEFAULT_TIMEZONE"] to a zone such as "Europe/London".',
                             id="wagtail_booking.E004"))

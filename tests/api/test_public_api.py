@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from django.test import override_settings
 
-from tests.helpers import ny
 from tests.factories.booking import ProviderFactory, ServiceFactory
+from tests.helpers import ny
 from wagtail_booking.bookings.models import Booking
 
 pytestmark = pytest.mark.django_db

@@ -4,9 +4,9 @@ import json
 import re
 
 import pytest
+from home.models import ContentPage
 from wagtail.models import Site
 
-from home.models import ContentPage
 from tests.factories.booking import ServiceFactory
 from tests.helpers import ny
 from wagtail_booking.bookings import services

@@ -7,8 +7,8 @@ from django.core import mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from tests.helpers import ny
 from tests.factories.booking import BookingFactory, ProviderFactory, ServiceFactory
+from tests.helpers import ny
 from wagtail_booking import signals
 from wagtail_booking.bookings import services
 from wagtail_booking.bookings.availability import available_slots

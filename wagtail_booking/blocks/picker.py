@@ -8,6 +8,7 @@ from django.utils import timezone
 from ..bookings.availability import available_slots, local_day_bounds
 from ..bookings.intake import InvalidInput, check_timezone
 from ..conf import booking_settings
+from ..timezones import known_zones
 from .forms import BookingForm
 
 
@@ -63,7 +64,5 @@ _ZONES = None
 def _zones():
     global _ZONES
     if _ZONES is None:
-        import zoneinfo
-
-        _ZONES = sorted(z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith("Etc/"))
+        _ZONES = sorted(z for z in known_zones() if "/" in z and not z.startswith("Etc/"))
     return _ZONES

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from ..scheduling import DateOverride, Interval, ProviderSchedule, WeeklyRule, compute_slots
 from ..scheduling.types import Slot
-from ..snippets.models import BusyBlock, Provider, Service, TimeOff, WeeklyHours
+from ..snippets.models import BusyBlock, Provider, Service, TimeOff
 from ..snippets.models import DateOverride as DateOverrideRow
 from .models import Booking
 
@@ -27,7 +27,7 @@ def local_day_bounds(first: date, last: date, zone_name: str) -> tuple[datetime,
 
 def load_schedules(service: Service, start: datetime, end: datetime, provider_ids=None, now=None,
                    exclude_booking=None, active_only=True) -> list[ProviderSchedule]:
-    """Schedules of the service's active providers (optionally only ``provider_ids``), ordered by id. 4 queries.
+    """Schedules of the service's active providers (optionally only ``provider_ids``), ordered by id. 3 queries.
 
     ``active_only=False`` includes inactive providers, for staff checking a specific provider's busy time.
     """
@@ -36,12 +36,17 @@ def load_schedules(service: Service, start: datetime, end: datetime, provider_id
         providers = providers.filter(active=True)
     if provider_ids is not None:
         providers = providers.filter(pk__in=provider_ids)
-    zones = dict(providers.values_list("pk", "timezone"))
+    # Providers with their weekly hours in one LEFT JOIN: one row per interval, or one row of NULLs.
+    rows = providers.values_list("pk", "timezone", "weekly_hours__weekday", "weekly_hours__opens",
+                                 "weekly_hours__closes", "weekly_hours__effective_from", "weekly_hours__effective_to")
+    zones, weekly = {}, []
+    for pk, zone, *rule in rows:
+        zones[pk] = zone
+        if rule[0] is not None:
+            weekly.append((pk, *rule))
     if not zones:
         return []
     ids = list(zones)
-    weekly = WeeklyHours.objects.filter(provider_id__in=ids).order_by("provider_id").values_list(
-        "provider_id", "weekday", "opens", "closes", "effective_from", "effective_to")
     overrides = DateOverrideRow.objects.filter(
         provider_id__in=ids, date__range=(start.date() - MARGIN * 2, end.date() + MARGIN * 2)
     ).order_by("provider_id", "date").values_list("provider_id", "date", "closed", "opens", "closes")

@@ -1,12 +1,11 @@
 """Validates what a client sends with a booking, for the API and the booking block alike."""
 
-import zoneinfo
-
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from ..phone import to_e164
 from ..snippets.intake import serialise_answers
+from ..timezones import is_known_zone
 from .services import ClientDetails
 
 
@@ -19,7 +18,7 @@ class InvalidInput(Exception):
 
 
 def check_timezone(name, field="timezone"):
-    if not isinstance(name, str) or name not in zoneinfo.available_timezones():
+    if not is_known_zone(name):
         raise InvalidInput([(field, f"{name!r} is not a known IANA time zone (for example Europe/Paris).")])
     return name
 

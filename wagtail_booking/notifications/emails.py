@@ -4,8 +4,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from ..conf import booking_settings
 from ..bookings.tokens import manage_token
+from ..conf import booking_settings
 from .ics import booking_calendar
 
 SUBJECTS = {

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zoneinfo
 from datetime import timedelta
 from decimal import Decimal
 
@@ -18,16 +17,13 @@ from wagtail.models import Orderable
 
 from ..scheduling import DepositRule, ServiceRules, deposit_amount
 from ..scheduling.policies import FIXED, FULL, NONE, PERCENT
+from ..timezones import is_known_zone
 from .forms import BusyBlockForm, ProviderForm
 
 
 def validate_timezone(value):
-    if value not in zoneinfo.available_timezones():
+    if not is_known_zone(value):
         raise ValidationError(_("%(value)s is not an IANA time zone such as Europe/London."), params={"value": value})
-
-
-def timezone_choices():
-    return [(name, name) for name in sorted(zoneinfo.available_timezones())]
 
 
 class Provider(ClusterableModel):

@@ -1,0 +1,119 @@
+"""Slot search speed: one provider Mon-Fri 09:00-17:00 America/New_York, a 30-minute service every 30 minutes,
+the window 2027-03-01..2027-03-30 (DST starts 2027-03-14), with 0, 100 and 1,000 confirmed bookings in the table.
+
+Prints the median time and the SQL query count for the whole window, through the API view (Django test client,
+middleware included) and through the Python call. Run on PostgreSQL:
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python benchmarks/slots.py
+"""
+
+import os
+import statistics
+import sys
+import time
+from datetime import date, datetime, timedelta
+from datetime import time as clock
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "sandbox")]
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
+os.environ.setdefault("TEST_DATABASE_NAME", "bench_wagtail_booking")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import (  # noqa: E402
+    CaptureQueriesContext,
+    setup_databases,
+    setup_test_environment,
+    teardown_databases,
+)
+
+NY = ZoneInfo("America/New_York")
+WINDOW = (date(2027, 3, 1), date(2027, 3, 30))
+REPEATS = 50
+
+
+def build(booking_count):
+    from wagtail_booking.bookings.models import Booking
+    from wagtail_booking.snippets.models import Provider, Service, WeeklyHours
+
+    Booking.objects.all().delete()
+    Service.objects.all().delete()
+    Provider.objects.all().delete()
+    provider = Provider.objects.create(name="Bench", timezone="America/New_York")
+    WeeklyHours.objects.bulk_create(
+        WeeklyHours(provider=provider, weekday=day, opens=clock(9), closes=clock(17)) for day in range(5))
+    service = Service.objects.create(name="Bench 30", duration_minutes=30, slot_interval_minutes=30,
+                                     minimum_notice_minutes=0, booking_horizon_days=730)
+    service.providers.add(provider)
+    rows, day = [], date(2026, 12, 1)
+    per_day = max(1, round(booking_count / 250))  # spread over about a year of weekdays
+    while len(rows) < booking_count:
+        if day.weekday() < 5:
+            for k in range(per_day):
+                start = datetime.combine(day, clock(9), tzinfo=NY) + timedelta(minutes=30 * (k * 3 + day.day % 3))
+                rows.append(Booking(service=service, provider=provider, start=start, end=start + timedelta(minutes=30),
+                                    blocked_start=start, blocked_end=start + timedelta(minutes=30),
+                                    status="confirmed", client_name="Bench", client_email="bench@example.com",
+                                    client_timezone="America/New_York"))
+        day += timedelta(days=1)
+    Booking.objects.bulk_create(rows[:booking_count])
+    in_window = Booking.objects.filter(start__date__range=WINDOW).count()
+    return service, in_window
+
+
+def measure(call):
+    call()  # warm up
+    timings, queries = [], None
+    for _ in range(REPEATS):
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            result = call()
+            timings.append(time.perf_counter() - started)
+        queries = len(captured)
+    return statistics.median(timings) * 1000, queries, result
+
+
+def main():
+    from wagtail_booking.bookings.availability import available_slots, local_day_bounds
+
+    setup_test_environment()
+    old_config = setup_databases(verbosity=0, interactive=False, keepdb=True)
+    try:
+        client = Client()
+        print(f"{'bookings':>8} {'in window':>9} {'slots':>5} | {'API ms':>7} {'API SQL':>7} | "
+              f"{'Python ms':>9} {'Python SQL':>10}")
+        for count in (0, 100, 1000):
+            service, in_window = build(count)
+            url = f"/booking/api/services/{service.pk}/slots"
+            params = {"start": WINDOW[0].isoformat(), "end": WINDOW[1].isoformat(), "tz": "America/New_York"}
+
+            def via_api(url=url, params=params):
+                response = client.get(url, params)
+                assert response.status_code == 200, response.content
+                return len(response.json()["slots"])
+
+            def via_python(service=service):
+                from wagtail_booking.snippets.models import Service
+
+                fresh = Service.objects.get(pk=service.pk)
+                start, end = local_day_bounds(*WINDOW, "America/New_York")
+                return len(available_slots(fresh, start, end))
+
+            api_ms, api_sql, api_slots = measure(via_api)
+            py_ms, py_sql, py_slots = measure(via_python)
+            assert api_slots == py_slots
+            print(f"{count:>8} {in_window:>9} {api_slots:>5} | {api_ms:>7.2f} {api_sql:>7} | "
+                  f"{py_ms:>9.2f} {py_sql:>10}")
+    finally:
+        teardown_databases(old_config, verbosity=0, keepdb=True)
+
+
+if __name__ == "__main__":
+    main()
