@@ -3,7 +3,9 @@
 The sandbox's demo data (``load_demo``) is loaded into the test database and served by pytest-django's
 ``live_server``. A client in London opens the home page on a phone, picks the first offered day and a time,
 answers the intake questions and books; then a member of staff signs in to the Wagtail admin, finds the
-booking in the Bookings listing and reads the intake answers. A second test books with JavaScript turned off.
+booking in the Bookings listing and reads the intake answers. A second test books with JavaScript turned off
+(server-rendered forms, including the form-error page); a third checks that the error page is not reloaded
+by the script. Screenshots go to test-artifacts/ (git-ignored).
 
 The wall clock is real, so the tests take whatever days and times the page offers.
 """
@@ -72,8 +74,9 @@ def _wagtail_baseline():
 def demo_site(transactional_db, live_server):
     """The sandbox's demo data, with the default Wagtail site answering on the live server's host and port.
 
-    Wagtail picks the site for a request by hostname and port (``Site.find_for_request``); ``load_demo``
-    sets 127.0.0.1:8000, so the site is moved to the live server's address (it also stays the default site).
+    Wagtail picks the site for a request by hostname and port (``Site.find_for_request``, falling back to the
+    default site); ``load_demo`` sets $SANDBOX_HOST:$SANDBOX_PORT (127.0.0.1:8000), so the site is moved to the
+    live server's address, and it stays the default site.
     """
     from wagtail.models import Site
 
@@ -99,14 +102,25 @@ def browser(demo_site):
         chromium.close()
 
 
-def watch(page):
-    """Collect what would make a person's visit go wrong: script errors and failed requests."""
+def watch(page, origin, console=True):
+    """Collect what would spoil a visit: script errors, and failed or refused requests to the site itself.
+
+    Requests to other hosts are left out (there is no internet here: the Wagtail admin's update check and
+    Gravatar images fail), and so are requests the page itself abandoned (the admin's live search cancels
+    the previous search as you type). ``console=False`` skips console messages (the admin logs its failed
+    update check there).
+    """
     problems = []
+    ours = lambda url: url.startswith(origin + "/") and not url.endswith("/favicon.ico")  # noqa: E731
     page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
-    page.on("console", lambda msg: msg.type == "error" and problems.append(f"console error: {msg.text}"))
-    page.on("requestfailed", lambda request: problems.append(f"request failed: {request.url}"))
-    page.on("response", lambda response: response.status >= 400 and problems.append(
-        f"HTTP {response.status}: {response.url}"))
+    if console:
+        # Failed loads also log a console error without the address; "response" below reports them with it.
+        page.on("console", lambda msg: msg.type == "error" and not msg.text.startswith("Failed to load resource")
+                and problems.append(f"console error: {msg.text}"))
+    page.on("requestfailed", lambda request: ours(request.url) and request.failure != "net::ERR_ABORTED"
+            and problems.append(f"request failed ({request.failure}): {request.url}"))
+    page.on("response", lambda response: response.status >= 400 and ours(response.url)
+            and problems.append(f"HTTP {response.status}: {response.url}"))
     return problems
 
 
@@ -129,6 +143,8 @@ def offered_times(page):
         start = datetime.fromisoformat(radio.get_attribute("value").partition("|")[0])
         name = radio.evaluate("el => el.labels[0].innerText.trim()")
         times.append((radio, name, start))
+    names = [name for _radio, name, _start in times]
+    assert len(set(names)) == len(names), f"the same time is offered twice: {names}"
     return times
 
 
@@ -164,13 +180,25 @@ def choose_time_with_keyboard(page, times, index):
     return name, start
 
 
+def field(page, role, name):
+    """A form control found by its role and accessible name (what a screen reader announces)."""
+    return page.get_by_role(role, name=name, exact=True)
+
+
 def fill_details(page, name, email, discuss):
-    page.get_by_label("Your name", exact=True).fill(name)
-    page.get_by_label("Email", exact=True).fill(email)
-    expect(page.get_by_label("Phone (optional)", exact=True)).to_be_visible()
-    page.get_by_label("What would you like to discuss?", exact=True).fill(discuss)
-    page.get_by_label("How did you hear about us?", exact=True).select_option(label="Friend")
-    consent = page.get_by_label("I agree to the privacy policy", exact=True)
+    for role, label, required in [("textbox", "Your name", True), ("textbox", "Email", True),
+                                  ("textbox", "Phone (optional)", False),
+                                  ("textbox", "What would you like to discuss?", True),
+                                  ("combobox", "How did you hear about us?", False),
+                                  ("checkbox", "I agree to the privacy policy", True)]:
+        control = field(page, role, label)
+        expect(control).to_be_visible()
+        assert control.evaluate("el => el.required") is required, f"{label!r} required should be {required}"
+    field(page, "textbox", "Your name").fill(name)
+    field(page, "textbox", "Email").fill(email)
+    field(page, "textbox", "What would you like to discuss?").fill(discuss)
+    field(page, "combobox", "How did you hear about us?").select_option(label="Friend")
+    consent = field(page, "checkbox", "I agree to the privacy policy")
     consent.focus()
     page.keyboard.press("Space")
     expect(consent).to_be_checked()
@@ -194,18 +222,19 @@ def screenshot(page, name):
 
 def test_book_free_consultation_on_a_phone_then_find_it_in_the_admin(browser, demo_site):
     client = browser.new_context(**PHONE, timezone_id=CLIENT_ZONE, locale="en-GB")
+    client.set_default_timeout(15_000)
     page = client.new_page()
-    problems = watch(page)
+    problems = watch(page, demo_site)
 
     # The home page loads, and the script reloads it once to show times in the browser's zone.
     page.goto(demo_site + "/")
     page.wait_for_url(re.compile(r"[?&]booking_tz=Europe%2FLondon"))
     expect(page.get_by_role("heading", name="Book a free consultation")).to_be_visible()
-    expect(page.get_by_label("Show times in")).to_have_value(CLIENT_ZONE)
+    expect(field(page, "combobox", "Show times in")).to_have_value(CLIENT_ZONE)
     assert_no_horizontal_scroll(page)
 
     # The first offered day, chosen with the keyboard, then "Show times".
-    day = page.get_by_label("Day", exact=True)
+    day = field(page, "combobox", "Day")
     first_day = day.locator("option").first
     first_day_value, first_day_text = first_day.get_attribute("value"), first_day.inner_text()
     day.focus()
@@ -215,12 +244,13 @@ def test_book_free_consultation_on_a_phone_then_find_it_in_the_admin(browser, de
     expect(page.get_by_role("button", name="Show times")).to_be_focused()
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(rf"[?&]booking_date={first_day_value}"))
-    expect(page.get_by_label("Day", exact=True)).to_have_value(first_day_value)
-    expect(page.get_by_label("Show times in")).to_have_value(CLIENT_ZONE)
+    expect(field(page, "combobox", "Day")).to_have_value(first_day_value)
+    expect(field(page, "combobox", "Show times in")).to_have_value(CLIENT_ZONE)
 
     # Times are shown in London time, for that day.
     legend = page.get_by_role("group", name=re.compile(r"^Time on "))
     expect(legend).to_contain_text(f"({CLIENT_ZONE})")
+    expect(legend).to_contain_text(first_day_text.rsplit(" ", 1)[0])  # "Monday 23 November", without the year
     times = offered_times(page)
     check_times_are_in(times, CLIENT_ZONE)
     assert {start.astimezone(ZoneInfo(CLIENT_ZONE)).date().isoformat() for _r, _n, start in times} == {
@@ -246,24 +276,145 @@ def test_book_free_consultation_on_a_phone_then_find_it_in_the_admin(browser, de
     expect(page.get_by_text("We sent the details to alex.browser@example.com.")).to_be_visible()
     assert_no_horizontal_scroll(page)
     screenshot(page, "booked-phone.png")
-    assert problems == []
+    assert problems == [], "\n".join(problems)
     client.close()
 
     # Staff sign in to the admin (on a desktop), find the booking and read the intake answers.
     staff = browser.new_context(viewport={"width": 1280, "height": 900}, timezone_id=PROVIDER_ZONE)
+    staff.set_default_timeout(15_000)
     admin = staff.new_page()
-    admin_problems = watch(admin)
+    admin_problems = watch(admin, demo_site, console=False)
     admin.goto(demo_site + "/admin/")
     admin.get_by_label("Username").fill(ADMIN_USERNAME)
     admin.get_by_label("Password").fill(ADMIN_PASSWORD)
     with admin.expect_navigation():
         admin.get_by_role("button", name=re.compile("Sign in|Log in")).click()
-    admin.get_by_role("link", name="Bookings", exact=True).first.click()
+    admin.get_by_role("link", name="Bookings", exact=True).click()
     admin.wait_for_url(re.compile(r"/admin/bookings/"))
+    admin.get_by_role("textbox", name="Search term").fill(reference)
+    admin.wait_for_url(re.compile(rf"[?&]q={reference}"))
     row = admin.get_by_role("row").filter(has_text=reference)
     expect(row).to_have_count(1)
-    expect(row).to_contain_text("Alex Browser")
-    expect(row).to_contain_text(SERVICE)
-    print(admin.content())
-    admin_problems.clear()
+    for text in ("Alex Browser", SERVICE, "Confirmed"):
+        expect(row).to_contain_text(text)
+    row.get_by_role("button", name=re.compile(r"^More options for")).click()
+    with admin.expect_response(re.compile(r"/admin/bookings/inspect/\d+/$")) as opened:
+        admin.get_by_role("link", name="Inspect").click()
+    admin.wait_for_url(re.compile(r"/admin/bookings/inspect/\d+/$"))
+    assert opened.value.status == 200, f"the booking's inspect page answered {opened.value.status}"
+    expect(admin.get_by_role("heading", name="Intake answers")).to_be_visible()
+    answers = admin.locator("main dl").last.evaluate(
+        "dl => Object.fromEntries([...dl.querySelectorAll('dt')].map(dt => "
+        "[dt.innerText.trim(), dt.nextElementSibling.innerText.trim()]))")
+    assert answers["What would you like to discuss?"] == "Sleep and stress (browser test)", answers
+    assert answers["How did you hear about us?"] == "Friend", answers
+    expect(admin.get_by_text(reference).first).to_be_visible()
+    screenshot(admin, "admin-booking-inspect.png")
+    assert admin_problems == [], "\n".join(admin_problems)
     staff.close()
+
+
+def test_book_without_javascript(browser, demo_site):
+    """The server-rendered forms alone, on a phone: a hasty "Book now", the zone picked by hand from the error
+    page, a forgotten consent box corrected on the error page, and the booking."""
+    client = browser.new_context(**PHONE, timezone_id=CLIENT_ZONE, locale="en-GB", java_script_enabled=False)
+    client.set_default_timeout(15_000)
+    page = client.new_page()
+    problems = watch(page, demo_site)
+
+    page.goto(demo_site + "/")
+    expect(page.get_by_role("heading", name="Book a free consultation")).to_be_visible()
+    assert page.evaluate("document.documentElement.classList.contains('js')") is False
+    # Nothing detects the zone without the script: the site's zone is shown, and the times are in it.
+    expect(field(page, "combobox", "Show times in")).to_have_value(PROVIDER_ZONE)
+    check_times_are_in(offered_times(page), PROVIDER_ZONE)
+    assert_no_horizontal_scroll(page)
+
+    # "Book now" straight away: the server answers with the form again, saying what is missing.
+    with page.expect_response(re.compile(r"/booking/book/\d+/$")) as posted:
+        page.get_by_role("button", name="Book now").click()
+    assert posted.value.status == 400
+    expect(page.get_by_text("Choose a time.")).to_be_visible()
+    expect(field(page, "textbox", "Your name")).to_have_accessible_description("This field is required.")
+    assert_no_horizontal_scroll(page)
+
+    # From there the visitor picks their own zone and asks for the times again: back to the booking page.
+    field(page, "combobox", "Show times in").select_option(CLIENT_ZONE)
+    with page.expect_response(lambda response: response.request.resource_type == "document") as shown:
+        page.get_by_role("button", name="Show times").click()
+    assert (shown.value.status, urlsplit(shown.value.url).path) == (200, "/"), shown.value.url
+    expect(field(page, "combobox", "Show times in")).to_have_value(CLIENT_ZONE)
+    expect(page.get_by_role("group", name=re.compile(r"^Time on "))).to_contain_text(f"({CLIENT_ZONE})")
+    first_day_value = field(page, "combobox", "Day").locator("option").first.get_attribute("value")
+    expect(field(page, "combobox", "Day")).to_have_value(first_day_value)
+    times = offered_times(page)
+    check_times_are_in(times, CLIENT_ZONE)
+    radio, time_label, start = times[pick_index(times)]
+    page.get_by_role("radio", name=time_label, exact=True).check()
+    expect(radio).to_be_checked()
+
+    # Details filled in, but the required consent box is forgotten: the server says so and keeps the answers.
+    field(page, "textbox", "Your name").fill("Robin Plain")
+    field(page, "textbox", "Email").fill("robin.plain@example.com")
+    field(page, "textbox", "What would you like to discuss?").fill("Back pain (no-JS browser test)")
+    with page.expect_response(re.compile(r"/booking/book/\d+/$")) as posted:
+        page.get_by_role("button", name="Book now").click()
+    assert posted.value.status == 400
+    consent = field(page, "checkbox", "I agree to the privacy policy")
+    expect(consent).to_have_accessible_description("This field is required.")
+    expect(page.locator(".wb-has-error")).to_have_count(1)
+    expect(field(page, "textbox", "Your name")).to_have_value("Robin Plain")
+    expect(field(page, "textbox", "What would you like to discuss?")).to_have_value(
+        "Back pain (no-JS browser test)")
+    expect(page.get_by_role("radio", name=time_label, exact=True)).to_be_checked()
+    assert_no_horizontal_scroll(page)
+    screenshot(page, "form-error-phone-nojs.png")
+
+    consent.check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Book now").click()
+    expect(page.get_by_role("heading", level=1, name="You're booked")).to_be_visible()
+    summary = booking_summary(page)
+    assert summary["Service"] == SERVICE and summary["Status"] == "Confirmed", summary
+    assert re.fullmatch(r"[A-Z0-9-]{4,}", summary["Reference"]), summary
+    assert time_label in summary["When"] and f"({CLIENT_ZONE})" in summary["When"], summary
+    assert start.astimezone(ZoneInfo(CLIENT_ZONE)).strftime("%A %-d %B %Y") in summary["When"], summary
+    expect(page.get_by_text("We sent the details to robin.plain@example.com.")).to_be_visible()
+    assert_no_horizontal_scroll(page)
+    screenshot(page, "booked-phone-nojs.png")
+    # The two answers with mistakes are 400s on purpose; nothing else may fail.
+    unexpected = [p for p in problems if not re.fullmatch(r"HTTP 400: .*/booking/book/\d+/", p)]
+    assert unexpected == [], "\n".join(unexpected)
+
+
+def test_error_page_stays_put_with_javascript(browser, demo_site):
+    """A visitor who chose another zone than the detected one and made a mistake keeps the error page: the
+    script's one-off switch to the detected zone must not reload it (and lose what was typed)."""
+    client = browser.new_context(**PHONE, timezone_id=CLIENT_ZONE, locale="en-GB")
+    client.set_default_timeout(15_000)
+    page = client.new_page()
+    problems = watch(page, demo_site)
+    page.goto(demo_site + "/")
+    page.wait_for_url(re.compile(r"[?&]booking_tz=Europe%2FLondon"))
+    field(page, "combobox", "Show times in").select_option("Asia/Tokyo")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Show times").click()
+    expect(page.get_by_role("group", name=re.compile(r"^Time on "))).to_contain_text("(Asia/Tokyo)")
+    check_times_are_in(offered_times(page), "Asia/Tokyo")
+
+    field(page, "textbox", "Your name").fill("Kim Hasty")
+    with page.expect_response(re.compile(r"/booking/book/\d+/$")) as posted:
+        page.get_by_role("button", name="Book now").click()
+    assert posted.value.status == 400
+    expect(page.get_by_text("Choose a time.")).to_be_visible()
+    # The package's own base template loads booking.js on this page; the sandbox's replacement does not, so
+    # load it here as the package's would.
+    if not page.evaluate("document.documentElement.classList.contains('js')"):
+        page.add_script_tag(url="/static/wagtail_booking/booking.js")
+    page.wait_for_timeout(500)  # time for a reload the script should not make
+    assert re.search(r"/booking/book/\d+/$", page.url), page.url
+    expect(page.get_by_text("Choose a time.")).to_be_visible()
+    expect(field(page, "textbox", "Your name")).to_have_value("Kim Hasty")
+    expect(field(page, "combobox", "Show times in")).to_have_value("Asia/Tokyo")
+    unexpected = [p for p in problems if not re.fullmatch(r"HTTP 400: .*/booking/book/\d+/", p)]
+    assert unexpected == [], "\n".join(unexpected)
