@@ -12,7 +12,7 @@ export SANDBOX_BASE_URL="${SANDBOX_BASE_URL:-http://$HOST:$PORT}"
 "$BIN/python" manage.py createcachetable
 "$BIN/python" manage.py load_demo
 
-"$BIN/python" manage.py run_huey --workers 2 &
+"$BIN/python" manage.py run_huey --workers 2 --max-delay 2 &
 HUEY_PID=$!
 trap 'kill $HUEY_PID 2>/dev/null || true' EXIT INT TERM
 echo "Huey worker running (pid $HUEY_PID). Site: $SANDBOX_BASE_URL/  Admin: $SANDBOX_BASE_URL/admin/"

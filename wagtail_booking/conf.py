@@ -44,7 +44,7 @@ class BookingSettings:
 
     @property
     def rate_limits(self) -> dict:
-        return {**DEFAULTS["RATE_LIMITS"], **self.RATE_LIMITS}
+        return {**DEFAULTS["RATE_LIMITS"], **(self.RATE_LIMITS or {})}
 
     @property
     def hold_duration(self) -> timedelta:

@@ -112,3 +112,11 @@ def test_manage_link_cancels_and_reschedules(client, service, monday):
     response = client.post(url, {"action": "cancel"})
     assert "is cancelled" in response.content.decode()
     assert Booking.objects.get(pk=booking.pk).status == "cancelled"
+
+
+def test_form_posts_are_rate_limited_per_address(client, page, service, monday):
+    from django.test import override_settings
+
+    with override_settings(WAGTAIL_BOOKING={"RATE_LIMITS": {"write": 2}}):
+        codes = [client.post(f"/booking/book/{service.pk}/", form_data("bad")).status_code for _ in range(3)]
+    assert codes == [400, 400, 429]

@@ -157,6 +157,13 @@ def test_complete_hold_seam_confirms_or_reports_a_lost_slot(provider, monday):
     assert services.complete_hold(hold).status == Booking.Status.CONFIRMED
     assert services.complete_hold(hold).status == Booking.Status.CONFIRMED  # a retry changes nothing
 
+    cancelled = BookingFactory(service=service, provider=provider, start=ny(monday, 12), status=Booking.Status.HELD,
+                               hold_expires_at=timezone.now() + timedelta(minutes=5))
+    services.cancel(cancelled)  # the client gave up before paying
+    assert ny(monday, 12) in starts(service, monday)
+    with pytest.raises(services.SlotUnavailable, match="cancelled"):
+        services.complete_hold(cancelled)  # a payment arriving afterwards must be refunded
+
     late = BookingFactory(service=service, provider=provider, start=ny(monday, 11), status=Booking.Status.HELD,
                           hold_expires_at=timezone.now() - timedelta(minutes=1))
     services.create_hold(service, ny(monday, 11), CLIENT)  # someone took it after the hold expired

@@ -47,3 +47,25 @@ class AddressThrottle(BaseThrottle):
 
     def wait(self):
         return self._wait
+
+
+def rate_limited(group: str):
+    """Apply the same per-address limit to a plain Django view (the booking block's form posts)."""
+    from functools import wraps
+
+    from django.http import HttpResponse
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            throttle = AddressThrottle(group)
+            if request.method == "POST" and not throttle.allow_request(request):
+                response = HttpResponse("Too many requests; please wait a minute and try again.", status=429,
+                                        content_type="text/plain; charset=utf-8")
+                response["Retry-After"] = str(throttle.wait() or 60)
+                return response
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

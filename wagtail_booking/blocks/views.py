@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
+from ..api.throttling import rate_limited
 from ..bookings import services
 from ..bookings.availability import available_slots, local_day_bounds
 from ..bookings.models import Booking
@@ -23,6 +24,7 @@ RESCHEDULE_DAYS = 30
 
 
 @require_POST
+@rate_limited("write")
 def book(request, service_id):
     service = get_object_or_404(Service, pk=service_id, active=True)
     provider_ids = _provider_ids(request.POST.get("provider"))
@@ -54,6 +56,7 @@ def booked(request, reference, token):
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited("write")
 def manage(request, reference, token):
     booking = _booking_for_token(reference, token)
     context = _booking_context(booking, token)

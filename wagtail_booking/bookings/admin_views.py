@@ -1,7 +1,5 @@
 """Bookings in the Wagtail admin: listing, booking page with actions, creation by hand, dashboard panel."""
 
-from zoneinfo import ZoneInfo
-
 import django_filters
 from django import forms
 from django.contrib import messages
@@ -107,7 +105,6 @@ class BookingInspectView(generic.InspectView):
         booking = self.object
         context.update({
             "booking": booking,
-            "provider_local_start": booking.start.astimezone(ZoneInfo(booking.provider.timezone)),
             "actions": [(name, ACTION_LABELS[name], reverse(self.action_url_name, args=[booking.pk, name]))
                         for name in ACTIONS_BY_STATUS.get(booking.status, [])]
             if self.request.user.has_perm("wagtail_booking.manage_bookings") else [],
@@ -131,7 +128,9 @@ class BookingViewSet(ModelViewSet):
     inspect_view_enabled = True
     add_view_class = BookingCreateView
     inspect_view_class = BookingInspectView
-    inspect_view_fields = ["reference", "status", "service", "provider", "start", "end", "client_name",
+    copy_view_enabled = False
+    # Times are shown by the template in the site's and the provider's zones, with the zone named.
+    inspect_view_fields = ["reference", "status", "service", "provider", "client_name",
                            "client_email", "client_phone", "client_timezone", "price", "deposit_due",
                            "intake_form_version", "staff_notes", "created_at"]
     ordering = ["-start"]

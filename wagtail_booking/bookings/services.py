@@ -95,11 +95,14 @@ def complete_hold(booking: Booking, now: datetime | None = None) -> Booking:
     """
     now = now or timezone.now()
     with transaction.atomic():
-        _lock_providers(booking.service, [booking.provider_id], any_state=True)
+        # Lock the provider row directly: the hold stands even if the provider stopped offering the service.
+        list(Provider.objects.select_for_update().filter(pk=booking.provider_id))
         try:
             booking.refresh_from_db()
         except Booking.DoesNotExist as error:
             raise SlotUnavailable("The hold expired long ago and was removed; the time is no longer held.") from error
+        if booking.status in (Booking.Status.CANCELLED, Booking.Status.DECLINED):
+            raise SlotUnavailable("This booking was cancelled before the payment completed.")
         if booking.status not in (Booking.Status.HELD, Booking.Status.EXPIRED):
             return booking  # already completed: a retry or a second webhook
         if not booking.is_live:
@@ -139,12 +142,15 @@ def mark_outcome(booking: Booking, status: str) -> Booking:
 def cancel(booking: Booking, by: str = "client", now=None) -> Booking:
     """Cancel a live booking. Clients must be before the service's cut-off; staff may cancel at any time.
 
-    A hold that was never completed is simply released (status "expired", no notification).
+    A hold that was never completed is released at once without a notification; a payment that completes later
+    is refused by :func:`complete_hold` (and refunded by the payment integration).
     """
     now = now or timezone.now()
     if booking.status == Booking.Status.HELD:
-        booking.status = Booking.Status.EXPIRED
-        booking.save(update_fields=["status", "updated_at"])
+        booking.status = Booking.Status.CANCELLED
+        booking.cancelled_at = now
+        booking.hold_expires_at = None
+        booking.save(update_fields=["status", "cancelled_at", "hold_expires_at", "updated_at"])
         return booking
     if booking.status not in (Booking.Status.REQUESTED, Booking.Status.CONFIRMED):
         raise NotAllowed(f"This booking is {booking.get_status_display().lower()} and cannot be cancelled.")

@@ -9,6 +9,13 @@ class IntakeFormBuilder(FormBuilder):
     def create_phone_field(self, field, options):
         return PhoneNumberField(**options)
 
+    def create_dropdown_field(self, field, options):
+        # An optional question needs an empty choice, or skipping it silently records the first answer.
+        form_field = super().create_dropdown_field(field, options)
+        if not field.required:
+            form_field.choices = [("", "---------"), *form_field.choices]
+        return form_field
+
 
 def serialise_answers(intake_form, cleaned_data) -> list[dict]:
     """Answers as stored on a booking: one entry per question, keeping the label the client saw."""

@@ -5,6 +5,9 @@
   document.documentElement.classList.add("js");
   var detected;
   try { detected = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { detected = null; }
+  // After a failed submission, move focus to the summary of what to correct (it is announced as an alert too).
+  var summary = document.querySelector(".wb-alert[tabindex='-1']");
+  if (summary) { summary.focus(); }
   document.querySelectorAll("form[data-wb-autosubmit]").forEach(function (form) {
     if (form.dataset.wbReady) return;
     form.dataset.wbReady = "1";
