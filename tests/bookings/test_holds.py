@@ -247,3 +247,28 @@ def test_intake_form_version_is_recorded(provider, intake_form, monday):
     intake_form.refresh_from_db()
     assert intake_form.version == 2
     assert Booking.objects.get(pk=booking.pk).intake_form_version == 1
+
+
+def test_fast_busy_query_matches_the_orm_query(service, provider, monday):
+    """availability reads busy time with hand-written SQL on PostgreSQL; it must agree with the ORM version."""
+    from wagtail_booking.bookings import availability
+
+    other = ProviderFactory()
+    service.providers.add(other)
+    now = timezone.now()
+    mine = BookingFactory(service=service, provider=provider, start=ny(monday, 9))
+    BookingFactory(service=service, provider=provider, start=ny(monday, 10), status=Booking.Status.HELD,
+                   hold_expires_at=now - timedelta(minutes=1))  # expired: not busy
+    BookingFactory(service=service, provider=provider, start=ny(monday, 11), status=Booking.Status.HELD,
+                   hold_expires_at=now + timedelta(minutes=1))
+    BookingFactory(service=service, provider=other, start=ny(monday, 12), status=Booking.Status.REQUESTED)
+    BookingFactory(service=service, provider=other, start=ny(monday, 13), status=Booking.Status.CANCELLED)
+    BusyBlock.objects.create(provider=provider, starts_at=ny(monday, 14, 0) + timedelta(microseconds=123457),
+                             ends_at=ny(monday, 15))
+    TimeOff.objects.create(provider=other, starts_at=ny(monday, 16), ends_at=ny(monday, 17))
+    ids, start, end = [provider.pk, other.pk], ny(monday, 0), ny(monday, 23)
+    for exclude in (None, mine):
+        fast = sorted(availability._busy_rows_postgresql(ids, start, end, now, exclude))
+        orm = sorted(availability._busy_rows_orm(ids, start, end, now, exclude))
+        assert fast == orm
+        assert len(fast) == (5 if exclude is None else 4)
