@@ -19,7 +19,8 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "sandbox")]
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
-os.environ.setdefault("TEST_DATABASE_NAME", "bench_wagtail_booking")
+# Its own database, kept between runs, never the test suite's.
+os.environ["TEST_DATABASE_NAME"] = os.environ.get("BENCH_DATABASE_NAME", "bench_wagtail_booking")
 
 import django  # noqa: E402
 

@@ -12,8 +12,18 @@ export SANDBOX_BASE_URL="${SANDBOX_BASE_URL:-http://$HOST:$PORT}"
 "$BIN/python" manage.py createcachetable
 "$BIN/python" manage.py load_demo
 
+PIDS=""
+if [ -z "${STRIPE_SECRET_KEY:-}" ]; then
+  # No Stripe account named: run the loopback Stripe fake (API, Stripe.js, webhooks to this site).
+  export STRIPE_FAKE_URL="${STRIPE_FAKE_URL:-http://127.0.0.1:12111}"
+  "$BIN/python" fakes/stripe_server.py --port "${STRIPE_FAKE_URL##*:}" \
+    --webhook-url "$SANDBOX_BASE_URL/booking/stripe/webhook/" --webhook-secret whsec_sandbox_fake &
+  PIDS="$!"
+  echo "Stripe fake at $STRIPE_FAKE_URL (test card 4242 4242 4242 4242; 4000 0000 0000 0002 declines)."
+fi
 "$BIN/python" manage.py run_huey --workers 2 --max-delay 2 &
 HUEY_PID=$!
-trap 'kill $HUEY_PID 2>/dev/null || true' EXIT INT TERM
+PIDS="$PIDS $HUEY_PID"
+trap 'kill $PIDS 2>/dev/null || true' EXIT INT TERM
 echo "Huey worker running (pid $HUEY_PID). Site: $SANDBOX_BASE_URL/  Admin: $SANDBOX_BASE_URL/admin/"
 "$BIN/python" manage.py runserver "$HOST:$PORT" --noreload

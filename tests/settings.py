@@ -20,7 +20,11 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 WAGTAILADMIN_BASE_URL = "http://testserver"
-WAGTAIL_BOOKING = {"PHONE_REGION": "US", "RATE_LIMITS": {"read": 10_000, "write": 10_000}}
+WAGTAIL_BOOKING = {"PHONE_REGION": "US", "RATE_LIMITS": {"read": 10_000, "write": 10_000},
+                   "PAYMENT_HANDOFF": "wagtail_booking.checkout.handoff.StripeCheckoutHandoff"}
+# No Stripe unless a test starts the loopback fake (tests/checkout/conftest.py sets these).
+STRIPE_SECRET_KEY = STRIPE_PUBLISHABLE_KEY = STRIPE_WEBHOOK_SECRET = ""
+STRIPE_MAX_NETWORK_RETRIES = 0
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -9,6 +9,8 @@ class WagtailBookingConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401 - registers system checks
+        from .checkout import receivers as payment_receivers
         from .notifications import receivers
 
         receivers.connect()
+        payment_receivers.connect()

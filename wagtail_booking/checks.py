@@ -34,7 +34,32 @@ def check_settings(app_configs, **kwargs):
         errors.append(Error(f"WAGTAIL_BOOKING['PAYMENT_HANDOFF'] cannot be imported: {error}.",
                             hint="Give the dotted path of a PaymentHandoff subclass.", id="wagtail_booking.E005"))
     errors.extend(_check_sqlite())
+    errors.extend(_check_stripe())
     return errors
+
+
+def _check_stripe():
+    if not booking_settings.PAYMENT_HANDOFF.endswith("StripeCheckoutHandoff"):
+        return []
+    from .checkout.handoff import STRIPE_SETTINGS
+
+    missing = [name for name in STRIPE_SETTINGS if not getattr(settings, name, "")]
+    problems = []
+    if missing:
+        problems.append(Warning(
+            f"Stripe is the payment hand-off but {', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set; "
+            "services that ask for a deposit cannot be booked.",
+            hint="Set them from your Stripe dashboard (Developers > API keys, and the webhook endpoint's signing "
+                 "secret for /booking/stripe/webhook/). See docs/howto/stripe.md.",
+            id="wagtail_booking.W002"))
+    if "wagtail_booking.checkout.oscar_checkout" not in settings.INSTALLED_APPS and not any(
+            app.endswith("oscar_checkout.apps.CheckoutConfig") for app in settings.INSTALLED_APPS):
+        problems.append(Warning(
+            "Stripe is the payment hand-off but Oscar's own checkout app is installed.",
+            hint='Replace "oscar.apps.checkout.apps.CheckoutConfig" with '
+                 '"wagtail_booking.checkout.oscar_checkout.apps.CheckoutConfig", or mix '
+                 "StripePaymentDetailsMixin into your forked PaymentDetailsView.", id="wagtail_booking.W003"))
+    return problems
 
 
 def _check_sqlite():

@@ -27,6 +27,9 @@ DEFAULTS = {
     "RATE_LIMIT_CACHE": "default",
     # Dotted path of the class that takes over holds that need a payment (see checkout/handoff.py).
     "PAYMENT_HANDOFF": "wagtail_booking.checkout.handoff.NoPaymentHandoff",
+    # Deposits for appointments starting within this many days are authorised and captured later (card
+    # authorisations lapse after about 7 days); later appointments are charged at once and refunded by policy.
+    "CARD_AUTHORIZATION_DAYS": 6,
     # Days ahead the booking block looks for days with free slots.
     "BLOCK_DAYS_AHEAD": 31,
     # Region (ISO 3166 code such as "US") for phone numbers written without a country code.

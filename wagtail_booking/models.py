@@ -1,6 +1,7 @@
 """Django discovers models here; they live in the subpackages."""
 
 from .bookings.models import Booking
+from .checkout.models import BookingPayment, CancellationPolicy, CancellationTier, ProcessedStripeEvent
 from .site_settings import BusinessSettings
 from .snippets.models import (
     BusyBlock,
@@ -13,5 +14,8 @@ from .snippets.models import (
     WeeklyHours,
 )
 
-__all__ = ["Booking", "BusinessSettings", "BusyBlock", "DateOverride", "IntakeForm", "IntakeFormField",
-           "Provider", "Service", "TimeOff", "WeeklyHours"]
+__all__ = [
+    "Booking", "BookingPayment", "BusinessSettings", "BusyBlock", "CancellationPolicy", "CancellationTier",
+    "DateOverride", "IntakeForm", "IntakeFormField", "ProcessedStripeEvent", "Provider", "Service", "TimeOff",
+    "WeeklyHours",
+]

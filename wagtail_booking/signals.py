@@ -11,3 +11,5 @@ booking_requested = Signal()
 booking_confirmed = Signal()
 booking_cancelled = Signal()
 booking_rescheduled = Signal()
+# Sent with ``status`` ("completed" or "no_show") when staff record how an appointment went.
+booking_outcome = Signal()

@@ -10,6 +10,9 @@ class BusinessSettings(BaseSiteSetting):
     contact_email = models.EmailField(_("contact email"), blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
     address = models.TextField(_("address"), blank=True)
+    default_cancellation_policy = models.ForeignKey(
+        "wagtail_booking.CancellationPolicy", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("default cancellation policy"), help_text=_("Used by services that name none."))
 
     class Meta:
         verbose_name = _("booking business details")

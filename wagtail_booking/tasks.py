@@ -20,6 +20,20 @@ def send_booking_email_task(booking_id, kind):
     send_booking_email(booking, kind, site_base_url(), business_name())
 
 
+@db_task(retries=5, retry_delay=30, retry_backoff=2)
+def capture_deposit_task(booking_id):
+    from .checkout.settlement import capture_deposit
+
+    capture_deposit(booking_id)
+
+
+@db_task(retries=5, retry_delay=30, retry_backoff=2)
+def settle_cancellation_task(booking_id, by):
+    from .checkout.settlement import settle_cancellation
+
+    settle_cancellation(booking_id, by)
+
+
 @db_periodic_task(crontab(minute="*/5"))
 def delete_expired_holds_task():
     return services.delete_expired_holds()

@@ -4,6 +4,7 @@ from django.urls import path
 
 from .api.views import api
 from .blocks import views as block_views
+from .checkout import views as checkout_views
 
 app_name = "wagtail_booking"
 
@@ -12,4 +13,6 @@ urlpatterns = [
     path("book/<int:service_id>/", block_views.book, name="book"),
     path("booked/<str:reference>/<str:token>/", block_views.booked, name="booked"),
     path("manage/<str:reference>/<str:token>/", block_views.manage, name="manage"),
+    path("pay/<str:reference>/<str:token>/", checkout_views.pay, name="pay"),
+    path("stripe/webhook/", checkout_views.stripe_webhook, name="stripe-webhook"),
 ]

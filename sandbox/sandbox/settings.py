@@ -1,5 +1,6 @@
 """Sandbox site: Wagtail + Oscar + wagtail-booking, with embedded defaults (SQLite, SQLite-backed Huey, console
-email) unless the environment names real services (DATABASE_URL, REDIS_URL)."""
+email, a loopback Stripe fake) unless the environment names real services (DATABASE_URL, REDIS_URL,
+STRIPE_SECRET_KEY / STRIPE_PUBLISHABLE_KEY / STRIPE_WEBHOOK_SECRET)."""
 
 import os
 from pathlib import Path
@@ -18,7 +19,8 @@ ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").spl
 OSCAR_APPS = [
     "oscar.config.Shop",
     "oscar.apps.analytics.apps.AnalyticsConfig",
-    "oscar.apps.checkout.apps.CheckoutConfig",
+    # Oscar's checkout with a Stripe payment step for booking deposits.
+    "wagtail_booking.checkout.oscar_checkout.apps.CheckoutConfig",
     "oscar.apps.address.apps.AddressConfig",
     "oscar.apps.shipping.apps.ShippingConfig",
     "oscar.apps.catalogue.apps.CatalogueConfig",
@@ -167,7 +169,21 @@ HAYSTACK_CONNECTIONS = {"default": {"ENGINE": "haystack.backends.simple_backend.
 
 WAGTAIL_BOOKING = {
     "PHONE_REGION": os.environ.get("PHONE_REGION", "US"),
+    "PAYMENT_HANDOFF": "wagtail_booking.checkout.handoff.StripeCheckoutHandoff",
 }
+
+# Stripe: real keys from the environment, else the loopback fake that scripts/sandbox.sh starts
+# (sandbox/fakes/stripe_server.py), so the checkout works offline end to end.
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+if not STRIPE_SECRET_KEY:
+    STRIPE_FAKE_URL = os.environ.get("STRIPE_FAKE_URL", "http://127.0.0.1:12111")
+    STRIPE_SECRET_KEY = "sk_test_sandbox_fake"
+    STRIPE_PUBLISHABLE_KEY = "pk_test_fake"
+    STRIPE_WEBHOOK_SECRET = "whsec_sandbox_fake"
+    STRIPE_API_BASE = STRIPE_FAKE_URL
+    STRIPE_JS_URL = f"{STRIPE_FAKE_URL}/v3/"
 
 LOGGING = {
     "version": 1,

@@ -80,6 +80,7 @@ class BookingOut(Schema):
     end: datetime
     provider: int
     manage_token: str | None = Field(None, description="Authorises cancel and reschedule; keep it secret.")
+    refund: str | None = Field(None, description="On cancellation: the amount going back to the client's card.")
 
 
 class TokenIn(Schema):

@@ -15,6 +15,7 @@ from ..bookings.availability import available_slots, local_day_bounds
 from ..bookings.intake import InvalidInput, check_timezone, client_details
 from ..bookings.models import Booking
 from ..bookings.tokens import check_token, manage_token
+from ..checkout import facade
 from ..checkout.handoff import get_payment_handoff
 from ..conf import booking_settings
 from ..snippets.models import Provider, Service
@@ -148,8 +149,12 @@ def cancel_booking(request, reference: str, payload: TokenIn):
     """Cancel with the token from the confirmation link, before the service's cut-off."""
     with transaction.atomic():
         booking = _authorised_booking(reference, payload.token)
+        paid = facade.paid_payment(booking) is not None
+        refund = facade.refund_quote(booking) if paid else None
         services.cancel(booking, by="client")
-    return 200, _booking_out(request, booking, with_token=False)
+    body = _booking_out(request, booking, with_token=False)
+    body["refund"] = str(refund) if paid else None
+    return 200, body
 
 
 @api.post("/bookings/{reference}/reschedule", response={200: BookingOut, 400: ErrorOut, 403: ErrorOut,

@@ -15,6 +15,7 @@ from ..bookings import services
 from ..bookings.availability import available_slots, local_day_bounds
 from ..bookings.models import Booking
 from ..bookings.tokens import check_token, manage_token
+from ..checkout import facade
 from ..checkout.handoff import get_payment_handoff
 from ..snippets.models import Provider, Service
 from .forms import BookingForm
@@ -79,6 +80,9 @@ def manage(request, reference, token):
         context.update(_booking_context(booking, token))
     if booking.status in (Booking.Status.CONFIRMED, Booking.Status.REQUESTED):
         context["reschedule_times"] = _reschedule_times(request, booking)
+        payment = facade.paid_payment(booking)
+        if payment is not None:
+            context.update({"payment": payment, "refund_quote": facade.refund_quote(booking)})
     return render(request, "wagtail_booking/manage.html", context, status=status)
 
 

@@ -67,6 +67,23 @@ class StaffBookingForm(forms.ModelForm):
         return data
 
 
+class RefundForm(forms.Form):
+    amount = forms.DecimalField(label=_("Amount to refund"), min_value=0.01, decimal_places=2)
+
+    def __init__(self, *args, payment=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.payment = payment
+
+    def clean_amount(self):
+        amount = self.cleaned_data["amount"]
+        if self.payment is not None:
+            limit = self.payment.amount if self.payment.state == "authorised" else self.payment.refundable
+            if amount > limit:
+                raise forms.ValidationError(_("At most %(limit)s %(currency)s can be refunded.")
+                                            % {"limit": limit, "currency": self.payment.currency})
+        return amount
+
+
 class BookingEditForm(forms.ModelForm):
     """Time and provider are changed through actions, never by editing fields, so conflicts are always checked."""
 
@@ -108,6 +125,9 @@ class BookingInspectView(generic.InspectView):
             "actions": [(name, ACTION_LABELS[name], reverse(self.action_url_name, args=[booking.pk, name]))
                         for name in ACTIONS_BY_STATUS.get(booking.status, [])]
             if self.request.user.has_perm("wagtail_booking.manage_bookings") else [],
+            "payments": list(booking.payments.select_related("order")),
+            "refund_url": reverse(self.action_url_name.replace(":action", ":refund"), args=[booking.pk]),
+            "can_manage": self.request.user.has_perm("wagtail_booking.manage_bookings"),
         })
         return context
 
@@ -144,7 +164,31 @@ class BookingViewSet(ModelViewSet):
     def get_urlpatterns(self):
         return super().get_urlpatterns() + [
             path("action/<int:pk>/<str:action>/", require_POST(self.action_view), name="action"),
+            path("refund/<int:pk>/", require_POST(self.refund_view), name="refund"),
         ]
+
+    def refund_view(self, request, pk):
+        """Staff refund any amount up to what is refundable."""
+        from ..checkout import facade
+
+        if not request.user.has_perm("wagtail_booking.manage_bookings"):
+            raise PermissionDenied
+        booking = get_object_or_404(Booking, pk=pk)
+        payment = facade.paid_payment(booking)
+        form = RefundForm(request.POST, payment=payment)
+        if payment is None:
+            messages.error(request, _("This booking has no payment to refund."))
+        elif not form.is_valid():
+            messages.error(request, " ".join(form.errors.get("amount", [])))
+        else:
+            try:
+                facade.refund(payment, form.cleaned_data["amount"], f"Refund by {request.user}")
+            except facade.PaymentProblem as problem:
+                messages.error(request, problem.message)
+            else:
+                messages.success(request, _("Refunded %(amount)s %(currency)s.") % {
+                    "amount": form.cleaned_data["amount"], "currency": payment.currency})
+        return redirect(self.get_url_name("inspect"), booking.pk)
 
     def action_view(self, request, pk, action):
         if not request.user.has_perm("wagtail_booking.manage_bookings"):

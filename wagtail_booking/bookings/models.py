@@ -96,6 +96,11 @@ class Booking(models.Model):
         return f"{self.reference} {self.service} {self.start:%Y-%m-%d %H:%M}"
 
     @property
+    def balance_due(self):
+        """What the client still pays at the appointment."""
+        return self.price - self.deposit_due
+
+    @property
     def is_live(self) -> bool:
         if self.status == self.Status.HELD:
             return self.hold_expires_at is not None and self.hold_expires_at > timezone.now()

@@ -136,6 +136,7 @@ def mark_outcome(booking: Booking, status: str) -> Booking:
     _require_status(booking, Booking.Status.CONFIRMED, "marked")
     booking.status = status
     booking.save(update_fields=["status", "updated_at"])
+    _on_commit(signals.booking_outcome, booking, status=status)
     return booking
 
 

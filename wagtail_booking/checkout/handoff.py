@@ -34,3 +34,22 @@ class NoPaymentHandoff(PaymentHandoff):
 
 def get_payment_handoff() -> PaymentHandoff:
     return import_string(booking_settings.PAYMENT_HANDOFF)()
+
+
+class StripeCheckoutHandoff(PaymentHandoff):
+    """Paid holds go through the Oscar checkout, with Stripe taking the card (see checkout/oscar_checkout)."""
+
+    def is_available(self) -> bool:
+        from django.conf import settings
+
+        return all(getattr(settings, name, "") for name in STRIPE_SETTINGS)
+
+    def checkout_url(self, booking, request) -> str:
+        from django.urls import reverse
+
+        from ..bookings.tokens import manage_token
+
+        return reverse("wagtail_booking:pay", args=[booking.reference, manage_token(booking)])
+
+
+STRIPE_SETTINGS = ("STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET")

@@ -25,8 +25,11 @@ def manage_url(booking, base_url: str) -> str:
 def send_booking_email(booking, kind: str, base_url: str, business_name: str) -> None:
     local_start = booking.local_start()
     when = local_start.strftime("%a %d %b %Y %H:%M %Z")
+    from ..checkout.facade import paid_payment
+
     context = {"booking": booking, "kind": kind, "local_start": local_start, "when": when,
-               "manage_url": manage_url(booking, base_url), "business_name": business_name}
+               "manage_url": manage_url(booking, base_url), "business_name": business_name,
+               "payment": paid_payment(booking) if kind != "cancelled" else None}
     message = EmailMultiAlternatives(
         subject=SUBJECTS[kind].format(service=booking.service.name, when=when),
         body=render_to_string("wagtail_booking/email/booking.txt", context),

@@ -251,6 +251,9 @@ class Service(models.Model):
         help_text=_("Clients can cancel or reschedule online until this many hours before the start."))
     intake_form = models.ForeignKey(IntakeForm, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="services", verbose_name=_("intake form"))
+    cancellation_policy = models.ForeignKey(
+        "wagtail_booking.CancellationPolicy", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("cancellation policy"), help_text=_("Empty: the site's default policy."))
     providers = models.ManyToManyField(Provider, related_name="services", blank=True, verbose_name=_("providers"))
     active = models.BooleanField(_("active"), default=True)
 
@@ -262,7 +265,8 @@ class Service(models.Model):
                         heading=_("Timing")),
         MultiFieldPanel([FieldPanel("price"), FieldRowPanel([FieldPanel("deposit_kind"), FieldPanel("deposit_value")])],
                         heading=_("Price")),
-        FieldPanel("booking_mode"), FieldPanel("cancellation_cutoff_hours"), FieldPanel("intake_form"),
+        FieldPanel("booking_mode"), FieldPanel("cancellation_cutoff_hours"), FieldPanel("cancellation_policy"),
+        FieldPanel("intake_form"),
         FieldPanel("providers"), FieldPanel("active"),
     ]
 

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from ..checkout.models import CancellationPolicy
 from .models import BusyBlock, IntakeForm, Provider, Service
 
 
@@ -46,8 +47,16 @@ class IntakeFormViewSet(SnippetViewSet):
     search_backend_name = None
 
 
+class CancellationPolicyViewSet(SnippetViewSet):
+    model = CancellationPolicy
+    icon = "undo"
+    list_display = ["name", "fee"]
+    search_fields = ["name"]
+    search_backend_name = None
+
+
 class BookingSetupGroup(SnippetViewSetGroup):
     menu_label = _("Booking setup")
     menu_icon = "cog"
     menu_order = 210
-    items = (ServiceViewSet, ProviderViewSet, BusyBlockViewSet, IntakeFormViewSet)
+    items = (ServiceViewSet, ProviderViewSet, BusyBlockViewSet, IntakeFormViewSet, CancellationPolicyViewSet)

@@ -11,7 +11,16 @@ from django.db import transaction
 from wagtail.models import Page, Site
 
 from home.models import ContentPage
-from wagtail_booking.models import BusinessSettings, IntakeForm, IntakeFormField, Provider, Service, WeeklyHours
+from wagtail_booking.models import (
+    BusinessSettings,
+    CancellationPolicy,
+    CancellationTier,
+    IntakeForm,
+    IntakeFormField,
+    Provider,
+    Service,
+    WeeklyHours,
+)
 
 ADMIN_USERNAME = "admin"
 
@@ -28,7 +37,9 @@ class Command(BaseCommand):
         services = self._services(form, providers)
         self._pages(services)
         site = Site.objects.get(is_default_site=True)
+        policy = self._cancellation_policy()
         BusinessSettings.objects.update_or_create(site=site, defaults={
+            "default_cancellation_policy": policy,
             "business_name": "Harbour Wellness", "contact_email": "hello@harbour.example",
             "contact_phone": "+1 212 555 0100", "address": "1 Harbour Street\nNew York, NY 10004"})
         self.stdout.write(self.style.SUCCESS(
@@ -40,6 +51,13 @@ class Command(BaseCommand):
                                                "is_superuser": True})
         user.set_password(password)
         user.save()
+
+    def _cancellation_policy(self):
+        policy, created = CancellationPolicy.objects.get_or_create(name="Standard (48 h full, 24 h half)")
+        if created:
+            CancellationTier.objects.create(policy=policy, sort_order=0, hours_before=48, refund_percent=100)
+            CancellationTier.objects.create(policy=policy, sort_order=1, hours_before=24, refund_percent=50)
+        return policy
 
     def _intake_form(self):
         form, created = IntakeForm.objects.get_or_create(name="New client questions",

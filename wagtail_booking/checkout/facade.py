@@ -1,0 +1,293 @@
+"""Maps Stripe's answers onto bookings and Oscar's payment records. Views, tasks and the webhook call this.
+
+Every function is safe to call twice: the payment row is locked, Stripe calls carry idempotency keys, and the
+PaymentIntent is re-fetched rather than trusted from a webhook payload.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from oscar.core.loading import get_class, get_model
+
+from ..bookings import services
+from ..bookings.models import Booking
+from ..conf import booking_settings
+from . import gateway
+from .catalogue import booking_references
+from .models import BookingPayment
+from .money import from_minor_units, to_minor_units
+
+logger = logging.getLogger(__name__)
+
+Basket = get_model("basket", "Basket")
+Source = get_model("payment", "Source")
+SourceType = get_model("payment", "SourceType")
+PaymentEvent = get_model("order", "PaymentEvent")
+PaymentEventType = get_model("order", "PaymentEventType")
+PaymentEventQuantity = get_model("order", "PaymentEventQuantity")
+OrderCreator = get_class("order.utils", "OrderCreator")
+OrderTotalCalculator = get_class("checkout.calculators", "OrderTotalCalculator")
+NoShippingRequired = get_class("shipping.methods", "NoShippingRequired")
+Selector = get_class("partner.strategy", "Selector")
+Applicator = get_class("offer.applicator", "Applicator")
+
+
+class PaymentProblem(Exception):
+    """Stripe could not be reached or refused; ``message`` is for the client or the owner."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class Outcome:
+    """What finalising a payment led to. ``kind``: paid, not_paid, lost, cancelled."""
+
+    kind: str
+    payment: BookingPayment
+    message: str = ""
+
+
+def _stripe_call(function, *args, **kwargs):
+    stripe_error, card_error, _ = gateway.errors()
+    try:
+        return function(*args, **kwargs)
+    except card_error as error:
+        raise PaymentProblem(error.user_message or "Your card was declined.") from error
+    except stripe_error as error:
+        logger.warning("Stripe call %s failed: %s", function.__name__, error)
+        raise PaymentProblem("The payment service is not answering right now; please try again in a minute. "
+                             "Your time stays held until the hold expires.") from error
+
+
+# Before the card: one PaymentIntent per basket --------------------------------------------------------------------
+
+
+def captures_later(booking, now=None) -> bool:
+    """Authorise now and capture later only when the appointment is inside the card authorisation window."""
+    window = timedelta(days=booking_settings.CARD_AUTHORIZATION_DAYS)
+    return booking.start - (now or timezone.now()) <= window
+
+
+def prepare_payment(basket, booking, email, order_number, total: Decimal, currency: str):
+    """The PaymentIntent for this basket at this amount (created, or updated when a voucher changed the total)."""
+    amount_minor = to_minor_units(total, currency)
+    with transaction.atomic():
+        payment = (BookingPayment.objects.select_for_update()
+                   .filter(basket_id=basket.id, booking=booking, state=BookingPayment.State.PENDING).first())
+        if payment is None:
+            manual = captures_later(booking)
+            intent = _stripe_call(
+                gateway.create_intent, amount_minor, currency, manual,
+                {"booking": booking.reference, "order_number": order_number, "basket": str(basket.id)},
+                f"wb-intent-{basket.id}-{order_number}-{amount_minor}", email)
+            payment = BookingPayment.objects.create(
+                booking=booking, basket_id=basket.id, order_number=order_number, payment_intent_id=intent["id"],
+                amount=total, currency=currency, capture_manual=manual, email=email)
+            return payment, intent
+        if payment.amount != total or payment.email != email:
+            payment.attempt += 1
+            intent = _stripe_call(gateway.update_amount, payment.payment_intent_id, amount_minor,
+                                  f"wb-intent-update-{payment.pk}-{payment.attempt}-{amount_minor}")
+            payment.amount, payment.email = total, email
+            payment.save(update_fields=["amount", "email", "attempt", "updated_at"])
+            return payment, intent
+        return payment, _stripe_call(gateway.retrieve, payment.payment_intent_id)
+
+
+# After the card: place the order, confirm the booking -------------------------------------------------------------
+
+
+def finalise(intent_id) -> Outcome:
+    """Called by the return page and by webhooks; places the order and confirms the booking exactly once."""
+    with transaction.atomic():
+        payment = BookingPayment.objects.select_for_update().select_related("booking").get(payment_intent_id=intent_id)
+        if payment.order_id:
+            return Outcome("paid", payment)
+        if payment.state in (BookingPayment.State.RELEASED, BookingPayment.State.REFUNDED):
+            return Outcome("lost", payment, payment.problem)
+        intent = _stripe_call(gateway.retrieve, intent_id)
+        status = intent["status"]
+        if status == "canceled":
+            _set_state(payment, BookingPayment.State.RELEASED, "The payment was cancelled.")
+            return Outcome("cancelled", payment, payment.problem)
+        if status not in ("requires_capture", "succeeded"):
+            error = intent["last_payment_error"] if "last_payment_error" in intent else None
+            message = (error["message"] if error and "message" in error else "") or "The payment is not complete."
+            payment.problem = message
+            payment.save(update_fields=["problem", "updated_at"])
+            return Outcome("not_paid", payment, message)
+        try:
+            services.complete_hold(payment.booking)
+        except services.SlotUnavailable as lost:
+            message = f"{lost.message} We have not kept your money: it is on its way back to your card."
+            _give_back(payment, intent, message)
+            return Outcome("lost", payment, message)
+        _place_order(payment, intent)
+    return Outcome("paid", payment)
+
+
+def _place_order(payment, intent):
+    basket = Basket._default_manager.get(pk=payment.basket_id)
+    basket.strategy = Selector().strategy(user=basket.owner)
+    Applicator().apply(basket, basket.owner)
+    shipping = NoShippingRequired()
+    charge = shipping.calculate(basket)
+    total = OrderTotalCalculator().calculate(basket, charge)
+    amount = total.incl_tax if total.is_tax_known else total.excl_tax
+    extra = {} if basket.owner_id else {"guest_email": payment.email}
+    order = OrderCreator().place_order(basket=basket, total=total, shipping_method=shipping, shipping_charge=charge,
+                                       user=basket.owner, order_number=payment.order_number, **extra)
+    basket.submit()
+    payment.order = order
+    source_type, _ = SourceType.objects.get_or_create(code="stripe", defaults={"name": "Stripe"})
+    source = Source.objects.create(order=order, source_type=source_type, currency=payment.currency,
+                                   reference=payment.payment_intent_id, label="Card (Stripe)")
+    received = from_minor_units(intent["amount_received"] or intent["amount_capturable"], payment.currency)
+    if received != amount:
+        logger.error("Payment %s: Stripe holds %s but the order totals %s", payment.pk, received, amount)
+    source.allocate(received, reference=payment.payment_intent_id, status=intent["status"])
+    _event(order, "Authorised", received, payment.payment_intent_id)
+    if intent["status"] == "succeeded":
+        source.debit(received, reference=intent["latest_charge"] or payment.payment_intent_id, status="succeeded")
+        _event(order, "Paid", received, payment.payment_intent_id)
+        payment.amount_captured = received
+        payment.state = BookingPayment.State.CAPTURED
+    else:
+        payment.state = BookingPayment.State.AUTHORISED
+    payment.problem = ""
+    payment.save()
+    return order
+
+
+def _give_back(payment, intent, message):
+    if intent["status"] == "requires_capture":
+        _stripe_call(gateway.cancel, payment.payment_intent_id, f"wb-release-{payment.pk}")
+        state = BookingPayment.State.RELEASED
+    else:
+        refunded = _stripe_call(gateway.refund, payment.payment_intent_id, intent["amount_received"],
+                                f"wb-refund-{payment.pk}-lost")
+        payment.amount_captured = from_minor_units(intent["amount_received"], payment.currency)
+        payment.amount_refunded = from_minor_units(refunded["amount"], payment.currency)
+        state = BookingPayment.State.REFUNDED
+    _set_state(payment, state, message)
+
+
+# Later: capture, release, refund ------------------------------------------------------------------------------------
+
+
+def capture(payment) -> BookingPayment:
+    """Take an authorised deposit (at confirmation, approval, or a no-show)."""
+    with transaction.atomic():
+        payment = BookingPayment.objects.select_for_update().get(pk=payment.pk)
+        if payment.state != BookingPayment.State.AUTHORISED:
+            return payment
+        intent = _stripe_call(gateway.capture, payment.payment_intent_id, None, f"wb-capture-{payment.pk}")
+        amount = from_minor_units(intent["amount_received"], payment.currency)
+        _record_debit(payment, amount, intent["latest_charge"] or payment.payment_intent_id)
+        payment.amount_captured = amount
+        payment.state = BookingPayment.State.CAPTURED
+        payment.save(update_fields=["amount_captured", "state", "updated_at"])
+    return payment
+
+
+def refund(payment, amount: Decimal, reason: str) -> BookingPayment:
+    """Return ``amount`` to the client. An uncaptured authorisation is captured down to what is kept."""
+    amount = min(amount, payment.amount if payment.state == BookingPayment.State.AUTHORISED else payment.refundable)
+    if amount <= 0:
+        return payment
+    with transaction.atomic():
+        payment = BookingPayment.objects.select_for_update().get(pk=payment.pk)
+        if payment.state == BookingPayment.State.AUTHORISED:
+            return _settle_authorisation(payment, payment.amount - amount, reason)
+        if amount > payment.refundable:
+            raise PaymentProblem(f"At most {payment.refundable} {payment.currency} can be refunded.")
+        count = payment.order.sources.first().transactions.filter(txn_type="Refund").count() if payment.order else 0
+        minor = to_minor_units(amount, payment.currency)
+        result = _stripe_call(gateway.refund, payment.payment_intent_id, minor,
+                              f"wb-refund-{payment.pk}-{count}-{minor}")
+        refunded = from_minor_units(result["amount"], payment.currency)
+        payment.amount_refunded += refunded
+        if payment.refundable <= 0:
+            payment.state = BookingPayment.State.REFUNDED
+        payment.save(update_fields=["amount_refunded", "state", "updated_at"])
+        if payment.order:
+            payment.order.sources.get(reference=payment.payment_intent_id).refund(refunded, reference=result["id"],
+                                                                                     status=reason)
+            _event(payment.order, "Refunded", refunded, result["id"])
+    return payment
+
+
+def _settle_authorisation(payment, keep: Decimal, reason):
+    if keep <= 0:
+        _stripe_call(gateway.cancel, payment.payment_intent_id, f"wb-release-{payment.pk}")
+        _set_state(payment, BookingPayment.State.RELEASED, reason)
+        if payment.order:
+            _event(payment.order, "Released", payment.amount, payment.payment_intent_id)
+        return payment
+    minor = to_minor_units(keep, payment.currency)
+    intent = _stripe_call(gateway.capture, payment.payment_intent_id, minor, f"wb-capture-{payment.pk}-{minor}")
+    kept = from_minor_units(intent["amount_received"], payment.currency)
+    _record_debit(payment, kept, intent["latest_charge"] or payment.payment_intent_id)
+    payment.amount_captured = kept
+    payment.state = BookingPayment.State.CAPTURED
+    payment.problem = reason
+    payment.save(update_fields=["amount_captured", "state", "problem", "updated_at"])
+    return payment
+
+
+def refund_quote(booking, by="client", now=None) -> Decimal:
+    """What cancelling now gives back: the policy for clients, everything for the business."""
+    payment = paid_payment(booking)
+    if payment is None:
+        return Decimal("0")
+    held = payment.amount if payment.state == BookingPayment.State.AUTHORISED else payment.refundable
+    if by != "client":
+        return held
+    hours = (booking.start - (now or timezone.now())).total_seconds() / 3600
+    return policy_for(booking.service).refund_for(held, hours)
+
+
+def policy_for(service):
+    from ..scheduling import CancellationPolicy
+    from ..site_settings import BusinessSettings
+
+    if service.cancellation_policy_id:
+        return service.cancellation_policy.as_rule()
+    settings_row = BusinessSettings.objects.filter(default_cancellation_policy__isnull=False).first()
+    return settings_row.default_cancellation_policy.as_rule() if settings_row else CancellationPolicy()
+
+
+def paid_payment(booking):
+    return (BookingPayment.objects.filter(booking=booking, state__in=[BookingPayment.State.AUTHORISED,
+                                                                       BookingPayment.State.CAPTURED])
+            .select_related("order").first())
+
+
+def bookings_in(order) -> list[Booking]:
+    return list(Booking.objects.filter(reference__in=booking_references(order)))
+
+
+def _record_debit(payment, amount, reference):
+    if payment.order:
+        source = payment.order.sources.get(reference=payment.payment_intent_id)
+        source.debit(amount, reference=reference, status="succeeded")
+        _event(payment.order, "Paid", amount, payment.payment_intent_id)
+
+
+def _set_state(payment, state, problem=""):
+    payment.state = state
+    payment.problem = problem
+    payment.save()
+
+
+def _event(order, name, amount, reference):
+    event_type, _ = PaymentEventType.objects.get_or_create(name=name)
+    event = PaymentEvent.objects.create(order=order, event_type=event_type, amount=amount, reference=reference)
+    for line in order.lines.all():
+        PaymentEventQuantity.objects.create(event=event, line=line, quantity=line.quantity)

@@ -1,0 +1,110 @@
+"""Oscar checkout pieces: the Stripe payment step and the page Stripe returns the client to."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.views import View
+from oscar.apps.payment.exceptions import UnableToTakePayment
+from oscar.core.loading import get_class
+
+from ..bookings import services
+from ..bookings.models import Booking
+from ..bookings.tokens import manage_token
+from . import facade
+from .catalogue import booking_references
+from .models import BookingPayment
+
+FailedPreCondition = get_class("checkout.exceptions", "FailedPreCondition")
+CheckoutSessionData = get_class("checkout.utils", "CheckoutSessionData")
+
+
+class BookingPreconditionsMixin:
+    def check_booking_holds_are_live(self, request):
+        """Refuse to take money for a hold that has expired or was cancelled."""
+        for booking in Booking.objects.filter(reference__in=booking_references(request.basket)):
+            if booking.status == Booking.Status.HELD and not booking.is_live:
+                raise FailedPreCondition(
+                    url=reverse("basket:summary"),
+                    message=f"The hold on {booking.service.name} expired before payment, so nothing was charged. "
+                            "Please choose a time again.")
+            if booking.status != Booking.Status.HELD:
+                raise FailedPreCondition(url=reverse("basket:summary"),
+                                         message=f"Booking {booking.reference} is no longer waiting for payment.")
+
+
+class StripePaymentDetailsMixin(BookingPreconditionsMixin):
+    """Mix into Oscar's PaymentDetailsView: the payment page shows Stripe's Payment Element for the basket total."""
+
+    template_name = "wagtail_booking/checkout/payment_details.html"
+
+    def get_pre_conditions(self, request):
+        return [*super().get_pre_conditions(request), "check_booking_holds_are_live"]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.preview:
+            return context
+        basket, total = self.request.basket, context.get("order_total")
+        bookings = list(Booking.objects.filter(reference__in=booking_references(basket)).select_related(
+            "service", "provider"))
+        context["bookings"] = bookings
+        if total is None or not bookings:
+            return context
+        amount = total.incl_tax if total.is_tax_known else total.excl_tax
+        email = self.checkout_session.get_guest_email() or getattr(self.request.user, "email", "")
+        order_number = self.checkout_session.get_order_number() or self.generate_order_number(basket)
+        self.checkout_session.set_order_number(order_number)
+        try:
+            payment, intent = facade.prepare_payment(basket, bookings[0], email, order_number, amount,
+                                                     total.currency)
+        except facade.PaymentProblem as problem:
+            context["payment_error"] = problem.message
+            return context
+        context.update({
+            "payment": payment, "client_secret": intent["client_secret"], "amount": amount,
+            "currency": total.currency, "stripe_publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
+            "stripe_js_url": getattr(settings, "STRIPE_JS_URL", "https://js.stripe.com/v3/"),
+            "return_url": self.request.build_absolute_uri(reverse("checkout:stripe-return")),
+        })
+        return context
+
+    def handle_payment(self, order_number, total, **kwargs):
+        """Only reached for orders that need no card (a voucher covered everything): confirm the bookings."""
+        amount = total.incl_tax if total.is_tax_known else total.excl_tax
+        if amount > Decimal("0"):
+            raise UnableToTakePayment("Card payments are taken on the payment page.")
+        for booking in Booking.objects.filter(reference__in=booking_references(self.request.basket)):
+            try:
+                services.complete_hold(booking)
+            except services.SlotUnavailable as error:
+                raise UnableToTakePayment(error.message) from error
+
+
+class StripeReturnView(View):
+    """Where Stripe.js (and 3-D Secure) sends the client: finalise, then show the booking or the problem."""
+
+    def get(self, request):
+        intent_id = request.GET.get("payment_intent", "")
+        payment = BookingPayment.objects.filter(payment_intent_id=intent_id).select_related("booking").first()
+        if payment is None:
+            messages.error(request, "We could not find that payment. Nothing was booked.")
+            return HttpResponseRedirect(reverse("basket:summary"))
+        try:
+            outcome = facade.finalise(intent_id)
+        except facade.PaymentProblem as problem:
+            messages.error(request, problem.message)
+            return HttpResponseRedirect(reverse("checkout:payment-details"))
+        if outcome.kind == "not_paid":
+            messages.error(request, f"{outcome.message} Please try again or use another card.")
+            return HttpResponseRedirect(reverse("checkout:payment-details"))
+        if outcome.kind in ("lost", "cancelled"):
+            messages.error(request, outcome.message)
+            return HttpResponseRedirect(reverse("basket:summary"))
+        CheckoutSessionData(request).flush()
+        request.session["checkout_order_id"] = payment.order_id
+        booking = payment.booking
+        return HttpResponseRedirect(reverse("wagtail_booking:booked", args=[booking.reference,
+                                                                            manage_token(booking)]))

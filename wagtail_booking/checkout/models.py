@@ -1,0 +1,93 @@
+"""Payments for bookings, processed webhook events, and cancellation policies (a snippet)."""
+
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel
+from wagtail.models import Orderable
+
+from ..scheduling import CancellationPolicy as PolicyRule
+from ..scheduling import RefundTier
+
+
+class CancellationPolicy(ClusterableModel):
+    name = models.CharField(_("name"), max_length=200)
+    fee = models.DecimalField(_("fixed fee kept on every client cancellation"), max_digits=10, decimal_places=2,
+                              default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))])
+
+    panels = [FieldPanel("name"), FieldPanel("fee"),
+              InlinePanel("tiers", label=_("Refund tier"),
+                          help_text=_("For example: 48 hours or more: 100%; 24 hours or more: 50%. Less notice than "
+                                      "every tier refunds nothing; no tiers refunds everything."))]
+
+    class Meta:
+        verbose_name = _("cancellation policy")
+        verbose_name_plural = _("cancellation policies")
+
+    def __str__(self):
+        return self.name
+
+    def as_rule(self) -> PolicyRule:
+        return PolicyRule(tuple(RefundTier(t.hours_before, t.refund_percent) for t in self.tiers.all()), self.fee)
+
+
+class CancellationTier(Orderable):
+    policy = ParentalKey(CancellationPolicy, related_name="tiers", on_delete=models.CASCADE)
+    hours_before = models.PositiveIntegerField(_("at least this many hours before the start"))
+    refund_percent = models.DecimalField(
+        _("refund (%)"), max_digits=5, decimal_places=2,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))])
+
+    panels = [FieldRowPanel([FieldPanel("hours_before"), FieldPanel("refund_percent")])]
+
+
+class BookingPayment(models.Model):
+    """One Stripe PaymentIntent for one booking's basket; the facade keeps it in step with Stripe and Oscar."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for the card")
+        AUTHORISED = "authorised", _("Authorised, not captured")
+        CAPTURED = "captured", _("Paid")
+        RELEASED = "released", _("Authorisation released")
+        REFUNDED = "refunded", _("Refunded")
+        FAILED = "failed", _("Failed")
+
+    booking = models.ForeignKey("wagtail_booking.Booking", on_delete=models.PROTECT, related_name="payments")
+    basket_id = models.PositiveIntegerField()
+    order_number = models.CharField(max_length=128)
+    order = models.OneToOneField("order.Order", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="booking_payment")
+    payment_intent_id = models.CharField(max_length=255, unique=True)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    capture_manual = models.BooleanField(default=False)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.PENDING)
+    amount_captured = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+    amount_refunded = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+    email = models.EmailField(blank=True)
+    attempt = models.PositiveIntegerField(default=1)
+    problem = models.TextField(blank=True, help_text=_("What went wrong last, in words a person can act on."))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["booking", "state"])]
+
+    def __str__(self):
+        return f"{self.payment_intent_id} ({self.get_state_display()})"
+
+    @property
+    def refundable(self) -> Decimal:
+        return self.amount_captured - self.amount_refunded
+
+
+class ProcessedStripeEvent(models.Model):
+    """Webhook events already handled, so a redelivered event changes nothing."""
+
+    event_id = models.CharField(max_length=255, unique=True)
+    type = models.CharField(max_length=100)
+    received_at = models.DateTimeField(auto_now_add=True)

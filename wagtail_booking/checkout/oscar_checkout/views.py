@@ -1,0 +1,9 @@
+"""Oscar's get_class finds these first; every other checkout view falls back to Oscar's own."""
+
+from oscar.apps.checkout import views
+
+from ..mixins import StripePaymentDetailsMixin
+
+
+class PaymentDetailsView(StripePaymentDetailsMixin, views.PaymentDetailsView):
+    pass
