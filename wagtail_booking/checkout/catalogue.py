@@ -52,11 +52,12 @@ def add_booking(basket, booking, local_start_text):
         if line.product.product_class.slug == PRODUCT_CLASS_SLUG:
             line.delete()
     basket.reset_offer_applications()
+    product = product_for(booking.service)  # creates the product class and its options on first use
     options = {option.code: option for option in Option.objects.filter(code__in=OPTIONS)}
     balance = booking.price - booking.deposit_due
     values = {"booking": booking.reference, "appointment": local_start_text, "provider": booking.provider.name,
               "balance": f"{balance} {booking.currency}"}
-    basket.add_product(product_for(booking.service), 1,
+    basket.add_product(product, 1,
                        options=[{"option": options[code], "value": value} for code, value in values.items()])
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 from oscar.core.loading import get_class, get_model
@@ -134,15 +135,16 @@ def finalise(intent_id) -> Outcome:
 
 def _place_order(payment, intent):
     basket = Basket._default_manager.get(pk=payment.basket_id)
-    basket.strategy = Selector().strategy(user=basket.owner)
-    Applicator().apply(basket, basket.owner)
+    user = basket.owner or AnonymousUser()
+    basket.strategy = Selector().strategy(user=user)
+    Applicator().apply(basket, user)
     shipping = NoShippingRequired()
     charge = shipping.calculate(basket)
     total = OrderTotalCalculator().calculate(basket, charge)
     amount = total.incl_tax if total.is_tax_known else total.excl_tax
     extra = {} if basket.owner_id else {"guest_email": payment.email}
     order = OrderCreator().place_order(basket=basket, total=total, shipping_method=shipping, shipping_charge=charge,
-                                       user=basket.owner, order_number=payment.order_number, **extra)
+                                       user=user, order_number=payment.order_number, **extra)
     basket.submit()
     payment.order = order
     source_type, _ = SourceType.objects.get_or_create(code="stripe", defaults={"name": "Stripe"})
