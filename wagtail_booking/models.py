@@ -2,6 +2,7 @@
 
 from .bookings.models import Booking
 from .checkout.models import BookingPayment, CancellationPolicy, CancellationTier, ProcessedStripeEvent
+from .notifications.models import ReminderSent, SmsMessage, SmsOptOut
 from .site_settings import BusinessSettings
 from .snippets.models import (
     BusyBlock,
@@ -16,6 +17,6 @@ from .snippets.models import (
 
 __all__ = [
     "Booking", "BookingPayment", "BusinessSettings", "BusyBlock", "CancellationPolicy", "CancellationTier",
-    "DateOverride", "IntakeForm", "IntakeFormField", "ProcessedStripeEvent", "Provider", "Service", "TimeOff",
-    "WeeklyHours",
+    "DateOverride", "IntakeForm", "IntakeFormField", "ProcessedStripeEvent", "Provider", "ReminderSent",
+    "Service", "SmsMessage", "SmsOptOut", "TimeOff", "WeeklyHours",
 ]

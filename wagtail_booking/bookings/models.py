@@ -62,6 +62,7 @@ class Booking(models.Model):
     client_email = models.EmailField(_("client email"))
     client_phone = models.CharField(_("client phone"), max_length=20, blank=True)
     client_timezone = models.CharField(_("client time zone"), max_length=64)
+    sms_consent = models.BooleanField(_("agreed to text messages"), default=False)
 
     intake_form = models.ForeignKey(IntakeForm, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     intake_form_version = models.PositiveIntegerField(null=True, blank=True)
