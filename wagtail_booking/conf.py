@@ -34,6 +34,9 @@ DEFAULTS = {
     "BLOCK_DAYS_AHEAD": 31,
     # Region (ISO 3166 code such as "US") for phone numbers written without a country code.
     "PHONE_REGION": None,
+    # Where text messages go: "...sms.twilio.TwilioBackend" (real), "...sms.console.ConsoleBackend", or
+    # "...sms.locmem.LocmemBackend" (tests). SMS also has to be switched on in the site's settings.
+    "SMS_BACKEND": {"BACKEND": "wagtail_booking.notifications.sms.console.ConsoleBackend"},
     # Address used in emails when the site has none.
     "FROM_EMAIL": None,  # None: settings.DEFAULT_FROM_EMAIL
 }

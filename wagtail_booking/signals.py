@@ -1,7 +1,8 @@
 """Lifecycle notifications, sent after the transaction that caused them commits.
 
 Each is sent with ``sender=Booking`` and ``booking=<Booking>``. ``booking_rescheduled`` also carries
-``previous_start``; ``booking_cancelled`` carries ``by`` ("client" or "staff") and ``declined=True`` when staff
+``previous_start``; ``booking_confirmed`` carries ``approved=True`` when staff approved a request;
+``booking_cancelled`` carries ``by`` ("client" or "staff") and ``declined=True`` when staff
 declined a request.
 """
 

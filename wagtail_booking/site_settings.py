@@ -4,8 +4,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.contrib.settings.models import BaseSiteSetting
 
+from .notifications.forms import BusinessSettingsForm
+
 
 class BusinessSettings(BaseSiteSetting):
+    base_form_class = BusinessSettingsForm
+
     business_name = models.CharField(_("business name"), max_length=200, blank=True)
     contact_email = models.EmailField(_("contact email"), blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)

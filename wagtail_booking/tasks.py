@@ -9,7 +9,8 @@ from .notifications.context import business_name, site_base_url
 from .notifications.emails import send_booking_email
 
 EMAIL_STATUSES = {"requested": {"requested"}, "confirmed": {"confirmed"}, "rescheduled": {"requested", "confirmed"},
-                  "cancelled": {"cancelled"}, "declined": {"declined"}}
+                  "cancelled": {"cancelled"}, "declined": {"declined"}, "approved": {"confirmed"},
+                  "reminder": {"confirmed"}}
 
 
 @db_task(retries=3, retry_delay=60, retry_backoff=2)
@@ -32,6 +33,30 @@ def settle_cancellation_task(booking_id, by):
     from .checkout.settlement import settle_cancellation
 
     settle_cancellation(booking_id, by)
+
+
+@db_task(retries=4, retry_delay=15, retry_backoff=2, context=True)
+def send_sms_task(message_id, task=None):
+    from .notifications.sending import deliver_sms
+
+    deliver_sms(message_id, final_attempt=task is None or task.retries == 0)
+
+
+@db_task(retries=3, retry_delay=60)
+def fetch_sms_price_task(message_id):
+    from .notifications.sending import fetch_price
+
+    fetch_price(message_id)
+
+
+@db_task()
+def send_reminder_task(booking_id, lead_minutes, start_iso):
+    from .notifications.sending import send_reminder
+
+    return send_reminder(booking_id, lead_minutes, start_iso)
+
+
+
 
 
 @db_periodic_task(crontab(minute="*/5"))

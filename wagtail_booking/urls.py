@@ -5,6 +5,7 @@ from django.urls import path
 from .api.views import api
 from .blocks import views as block_views
 from .checkout import views as checkout_views
+from .notifications import views as notification_views
 
 app_name = "wagtail_booking"
 
@@ -15,4 +16,6 @@ urlpatterns = [
     path("manage/<str:reference>/<str:token>/", block_views.manage, name="manage"),
     path("pay/<str:reference>/<str:token>/", checkout_views.pay, name="pay"),
     path("stripe/webhook/", checkout_views.stripe_webhook, name="stripe-webhook"),
+    path("sms/status/", notification_views.sms_status, name="sms-status"),
+    path("sms/inbound/", notification_views.sms_inbound, name="sms-inbound"),
 ]

@@ -1,4 +1,6 @@
+from django.urls import path, reverse
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.contrib.settings.registry import register_setting
 from wagtail.snippets.models import register_snippet
 
@@ -21,3 +23,20 @@ def add_upcoming_bookings_panel(request, panels):
 
 
 register_setting(BusinessSettings, icon="site")
+
+
+@hooks.register("register_admin_urls")
+def register_sms_urls():
+    from .notifications.admin_views import sms_overview
+
+    return [path("booking/sms/", sms_overview, name="wagtail_booking_sms")]
+
+
+class _SmsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("wagtail_booking.view_smsmessage")
+
+
+@hooks.register("register_admin_menu_item")
+def register_sms_menu_item():
+    return _SmsMenuItem("Text messages", reverse("wagtail_booking_sms"), icon_name="mail", order=206)

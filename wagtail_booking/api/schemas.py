@@ -68,6 +68,7 @@ class HoldIn(Schema):
     phone: str = Field("", max_length=40)
     timezone: str = Field(description="The client's IANA time zone, e.g. Europe/Paris.")
     answers: dict = Field(default_factory=dict, description="Intake answers keyed by field name.")
+    sms_consent: bool = Field(False, description="The client agrees to text messages about this booking.")
 
 
 class BookingOut(Schema):

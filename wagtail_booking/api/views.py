@@ -138,7 +138,8 @@ def create_hold(request, payload: HoldIn):
         provider = Provider.objects.filter(pk=payload.provider).first()
         if provider is None:
             raise HttpError(404, f"There is no provider {payload.provider}.")
-    client = client_details(service, payload.name, payload.email, payload.phone, payload.timezone, payload.answers)
+    client = client_details(service, payload.name, payload.email, payload.phone, payload.timezone, payload.answers,
+                            payload.sms_consent)
     booking = services.create_hold(service, payload.start, client, provider)
     return 201, _booking_out(request, booking)
 

@@ -19,6 +19,8 @@ class BookingForm(forms.Form):
                            widget=forms.TextInput(attrs={"autocomplete": "name"}))
     email = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     phone = PhoneNumberField(label=_("Phone (optional)"), required=False)
+    sms_consent = forms.BooleanField(
+        label=_("Text me about this booking (reminders, changes). Reply STOP to opt out."), required=False)
 
     def __init__(self, service, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -32,7 +34,13 @@ class BookingForm(forms.Form):
         return [self[name] for name in self.fields if name.startswith(INTAKE_PREFIX)]
 
     def contact_fields(self):
-        return [self["name"], self["email"], self["phone"]]
+        return [self["name"], self["email"], self["phone"], self["sms_consent"]]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("sms_consent") and not data.get("phone"):
+            self.add_error("phone", _("Give a mobile number to receive text messages."))
+        return data
 
     def clean_timezone(self):
         try:

@@ -36,7 +36,8 @@ def book(request, service_id):
     start, slot_provider = form.cleaned_data["slot"]
     client = services.ClientDetails(
         name=form.cleaned_data["name"], email=form.cleaned_data["email"], phone=form.cleaned_data["phone"],
-        timezone=form.cleaned_data["timezone"], intake_answers=form.intake_answers())
+        timezone=form.cleaned_data["timezone"], intake_answers=form.intake_answers(),
+        sms_consent=form.cleaned_data.get("sms_consent", False))
     provider = _choose_provider(service, provider_ids, slot_provider)
     try:
         booking = services.create_hold(service, start, client, provider)

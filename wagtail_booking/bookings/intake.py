@@ -23,7 +23,7 @@ def check_timezone(name, field="timezone"):
     return name
 
 
-def client_details(service, name, email, phone, timezone, answers) -> ClientDetails:
+def client_details(service, name, email, phone, timezone, answers, sms_consent=False) -> ClientDetails:
     """Clean the client's details and intake answers, or raise :class:`InvalidInput` listing every problem."""
     errors = []
     name = (name or "").strip()
@@ -52,6 +52,9 @@ def client_details(service, name, email, phone, timezone, answers) -> ClientDeta
                 intake = serialise_answers(service.intake_form, form.cleaned_data)
             else:
                 errors.extend((f"answers.{field}", " ".join(messages)) for field, messages in form.errors.items())
+    if sms_consent and not phone:
+        errors.append(("phone", "Give a mobile number to receive text messages."))
     if errors:
         raise InvalidInput(errors)
-    return ClientDetails(name=name, email=email, phone=phone or "", timezone=timezone, intake_answers=intake)
+    return ClientDetails(name=name, email=email, phone=phone or "", timezone=timezone, intake_answers=intake,
+                         sms_consent=bool(sms_consent))

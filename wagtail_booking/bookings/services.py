@@ -56,6 +56,7 @@ class ClientDetails:
     timezone: str
     phone: str = ""
     intake_answers: list = field(default_factory=list)
+    sms_consent: bool = False
 
 
 def create_hold(service: Service, start: datetime, client: ClientDetails, provider: Provider | None = None,
@@ -75,7 +76,8 @@ def create_hold(service: Service, start: datetime, client: ClientDetails, provid
         booking = Booking(service=service, provider_id=slot.provider_id, start=slot.start, end=slot.end,
                           status=Booking.Status.HELD, hold_expires_at=now + booking_settings.hold_duration,
                           client_name=client.name, client_email=client.email, client_phone=client.phone,
-                          client_timezone=client.timezone, price=service.price, deposit_due=service.deposit_due,
+                          client_timezone=client.timezone, sms_consent=client.sms_consent and bool(client.phone),
+                          price=service.price, deposit_due=service.deposit_due,
                           currency=getattr(settings, "OSCAR_DEFAULT_CURRENCY", "") or "")
         _set_span(booking)
         _set_intake(booking, service, client)
@@ -117,7 +119,7 @@ def complete_hold(booking: Booking, now: datetime | None = None) -> Booking:
 
 def approve(booking: Booking, now=None) -> Booking:
     _require_status(booking, Booking.Status.REQUESTED, "approved")
-    return _confirm(booking, now or timezone.now())
+    return _confirm(booking, now or timezone.now(), approved=True)
 
 
 def decline(booking: Booking, now=None) -> Booking:
@@ -301,12 +303,12 @@ def _advance_hold(booking, now):
         _confirm(booking, now)
 
 
-def _confirm(booking, now):
+def _confirm(booking, now, approved=False):
     booking.status = Booking.Status.CONFIRMED
     booking.confirmed_at = now
     booking.hold_expires_at = None
     booking.save(update_fields=["status", "confirmed_at", "hold_expires_at", "updated_at"])
-    _on_commit(signals.booking_confirmed, booking)
+    _on_commit(signals.booking_confirmed, booking, **({"approved": True} if approved else {}))
     return booking
 
 

@@ -18,6 +18,11 @@ def site_base_url() -> str:
     return site.root_url if site else "http://localhost"
 
 
+def site_settings():
+    site = _default_site()
+    return BusinessSettings.for_site(site) if site else None
+
+
 def business_name() -> str:
     site = _default_site()
     return BusinessSettings.for_site(site).display_name() if site else "our business"

@@ -13,6 +13,8 @@ SUBJECTS = {
     "requested": "We received your request: {service}, {when}",
     "cancelled": "Your booking was cancelled: {service}, {when}",
     "declined": "We could not accept your request: {service}, {when}",
+    "approved": "Your request is approved: {service}, {when}",
+    "reminder": "Reminder: {service}, {when}",
     "rescheduled": "Your booking was moved: {service}, {when}",
 }
 

@@ -1,0 +1,186 @@
+"""Which messages go out for a booking, and how: email always, SMS when the site and the client allow it."""
+
+import logging
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from ..bookings.models import Booking
+from .context import business_name, site_base_url, site_settings
+from .models import ReminderSent, SmsMessage, SmsOptOut
+from .sms import SmsError, get_backend
+
+logger = logging.getLogger(__name__)
+FINAL = {"delivered", "undelivered", "failed"}
+
+
+def queue_sms(booking, kind, lead_minutes=None):
+    """Record a text for the send task, if SMS is on for the site and the client agreed and did not opt out."""
+    config = site_settings()
+    if not (config and config.sms_enabled and booking.sms_consent and booking.client_phone):
+        return None
+    if SmsOptOut.is_opted_out(booking.client_phone):
+        return None
+    body = render_to_string(f"wagtail_booking/sms/{kind}.txt", {
+        "booking": booking, "business_name": business_name(), "local_start": booking.local_start(),
+        "lead_hours": (lead_minutes or 0) // 60}).strip()
+    message = SmsMessage.objects.create(booking=booking, kind=kind, to=booking.client_phone, body=body)
+    from ..tasks import send_sms_task
+
+    transaction.on_commit(lambda: send_sms_task(message.pk))
+    return message
+
+
+def deliver_sms(message_id, final_attempt=False):
+    """Send one queued text. Raises SmsError when a retry could help and attempts remain."""
+    with transaction.atomic():
+        message = SmsMessage.objects.select_for_update().filter(pk=message_id).first()
+        if message is None or message.provider_id or message.status != SmsMessage.Status.QUEUED:
+            return message
+        if SmsOptOut.is_opted_out(message.to):
+            return _fail(message, "21610", "The client opted out of text messages.")
+        message.attempts += 1
+        callback = site_base_url().rstrip("/") + reverse("wagtail_booking:sms-status")
+        try:
+            result = get_backend().send(message.to, message.body, status_callback=callback)
+        except SmsError as error:
+            if error.code == get_backend().OPTED_OUT_CODE:
+                SmsOptOut.objects.update_or_create(phone=message.to, defaults={"opted_out": True,
+                                                                               "reason": "error 21610"})
+                return _fail(message, error.code, error.message)
+            if not error.retry or final_attempt:
+                return _fail(message, error.code, error.message)
+            message.error_code, message.error_message = error.code, error.message
+            message.save(update_fields=["attempts", "error_code", "error_message", "updated_at"])
+            retry = error
+        else:
+            retry = None
+            message.provider_id = result.provider_id
+            message.status = _status(result.status) or SmsMessage.Status.QUEUED
+            message.error_code = message.error_message = ""
+            message.save()
+    if retry is not None:
+        raise retry  # after the commit, so the attempt is recorded; Huey retries with backoff
+    return message
+
+
+def _fail(message, code, text):
+    message.status = SmsMessage.Status.FAILED
+    message.error_code, message.error_message = code, text
+    message.save()
+    logger.warning("SMS %s to booking %s failed: %s %s", message.pk, message.booking_id, code, text)
+    return message
+
+
+def _status(provider_status):
+    return {"accepted": "queued", "queued": "queued", "sending": "sent", "sent": "sent", "delivered": "delivered",
+            "undelivered": "undelivered", "failed": "failed", "read": "delivered"}.get(provider_status, "")
+
+
+def record_status(provider_id, provider_status, error_code=""):
+    """A status callback: move the message forward only (callbacks arrive out of order)."""
+    status = _status(provider_status)
+    with transaction.atomic():
+        message = SmsMessage.objects.select_for_update().filter(provider_id=provider_id).first()
+        if message is None or not status:
+            return message
+        if SmsMessage.RANK[status] <= SmsMessage.RANK[message.status]:
+            return message  # stale or repeated callback: never move backwards, the first final state stays
+        message.status = status
+        if error_code:
+            message.error_code = str(error_code)
+            if str(error_code) == get_backend().OPTED_OUT_CODE:
+                SmsOptOut.objects.update_or_create(phone=message.to, defaults={"opted_out": True,
+                                                                               "reason": "error 21610"})
+        message.save(update_fields=["status", "error_code", "updated_at"])
+    if status in FINAL and message.price is None:
+        from ..tasks import fetch_sms_price_task
+
+        transaction.on_commit(lambda: fetch_sms_price_task(message.pk))
+    return message
+
+
+def fetch_price(message_id):
+    message = SmsMessage.objects.filter(pk=message_id).first()
+    if message is None or not message.provider_id or message.price is not None:
+        return message
+    result = get_backend().fetch(message.provider_id)
+    if result.price is not None:
+        message.price, message.price_unit = result.price, result.price_unit
+        message.save(update_fields=["price", "price_unit", "updated_at"])
+    return message
+
+
+def record_inbound(phone, body, opt_out_type=""):
+    """STOP / START / HELP from a client (Twilio's Advanced Opt-Out sends OptOutType)."""
+    keyword = (opt_out_type or body or "").strip().upper()
+    if keyword in ("STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"):
+        SmsOptOut.objects.update_or_create(phone=phone, defaults={"opted_out": True, "reason": "replied STOP"})
+    elif keyword in ("START", "UNSTOP", "YES"):
+        SmsOptOut.objects.update_or_create(phone=phone, defaults={"opted_out": False, "reason": "replied START"})
+    return keyword
+
+
+# Reminders -----------------------------------------------------------------------------------------------------
+
+
+def lead_minutes() -> list[int]:
+    config = site_settings()
+    raw = config.reminder_lead_hours if config else "24,1"
+    leads = []
+    for part in (raw or "").split(","):
+        try:
+            hours = float(part)
+        except ValueError:
+            continue
+        if hours > 0:
+            leads.append(int(hours * 60))
+    return sorted(set(leads), reverse=True)
+
+
+def reminder_id(booking_id, lead, start) -> str:
+    """A new id for every (booking, lead, start): Huey keeps revoked ids revoked, so a move needs new ones."""
+    return f"wb-reminder-{booking_id}-{lead}-{int(start.timestamp())}"
+
+
+def schedule_reminders(booking, now=None):
+    from ..tasks import send_reminder_task
+
+    now = now or timezone.now()
+    scheduled = []
+    for lead in lead_minutes():
+        eta = booking.start - timedelta(minutes=lead)
+        if eta > now:
+            send_reminder_task.schedule(args=(booking.pk, lead, booking.start.isoformat()), eta=eta,
+                                        id=reminder_id(booking.pk, lead, booking.start))
+            scheduled.append(lead)
+    return scheduled
+
+
+def revoke_reminders(booking, start):
+    from huey.contrib.djhuey import HUEY
+
+    for lead in lead_minutes():
+        HUEY.revoke_by_id(reminder_id(booking.pk, lead, start))
+
+
+def send_reminder(booking_id, lead, start_iso):
+    """Re-check, then record the reminder before queuing it: a second worker's insert fails, so it is sent once."""
+    booking = Booking.objects.select_related("service", "provider").filter(pk=booking_id).first()
+    if booking is None or booking.status != Booking.Status.CONFIRMED:
+        return "not confirmed"
+    if booking.start != datetime.fromisoformat(start_iso):
+        return "moved"
+    try:
+        with transaction.atomic():
+            ReminderSent.objects.create(booking=booking, lead_minutes=lead, start=booking.start)
+            from ..tasks import send_booking_email_task
+
+            transaction.on_commit(lambda: send_booking_email_task(booking.pk, "reminder"))
+            queue_sms(booking, "reminder", lead)
+    except IntegrityError:
+        return "already sent"
+    return "sent"

@@ -1,0 +1,39 @@
+"""Twilio webhooks: delivery status callbacks and inbound messages (STOP/START/HELP). Signatures checked."""
+
+from django.http import HttpResponse, HttpResponseForbidden
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from ..phone import to_e164
+from .sending import record_inbound, record_status
+from .sms import get_backend
+
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+
+
+def _verified(request):
+    return get_backend().validate_request(request)
+
+
+@csrf_exempt
+@require_POST
+def sms_status(request):
+    if not _verified(request):
+        return HttpResponseForbidden("Invalid signature.", content_type="text/plain")
+    record_status(request.POST.get("MessageSid", ""), request.POST.get("MessageStatus", ""),
+                  request.POST.get("ErrorCode", ""))
+    return HttpResponse(status=204)
+
+
+@csrf_exempt
+@require_POST
+def sms_inbound(request):
+    if not _verified(request):
+        return HttpResponseForbidden("Invalid signature.", content_type="text/plain")
+    try:
+        phone = to_e164(request.POST.get("From", ""))
+    except ValueError:
+        return HttpResponse(EMPTY_TWIML, content_type="text/xml")
+    record_inbound(phone, request.POST.get("Body", ""), request.POST.get("OptOutType", ""))
+    # Twilio's Advanced Opt-Out answers STOP/START/HELP itself; we only record the choice.
+    return HttpResponse(EMPTY_TWIML, content_type="text/xml")
