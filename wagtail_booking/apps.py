@@ -11,6 +11,8 @@ class WagtailBookingConfig(AppConfig):
         from . import checks  # noqa: F401 - registers system checks
         from .checkout import receivers as payment_receivers
         from .notifications import receivers
+        from .sync import receivers as sync_receivers
 
         receivers.connect()
         payment_receivers.connect()
+        sync_receivers.connect()

@@ -5,6 +5,7 @@ from django.core.checks import Error, Warning, register
 from django.utils.module_loading import import_string
 
 from .conf import DEFAULTS, booking_settings
+from .sync.checks import check_google_settings
 from .timezones import is_known_zone
 
 
@@ -35,6 +36,7 @@ def check_settings(app_configs, **kwargs):
                             hint="Give the dotted path of a PaymentHandoff subclass.", id="wagtail_booking.E005"))
     errors.extend(_check_sqlite())
     errors.extend(_check_stripe())
+    errors.extend(check_google_settings())
     return errors
 
 

@@ -39,6 +39,8 @@ DEFAULTS = {
     "SMS_BACKEND": {"BACKEND": "wagtail_booking.notifications.sms.console.ConsoleBackend"},
     # Address used in emails when the site has none.
     "FROM_EMAIL": None,  # None: settings.DEFAULT_FROM_EMAIL
+    # Secret from which the key that encrypts stored Google credentials is derived (HKDF); None: SECRET_KEY.
+    "ENCRYPTION_KEY": None,
 }
 
 

@@ -14,9 +14,11 @@ from .snippets.models import (
     TimeOff,
     WeeklyHours,
 )
+from .sync.models import BookingEvent, CalendarFeed, GoogleConnection, SyncedCalendar
 
 __all__ = [
     "Booking", "BookingPayment", "BusinessSettings", "BusyBlock", "CancellationPolicy", "CancellationTier",
     "DateOverride", "IntakeForm", "IntakeFormField", "ProcessedStripeEvent", "Provider", "ReminderSent",
     "Service", "SmsMessage", "SmsOptOut", "TimeOff", "WeeklyHours",
 ]
+__all__ += ["BookingEvent", "CalendarFeed", "GoogleConnection", "SyncedCalendar"]

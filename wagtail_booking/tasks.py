@@ -62,3 +62,24 @@ def send_reminder_task(booking_id, lead_minutes, start_iso):
 @db_periodic_task(crontab(minute="*/5"))
 def delete_expired_holds_task():
     return services.delete_expired_holds()
+
+
+@db_task(retries=4, retry_delay=60, retry_backoff=2)
+def google_sync_task(connection_id, calendar_pk=None):
+    from .sync.sync import sync_connection
+
+    return sync_connection(connection_id, calendar_pk)
+
+
+@db_task(retries=5, retry_delay=30, retry_backoff=2)
+def google_write_back_task(booking_id):
+    from .sync.writeback import write_back
+
+    return write_back(booking_id)
+
+
+@db_periodic_task(crontab(minute="*/15"))
+def google_poll_task():
+    from .sync.sync import poll_all
+
+    return poll_all()

@@ -6,6 +6,7 @@ from .api.views import api
 from .blocks import views as block_views
 from .checkout import views as checkout_views
 from .notifications import views as notification_views
+from .sync import views as sync_views
 
 app_name = "wagtail_booking"
 
@@ -18,4 +19,6 @@ urlpatterns = [
     path("stripe/webhook/", checkout_views.stripe_webhook, name="stripe-webhook"),
     path("sms/status/", notification_views.sms_status, name="sms-status"),
     path("sms/inbound/", notification_views.sms_inbound, name="sms-inbound"),
+    path("google/push/", sync_views.google_push, name="google-push"),
+    path("ical/<int:provider_id>/<str:token>.ics", sync_views.ical_feed, name="ical-feed"),
 ]

@@ -40,3 +40,17 @@ class _SmsMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def register_sms_menu_item():
     return _SmsMenuItem("Text messages", reverse("wagtail_booking_sms"), icon_name="mail", order=206)
+
+
+@hooks.register("register_admin_urls")
+def register_calendar_sync_urls():
+    from .sync.admin_views import urlpatterns
+
+    return urlpatterns()
+
+
+@hooks.register("register_admin_menu_item")
+def register_calendar_sync_menu_item():
+    from .sync.admin_views import menu_item
+
+    return menu_item()

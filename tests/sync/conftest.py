@@ -1,0 +1,69 @@
+"""The real google-auth-oauthlib and google-api-python-client talking to the loopback Google fake."""
+
+from types import SimpleNamespace
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+from django.contrib.auth import get_user_model
+from fakes.google_server import FakeGoogle
+
+from wagtail_booking.sync.models import GoogleConnection
+
+CLIENT_ID = "test-client.apps.googleusercontent.com"
+CLIENT_SECRET = "test-client-secret"
+ACCOUNT = "maya@example.com"
+
+
+@pytest.fixture(scope="session")
+def google_server():
+    fake = FakeGoogle(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, account=ACCOUNT)
+    fake.start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def google(google_server, settings, monkeypatch):
+    """The fake, reset, with the settings that point the SDKs at it; back-off sleeps are recorded, not slept."""
+    import googleapiclient.http
+
+    google_server.reset()
+    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")  # oauthlib wants HTTPS; the fake is plain HTTP
+    settings.GOOGLE_OAUTH_CLIENT_ID = CLIENT_ID
+    settings.GOOGLE_OAUTH_CLIENT_SECRET = CLIENT_SECRET
+    settings.GOOGLE_API_BASE = google_server.url
+    settings.GOOGLE_AUTH_URI = f"{google_server.url}/o/oauth2/auth"
+    settings.GOOGLE_TOKEN_URI = f"{google_server.url}/token"
+    settings.GOOGLE_REVOKE_URI = f"{google_server.url}/revoke"
+    settings.GOOGLE_PUSH_BASE_URL = "https://testserver"
+    google_server.sleeps = []
+    monkeypatch.setattr(googleapiclient.http, "time", SimpleNamespace(sleep=google_server.sleeps.append))
+    return google_server
+
+
+@pytest.fixture
+def admin_client(client, db):
+    user = get_user_model().objects.create_superuser("owner", "owner@example.com", "pw")
+    client.force_login(user)
+    return client
+
+
+def walk_oauth(admin_client, provider):
+    """What the owner's browser does: Connect -> Google's consent (the fake approves at once) -> our callback."""
+    response = admin_client.post(f"/admin/booking/calendar-sync/{provider.pk}/connect/")
+    assert response.status_code == 302, response.content
+    consent = requests.get(response["Location"], allow_redirects=False, timeout=5)
+    assert consent.status_code == 302
+    back = urlsplit(consent.headers["Location"])
+    return admin_client.get(back.path, {k: v[0] for k, v in parse_qs(back.query).items()})
+
+
+@pytest.fixture
+def connected(google, admin_client, provider, django_capture_on_commit_callbacks):
+    """``provider`` connected to the fake account, calendars listed and synced once (Huey runs immediately)."""
+    response = walk_oauth(admin_client, provider)
+    assert response.status_code == 302, response.content
+    connection = GoogleConnection.objects.get(provider=provider)
+    assert connection.status == GoogleConnection.Status.CONNECTED, connection.message
+    return connection
