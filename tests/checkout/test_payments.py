@@ -328,3 +328,12 @@ def test_money_helper_handles_zero_decimal_currencies():
     assert from_minor_units(1350, "usd") == Decimal("13.50") and from_minor_units(500, "jpy") == Decimal("500")
     with pytest.raises(TypeError):
         to_minor_units(18.0, "USD")
+
+
+def test_housekeeping_keeps_holds_that_reached_a_payment(checkout, stripe_fake, monday):
+    checkout.hold(far(monday))
+    checkout.open_payment_page()  # a PaymentIntent exists; the client walks away
+    Booking.objects.filter(reference=checkout.hold_body["id"]).update(
+        hold_expires_at=timezone.now() - timedelta(days=3))
+    assert services.delete_expired_holds() == 0
+    assert Booking.objects.filter(reference=checkout.hold_body["id"]).exists()

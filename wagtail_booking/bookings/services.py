@@ -216,8 +216,9 @@ def delete_expired_holds(now=None) -> int:
     find its hold (see :func:`complete_hold`).
     """
     cutoff = (now or timezone.now()) - timedelta(hours=booking_settings.EXPIRED_HOLD_RETENTION_HOURS)
+    # Holds that reached a payment attempt stay: they are the record of that attempt (and of any refund).
     stale = Booking.objects.filter(status__in=[Booking.Status.HELD, Booking.Status.EXPIRED],
-                                   hold_expires_at__lte=cutoff)
+                                   hold_expires_at__lte=cutoff, payments__isnull=True)
     deleted, _ = stale.delete()
     return deleted
 
