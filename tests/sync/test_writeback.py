@@ -91,3 +91,22 @@ def test_unavailable_raises_for_huey_retry(book, google, monday):
     google.fail_next(gateway.RETRIES + 1, 503)
     with pytest.raises(gateway.GoogleUnavailable):
         write_back(booking.pk)
+
+
+def test_full_sync_catches_up_bookings_missed_while_disconnected(google, admin_client, service, provider, monday,
+                                                                  django_capture_on_commit_callbacks):
+    from tests.sync.conftest import walk_oauth
+
+    with django_capture_on_commit_callbacks(execute=True):
+        before = services.create_by_staff(service, provider, ny(monday, 10), CLIENT)  # not connected yet
+
+    walk_oauth(admin_client, provider)  # connecting runs the first full sync
+
+    assert event_id_for(before.reference) in google.events(ACCOUNT)
+    google.revoke_all()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel(before, by="staff")  # written nowhere: the connection needs reconnecting
+    assert provider.google_connection.__class__.objects.get(provider=provider).status == "reconnect"
+
+    walk_oauth(admin_client, provider)  # reconnect
+    assert event_id_for(before.reference) not in google.events(ACCOUNT)

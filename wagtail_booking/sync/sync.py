@@ -18,7 +18,7 @@ from ..snippets.models import BusyBlock
 from . import gateway
 from .models import GoogleConnection, SyncedCalendar
 from .oauth import google_service
-from .writeback import OWN_EVENT_KEY
+from .writeback import OWN_EVENT_KEY, out_of_date, reconcile
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +48,9 @@ def sync_connection(connection_id: int, calendar_pk: int | None = None) -> int:
             for calendar in calendars:
                 changed += sync_calendar(service, calendar, connection.provider)
             renew_channels(service, connection)
+            if calendar_pk is None:
+                for booking in out_of_date(connection):
+                    reconcile(service, connection, booking)
     except gateway.ReconnectNeeded:
         return 0
     except gateway.GoogleUnavailable as error:

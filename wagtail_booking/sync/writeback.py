@@ -11,6 +11,9 @@ import base64
 import logging
 from zoneinfo import ZoneInfo
 
+from django.db.models import F
+from django.utils import timezone
+
 from ..bookings.models import Booking
 from . import gateway
 from .models import BookingEvent, GoogleConnection
@@ -55,20 +58,37 @@ def write_back(booking_id: int) -> str:
     if booking is None or booking.status in SETTLED:
         return "nothing"
     connection = GoogleConnection.objects.filter(provider_id=booking.provider_id).first()
-    record = BookingEvent.objects.filter(booking=booking).first()
-    wanted = booking.status == Booking.Status.CONFIRMED
-    if connection is None or not connection.is_connected or (not wanted and (record is None or record.deleted)):
+    if connection is None or not connection.is_connected:
         return "nothing"
     try:
         with google_service(connection) as service:
-            if wanted:
-                return _put(service, connection, booking, record)
-            gateway.delete_event(service, record.calendar_id, record.event_id)
+            return reconcile(service, connection, booking)
     except gateway.ReconnectNeeded:
         return "reconnect needed"
+
+
+def reconcile(service, connection: GoogleConnection, booking: Booking) -> str:
+    """Make the booking's event match its state with an open ``service``."""
+    record = BookingEvent.objects.filter(booking=booking).first()
+    if booking.status == Booking.Status.CONFIRMED:
+        return _put(service, connection, booking, record)
+    if booking.status in SETTLED or record is None or record.deleted:
+        return "nothing"
+    gateway.delete_event(service, record.calendar_id, record.event_id)
     record.deleted = True
     record.save(update_fields=["deleted", "updated_at"])
     return "deleted"
+
+
+def out_of_date(connection: GoogleConnection, now=None):
+    """Upcoming bookings whose Google event is missing, stale or should be gone: made before the provider
+    connected, or while the connection needed reconnecting. The full sync catches them up."""
+    upcoming = Booking.objects.filter(provider_id=connection.provider_id, end__gte=now or timezone.now())
+    stale = upcoming.filter(status=Booking.Status.CONFIRMED).exclude(
+        google_event__deleted=False, google_event__written_start=F("start"), google_event__written_end=F("end"))
+    gone = upcoming.filter(status__in=[Booking.Status.CANCELLED, Booking.Status.DECLINED],
+                           google_event__deleted=False)
+    return (stale | gone).select_related("service", "provider").order_by("start")
 
 
 def _put(service, connection, booking, record) -> str:
