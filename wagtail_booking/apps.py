@@ -11,8 +11,10 @@ class WagtailBookingConfig(AppConfig):
         from . import checks  # noqa: F401 - registers system checks
         from .checkout import receivers as payment_receivers
         from .notifications import receivers
+        from .reports import receivers as report_receivers
         from .sync import receivers as sync_receivers
 
         receivers.connect()
         payment_receivers.connect()
+        report_receivers.connect()
         sync_receivers.connect()

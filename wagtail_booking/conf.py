@@ -39,6 +39,13 @@ DEFAULTS = {
     "SMS_BACKEND": {"BACKEND": "wagtail_booking.notifications.sms.console.ConsoleBackend"},
     # Address used in emails when the site has none.
     "FROM_EMAIL": None,  # None: settings.DEFAULT_FROM_EMAIL
+    # Email last month's revenue report PDF to the owners (users with "view revenue reports") on the 1st.
+    "MONTHLY_REVENUE_EMAIL": False,
+    # Days a client's invoice download link keeps working.
+    "INVOICE_LINK_DAYS": 90,
+    # Invoice and credit note numbers are these prefixes and a gap-free six-digit counter.
+    "INVOICE_PREFIX": "INV-",
+    "CREDIT_NOTE_PREFIX": "CN-",
     # Secret from which the key that encrypts stored Google credentials is derived (HKDF); None: SECRET_KEY.
     "ENCRYPTION_KEY": None,
 }

@@ -3,6 +3,7 @@
 from .bookings.models import Booking
 from .checkout.models import BookingPayment, CancellationPolicy, CancellationTier, ProcessedStripeEvent
 from .notifications.models import ReminderSent, SmsMessage, SmsOptOut
+from .reports.models import DocumentCounter, Invoice, RevenueReport
 from .site_settings import BusinessSettings
 from .snippets.models import (
     BusyBlock,
@@ -18,7 +19,7 @@ from .sync.models import BookingEvent, CalendarFeed, GoogleConnection, SyncedCal
 
 __all__ = [
     "Booking", "BookingPayment", "BusinessSettings", "BusyBlock", "CancellationPolicy", "CancellationTier",
-    "DateOverride", "IntakeForm", "IntakeFormField", "ProcessedStripeEvent", "Provider", "ReminderSent",
-    "Service", "SmsMessage", "SmsOptOut", "TimeOff", "WeeklyHours",
+    "DateOverride", "DocumentCounter", "IntakeForm", "IntakeFormField", "Invoice", "ProcessedStripeEvent",
+    "Provider", "ReminderSent", "RevenueReport", "Service", "SmsMessage", "SmsOptOut", "TimeOff", "WeeklyHours",
 ]
 __all__ += ["BookingEvent", "CalendarFeed", "GoogleConnection", "SyncedCalendar"]

@@ -14,3 +14,6 @@ booking_cancelled = Signal()
 booking_rescheduled = Signal()
 # Sent with ``status`` ("completed" or "no_show") when staff record how an appointment went.
 booking_outcome = Signal()
+# Sent with ``sender=BookingPayment``, ``payment=<BookingPayment>`` and ``kind`` ("debit" or "refund") after money
+# was taken or given back and recorded in Oscar (after commit).
+payment_recorded = Signal()

@@ -59,6 +59,27 @@ def send_reminder_task(booking_id, lead_minutes, start_iso):
 
 
 
+@db_task(retries=3, retry_delay=60, retry_backoff=2)
+def issue_payment_documents_task(payment_id):
+    from .reports.jobs import issue_payment_documents
+
+    issue_payment_documents(payment_id)
+
+
+@db_task(retries=2, retry_delay=60)
+def build_revenue_report_task(report_id):
+    from .reports.jobs import build_report
+
+    build_report(report_id)
+
+
+@db_periodic_task(crontab(day="1", hour="6", minute="0"))
+def monthly_revenue_report_task():
+    from .reports.jobs import send_monthly_report
+
+    send_monthly_report()
+
+
 @db_periodic_task(crontab(minute="*/5"))
 def delete_expired_holds_task():
     return services.delete_expired_holds()

@@ -1,6 +1,6 @@
 """Include with ``path("booking/", include("wagtail_booking.urls"))``."""
 
-from django.urls import path
+from django.urls import include, path
 
 from .api.views import api
 from .blocks import views as block_views
@@ -17,6 +17,7 @@ urlpatterns = [
     path("manage/<str:reference>/<str:token>/", block_views.manage, name="manage"),
     path("pay/<str:reference>/<str:token>/", checkout_views.pay, name="pay"),
     path("stripe/webhook/", checkout_views.stripe_webhook, name="stripe-webhook"),
+    path("documents/", include("wagtail_booking.reports.urls")),
     path("sms/status/", notification_views.sms_status, name="sms-status"),
     path("sms/inbound/", notification_views.sms_inbound, name="sms-inbound"),
     path("google/push/", sync_views.google_push, name="google-push"),

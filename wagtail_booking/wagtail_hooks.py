@@ -5,6 +5,7 @@ from wagtail.contrib.settings.registry import register_setting
 from wagtail.snippets.models import register_snippet
 
 from .bookings.admin_views import UpcomingBookingsPanel, booking_viewset
+from .reports import admin as reports_admin
 from .site_settings import BusinessSettings
 from .snippets.views import BookingSetupGroup
 
@@ -23,6 +24,15 @@ def add_upcoming_bookings_panel(request, panels):
 
 
 register_setting(BusinessSettings, icon="site")
+
+
+@hooks.register("register_admin_urls")
+def register_report_urls():
+    return reports_admin.urls()
+
+
+for _report_menu_item in reports_admin.MENU_ITEMS:  # one Reports-menu entry per report, shown to owners only
+    hooks.register("register_reports_menu_item", _report_menu_item)
 
 
 @hooks.register("register_admin_urls")

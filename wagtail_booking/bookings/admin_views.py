@@ -128,6 +128,7 @@ class BookingInspectView(generic.InspectView):
             "payments": list(booking.payments.select_related("order")),
             "refund_url": reverse(self.action_url_name.replace(":action", ":refund"), args=[booking.pk]),
             "can_manage": self.request.user.has_perm("wagtail_booking.manage_bookings"),
+            "documents": list(booking.invoices.defer("pdf").order_by("issued_at", "pk")),
         })
         return context
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from oscar.core.loading import get_class, get_model
 
+from .. import signals
 from ..bookings import services
 from ..bookings.models import Booking
 from ..conf import booking_settings
@@ -160,6 +161,7 @@ def _place_order(payment, intent):
         _event(order, "Paid", received, payment.payment_intent_id)
         payment.amount_captured = received
         payment.state = BookingPayment.State.CAPTURED
+        _recorded(payment, "debit")
     else:
         payment.state = BookingPayment.State.AUTHORISED
     payment.problem = ""
@@ -222,6 +224,7 @@ def refund(payment, amount: Decimal, reason: str) -> BookingPayment:
             payment.order.sources.get(reference=payment.payment_intent_id).refund(refunded, reference=result["id"],
                                                                                      status=reason)
             _event(payment.order, "Refunded", refunded, result["id"])
+            _recorded(payment, "refund")
     return payment
 
 
@@ -280,6 +283,11 @@ def _record_debit(payment, amount, reference):
         source = payment.order.sources.get(reference=payment.payment_intent_id)
         source.debit(amount, reference=reference, status="succeeded")
         _event(payment.order, "Paid", amount, payment.payment_intent_id)
+        _recorded(payment, "debit")
+
+
+def _recorded(payment, kind):
+    transaction.on_commit(lambda: signals.payment_recorded.send(sender=BookingPayment, payment=payment, kind=kind))
 
 
 def _set_state(payment, state, problem=""):

@@ -42,4 +42,10 @@ def send_booking_email(booking, kind: str, base_url: str, business_name: str) ->
     method = "CANCEL" if kind in ("cancelled", "declined") else "PUBLISH"
     message.attach(f"booking-{booking.reference}.ics", booking_calendar(booking, business_name, method),
                    f"text/calendar; method={method}")
+    if kind in ("confirmed", "approved"):
+        from ..reports.invoices import invoice_attachment
+
+        invoice = invoice_attachment(booking)  # None until money was taken
+        if invoice:
+            message.attach(*invoice)
     message.send()

@@ -1,0 +1,104 @@
+"""Invoices and credit notes for booking orders, numbered without gaps.
+
+A number is taken from :class:`DocumentCounter` under a row lock, in the same database transaction that creates the
+document. If that transaction rolls back, so does the counter: the number was never issued, and the next document
+gets it. Numbers are therefore consecutive, never reused and never skipped, even with several workers.
+"""
+
+import logging
+
+from django.db import transaction
+from oscar.core.loading import get_model
+
+from ..checkout.models import BookingPayment
+from ..conf import booking_settings
+from .models import DocumentCounter, Invoice
+
+logger = logging.getLogger(__name__)
+
+Transaction = get_model("payment", "Transaction")
+
+
+def next_number(series: str) -> int:
+    """The next value of ``series``. Call inside ``transaction.atomic()``; the lock is held until it ends."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("Document numbers are taken inside the transaction that creates the document")
+    DocumentCounter.objects.bulk_create([DocumentCounter(series=series)], ignore_conflicts=True)
+    counter = DocumentCounter.objects.select_for_update().get(series=series)
+    counter.last_value += 1
+    counter.save(update_fields=["last_value"])
+    return counter.last_value
+
+
+def format_number(kind: str, sequence: int) -> str:
+    prefix = booking_settings.INVOICE_PREFIX if kind == Invoice.Kind.INVOICE else booking_settings.CREDIT_NOTE_PREFIX
+    return f"{prefix}{sequence:06d}"
+
+
+def _create(kind, **fields) -> Invoice:
+    sequence = next_number(kind)
+    return Invoice.objects.create(kind=kind, sequence=sequence, number=format_number(kind, sequence), **fields)
+
+
+def _source(payment):
+    return payment.order.sources.filter(reference=payment.payment_intent_id).first()
+
+
+def issue_documents(payment_id) -> list[Invoice]:
+    """Issue what a booking payment is owed: an invoice once money was taken, a credit note per refund.
+
+    Safe to call any number of times (a retried task issues nothing twice). Returns the documents issued now.
+    """
+    issued = []
+    with transaction.atomic():
+        payment = (BookingPayment.objects.select_for_update().select_related("order", "booking")
+                   .filter(pk=payment_id, order__isnull=False).first())
+        source = _source(payment) if payment else None
+        if source is None or source.amount_debited <= 0:
+            return []
+        invoice = Invoice.objects.filter(order=payment.order, kind=Invoice.Kind.INVOICE).first()
+        if invoice is None:
+            invoice = _create(Invoice.Kind.INVOICE, order=payment.order, booking=payment.booking,
+                              amount=source.amount_debited, currency=source.currency)
+            issued.append(invoice)
+        refunds = source.transactions.filter(txn_type="Refund", credit_note__isnull=True).order_by("date_created",
+                                                                                                    "pk")
+        for refund in refunds:
+            issued.append(_create(Invoice.Kind.CREDIT_NOTE, order=payment.order, booking=payment.booking,
+                                  refund_transaction=refund, credited_invoice=invoice, amount=refund.amount,
+                                  currency=source.currency))
+    for document in issued:
+        ensure_pdf(document)
+    return issued
+
+
+def ensure_pdf(document: Invoice) -> bytes:
+    """The document's PDF, rendered and stored the first time it is asked for."""
+    if not document.pdf:
+        from .invoice_pdf import render_invoice
+
+        document.pdf = render_invoice(document)
+        document.save(update_fields=["pdf"])
+    return bytes(document.pdf)
+
+
+def invoice_for_booking(booking) -> Invoice | None:
+    """The booking's invoice, issued now if its payment was taken and none exists yet (for the confirmation email)."""
+    payment = (BookingPayment.objects.filter(booking=booking, order__isnull=False).order_by("-pk").first())
+    if payment is None:
+        return None
+    existing = Invoice.objects.filter(order_id=payment.order_id, kind=Invoice.Kind.INVOICE).first()
+    if existing is None:
+        issue_documents(payment.pk)
+        existing = Invoice.objects.filter(order_id=payment.order_id, kind=Invoice.Kind.INVOICE).first()
+    return existing
+
+
+def invoice_attachment(booking):
+    """``(filename, bytes, mimetype)`` of the booking's invoice, or None while nothing has been paid."""
+    try:
+        invoice = invoice_for_booking(booking)
+        return (invoice.filename, ensure_pdf(invoice), "application/pdf") if invoice else None
+    except Exception:  # the confirmation email matters more than its attachment
+        logger.exception("Could not attach the invoice for booking %s", booking.pk)
+        return None

@@ -1,0 +1,71 @@
+"""Plain functions the Huey tasks call: build a PDF report, email the monthly one, issue invoices."""
+
+import logging
+from datetime import date, datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.utils import timezone
+
+from ..conf import booking_settings
+from . import PERMISSION
+from .models import RevenueReport
+from .periods import Period, month_of
+
+logger = logging.getLogger(__name__)
+
+
+def build_report(report_id) -> RevenueReport | None:
+    """Render a pending report's PDF and store it; a failure is recorded in words on the report."""
+    from .report_pdf import render_report
+
+    report = RevenueReport.objects.filter(pk=report_id).first()
+    if report is None or report.state == RevenueReport.State.READY:
+        return report
+    try:
+        report.pdf = render_report(Period(report.first_day, report.last_day, timezone.get_current_timezone_name()))
+    except Exception as error:
+        logger.exception("Revenue report %s failed", report.pk)
+        report.state, report.problem = RevenueReport.State.FAILED, f"The PDF could not be made: {error}"
+        report.save(update_fields=["state", "problem"])
+        raise
+    report.state, report.problem = RevenueReport.State.READY, ""
+    report.save(update_fields=["pdf", "state", "problem"])
+    return report
+
+
+def owners():
+    """Active users with the "view revenue reports" permission (superusers included) who have an email address."""
+    return (get_user_model().objects.with_perm(PERMISSION).filter(is_active=True).exclude(email="")
+            .order_by("pk"))
+
+
+def send_monthly_report(today: date | None = None) -> RevenueReport | None:
+    """Last month's report, emailed once to the owners; does nothing unless MONTHLY_REVENUE_EMAIL is on."""
+    if not booking_settings.MONTHLY_REVENUE_EMAIL:
+        return None
+    today = today or timezone.localdate()
+    first, last = month_of(today.replace(day=1) - timedelta(days=1))
+    with transaction.atomic():
+        report, _ = RevenueReport.objects.get_or_create(monthly=True, first_day=first, last_day=last)
+    if report.emailed_at:
+        return report
+    build_report(report.pk)
+    report.refresh_from_db()
+    recipients = list(owners().values_list("email", flat=True))
+    if not recipients:
+        return report
+    message = EmailMessage(subject=f"Revenue report for {first:%B %Y}",
+                           body=f"The revenue report for {first:%B %Y} is attached.\n",
+                           from_email=booking_settings.from_email, to=recipients)
+    message.attach(report.filename, bytes(report.pdf), "application/pdf")
+    message.send()
+    RevenueReport.objects.filter(pk=report.pk).update(emailed_at=datetime.now(tz=timezone.get_current_timezone()))
+    return report
+
+
+def issue_payment_documents(payment_id):
+    from .invoices import issue_documents
+
+    return issue_documents(payment_id)

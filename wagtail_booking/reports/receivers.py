@@ -1,0 +1,13 @@
+"""Invoices follow the money: each recorded capture or refund queues the documents it calls for."""
+
+from .. import signals
+
+
+def _on_payment_recorded(sender, payment, **kwargs):
+    from ..tasks import issue_payment_documents_task
+
+    issue_payment_documents_task(payment.pk)
+
+
+def connect():
+    signals.payment_recorded.connect(_on_payment_recorded, dispatch_uid="wagtail_booking.reports.payment_recorded")

@@ -1,0 +1,70 @@
+"""The revenue report PDF for a period: the same figures as the admin reports, from the same queries."""
+
+from reportlab.graphics.charts.barcharts import VerticalBarChart
+from reportlab.graphics.shapes import Drawing, String
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.platypus import Spacer
+
+from . import activity, revenue
+from .pdf import HEADING, SMALL, TITLE, build, business, paragraph, table
+from .periods import Period
+
+
+def interval_for(period: Period) -> str:
+    days = (period.last - period.first).days + 1
+    return "day" if days <= 31 else "week" if days <= 92 else "month"
+
+
+def render_report(period: Period) -> bytes:
+    filters = revenue.Filters(period, interval=interval_for(period))
+    seller = business()
+    title = f"Revenue report {period}"
+    flow = [paragraph(seller["name"], TITLE), paragraph(title, HEADING),
+            paragraph(f"Local dates in {period.zone}. Money taken = card captures; refunds by the date they were "
+                      "made; net = taken - refunds (Oscar payment transactions of booking orders).", SMALL),
+            Spacer(1, 4 * mm)]
+    totals = revenue.totals(filters)
+    flow.append(table([["Currency", "Taken", "Refunded", "Net", "Payments", "Refunds"]]
+                      + [[row.currency, f"{row.taken:,.2f}", f"{row.refunded:,.2f}", f"{row.net:,.2f}",
+                          row.payments, row.refunds] for row in totals] if totals else [["No payments"]]))
+    over_time = revenue.over_time(filters)
+    for currency in sorted({row.currency for row in over_time}):
+        rows = [row for row in over_time if row.currency == currency]
+        flow += [Spacer(1, 4 * mm), paragraph(f"By {filters.interval}, {currency}", HEADING), chart(rows, currency),
+                 money_table(rows, "Period")]
+    for dimension in ("service", "provider"):
+        rows = revenue.by_dimension(filters, dimension)
+        if rows:
+            flow += [Spacer(1, 4 * mm), paragraph(f"By {dimension}", HEADING), money_table(rows, dimension.title())]
+    cancellations = activity.cancellations(filters)
+    if cancellations:
+        flow += [Spacer(1, 4 * mm), paragraph("Cancellations and no-shows (appointments in the period)", HEADING),
+                 table([["Service", "Bookings", "Cancelled", "%", "Late", "%", "No-shows", "%"]]
+                       + [[row.label, row.booked, row.cancelled, row.cancellation_rate, row.late_cancelled,
+                           row.late_cancellation_rate, row.no_shows, row.no_show_rate] for row in cancellations])]
+    return build(flow, title=title, author=seller["name"])
+
+
+def money_table(rows, first_heading):
+    return table([[first_heading, "Currency", "Taken", "Refunded", "Net"]]
+                 + [[row.label, row.currency, f"{row.taken:,.2f}", f"{row.refunded:,.2f}", f"{row.net:,.2f}"]
+                    for row in rows])
+
+
+def chart(rows, currency) -> Drawing:
+    drawing = Drawing(170 * mm, 60 * mm)
+    bars = VerticalBarChart()
+    bars.x, bars.y, bars.width, bars.height = 15 * mm, 10 * mm, 150 * mm, 45 * mm
+    bars.data = [[float(row.taken) for row in rows], [float(row.refunded) for row in rows]]
+    bars.categoryAxis.categoryNames = [row.label if len(rows) <= 12 else "" for row in rows]
+    bars.categoryAxis.labels.fontSize = 6
+    bars.categoryAxis.labels.angle = 30 if len(rows) > 6 else 0
+    bars.categoryAxis.labels.boxAnchor = "ne" if len(rows) > 6 else "n"
+    bars.valueAxis.valueMin = 0
+    bars.valueAxis.labels.fontSize = 7
+    bars.bars[0].fillColor = colors.HexColor("#007d7e")
+    bars.bars[1].fillColor = colors.HexColor("#cd4444")
+    drawing.add(bars)
+    drawing.add(String(15 * mm, 57 * mm, f"Taken (teal) and refunded (red), {currency}", fontSize=7))
+    return drawing

@@ -1,0 +1,136 @@
+"""Money taken and refunded, aggregated in SQL.
+
+Where the money is counted from
+-------------------------------
+Oscar's payment ``Transaction`` rows on the ``Source`` of every order placed for a booking (an order with a
+``BookingPayment``):
+
+* **taken** = ``Debit`` transactions (the checkout writes one per Stripe capture, deposits and full payments alike);
+* **refunded** = ``Refund`` transactions (one per Stripe refund);
+* **net** = taken - refunded.
+
+Each transaction counts on the local date it was recorded (``date_created`` in the site's time zone), in its
+Source's currency. Authorisations (``Authorise``) are not money taken until captured. Service and provider are the
+booking's. Because the checkout writes these rows in the same database transaction as ``BookingPayment``'s
+``amount_captured``/``amount_refunded``, the figures add up to Oscar's Sources, to our payments and to Stripe's
+``amount_received`` and refunds (tests/reports/test_reconciliation.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
+from oscar.core.loading import get_model
+
+from .periods import Period, buckets
+
+Transaction = get_model("payment", "Transaction")
+
+DEBIT, REFUND = "Debit", "Refund"
+BOOKING = "source__order__booking_payment__booking"
+TRUNCATE = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a report covers: a period of local dates, optionally one service and one provider."""
+
+    period: Period
+    service_id: int | None = None
+    provider_id: int | None = None
+    interval: str = "month"
+
+
+@dataclass
+class MoneyRow:
+    """Money figures of one group (a period, a service, a provider...) in one currency."""
+
+    label: str
+    currency: str
+    taken: Decimal = ZERO
+    refunded: Decimal = ZERO
+    payments: int = 0
+    refunds: int = 0
+    key: object = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def net(self) -> Decimal:
+        return self.taken - self.refunded
+
+
+def transactions(filters: Filters):
+    """Debits and refunds of booking orders recorded in the period (one query when evaluated)."""
+    queryset = Transaction.objects.filter(
+        date_created__gte=filters.period.start, date_created__lt=filters.period.end, txn_type__in=(DEBIT, REFUND),
+        source__order__booking_payment__isnull=False)
+    if filters.service_id:
+        queryset = queryset.filter(**{f"{BOOKING}__service_id": filters.service_id})
+    if filters.provider_id:
+        queryset = queryset.filter(**{f"{BOOKING}__provider_id": filters.provider_id})
+    return queryset
+
+
+MONEY = {
+    "taken": Sum("amount", filter=Q(txn_type=DEBIT), default=ZERO),
+    "refunded": Sum("amount", filter=Q(txn_type=REFUND), default=ZERO),
+    "payments": Count("id", filter=Q(txn_type=DEBIT)),
+    "refunds": Count("id", filter=Q(txn_type=REFUND)),
+}
+
+
+def _row(values, label, key=None) -> MoneyRow:
+    return MoneyRow(label=label, currency=values["currency"], taken=values["taken"], refunded=values["refunded"],
+                    payments=values["payments"], refunds=values["refunds"], key=key)
+
+
+def totals(filters: Filters) -> list[MoneyRow]:
+    """One row per currency for the whole period. One query."""
+    rows = (transactions(filters).values(currency=_currency()).annotate(**MONEY).order_by("currency"))
+    return [_row(values, "Total") for values in rows]
+
+
+def over_time(filters: Filters, fill=True) -> list[MoneyRow]:
+    """One row per day/week/month (local dates) and currency; empty periods as zero rows when ``fill``. One query."""
+    zone = filters.period.tzinfo
+    truncate = TRUNCATE[filters.interval]
+    rows = (transactions(filters).annotate(bucket=truncate("date_created", tzinfo=zone))
+            .values("bucket", currency=_currency()).annotate(**MONEY).order_by("bucket", "currency"))
+    found = {(values["bucket"].astimezone(zone).date(), values["currency"]): values for values in rows}
+    currencies = sorted({currency for _, currency in found})
+    keys = [(day, currency) for day in buckets(filters.period, filters.interval) for currency in currencies]
+    if not fill:
+        keys = [key for key in keys if key in found]
+    return [_row(found[key], bucket_label(key[0], filters.interval), key[0]) if key in found
+            else MoneyRow(bucket_label(key[0], filters.interval), key[1], key=key[0]) for key in keys]
+
+
+def by_dimension(filters: Filters, dimension: str) -> list[MoneyRow]:
+    """One row per service or provider (``dimension``) and currency, largest net first. One query."""
+    rows = (transactions(filters)
+            .values(key=F(f"{BOOKING}__{dimension}_id"), name=F(f"{BOOKING}__{dimension}__name"),
+                    currency=_currency())
+            .annotate(orders=Count("source__order", distinct=True), **MONEY).order_by("name", "currency"))
+    result = []
+    for values in rows:
+        row = _row(values, values["name"], values["key"])
+        row.extra["orders"] = values["orders"]
+        result.append(row)
+    return sorted(result, key=lambda row: (-row.net, row.label))
+
+
+def bucket_label(day: date, interval: str) -> str:
+    if interval == "month":
+        return f"{day:%b %Y}"
+    if interval == "week":
+        return f"Week of {day:%d %b %Y}"
+    return f"{day:%a %d %b %Y}"
+
+
+def _currency():
+    return F("source__currency")

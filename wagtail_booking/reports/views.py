@@ -1,0 +1,165 @@
+"""The Reports menu pages. Each is a Wagtail ``ReportView`` over rows aggregated in SQL (see revenue/activity)."""
+
+from collections import defaultdict
+
+from django.utils.functional import cached_property
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views.reports import ReportView
+
+from . import PERMISSION, activity, forbidden, revenue
+from .charts import Bar, bar_chart
+from .filters import ReportFilterSet, RevenueOverTimeFilterSet
+from .utilisation import utilisation
+
+MONEY_COLUMNS = [Column("currency", label=_("Currency")), Column("taken", label=_("Taken")),
+                 Column("refunded", label=_("Refunded")), Column("net", label=_("Net")),
+                 Column("payments", label=_("Payments")), Column("refunds", label=_("Refunds"))]
+MONEY_EXPORT = ["label", "currency", "taken", "refunded", "net", "payments", "refunds"]
+MONEY_HEADINGS = {"currency": _("Currency"), "taken": _("Taken"), "refunded": _("Refunded"), "net": _("Net"),
+                  "payments": _("Payments"), "refunds": _("Refunds")}
+
+
+class BookingReportView(ReportView):
+    """Shared by every booking report: permission, filters, rows computed rather than filtered."""
+
+    filterset_class = ReportFilterSet
+    results_template_name = "wagtail_booking/reports/report_results.html"
+    header_icon = "table"
+    paginate_by = None
+    default_interval = "month"
+    url_name = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm(PERMISSION):
+            return forbidden(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    @property
+    def index_url_name(self):
+        return f"wagtail_booking_reports:{self.url_name}"
+
+    @property
+    def index_results_url_name(self):
+        return f"wagtail_booking_reports:{self.url_name}_results"
+
+    @cached_property
+    def report_filters(self):
+        return self.filters.report_filters(self.default_interval)
+
+    def get_queryset(self):
+        return self.get_rows(self.report_filters)
+
+    def filter_queryset(self, queryset):
+        return queryset
+
+    def get_rows(self, filters):
+        raise NotImplementedError
+
+    def get_filename(self):
+        period = self.report_filters.period
+        return f"{slugify(str(self.page_title))}-{period.first:%Y-%m-%d}-{period.last:%Y-%m-%d}"
+
+    def get_context_data(self, *args, **kwargs):
+        context = super().get_context_data(*args, **kwargs)
+        context["report_period"] = self.report_filters.period
+        return context
+
+
+class RevenueOverTimeView(BookingReportView):
+    page_title = _("Revenue over time")
+    url_name = "revenue"
+    filterset_class = RevenueOverTimeFilterSet
+    default_interval = "day"
+    columns = [Column("label", label=_("Period"))] + MONEY_COLUMNS
+    list_export = MONEY_EXPORT
+    export_headings = {"label": _("Period"), **MONEY_HEADINGS}
+
+    def get_rows(self, filters):
+        return revenue.over_time(filters)
+
+    def get_context_data(self, *args, **kwargs):
+        context = super().get_context_data(*args, **kwargs)
+        by_currency = defaultdict(list)
+        for row in context["object_list"]:
+            by_currency[row.currency].append(Bar(row.label, row.taken, row.refunded))
+        context["charts"] = [bar_chart(bars, f"Money taken (up) and refunded (down) per period, {currency}",
+                                       currency) for currency, bars in sorted(by_currency.items())]
+        context["totals"] = revenue.totals(self.report_filters)
+        return context
+
+
+class RevenueByServiceView(BookingReportView):
+    page_title = _("Revenue by service")
+    url_name = "revenue_by_service"
+    dimension = "service"
+    columns = [Column("label", label=_("Service")), Column("orders", label=_("Orders"), accessor="extra.orders")]
+    columns += MONEY_COLUMNS
+    list_export = ["label", "extra.orders"] + MONEY_EXPORT[1:]
+    export_headings = {"label": _("Service"), "extra.orders": _("Orders"), **MONEY_HEADINGS}
+
+    def get_rows(self, filters):
+        return revenue.by_dimension(filters, self.dimension)
+
+
+class RevenueByProviderView(RevenueByServiceView):
+    page_title = _("Revenue by provider")
+    url_name = "revenue_by_provider"
+    dimension = "provider"
+    columns = [Column("label", label=_("Provider")), Column("orders", label=_("Orders"), accessor="extra.orders")]
+    columns += MONEY_COLUMNS
+    export_headings = {**RevenueByServiceView.export_headings, "label": _("Provider")}
+
+
+class UtilisationView(BookingReportView):
+    page_title = _("Provider utilisation")
+    url_name = "utilisation"
+    columns = [Column("provider", label=_("Provider")),
+               Column("available_minutes", label=_("Available minutes")),
+               Column("booked_minutes", label=_("Booked minutes")), Column("utilisation", label=_("Utilisation (%)"))]
+    list_export = ["provider", "available_minutes", "booked_minutes", "utilisation"]
+    export_headings = {column.name: column.label for column in columns}
+
+    def get_rows(self, filters):
+        return utilisation(filters)
+
+
+class CancellationsView(BookingReportView):
+    page_title = _("Cancellations and no-shows")
+    url_name = "cancellations"
+    columns = [Column("label", label=_("Service")), Column("booked", label=_("Bookings")),
+               Column("cancelled", label=_("Cancelled")), Column("cancellation_rate", label=_("Cancelled (%)")),
+               Column("late_cancelled", label=_("Late cancellations")),
+               Column("late_cancellation_rate", label=_("Late (%)")), Column("no_shows", label=_("No-shows")),
+               Column("no_show_rate", label=_("No-shows (%)"))]
+    list_export = [column.name for column in columns]
+    export_headings = {column.name: column.label for column in columns}
+
+    def get_rows(self, filters):
+        return activity.cancellations(filters)
+
+
+class ClientsView(BookingReportView):
+    page_title = _("Clients")
+    url_name = "clients"
+    paginate_by = 100
+    columns = [Column("email", label=_("Email")), Column("name", label=_("Name")),
+               Column("bookings", label=_("Bookings in period")), Column("all_time", label=_("Bookings ever")),
+               Column("lifetime_value", label=_("Lifetime value (net paid)"))]
+    list_export = ["email", "name", "bookings", "all_time", "first_start", "last_start", "lifetime_value"]
+    export_headings = {**{column.name: column.label for column in columns},
+                       "first_start": _("First appointment in period"), "last_start": _("Last appointment in period")}
+
+    def get_rows(self, filters):
+        return activity.clients(filters)
+
+    def get_context_data(self, *args, **kwargs):
+        context = super().get_context_data(*args, **kwargs)
+        rows = self.object_list
+        context["client_summary"] = {"clients": len(rows), "repeat_rate": activity.repeat_rate(rows)}
+        return context
+
+
+REPORTS = [RevenueOverTimeView, RevenueByServiceView, RevenueByProviderView, UtilisationView, CancellationsView,
+           ClientsView]
