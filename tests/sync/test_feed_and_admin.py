@@ -46,3 +46,10 @@ def test_admin_page_lists_providers_and_checks_permissions(admin_client, client,
         response = client.post(f"/admin/booking/calendar-sync/{provider.pk}/{action}/")
         assert response.status_code == 302 and response["Location"] == "/admin/", action
     assert not GoogleConnection.objects.exists() and not CalendarFeed.objects.exists()
+
+
+def test_admin_page_shows_a_connection(connected, admin_client, provider):
+    page = admin_client.get("/admin/booking/calendar-sync/").content.decode()
+    assert "Connected" in page and "maya@example.com" in page and "Sync now" in page and "Main" in page
+    assert admin_client.post(f"/admin/booking/calendar-sync/{provider.pk}/sync/").status_code == 302
+    assert admin_client.get(f"/admin/booking/calendar-sync/{provider.pk}/calendars/").status_code == 200
