@@ -37,8 +37,8 @@ def build_report(report_id) -> RevenueReport | None:
 
 def owners():
     """Active users with the "view revenue reports" permission (superusers included) who have an email address."""
-    return (get_user_model().objects.with_perm(PERMISSION).filter(is_active=True).exclude(email="")
-            .order_by("pk"))
+    users = get_user_model().objects.with_perm(PERMISSION, backend="django.contrib.auth.backends.ModelBackend")
+    return users.filter(is_active=True).exclude(email="").order_by("pk")
 
 
 def send_monthly_report(today: date | None = None) -> RevenueReport | None:

@@ -1,0 +1,113 @@
+"""PDFs: an invoice with a voucher and tax, a report requested in the admin, the monthly email, client links."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core import mail, signing
+from django.test import Client
+from django.urls import reverse
+from oscar.core.loading import get_model
+from oscar.test.factories import create_voucher
+
+from tests.checkout.conftest import Checkout, far
+from tests.reports.conftest import pdf_text, save_png
+from wagtail_booking.bookings.models import Booking
+from wagtail_booking.reports import links
+from wagtail_booking.reports.jobs import send_monthly_report
+from wagtail_booking.reports.models import Invoice, RevenueReport
+from wagtail_booking.site_settings import BusinessSettings
+from wagtail_booking.tasks import monthly_revenue_report_task
+
+pytestmark = pytest.mark.django_db(transaction=True)
+Order = get_model("order", "Order")
+
+
+@pytest.fixture
+def business(site_root):
+    from wagtail.models import Site
+
+    BusinessSettings.objects.update_or_create(site=Site.objects.get(is_default_site=True), defaults={
+        "business_name": "Calm Hands Massage", "address": "12 Elm Street\nBrooklyn, NY 11201",
+        "contact_email": "hello@calmhands.example", "contact_phone": "+1 212 555 0100"})
+
+
+@pytest.fixture
+def paid_with_voucher(stripe_client, massage, monday, business):
+    voucher = create_voucher(code="WELCOME")  # Oscar's test voucher: 10% off the basket
+    flow = Checkout(Client(), stripe_client, massage)
+    flow.hold(far(monday, 11), email="pat@example.com")
+    flow.open_payment_page(voucher=voucher.code)
+    flow.pay()
+    flow.come_back()
+    return Booking.objects.get(reference=flow.hold_body["id"])
+
+
+def test_invoice_pdf_shows_booking_voucher_tax_and_balance(paid_with_voucher):
+    invoice = paid_with_voucher.invoices.get(kind="invoice")
+    order = invoice.order
+    assert order.total_discount_incl_tax > 0
+    text = pdf_text(bytes(invoice.pdf))
+    assert "Calm Hands Massage" in text and "12 Elm Street" in text
+    assert invoice.number in text and order.number in text and paid_with_voucher.reference in text
+    assert "Massage with" in text and "EST" in text  # local time with its zone abbreviation
+    assert "Voucher WELCOME" in text and f"-{order.total_discount_incl_tax:,.2f} USD" in text
+    assert f"{order.total_incl_tax:,.2f} USD" in text and f"{order.total_tax:,.2f} USD" in text
+    assert "Balance due at the appointment" in text and "72.00 USD" in text
+    save_png(bytes(invoice.pdf), "invoice")
+
+
+def test_client_link_and_staff_download(client, paid_with_voucher, owner, editor, settings):
+    invoice = paid_with_voucher.invoices.get(kind="invoice")
+    response = Client().get(links.invoice_url(invoice))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    tampered = links.invoice_token(invoice)[:-2] + "xx"
+    assert Client().get(reverse("wagtail_booking:invoice", args=[tampered])).status_code == 404
+    settings.WAGTAIL_BOOKING = {**settings.WAGTAIL_BOOKING, "INVOICE_LINK_DAYS": -1}
+    expired = Client().get(links.invoice_url(invoice))
+    assert expired.status_code == 410 and b"expired" in expired.content
+    client.force_login(editor)  # can see bookings: can download their invoices
+    page = client.get(reverse("wagtail_booking_bookings:inspect", args=[paid_with_voucher.pk]))
+    assert invoice.number.encode() in page.content
+    assert client.get(reverse("wagtail_booking_reports:invoice_download", args=[invoice.pk])).status_code == 200
+    with pytest.raises(signing.BadSignature):
+        links.document_id("nonsense")
+
+
+def test_report_pdf_requested_in_admin(client, owner, paid_with_voucher):
+    client.force_login(owner)
+    today = date.today()
+    response = client.post(reverse("wagtail_booking_reports:pdfs"), {
+        "period": "custom", "first_day": (today - timedelta(days=3)).isoformat(),
+        "last_day": (today + timedelta(days=1)).isoformat()})
+    assert response.status_code == 302
+    report = RevenueReport.objects.get()  # built by the (immediate) Huey task after commit
+    assert report.state == "ready"
+    download = client.get(reverse("wagtail_booking_reports:pdf_download", args=[report.pk]))
+    assert download.status_code == 200
+    text = pdf_text(download.content)
+    paid = paid_with_voucher.payments.get().amount_captured
+    assert "Calm Hands Massage" in text and f"{paid:,.2f}" in text and "Massage" in text
+    save_png(download.content, "revenue-report")
+    assert client.post(reverse("wagtail_booking_reports:pdfs"), {"period": "custom"}).status_code == 200  # says why
+
+
+def test_monthly_email_goes_to_owners_once(owner, editor, business, settings):
+    send_monthly_report()  # switched off by default
+    assert not RevenueReport.objects.exists()
+    settings.WAGTAIL_BOOKING = {**settings.WAGTAIL_BOOKING, "MONTHLY_REVENUE_EMAIL": True}
+    monthly_revenue_report_task.call_local()
+    monthly_revenue_report_task.call_local()
+    [message] = mail.outbox
+    assert message.to == ["owner@example.com"]
+    [(name, content, _)] = message.attachments
+    assert name.endswith(".pdf") and "Revenue report" in pdf_text(content)
+
+
+def test_credit_note_for_a_staff_refund(paid_with_voucher):
+    from wagtail_booking.checkout import facade
+
+    facade.refund(facade.paid_payment(paid_with_voucher), Decimal("5.00"), "Refund by staff")
+    [note] = Invoice.objects.filter(kind="credit_note")
+    assert note.number == "CN-000001" and note.amount == Decimal("5.00")
+    assert "-5.00 USD" in pdf_text(bytes(note.pdf))
