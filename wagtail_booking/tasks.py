@@ -42,7 +42,7 @@ def send_sms_task(message_id, task=None):
     deliver_sms(message_id, final_attempt=task is None or task.retries == 0)
 
 
-@db_task(retries=3, retry_delay=60)
+@db_task(retries=5, retry_delay=120, retry_backoff=2)
 def fetch_sms_price_task(message_id):
     from .notifications.sending import fetch_price
 
@@ -54,9 +54,6 @@ def send_reminder_task(booking_id, lead_minutes, start_iso):
     from .notifications.sending import send_reminder
 
     return send_reminder(booking_id, lead_minutes, start_iso)
-
-
-
 
 
 @db_task(retries=3, retry_delay=60, retry_backoff=2)

@@ -60,3 +60,12 @@ def test_a_reminder_is_sent_once_and_rechecks_the_booking(service, monday, site_
     assert send_reminder(booking.pk, 60, ny(monday, 9).isoformat()) == "moved"
     services.cancel(booking, by="staff")
     assert send_reminder(booking.pk, 1440, booking.start.isoformat()) == "not confirmed"
+
+
+def test_moving_away_and_back_keeps_the_reminders(service, monday, site_root):
+    booking = services.create_hold(service, ny(monday, 10), client())
+    services.reschedule(booking, ny(monday, 14))
+    services.reschedule(booking, ny(monday, 10))
+    ids = {reminder_id(booking.pk, lead, ny(monday, 10)) for lead in (1440, 60)}
+    assert ids <= scheduled_ids() and not any(HUEY.is_revoked(task_id) for task_id in ids)
+    assert all(HUEY.is_revoked(reminder_id(booking.pk, lead, ny(monday, 14))) for lead in (1440, 60))

@@ -138,3 +138,11 @@ def test_admin_shows_messages_and_cost_per_month(admin_client, twilio, texting_s
     html = admin_client.get("/admin/booking/sms/").content.decode()
     assert timezone.now().strftime("%B %Y") in html and "0.00790" in html
     assert "Unreachable destination handset" in html
+
+
+def test_a_queued_text_is_not_sent_after_the_booking_was_cancelled(twilio, texting_service, monday):
+    booking = book(texting_service, monday, consent=False)
+    message = SmsMessage.objects.create(booking=booking, kind="confirmed", to=PHONE, body="See you")
+    services.cancel(booking, by="staff")
+    message = deliver_sms(message.pk)
+    assert message.status == "failed" and "cancelled" in message.error_message and not twilio.messages

@@ -24,12 +24,12 @@ class TestMessageForm(forms.Form):
 
 def monthly_summary():
     """One row per month: sent, failed and cost, aggregated in SQL."""
-    return (SmsMessage.objects.annotate(month=TruncMonth("created_at")).values("month")
+    return (SmsMessage.objects.annotate(month=TruncMonth("created_at")).values("month", "price_unit")
             .annotate(total=Count("id"),
                       sent=Count("id", filter=Q(status__in=["sent", "delivered"])),
                       failed=Count("id", filter=Q(status__in=["failed", "undelivered"])),
                       cost=Sum("price"))
-            .order_by("-month"))
+            .order_by("-month", "price_unit"))
 
 
 def sms_overview(request):
@@ -37,7 +37,7 @@ def sms_overview(request):
         raise PermissionDenied
     form = TestMessageForm(request.POST or None)
     if request.method == "POST":
-        if not request.user.has_perm("wagtailsettings.change_setting") and not request.user.is_superuser:
+        if not request.user.has_perm("wagtail_booking.change_businesssettings"):
             raise PermissionDenied
         if form.is_valid():
             return _send_test(request, form.cleaned_data["phone"])

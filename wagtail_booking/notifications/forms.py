@@ -28,6 +28,6 @@ class BusinessSettingsForm(WagtailAdminModelForm):
                     "problem": problem})
             elif not self.instance.sms_test_passed_at:
                 self.add_error("sms_enabled", _(
-                    "Send a test message first (Bookings > Text messages > Send a test message); text messages "
+                    "Send a test message first (admin menu: Text messages > Send a test message); text messages "
                     "can be switched on once one went through."))
         return data

@@ -25,8 +25,7 @@ def queue_sms(booking, kind, lead_minutes=None):
     if SmsOptOut.is_opted_out(booking.client_phone):
         return None
     body = render_to_string(f"wagtail_booking/sms/{kind}.txt", {
-        "booking": booking, "business_name": business_name(), "local_start": booking.local_start(),
-        "lead_hours": (lead_minutes or 0) // 60}).strip()
+        "booking": booking, "business_name": business_name(), "local_start": booking.local_start()}).strip()
     message = SmsMessage.objects.create(booking=booking, kind=kind, to=booking.client_phone, body=body)
     from ..tasks import send_sms_task
 
@@ -37,11 +36,15 @@ def queue_sms(booking, kind, lead_minutes=None):
 def deliver_sms(message_id, final_attempt=False):
     """Send one queued text. Raises SmsError when a retry could help and attempts remain."""
     with transaction.atomic():
-        message = SmsMessage.objects.select_for_update().filter(pk=message_id).first()
+        message = (SmsMessage.objects.select_for_update(of=("self",)).select_related("booking")
+                   .filter(pk=message_id).first())
         if message is None or message.provider_id or message.status != SmsMessage.Status.QUEUED:
             return message
         if SmsOptOut.is_opted_out(message.to):
             return _fail(message, "21610", "The client opted out of text messages.")
+        stale = _no_longer_wanted(message)
+        if stale:
+            return _fail(message, "", stale)
         message.attempts += 1
         callback = site_base_url().rstrip("/") + reverse("wagtail_booking:sms-status")
         try:
@@ -65,6 +68,18 @@ def deliver_sms(message_id, final_attempt=False):
     if retry is not None:
         raise retry  # after the commit, so the attempt is recorded; Huey retries with backoff
     return message
+
+
+def _no_longer_wanted(message):
+    """Re-check before sending: the booking may have changed, or SMS been switched off, since it was queued."""
+    config = site_settings()
+    if not (config and config.sms_enabled):
+        return "Not sent: text messages were switched off."
+    booking = message.booking
+    if booking is not None and message.kind not in ("cancelled", "declined") and booking.status not in (
+            Booking.Status.REQUESTED, Booking.Status.CONFIRMED):
+        return "Not sent: the booking was cancelled before the message went out."
+    return ""
 
 
 def _fail(message, code, text):
@@ -108,9 +123,13 @@ def fetch_price(message_id):
     if message is None or not message.provider_id or message.price is not None:
         return message
     result = get_backend().fetch(message.provider_id)
-    if result.price is not None:
-        message.price, message.price_unit = result.price, result.price_unit
-        message.save(update_fields=["price", "price_unit", "updated_at"])
+    if result.price is None:
+        if message.status in ("sent", "delivered", "undelivered") and not message.provider_id.startswith(
+                ("console-", "locmem-")):
+            raise SmsError("Twilio has not priced this message yet.")  # the task tries again later
+        return message
+    message.price, message.price_unit = result.price, result.price_unit
+    message.save(update_fields=["price", "price_unit", "updated_at"])
     return message
 
 
@@ -147,6 +166,8 @@ def reminder_id(booking_id, lead, start) -> str:
 
 
 def schedule_reminders(booking, now=None):
+    from huey.contrib.djhuey import HUEY
+
     from ..tasks import send_reminder_task
 
     now = now or timezone.now()
@@ -154,17 +175,21 @@ def schedule_reminders(booking, now=None):
     for lead in lead_minutes():
         eta = booking.start - timedelta(minutes=lead)
         if eta > now:
-            send_reminder_task.schedule(args=(booking.pk, lead, booking.start.isoformat()), eta=eta,
-                                        id=reminder_id(booking.pk, lead, booking.start))
+            task_id = reminder_id(booking.pk, lead, booking.start)
+            # Moved away and back to the same time: lift the earlier revocation. Should the old task run as well,
+            # the ReminderSent row still lets only one of them send.
+            HUEY.restore_by_id(task_id)
+            send_reminder_task.schedule(args=(booking.pk, lead, booking.start.isoformat()), eta=eta, id=task_id)
             scheduled.append(lead)
     return scheduled
 
 
 def revoke_reminders(booking, start):
+    """Revoke the reminders for ``start`` until a day after it (Huey then forgets the revocation)."""
     from huey.contrib.djhuey import HUEY
 
     for lead in lead_minutes():
-        HUEY.revoke_by_id(reminder_id(booking.pk, lead, start))
+        HUEY.revoke_by_id(reminder_id(booking.pk, lead, start), revoke_until=start + timedelta(days=1))
 
 
 def send_reminder(booking_id, lead, start_iso):

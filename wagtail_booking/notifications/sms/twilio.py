@@ -19,9 +19,11 @@ class TwilioBackend(BaseSmsBackend):
         return ""
 
     def _client(self):
+        from twilio.http.http_client import TwilioHttpClient
         from twilio.rest import Client
 
-        client = Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN)
+        client = Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN,
+                        http_client=TwilioHttpClient(timeout=getattr(settings, "TWILIO_TIMEOUT", 10)))
         base = getattr(settings, "TWILIO_API_BASE", "")
         if base:
             client.api.base_url = base
@@ -43,7 +45,7 @@ class TwilioBackend(BaseSmsBackend):
             code = str(error.code or "")
             retry = error.status >= 500 or error.status == 429
             raise SmsError(error.msg, code=code, retry=retry and code != self.OPTED_OUT_CODE) from error
-        except TwilioException as error:
+        except (TwilioException, OSError) as error:  # requests' errors are OSErrors
             raise SmsError(str(error)) from error
         return SendResult(message.sid, message.status)
 
