@@ -34,7 +34,9 @@ def product_for(service):
     """The service's product, its stock record priced at the deposit due (kept in step with the service)."""
     product, _ = Product.objects.get_or_create(
         upc=f"wagtail-booking-service-{service.pk}",
-        defaults={"title": service.name, "product_class": appointment_class(), "structure": Product.STANDALONE})
+        # Not public: the shop must not sell a deposit without a held booking behind it.
+        defaults={"title": service.name, "product_class": appointment_class(), "structure": Product.STANDALONE,
+                  "is_public": False})
     if product.title != service.name:
         product.title = service.name
         product.save(update_fields=["title"])

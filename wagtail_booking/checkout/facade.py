@@ -39,11 +39,14 @@ Applicator = get_class("offer.applicator", "Applicator")
 
 
 class PaymentProblem(Exception):
-    """Stripe could not be reached or refused; ``message`` is for the client or the owner."""
+    """Stripe could not be reached or refused; ``message`` is for the client or the owner.
 
-    def __init__(self, message):
+    ``transient`` is True when trying again later can help (network, Stripe's 5xx, rate limits).
+    """
+
+    def __init__(self, message, transient=True):
         super().__init__(message)
-        self.message = message
+        self.message, self.transient = message, transient
 
 
 @dataclass
@@ -63,8 +66,12 @@ def _stripe_call(function, *args, **kwargs):
         raise PaymentProblem(error.user_message or "Your card was declined.") from error
     except stripe_error as error:
         logger.warning("Stripe call %s failed: %s", function.__name__, error)
-        raise PaymentProblem("The payment service is not answering right now; please try again in a minute. "
-                             "Your time stays held until the hold expires.") from error
+        if gateway.is_transient(error):
+            raise PaymentProblem("The payment service is not answering right now; please try again in a minute. "
+                                 "Your time stays held until the hold expires.") from error
+        raise PaymentProblem("The payment service refused this request; nothing was charged. Please contact us "
+                             f"and quote {getattr(error, 'request_id', '') or 'this message'}.",
+                             transient=False) from error
 
 
 # Before the card: one PaymentIntent per basket --------------------------------------------------------------------

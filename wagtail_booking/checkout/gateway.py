@@ -63,6 +63,12 @@ def construct_event(payload: bytes, signature: str):
     return stripe.Webhook.construct_event(payload, signature, settings.STRIPE_WEBHOOK_SECRET)
 
 
+def is_transient(error) -> bool:
+    """Network trouble, Stripe's own errors and rate limits pass; a refused request does not."""
+    stripe = _stripe()
+    return isinstance(error, (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError))
+
+
 def errors():
     """The SDK's exception classes, for callers that must not import stripe themselves."""
     stripe = _stripe()

@@ -59,6 +59,10 @@ def stripe_webhook(request):
     except IntegrityError:
         return HttpResponse("Already processed.", content_type="text/plain")
     except facade.PaymentProblem as problem:
+        if not problem.transient:
+            # Retrying cannot help (Stripe refused the request): log it for the owner and stop the redeliveries.
+            logger.error("Webhook %s cannot be handled: %s", event["id"], problem.message)
+            return HttpResponse("Cannot be handled.", content_type="text/plain")
         # Stripe retries a failed delivery; the event is not marked processed.
         logger.warning("Webhook %s could not be handled yet: %s", event["id"], problem.message)
         return HttpResponse("Try again later.", status=503, content_type="text/plain")

@@ -31,7 +31,8 @@ def send_booking_email(booking, kind: str, base_url: str, business_name: str) ->
 
     context = {"booking": booking, "kind": kind, "local_start": local_start, "when": when,
                "manage_url": manage_url(booking, base_url), "business_name": business_name,
-               "payment": paid_payment(booking) if kind != "cancelled" else None}
+               "payment": paid_payment(booking) if kind in ("confirmed", "approved", "rescheduled", "reminder")
+               else None}
     message = EmailMultiAlternatives(
         subject=SUBJECTS[kind].format(service=booking.service.name, when=when),
         body=render_to_string("wagtail_booking/email/booking.txt", context),
