@@ -37,9 +37,9 @@ def product_for(service):
         # Not public: the shop must not sell a deposit without a held booking behind it.
         defaults={"title": service.name, "product_class": appointment_class(), "structure": Product.STANDALONE,
                   "is_public": False})
-    if product.title != service.name:
-        product.title = service.name
-        product.save(update_fields=["title"])
+    if product.title != service.name or product.is_public:
+        product.title, product.is_public = service.name, False
+        product.save(update_fields=["title", "is_public"])
     partner, _ = Partner.objects.get_or_create(code=PARTNER_CODE, defaults={"name": "Bookings"})
     StockRecord.objects.update_or_create(
         product=product, partner=partner,
