@@ -90,6 +90,9 @@ def test_report_pdf_requested_in_admin(client, owner, paid_with_voucher):
     assert "Calm Hands Massage" in text and f"{paid:,.2f}" in text and "Massage" in text
     save_png(download.content, "revenue-report")
     assert client.post(reverse("wagtail_booking_reports:pdfs"), {"period": "custom"}).status_code == 200  # says why
+    page = client.get(reverse("wagtail_booking_reports:revenue"), {"period": "this_year", "interval": "month"})
+    assert page.status_code == 200 and b'<svg role="img"' in page.content
+    assert f"{paid:.2f}".encode() in page.content  # the same figure in the table and the chart's bar title
 
 
 def test_monthly_email_goes_to_owners_once(owner, editor, business, settings):

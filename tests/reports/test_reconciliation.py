@@ -95,6 +95,8 @@ def test_revenue_reconciles_with_oscar_and_stripe(scenario, stripe_fake):
     [total] = revenue.totals(revenue.Filters(period))
     assert (total.currency, total.taken, total.refunded, total.net) == ("USD", D("144.00"), D("40.50"), D("103.50"))
     assert sum(row.taken for row in monthly) == total.taken and sum(row.refunded for row in monthly) == total.refunded
+    assert [(t.taken, t.refunded, t.payments, t.refunds) for t in revenue.combine(monthly)] == [
+        (total.taken, total.refunded, total.payments, total.refunds)]
 
     # Oscar's Sources, our payments and Stripe all say the same.
     sources = Source.objects.all()

@@ -32,18 +32,20 @@ def bar_chart(bars: list[Bar], title: str, currency: str) -> str:
         description = f"{bar.label}: taken {bar.taken} {currency}, refunded {bar.refunded} {currency}"
         taken_h, refunded_h = float(bar.taken) * scale, float(bar.refunded) * scale
         shapes.append(format_html(
-            '<g><title>{}</title><rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" fill="#007d7e"/>'
-            '<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" fill="#cd4444"/></g>',
-            description, x, zero_y - taken_h, width, taken_h, x, zero_y, width, refunded_h))
+            '<g><title>{}</title><rect x="{}" y="{}" width="{}" height="{}" fill="#007d7e"/>'
+            '<rect x="{}" y="{}" width="{}" height="{}" fill="#cd4444"/></g>',
+            description, *(f"{value:.1f}" for value in (x, zero_y - taken_h, width, taken_h, x, zero_y, width,
+                                                         refunded_h))))
     every = max(1, len(bars) // 12)
-    labels = format_html_join("", '<text x="{:.1f}" y="{}" font-size="11" text-anchor="middle">{}</text>', (
-        (LEFT + index * slot + slot / 2, HEIGHT - BOTTOM + 16, bar.label[:12])
+    labels = format_html_join("", '<text x="{}" y="{}" font-size="11" text-anchor="middle">{}</text>', (
+        (f"{LEFT + index * slot + slot / 2:.1f}", HEIGHT - BOTTOM + 16, bar.label[:12])
         for index, bar in enumerate(bars) if index % every == 0))
     axis = format_html(
-        '<line x1="{}" y1="{:.1f}" x2="{}" y2="{:.1f}" stroke="#333"/>'
+        '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#333"/>'
         '<text x="{}" y="{}" font-size="11" text-anchor="end">{} {}</text>'
-        '<text x="{}" y="{:.1f}" font-size="11" text-anchor="end">0</text>',
-        LEFT, zero_y, WIDTH - 10, zero_y, LEFT - 6, TOP + 10, top, currency, LEFT - 6, zero_y + 4)
+        '<text x="{}" y="{}" font-size="11" text-anchor="end">0</text>',
+        LEFT, f"{zero_y:.1f}", WIDTH - 10, f"{zero_y:.1f}", LEFT - 6, TOP + 10, top, currency, LEFT - 6,
+        f"{zero_y + 4:.1f}")
     return format_html(
         '<svg role="img" aria-labelledby="{id}-title" viewBox="0 0 {w} {h}" width="100%" '
         'style="max-width:{w}px" xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{title}</title>'

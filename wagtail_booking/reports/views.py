@@ -86,7 +86,7 @@ class RevenueOverTimeView(BookingReportView):
             by_currency[row.currency].append(Bar(row.label, row.taken, row.refunded))
         context["charts"] = [bar_chart(bars, f"Money taken (up) and refunded (down) per period, {currency}",
                                        currency) for currency, bars in sorted(by_currency.items())]
-        context["totals"] = revenue.totals(self.report_filters)
+        context["totals"] = revenue.combine(context["object_list"])
         return context
 
 
