@@ -10,159 +10,37 @@ by the script. Screenshots go to test-artifacts/ (git-ignored).
 The wall clock is real, so the tests take whatever days and times the page offers.
 """
 
-import os
 import re
-import shutil
-from datetime import datetime, timedelta
-from io import StringIO
-from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.conf import settings
-from django.core.management import call_command
 
-CHROMIUM = "/usr/bin/chromium" if os.access("/usr/bin/chromium", os.X_OK) else shutil.which("chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+from .support import (
+    BROWSER_MARKS,
+    PHONE,
+    assert_no_horizontal_scroll,
+    booking_summary,
+    check_times_are_in,
+    field,
+    offered_times,
+    pick_index,
+    screenshot,
+    watch,
+)
 
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
-         "has_touch": True}
 CLIENT_ZONE = "Europe/London"
 PROVIDER_ZONE = "America/New_York"  # the demo providers' zone, and the site's TIME_ZONE
 SERVICE = "Free consultation"
 ADMIN_USERNAME, ADMIN_PASSWORD = "admin", "booking-sandbox"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (/usr/bin/chromium or `chromium` "
-                                                "on PATH); the browser tests need it"),
-]
+pytestmark = BROWSER_MARKS
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 expect = sync_api.expect
 
 
-# --- fixtures -------------------------------------------------------------------------------------------------
-
-
-def _wagtail_baseline():
-    """Recreate what Wagtail's migrations insert (locale, page tree root, collection root, default site).
-
-    ``transactional_db`` empties every table after each test, so the second test (and any run with
-    ``--reuse-db``) starts without the rows the migrations made; ``load_demo`` expects them.
-    """
-    from django.contrib.contenttypes.models import ContentType
-    from wagtail.coreutils import get_supported_content_language_variant
-    from wagtail.models import Collection, Locale, Page, Site
-
-    Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
-    if not Collection.get_first_root_node():
-        Collection.add_root(name="Root")
-    root = Page.get_first_root_node()
-    if root is None:
-        root = Page.add_root(instance=Page(title="Root", slug="root",
-                                           content_type=ContentType.objects.get_for_model(Page)))
-    if not Site.objects.filter(is_default_site=True).exists():
-        home = root.add_child(instance=Page(title="Welcome to your new Wagtail site!", slug="home"))
-        Site.objects.create(hostname="localhost", root_page=home, is_default_site=True)
-
-
-@pytest.fixture
-def demo_site(transactional_db, live_server):
-    """The sandbox's demo data, with the default Wagtail site answering on the live server's host and port.
-
-    Wagtail picks the site for a request by hostname and port (``Site.find_for_request``, falling back to the
-    default site); ``load_demo`` sets $SANDBOX_HOST:$SANDBOX_PORT (127.0.0.1:8000), so the site is moved to the
-    live server's address, and it stays the default site.
-    """
-    from wagtail.models import Site
-
-    _wagtail_baseline()
-    call_command("load_demo", stdout=StringIO())
-    address = urlsplit(live_server.url)
-    site = Site.objects.get(is_default_site=True)
-    site.hostname, site.port = address.hostname, address.port
-    site.save()
-    ARTIFACTS.mkdir(exist_ok=True)
-    return live_server.url
-
-
-@pytest.fixture
-def browser(demo_site):
-    """Debian's Chromium driven by Playwright (``playwright install`` cannot download browsers here).
-
-    It starts after the database work: Django refuses ORM calls while Playwright's event loop runs.
-    """
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-def watch(page, origin, console=True):
-    """Collect what would spoil a visit: script errors, and failed or refused requests to the site itself.
-
-    Requests to other hosts are left out (there is no internet here: the Wagtail admin's update check and
-    Gravatar images fail), and so are requests the page itself abandoned (the admin's live search cancels
-    the previous search as you type). ``console=False`` skips console messages (the admin logs its failed
-    update check there).
-    """
-    problems = []
-    ours = lambda url: url.startswith(origin + "/") and not url.endswith("/favicon.ico")  # noqa: E731
-    page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
-    if console:
-        # Failed loads also log a console error without the address; "response" below reports them with it.
-        page.on("console", lambda msg: msg.type == "error" and not msg.text.startswith("Failed to load resource")
-                and problems.append(f"console error: {msg.text}"))
-    page.on("requestfailed", lambda request: ours(request.url) and request.failure != "net::ERR_ABORTED"
-            and problems.append(f"request failed ({request.failure}): {request.url}"))
-    page.on("response", lambda response: response.status >= 400 and ours(response.url)
-            and problems.append(f"HTTP {response.status}: {response.url}"))
-    return problems
-
-
 # --- helpers --------------------------------------------------------------------------------------------------
-
-
-def assert_no_horizontal_scroll(page):
-    widths = page.evaluate("({scroll: document.documentElement.scrollWidth, inner: window.innerWidth})")
-    assert widths["scroll"] <= widths["inner"], f"the page scrolls sideways at phone width: {widths}"
-
-
-def offered_times(page):
-    """The time radios of the chosen day: (radio locator, accessible name, UTC start) for each."""
-    group = page.get_by_role("group", name=re.compile(r"^Time on "))
-    radios = group.get_by_role("radio")
-    expect(radios.first).to_be_visible()
-    times = []
-    for index in range(radios.count()):
-        radio = radios.nth(index)
-        start = datetime.fromisoformat(radio.get_attribute("value").partition("|")[0])
-        name = radio.evaluate("el => el.labels[0].innerText.trim()")
-        times.append((radio, name, start))
-    names = [name for _radio, name, _start in times]
-    assert len(set(names)) == len(names), f"the same time is offered twice: {names}"
-    return times
-
-
-def check_times_are_in(times, zone_name):
-    zone = ZoneInfo(zone_name)
-    for _radio, name, start in times:
-        assert name == start.astimezone(zone).strftime("%H:%M"), (
-            f"the time labelled {name!r} starts at {start.isoformat()}, which is not {name} in {zone_name}")
-
-
-def pick_index(times):
-    """The first time, unless it is so close to the minimum notice that it could lapse while the form is
-    filled in (then the first comfortably later one, or the day's last)."""
-    comfortable = datetime.now(ZoneInfo("UTC")) + timedelta(minutes=75)
-    for index, (_radio, _name, start) in enumerate(times):
-        if start >= comfortable:
-            return index
-    return len(times) - 1
 
 
 def choose_time_with_keyboard(page, times, index):
@@ -178,11 +56,6 @@ def choose_time_with_keyboard(page, times, index):
     expect(radio).to_be_focused()
     expect(radio).to_be_checked()
     return name, start
-
-
-def field(page, role, name):
-    """A form control found by its role and accessible name (what a screen reader announces)."""
-    return page.get_by_role(role, name=name, exact=True)
 
 
 def fill_details(page, name, email, discuss):
@@ -202,19 +75,6 @@ def fill_details(page, name, email, discuss):
     consent.focus()
     page.keyboard.press("Space")
     expect(consent).to_be_checked()
-
-
-def booking_summary(page):
-    """The booked page's summary list as {term: description}."""
-    return page.locator("dl.wb-summary").evaluate(
-        "dl => Object.fromEntries([...dl.querySelectorAll('dt')].map(dt => "
-        "[dt.innerText.trim(), dt.nextElementSibling.innerText.trim()]))")
-
-
-def screenshot(page, name):
-    path = ARTIFACTS / name
-    page.screenshot(path=str(path), full_page=True)
-    return path
 
 
 # --- tests ----------------------------------------------------------------------------------------------------

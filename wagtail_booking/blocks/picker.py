@@ -41,10 +41,21 @@ def picker_context(request, service, provider_ids, params, form=None, alternativ
         "days": sorted(by_day),
         "chosen_day": chosen,
         "times": times,
-        "form": form or BookingForm(service, initial={"timezone": zone_name}),
+        "form": form or BookingForm(service, initial={"timezone": zone_name}, auto_id=_auto_id(request, service)),
         "provider_ids": provider_ids,
         "timezones": _zones(),
     }
+
+
+def _auto_id(request, service):
+    """Django's ids (``id_name``...) for a page's first booking form, ids with the service's pk for any further one.
+
+    A page with several booking blocks must not repeat ids: a label names (and, tapped, focuses) the first
+    element with its ``for`` id, so the later blocks' fields would have no accessible name.
+    """
+    count = getattr(request, "_wagtail_booking_forms", 0)
+    request._wagtail_booking_forms = count + 1
+    return "id_%s" if count == 0 else f"id_{service.pk}_%s"
 
 
 def _chosen_day(params, service, by_day):

@@ -1,0 +1,366 @@
+"""Pay a booking deposit through the Oscar checkout with a test card, in headless Chromium on a phone.
+
+The sandbox's demo data (``load_demo``) on pytest-django's ``live_server``, with the loopback Stripe fake
+(``sandbox/fakes/stripe_server.py``) standing in for Stripe: its API for the server, its Stripe.js for the page,
+its 3-D Secure page, and its webhooks, which it POSTs to the live server's ``/booking/stripe/webhook/`` as they
+happen (so the return page and the webhook race to finalise the payment, as they do for real).
+
+A client in London opens /services/, picks a time for "Massage therapy" ($90, 20% deposit = $18.00) in its
+block, gives their details and presses "Continue to payment"; Oscar's basket shows the appointment line; they
+check out as a guest with their email, reach "Pay the deposit", type a test card into the fake Stripe element
+and pay, and end on "You're booked". Then the database must hold a confirmed booking, one Oscar order for
+$18.00 and a captured payment. The second test pays with a 3-D Secure card and completes authentication on the
+/3ds page; the third is declined first, sees why on the payment page, and pays with a good card.
+
+Screenshots go to test-artifacts/ (git-ignored). The wall clock is real: the tests take the first offered day.
+"""
+
+import re
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.test import override_settings
+from fakes.stripe_server import FakeStripe
+
+from wagtail_booking.checkout.views import HANDLED_EVENTS
+
+from .support import (
+    ARTIFACTS,
+    BROWSER_MARKS,
+    PHONE,
+    assert_no_horizontal_scroll,
+    booking_summary,
+    check_times_are_in,
+    field,
+    in_thread,
+    offered_times,
+    pick_index,
+    screenshot,
+    summary_list,
+    watch,
+)
+
+pytestmark = BROWSER_MARKS
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+expect = sync_api.expect
+
+CLIENT_ZONE = "Europe/London"
+SERVICE = "Massage therapy"
+DEPOSIT, PRICE = Decimal("18.00"), Decimal("90.00")
+PROVIDERS = {"Sam Okafor", "Treatment room 1"}
+WEBHOOK_SECRET = "whsec_browser_test"
+USD = r"(?:US)?\$"  # the en-gb locale writes dollars as "US$"
+GOOD_CARD, THREE_D_SECURE_CARD, DECLINED_CARD = "4242 4242 4242 4242", "4000 0025 0000 3155", "4000 0000 0000 0002"
+
+
+# --- fixtures -------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def stripe_server(live_server):
+    """One fake Stripe for the module, delivering its webhooks to the live server, and the settings for it."""
+    fake = FakeStripe(webhook_url=f"{live_server.url}/booking/stripe/webhook/", webhook_secret=WEBHOOK_SECRET)
+    fake.start()
+    stripe_settings = override_settings(
+        STRIPE_SECRET_KEY="sk_test_browser", STRIPE_PUBLISHABLE_KEY=fake.publishable_key,
+        STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET, STRIPE_API_BASE=fake.url, STRIPE_JS_URL=f"{fake.url}/v3/")
+    stripe_settings.enable()
+    yield fake
+    stripe_settings.disable()
+    fake.stop()
+
+
+@pytest.fixture
+def stripe(stripe_server, demo_site):
+    """The fake, emptied for this test; the test's webhooks are all delivered before its data is flushed."""
+    stripe_server.reset()
+    yield stripe_server
+    stripe_server.wait_for_deliveries(timeout=15)
+
+
+# --- helpers --------------------------------------------------------------------------------------------------
+
+
+def phone_page(browser, site, stripe):
+    context = browser.new_context(**PHONE, timezone_id=CLIENT_ZONE, locale="en-GB")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    return page, watch(page, site, also=(stripe.url,))
+
+
+def hold_a_massage(page, site, name, email, shot=None):
+    """/services/ -> the Massage therapy block -> a time and the client's details -> "Continue to payment"."""
+    page.goto(site + "/services/")
+    # The script reloads the page once to show the times in the browser's zone.
+    page.wait_for_url(re.compile(r"[?&]booking_tz=Europe%2FLondon"))
+    expect(page.get_by_role("heading", level=1, name="Services")).to_be_visible()
+    assert_no_horizontal_scroll(page)
+
+    block = page.get_by_role("region", name=SERVICE)
+    expect(block).to_be_visible()
+    expect(field(block, "combobox", "Show times in")).to_have_value(CLIENT_ZONE)
+    expect(block.get_by_role("group", name=re.compile(r"^Time on "))).to_contain_text(f"({CLIENT_ZONE})")
+    times = offered_times(page, within=block)
+    check_times_are_in(times, CLIENT_ZONE)
+    radio, time_label, start = times[pick_index(times)]
+    field(block, "radio", time_label).check()
+    expect(radio).to_be_checked()
+
+    for label, required in [("Your name", True), ("Email", True), ("Phone (optional)", False)]:
+        control = field(block, "textbox", label)
+        expect(control).to_be_visible()
+        assert control.evaluate("el => el.required") is required, f"{label!r} required should be {required}"
+    field(block, "textbox", "Your name").fill(name)
+    field(block, "textbox", "Email").fill(email)
+    expect(block.get_by_text(re.compile(r"To hold your time you pay \$?18\.00 now"))).to_be_visible()
+    if shot:
+        block.screenshot(path=str(ARTIFACTS / shot))
+    with page.expect_navigation():
+        field(block, "button", "Continue to payment").click()
+    return time_label, start
+
+
+def check_basket(page, time_label, start, shot=None):
+    """Oscar's basket: the appointment line with its details and the deposit, then "Proceed to checkout"."""
+    page.wait_for_url(re.compile(r"/shop/basket/$"))
+    held = page.get_by_text(re.compile(r"Your time is held until \d\d:\d\d\. Pay the deposit to confirm it\."))
+    expect(held).to_be_visible()
+    held_until = re.search(r"\d\d:\d\d", held.inner_text()).group(0)
+    line = page.locator("#basket_formset .basket-items")
+    expect(line).to_have_count(1)
+    expect(line).to_contain_text(SERVICE)
+    text = line.inner_text()
+    reference = re.search(r"Booking reference\W+([A-Z0-9-]{4,})", text)
+    assert reference, f"no booking reference on the basket line: {text!r}"
+    london = start.astimezone(ZoneInfo(CLIENT_ZONE))
+    assert f"{london:%a %d %b %Y} {time_label} ({CLIENT_ZONE})" in text, text
+    provider = re.search(r"With\W+(Sam Okafor|Treatment room 1)", text)
+    assert provider, f"no provider on the basket line: {text!r}"
+    assert re.search(r"Balance due at the appointment\W+72\.00 USD", text), text
+    expect(line).to_contain_text(re.compile(rf"{USD}18\.00"))
+    expect(page.locator("#basket_totals")).to_contain_text(re.compile(rf"{USD}18\.00"))
+    assert_no_horizontal_scroll(page)
+    if shot:
+        screenshot(page, shot)
+    with page.expect_navigation():
+        page.get_by_role("link", name="Proceed to checkout").click()
+    return reference.group(1), provider.group(1), held_until
+
+
+def check_out_as_guest(page, email):
+    """Oscar's "Who are you?" step: the email is already filled in; continue as a guest."""
+    expect(page.get_by_role("heading", name="Who are you?")).to_be_visible()
+    # Oscar's stylesheet adds a "*" after the label of required fields (in the accessible name too).
+    email_box = page.get_by_role("textbox", name=re.compile(r"^My email address is\b"))
+    expect(email_box).to_have_value(email)
+    guest = field(page, "radio", "I am a new customer and want to checkout as a guest")
+    guest.check()
+    expect(guest).to_be_checked()
+    assert_no_horizontal_scroll(page)
+    with page.expect_navigation():
+        field(page, "button", "Continue").click()
+
+
+def check_payment_page(page, time_label, start, provider, held_until, shot=None):
+    """The payment step: "Pay the deposit", the booking's summary, the card form and "Pay $18.00"."""
+    page.wait_for_url(re.compile(r"/shop/checkout/payment-details/$"))
+    expect(page.get_by_role("heading", name="Pay the deposit")).to_be_visible()
+    summary = summary_list(page.locator(".wb-payment dl.wb-summary"))
+    assert summary["Service"] == SERVICE and summary["With"] == provider, summary
+    london = start.astimezone(ZoneInfo(CLIENT_ZONE))
+    assert summary["When"] == f"{london:%A %-d %B %Y}, {time_label} ({CLIENT_ZONE})", summary
+    assert re.fullmatch(rf"{USD}18\.00", summary["Deposit"]), summary
+    assert re.fullmatch(rf"{USD}72\.00", summary["Balance due at the appointment"]), summary
+    assert summary["Held until"] == held_until, summary  # as the basket said
+    for label in ("Card number", "Expiry (MM / YY)", "CVC"):
+        expect(field(page, "textbox", label)).to_be_visible()
+    expect(pay_button(page)).to_be_enabled()
+    assert_no_horizontal_scroll(page)
+    if shot:
+        screenshot(page, shot)
+
+
+def pay_button(page):
+    return page.get_by_role("button", name=re.compile(rf"^Pay {USD}18\.00$"))
+
+
+def enter_card(page, number):
+    card = field(page, "textbox", "Card number")
+    card.fill("")
+    card.press_sequentially(number)
+    field(page, "textbox", "Expiry (MM / YY)").fill("12 / 34")
+    field(page, "textbox", "CVC").fill("123")
+
+
+def check_booked(page, email, reference, time_label, start, provider, shot=None):
+    page.wait_for_url(re.compile(rf"/booking/booked/{reference}/"))
+    expect(page.get_by_role("heading", level=1, name="You're booked")).to_be_visible()
+    summary = booking_summary(page)
+    assert summary["Reference"] == reference and summary["Service"] == SERVICE, summary
+    assert summary["With"] == provider and summary["Status"] == "Confirmed", summary
+    london = start.astimezone(ZoneInfo(CLIENT_ZONE))
+    assert f"{london:%A %-d %B %Y}, {time_label}" in summary["When"] and f"({CLIENT_ZONE})" in summary["When"]
+    expect(page.get_by_text(f"We sent the details to {email}.")).to_be_visible()
+    assert_no_horizontal_scroll(page)
+    if shot:
+        screenshot(page, shot)
+
+
+def booking_status(reference):
+    from wagtail_booking.bookings.models import Booking
+
+    return Booking.objects.get(reference=reference).status
+
+
+def stored_payment(reference):
+    """What the database holds for the booking: its status, its payment, and the Oscar order."""
+    from oscar.core.loading import get_model
+
+    from wagtail_booking.bookings.models import Booking
+    from wagtail_booking.checkout.catalogue import booking_references
+    from wagtail_booking.checkout.models import BookingPayment
+
+    order_model = get_model("order", "Order")
+    booking = Booking.objects.get(reference=reference)
+    payments = list(BookingPayment.objects.filter(booking=booking).select_related("order"))
+    assert len(payments) == 1, payments
+    payment = payments[0]
+    order = payment.order
+    assert order is not None, f"no order for {payment} ({payment.problem!r})"
+    source = order.sources.get()
+    return {
+        "booking": booking.status, "orders": order_model.objects.count(),
+        "payment": {"state": payment.state, "amount": payment.amount, "captured": payment.amount_captured,
+                    "refunded": payment.amount_refunded, "currency": payment.currency, "email": payment.email,
+                    "intent": payment.payment_intent_id, "problem": payment.problem},
+        "order": {"number": order.number, "total": order.total_incl_tax, "currency": order.currency,
+                  "guest_email": order.guest_email, "references": booking_references(order),
+                  "lines": [line.title for line in order.lines.all()],
+                  "events": sorted(event.event_type.name for event in order.payment_events.all())},
+        "source": {"type": source.source_type.code, "reference": source.reference,
+                   "allocated": source.amount_allocated, "debited": source.amount_debited},
+    }
+
+
+def check_paid(stripe, reference, email):
+    """The booking is confirmed, one Oscar order took $18.00 and the deposit is captured, at Stripe too."""
+    stored = in_thread(stored_payment, reference)
+    assert stored["booking"] == "confirmed", stored
+    assert stored["orders"] == 1, stored
+    payment, order, source = stored["payment"], stored["order"], stored["source"]
+    assert payment == {**payment, "state": "captured", "amount": DEPOSIT, "captured": DEPOSIT,
+                       "refunded": Decimal("0"), "currency": "USD", "email": email, "problem": ""}, stored
+    assert order == {**order, "total": DEPOSIT, "currency": "USD", "guest_email": email,
+                     "references": [reference], "lines": [SERVICE]}, stored
+    assert order["events"] == ["Authorised", "Paid"], stored
+    assert source == {**source, "type": "stripe", "reference": payment["intent"], "allocated": DEPOSIT,
+                      "debited": DEPOSIT}, stored
+    with stripe.lock:
+        intent = dict(stripe.payment_intents[payment["intent"]])
+    assert (intent["status"], intent["amount"], intent["amount_received"], intent["currency"]) == (
+        "succeeded", 1800, 1800, "usd"), intent
+    assert intent["metadata"]["booking"] == reference and intent["metadata"]["order_number"] == order["number"]
+    return stored
+
+
+def processed_events():
+    from wagtail_booking.checkout.models import ProcessedStripeEvent
+
+    return set(ProcessedStripeEvent.objects.values_list("event_id", flat=True))
+
+
+def check_webhooks(stripe):
+    """Every event reached the webhook, was accepted and recorded as processed; returns the event types."""
+    assert stripe.wait_for_deliveries(timeout=15), "webhooks still queued"
+    with stripe.lock:
+        deliveries, undelivered = list(stripe.deliveries), list(stripe.undelivered)
+        events = [(event["id"], event["type"]) for event in stripe.events]
+    assert undelivered == [] and all(status == 200 for _event, status in deliveries), deliveries
+    assert sorted(event_id for event_id, _status in deliveries) == sorted(event_id for event_id, _type in events)
+    assert in_thread(processed_events) == {event_id for event_id, type_ in events if type_ in HANDLED_EVENTS}
+    return [event_type for _event_id, event_type in events]
+
+
+# --- tests ----------------------------------------------------------------------------------------------------
+
+
+def test_pay_the_deposit_with_a_test_card_on_a_phone(browser, demo_site, stripe):
+    page, problems = phone_page(browser, demo_site, stripe)
+    email = "casey.card@example.com"
+    time_label, start = hold_a_massage(page, demo_site, "Casey Card", email, shot="paid-services-block-phone.png")
+    reference, provider, held_until = check_basket(page, time_label, start, shot="paid-basket-phone.png")
+    assert provider in PROVIDERS
+    check_out_as_guest(page, email)
+    check_payment_page(page, time_label, start, provider, held_until, shot="paid-payment-phone.png")
+
+    enter_card(page, GOOD_CARD)
+    with page.expect_navigation(url=re.compile(r"/booking/booked/")):
+        pay_button(page).click()
+    check_booked(page, email, reference, time_label, start, provider, shot="paid-booked-phone.png")
+    assert problems == [], "\n".join(problems)
+    page.context.close()
+
+    events = check_webhooks(stripe)  # first: a webhook that finalised the payment may still be capturing it
+    check_paid(stripe, reference, email)
+    assert events[-1] == "payment_intent.succeeded", events
+
+
+def test_pay_with_a_3d_secure_card(browser, demo_site, stripe):
+    page, problems = phone_page(browser, demo_site, stripe)
+    email = "sam.secure@example.com"
+    time_label, start = hold_a_massage(page, demo_site, "Sam Secure", email)
+    reference, provider, held_until = check_basket(page, time_label, start)
+    check_out_as_guest(page, email)
+    check_payment_page(page, time_label, start, provider, held_until)
+
+    enter_card(page, THREE_D_SECURE_CARD)
+    with page.expect_navigation(url=re.compile(rf"^{re.escape(stripe.url)}/3ds/")):
+        pay_button(page).click()
+    expect(page.get_by_role("heading", name="Authenticate this payment")).to_be_visible()
+    expect(page.get_by_text("18.00 USD")).to_be_visible()
+    assert_no_horizontal_scroll(page)
+    screenshot(page, "paid-3ds-phone.png")
+    with page.expect_navigation(url=re.compile(r"/booking/booked/")):
+        field(page, "button", "Complete authentication").click()
+    check_booked(page, email, reference, time_label, start, provider, shot="paid-3ds-booked-phone.png")
+    assert problems == [], "\n".join(problems)
+    page.context.close()
+
+    events = check_webhooks(stripe)  # first: a webhook that finalised the payment may still be capturing it
+    check_paid(stripe, reference, email)
+    assert events[-1] == "payment_intent.succeeded", events
+
+
+def test_declined_card_then_a_good_one(browser, demo_site, stripe):
+    page, problems = phone_page(browser, demo_site, stripe)
+    email = "dee.declined@example.com"
+    time_label, start = hold_a_massage(page, demo_site, "Dee Declined", email)
+    reference, provider, held_until = check_basket(page, time_label, start)
+    check_out_as_guest(page, email)
+    check_payment_page(page, time_label, start, provider, held_until)
+
+    enter_card(page, DECLINED_CARD)
+    pay = pay_button(page)
+    pay.click()
+    alert = page.locator("#wb-payment-message")
+    expect(alert).to_be_visible()
+    expect(alert).to_have_attribute("role", "alert")
+    expect(alert).to_have_text("Your card was declined. Please try again or use another card.")
+    expect(pay).to_be_enabled()
+    assert re.search(r"/shop/checkout/payment-details/$", page.url), page.url
+    assert_no_horizontal_scroll(page)
+    screenshot(page, "paid-declined-phone.png")
+    assert in_thread(booking_status, reference) == "held"
+
+    enter_card(page, GOOD_CARD)
+    with page.expect_navigation(url=re.compile(r"/booking/booked/")):
+        pay.click()
+    check_booked(page, email, reference, time_label, start, provider)
+    assert problems == [], "\n".join(problems)
+    page.context.close()
+
+    events = check_webhooks(stripe)  # first: a webhook that finalised the payment may still be capturing it
+    check_paid(stripe, reference, email)
+    assert events[0] == "payment_intent.payment_failed" and events[-1] == "payment_intent.succeeded", events
