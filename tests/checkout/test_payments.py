@@ -49,6 +49,8 @@ def test_paid_deposit_places_the_order_and_confirms(checkout, stripe_fake, monda
     assert {e.event_type.name for e in order.payment_events.all()} == {"Authorised", "Paid"}
     confirmation = next(m for m in mail.outbox if "confirmed" in m.subject)
     assert order.number in confirmation.body and "18.00 USD" in confirmation.body
+    invoice_link = next(line.split()[-1] for line in confirmation.body.splitlines() if "Invoice (PDF)" in line)
+    assert checkout.client.get(invoice_link.removeprefix("http://testserver"))["Content-Type"] == "application/pdf"
     assert confirmation.attachments[0][0].endswith(".ics")
     # Returning again (reload) or a late webhook changes nothing.
     checkout.come_back()

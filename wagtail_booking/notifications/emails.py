@@ -24,6 +24,14 @@ def manage_url(booking, base_url: str) -> str:
     return base_url.rstrip("/") + path
 
 
+def _invoice_url(booking, base_url):
+    from ..reports.invoices import invoice_for_booking
+    from ..reports.links import invoice_url
+
+    invoice = invoice_for_booking(booking)
+    return invoice_url(invoice, base_url) if invoice else ""
+
+
 def send_booking_email(booking, kind: str, base_url: str, business_name: str) -> None:
     local_start = booking.local_start()
     when = local_start.strftime("%a %d %b %Y %H:%M %Z")
@@ -33,6 +41,8 @@ def send_booking_email(booking, kind: str, base_url: str, business_name: str) ->
                "manage_url": manage_url(booking, base_url), "business_name": business_name,
                "payment": paid_payment(booking) if kind in ("confirmed", "approved", "rescheduled", "reminder")
                else None}
+    if context["payment"] is not None:
+        context["invoice_url"] = _invoice_url(booking, base_url)
     message = EmailMultiAlternatives(
         subject=SUBJECTS[kind].format(service=booking.service.name, when=when),
         body=render_to_string("wagtail_booking/email/booking.txt", context),
