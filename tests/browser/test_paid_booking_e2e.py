@@ -114,7 +114,8 @@ def hold_a_massage(page, site, name, email, shot=None):
         assert control.evaluate("el => el.required") is required, f"{label!r} required should be {required}"
     field(block, "textbox", "Your name").fill(name)
     field(block, "textbox", "Email").fill(email)
-    expect(block.get_by_text(re.compile(r"To hold your time you pay \$?18\.00 now"))).to_be_visible()
+    price = re.compile(r"Price 90\.00 USD\. To hold your time you pay a deposit of 18\.00 USD now")
+    expect(block.get_by_text(price)).to_be_visible()
     if shot:
         block.screenshot(path=str(ARTIFACTS / shot))
     with page.expect_navigation():
@@ -203,6 +204,10 @@ def check_booked(page, email, reference, time_label, start, provider, shot=None)
     london = start.astimezone(ZoneInfo(CLIENT_ZONE))
     assert f"{london:%A %-d %B %Y}, {time_label}" in summary["When"] and f"({CLIENT_ZONE})" in summary["When"]
     expect(page.get_by_text(f"We sent the details to {email}.")).to_be_visible()
+    # Inside the authorisation window the card is captured by a background task: either wording is true.
+    deposit = re.compile(r"Deposit (paid|authorised on your card): 18\.00 USD\. "
+                         r"Balance due at the appointment: 72\.00 USD")
+    expect(page.get_by_text(deposit)).to_be_visible()
     assert_no_horizontal_scroll(page)
     if shot:
         screenshot(page, shot)

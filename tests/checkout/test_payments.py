@@ -339,3 +339,31 @@ def test_housekeeping_keeps_holds_that_reached_a_payment(checkout, stripe_fake, 
         hold_expires_at=timezone.now() - timedelta(days=3))
     assert services.delete_expired_holds() == 0
     assert Booking.objects.filter(reference=checkout.hold_body["id"]).exists()
+
+
+def test_quantity_of_an_appointment_is_always_one(checkout, stripe_fake, monday):
+    checkout.hold(far(monday))
+    checkout.open_payment_page()
+    from oscar.core.loading import get_model
+
+    line = get_model("basket", "Line").objects.get()
+    line.quantity = 3
+    line.save()
+    response = checkout.client.get("/shop/checkout/payment-details/", follow=True)
+    assert "booked once" in response.content.decode()
+    line.refresh_from_db()
+    assert line.quantity == 1
+
+
+def test_basket_changed_during_payment_returns_the_money(checkout, stripe_fake, monday):
+    from oscar.core.loading import get_model
+
+    checkout.hold(far(monday))
+    checkout.open_payment_page()
+    get_model("basket", "Line").objects.update(quantity=2)  # another tab, after the card form was shown
+    checkout.pay()
+    response = checkout.come_back()
+    assert response.status_code == 302
+    payment = checkout.payment
+    assert payment.state == "refunded" and payment.amount_refunded == Decimal("18.00")
+    assert not Order.objects.exists() and booking_of(checkout).status == "held"

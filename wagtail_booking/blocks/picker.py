@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.utils import timezone
 
 from ..bookings.availability import available_slots, local_day_bounds
@@ -44,6 +45,7 @@ def picker_context(request, service, provider_ids, params, form=None, alternativ
         "form": form or BookingForm(service, initial={"timezone": zone_name}, auto_id=_auto_id(request, service)),
         "provider_ids": provider_ids,
         "timezones": _zones(),
+        "currency": getattr(settings, "OSCAR_DEFAULT_CURRENCY", ""),
     }
 
 

@@ -54,7 +54,9 @@ def book(request, service_id):
 
 def booked(request, reference, token):
     booking = _booking_for_token(reference, token)
-    return render(request, "wagtail_booking/booked.html", _booking_context(booking, token))
+    context = _booking_context(booking, token)
+    context["payment"] = facade.paid_payment(booking)
+    return render(request, "wagtail_booking/booked.html", context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -131,17 +131,26 @@ def finalise(intent_id) -> Outcome:
             payment.problem = message
             payment.save(update_fields=["problem", "updated_at"])
             return Outcome("not_paid", payment, message)
+        received = from_minor_units(intent["amount_received"] or intent["amount_capturable"], payment.currency)
+        priced = _priced_basket(payment)
+        if priced[-1] != received:
+            message = ("Your basket changed while you were paying, so the amount paid no longer matches it. We have "
+                       "not kept your money: it is on its way back to your card. Please pay again.")
+            logger.warning("Payment %s: Stripe holds %s but the basket totals %s", payment.pk, received, priced[-1])
+            _give_back(payment, intent, message)
+            return Outcome("lost", payment, message)
         try:
             services.complete_hold(payment.booking)
         except services.SlotUnavailable as lost:
             message = f"{lost.message} We have not kept your money: it is on its way back to your card."
             _give_back(payment, intent, message)
             return Outcome("lost", payment, message)
-        _place_order(payment, intent)
+        _place_order(payment, intent, priced)
     return Outcome("paid", payment)
 
 
-def _place_order(payment, intent):
+def _priced_basket(payment):
+    """The basket behind the payment, with offers applied, and what it costs now."""
     basket = Basket._default_manager.get(pk=payment.basket_id)
     user = basket.owner or AnonymousUser()
     basket.strategy = Selector().strategy(user=user)
@@ -149,7 +158,11 @@ def _place_order(payment, intent):
     shipping = NoShippingRequired()
     charge = shipping.calculate(basket)
     total = OrderTotalCalculator().calculate(basket, charge)
-    amount = total.incl_tax if total.is_tax_known else total.excl_tax
+    return basket, user, shipping, charge, total, (total.incl_tax if total.is_tax_known else total.excl_tax)
+
+
+def _place_order(payment, intent, priced):
+    basket, user, shipping, charge, total, amount = priced
     extra = {} if basket.owner_id else {"guest_email": payment.email}
     order = OrderCreator().place_order(basket=basket, total=total, shipping_method=shipping, shipping_charge=charge,
                                        user=user, order_number=payment.order_number, **extra)
@@ -158,9 +171,7 @@ def _place_order(payment, intent):
     source_type, _ = SourceType.objects.get_or_create(code="stripe", defaults={"name": "Stripe"})
     source = Source.objects.create(order=order, source_type=source_type, currency=payment.currency,
                                    reference=payment.payment_intent_id, label="Card (Stripe)")
-    received = from_minor_units(intent["amount_received"] or intent["amount_capturable"], payment.currency)
-    if received != amount:
-        logger.error("Payment %s: Stripe holds %s but the order totals %s", payment.pk, received, amount)
+    received = amount
     source.allocate(received, reference=payment.payment_intent_id, status=intent["status"])
     _event(order, "Authorised", received, payment.payment_intent_id)
     if intent["status"] == "succeeded":

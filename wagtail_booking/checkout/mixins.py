@@ -14,7 +14,7 @@ from ..bookings import services
 from ..bookings.models import Booking
 from ..bookings.tokens import manage_token
 from . import facade
-from .catalogue import booking_references
+from .catalogue import PRODUCT_CLASS_SLUG, booking_references
 from .models import BookingPayment
 
 FailedPreCondition = get_class("checkout.exceptions", "FailedPreCondition")
@@ -23,7 +23,13 @@ CheckoutSessionData = get_class("checkout.utils", "CheckoutSessionData")
 
 class BookingPreconditionsMixin:
     def check_booking_holds_are_live(self, request):
-        """Refuse to take money for a hold that has expired or was cancelled."""
+        """Refuse to take money for a hold that has expired or was cancelled, or for an appointment twice."""
+        for line in request.basket.all_lines():
+            if line.product.product_class.slug == PRODUCT_CLASS_SLUG and line.quantity != 1:
+                line.quantity = 1
+                line.save(update_fields=["quantity"])
+                raise FailedPreCondition(url=reverse("basket:summary"),
+                                         message="An appointment is booked once: its quantity is back to 1.")
         for booking in Booking.objects.filter(reference__in=booking_references(request.basket)):
             if booking.status == Booking.Status.HELD and not booking.is_live:
                 raise FailedPreCondition(

@@ -8,7 +8,8 @@
   // After a failed submission, move focus to the summary of what to correct (it is announced as an alert too).
   var summary = document.querySelector(".wb-alert[tabindex='-1']");
   if (summary) { summary.focus(); }
-  document.querySelectorAll("form[data-wb-autosubmit]").forEach(function (form) {
+  // Every block on a page reads the same booking_tz, so the first form's reload serves them all.
+  Array.prototype.slice.call(document.querySelectorAll("form[data-wb-autosubmit]"), 0, 1).forEach(function (form) {
     if (form.dataset.wbReady) return;
     form.dataset.wbReady = "1";
     var zone = form.querySelector("[data-wb-timezone]");
