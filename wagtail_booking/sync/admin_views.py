@@ -21,9 +21,10 @@ from django.views.decorators.http import require_POST
 from wagtail.admin.menu import MenuItem
 
 from ..snippets.models import BusyBlock, Provider
-from . import gateway, oauth
+from . import oauth, sdk
 from .feed import feed_path, reset_feed
 from .models import GoogleConnection
+from .sdk import gateway
 from .sync import forget_calendar
 
 logger = logging.getLogger(__name__)
@@ -58,7 +59,7 @@ def index(request):
         rows.append({"provider": provider, "connection": connection,
                      "calendars": list(connection.calendars.filter(busy=True)) if connection else [],
                      "feed_url": request.build_absolute_uri(feed_path(feed)) if feed else ""})
-    configured = bool(gateway.client_config()["web"]["client_id"])
+    configured = sdk.available() and bool(gateway.client_config()["web"]["client_id"])
     return TemplateResponse(request, "wagtail_booking/admin/google_sync_index.html", {
         "page_title": _("Calendar sync"), "header_icon": "date", "rows": rows, "configured": configured,
         "can_change": request.user.has_perm(CHANGE_PERMISSION)})
@@ -68,6 +69,9 @@ def index(request):
 def connect(request, provider_id):
     _require(request, change=True)
     provider = get_object_or_404(Provider, pk=provider_id)
+    if not sdk.available():
+        messages.error(request, _("Google Calendar needs its libraries: pip install 'wagtail-booking[google]'."))
+        return redirect("wagtail_booking_google")
     if not gateway.client_config()["web"]["client_id"]:
         messages.error(request, _("Google sign-in is not set up: GOOGLE_OAUTH_CLIENT_ID and "
                                   "GOOGLE_OAUTH_CLIENT_SECRET are missing from the settings."))

@@ -15,8 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..snippets.models import BusyBlock, Provider
-from . import crypto, gateway
+from . import crypto
 from .models import GoogleConnection, SyncedCalendar
+from .sdk import gateway
 
 logger = logging.getLogger(__name__)
 

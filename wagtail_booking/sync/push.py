@@ -17,8 +17,9 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from . import crypto, gateway
+from . import crypto
 from .models import GoogleConnection, SyncedCalendar
+from .sdk import gateway
 
 logger = logging.getLogger(__name__)
 

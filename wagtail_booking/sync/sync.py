@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 
 from ..bookings.availability import local_day_bounds
 from ..snippets.models import BusyBlock
-from . import gateway
 from .models import GoogleConnection, SyncedCalendar
 from .oauth import google_service
+from .sdk import gateway
 from .writeback import OWN_EVENT_KEY, out_of_date, reconcile
 
 logger = logging.getLogger(__name__)

@@ -15,8 +15,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from ..bookings.models import Booking
-from . import gateway
 from .models import BookingEvent, GoogleConnection
+from .sdk import gateway
 
 logger = logging.getLogger(__name__)
 
