@@ -367,3 +367,19 @@ def test_basket_changed_during_payment_returns_the_money(checkout, stripe_fake, 
     payment = checkout.payment
     assert payment.state == "refunded" and payment.amount_refunded == Decimal("18.00")
     assert not Order.objects.exists() and booking_of(checkout).status == "held"
+
+
+def test_refund_made_in_the_stripe_dashboard_is_recorded_from_the_webhook(checkout, stripe_fake, stripe_client,
+                                                                           monday):
+    checkout.hold(far(monday))
+    checkout.open_payment_page()
+    checkout.pay()
+    checkout.come_back()
+    payment = checkout.payment
+    stripe_client.v1.refunds.create(params={"payment_intent": payment.payment_intent_id, "amount": 500})
+    response = deliver(checkout.client, stripe_fake, "charge.refunded")
+    assert response.status_code == 200
+    assert checkout.payment.amount_refunded == Decimal("5.00")
+    assert Source.objects.get().amount_refunded == Decimal("5.00")
+    assert deliver(checkout.client, stripe_fake, "charge.refunded").status_code == 200  # redelivery: no change
+    assert Source.objects.get().amount_refunded == Decimal("5.00")

@@ -264,6 +264,31 @@ def _settle_authorisation(payment, keep: Decimal, reason):
     return payment
 
 
+def record_outside_refunds(payment) -> Decimal:
+    """Record refunds made outside this site (the Stripe Dashboard) that Oscar does not know yet."""
+    with transaction.atomic():
+        payment = BookingPayment.objects.select_for_update(of=("self",)).select_related("order").get(pk=payment.pk)
+        if payment.order is None:
+            return Decimal("0")
+        source = payment.order.sources.get(reference=payment.payment_intent_id)
+        known = set(source.transactions.filter(txn_type="Refund").values_list("reference", flat=True))
+        added = Decimal("0")
+        for refund in _stripe_call(gateway.list_refunds, payment.payment_intent_id):
+            if refund["id"] in known or refund["status"] not in ("succeeded", "pending"):
+                continue
+            amount = from_minor_units(refund["amount"], payment.currency)
+            source.refund(amount, reference=refund["id"], status="Refunded outside the site (Stripe Dashboard)")
+            _event(payment.order, "Refunded", amount, refund["id"])
+            added += amount
+        if added:
+            payment.amount_refunded += added
+            if payment.refundable <= 0:
+                payment.state = BookingPayment.State.REFUNDED
+            payment.save(update_fields=["amount_refunded", "state", "updated_at"])
+            _recorded(payment, "refund")
+    return added
+
+
 def refund_quote(booking, by="client", now=None) -> Decimal:
     """What cancelling now gives back: the policy for clients, everything for the business."""
     payment = paid_payment(booking)
@@ -278,12 +303,15 @@ def refund_quote(booking, by="client", now=None) -> Decimal:
 
 def policy_for(service):
     from ..scheduling import CancellationPolicy
-    from ..site_settings import BusinessSettings
 
     if service.cancellation_policy_id:
         return service.cancellation_policy.as_rule()
-    settings_row = BusinessSettings.objects.filter(default_cancellation_policy__isnull=False).first()
-    return settings_row.default_cancellation_policy.as_rule() if settings_row else CancellationPolicy()
+    from ..notifications.context import site_settings
+
+    settings_row = site_settings()  # the default site's business details
+    if settings_row is not None and settings_row.default_cancellation_policy_id:
+        return settings_row.default_cancellation_policy.as_rule()
+    return CancellationPolicy()
 
 
 def paid_payment(booking):

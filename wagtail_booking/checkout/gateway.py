@@ -57,6 +57,10 @@ def refund(intent_id, amount_minor, idempotency_key):
                                       options={"idempotency_key": idempotency_key})
 
 
+def list_refunds(intent_id):
+    return client().v1.refunds.list(params={"payment_intent": intent_id, "limit": 100}).data
+
+
 def construct_event(payload: bytes, signature: str):
     """Verify the signature on the raw body; raises ValueError or stripe.SignatureVerificationError."""
     stripe = _stripe()

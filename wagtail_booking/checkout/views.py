@@ -52,12 +52,16 @@ def stripe_webhook(request):
         return HttpResponse("Invalid payload or signature.", status=400, content_type="text/plain")
     if event["type"] not in HANDLED_EVENTS:
         return HttpResponse("Ignored.", content_type="text/plain")
+    if ProcessedStripeEvent.objects.filter(event_id=event["id"]).exists():
+        return HttpResponse("Already processed.", content_type="text/plain")
     try:
         with transaction.atomic():
             ProcessedStripeEvent.objects.create(event_id=event["id"], type=event["type"])
             _handle(event)
     except IntegrityError:
-        return HttpResponse("Already processed.", content_type="text/plain")
+        if ProcessedStripeEvent.objects.filter(event_id=event["id"]).exists():
+            return HttpResponse("Already processed.", content_type="text/plain")  # a concurrent delivery won
+        raise
     except facade.PaymentProblem as problem:
         if not problem.transient:
             # Retrying cannot help (Stripe refused the request): log it for the owner and stop the redeliveries.
@@ -77,5 +81,6 @@ def _handle(event):
         logger.info("Stripe event %s for an intent we did not create (%s)", event["id"], intent_id)
         return
     if event["type"] == "charge.refunded":
-        return  # our own refunds are recorded when made; nothing else refunds through this integration
+        facade.record_outside_refunds(payment)  # ours are recorded when made; this catches Dashboard refunds
+        return
     facade.finalise(intent_id)
