@@ -77,6 +77,13 @@ def monthly_revenue_report_task():
     send_monthly_report()
 
 
+@db_periodic_task(crontab(minute="17"))
+def capture_ageing_authorisations_task():
+    from .checkout.settlement import capture_ageing_authorisations
+
+    return capture_ageing_authorisations()
+
+
 @db_periodic_task(crontab(minute="*/5"))
 def delete_expired_holds_task():
     return services.delete_expired_holds()

@@ -383,3 +383,25 @@ def test_refund_made_in_the_stripe_dashboard_is_recorded_from_the_webhook(checko
     assert Source.objects.get().amount_refunded == Decimal("5.00")
     assert deliver(checkout.client, stripe_fake, "charge.refunded").status_code == 200  # redelivery: no change
     assert Source.objects.get().amount_refunded == Decimal("5.00")
+
+
+def test_an_authorisation_about_to_lapse_is_captured_and_a_later_decline_refunds(checkout, stripe_fake, monday):
+    from django.test import override_settings
+
+    from wagtail_booking.checkout.models import BookingPayment
+    from wagtail_booking.tasks import capture_ageing_authorisations_task
+
+    with override_settings(WAGTAIL_BOOKING={"CARD_AUTHORIZATION_DAYS": 60, "PAYMENT_HANDOFF":
+                                            "wagtail_booking.checkout.handoff.StripeCheckoutHandoff"}):
+        checkout.service.booking_mode = "request"
+        checkout.service.save()
+        checkout.hold(far(monday))
+        checkout.open_payment_page()
+        checkout.pay()
+        checkout.come_back()
+    assert checkout.payment.state == "authorised"
+    BookingPayment.objects.update(created_at=timezone.now() - timedelta(days=7))
+    assert capture_ageing_authorisations_task.call_local() == 1
+    assert checkout.payment.state == "captured"
+    services.decline(booking_of(checkout))
+    assert checkout.payment.amount_refunded == Decimal("18.00")

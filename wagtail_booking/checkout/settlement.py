@@ -27,3 +27,22 @@ def settle_cancellation(booking_id, by):
     if amount <= 0 and payment.state == BookingPayment.State.AUTHORISED:
         return facade.capture(payment)  # nothing refundable: the authorised deposit is kept
     return facade.refund(payment, amount, reason)
+
+
+def capture_ageing_authorisations(now=None):
+    """Card authorisations lapse after about seven days: capture those about to, a later decline refunds them.
+
+    Covers requests nobody approved in time and bookings moved further out after the card was authorised.
+    """
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ..conf import booking_settings
+
+    cutoff = (now or timezone.now()) - timedelta(days=booking_settings.CARD_AUTHORIZATION_DAYS)
+    captured = 0
+    for payment in BookingPayment.objects.filter(state=BookingPayment.State.AUTHORISED, created_at__lte=cutoff):
+        facade.capture(payment)
+        captured += 1
+    return captured
