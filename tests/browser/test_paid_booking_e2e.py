@@ -126,7 +126,8 @@ def hold_a_massage(page, site, name, email, shot=None):
 def check_basket(page, time_label, start, shot=None):
     """Oscar's basket: the appointment line with its details and the deposit, then "Proceed to checkout"."""
     page.wait_for_url(re.compile(r"/shop/basket/$"))
-    held = page.get_by_text(re.compile(r"Your time is held until \d\d:\d\d\. Pay the deposit to confirm it\."))
+    held = page.get_by_text(re.compile(
+        r"Your time is held until \d\d:\d\d \(Europe/London\)\. Pay the deposit to confirm it\."))
     expect(held).to_be_visible()
     held_until = re.search(r"\d\d:\d\d", held.inner_text()).group(0)
     line = page.locator("#basket_formset .basket-items")

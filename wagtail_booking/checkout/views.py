@@ -36,7 +36,8 @@ def pay(request, reference, token):
     local = booking.start.astimezone(ZoneInfo(booking.client_timezone))
     add_booking(request.basket, booking, f"{local:%a %d %b %Y %H:%M} ({booking.client_timezone})")
     CheckoutSessionData(request).set_guest_email(booking.client_email)
-    messages.info(request, f"Your time is held until {booking.hold_expires_at.astimezone(local.tzinfo):%H:%M}. "
+    held_until = booking.hold_expires_at.astimezone(local.tzinfo)
+    messages.info(request, f"Your time is held until {held_until:%H:%M} ({booking.client_timezone}). "
                            "Pay the deposit to confirm it.")
     return HttpResponseRedirect(reverse("basket:summary"))
 
