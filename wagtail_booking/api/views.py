@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.http import JsonResponse
 from django.urls import reverse
-from ninja import NinjaAPI, Query
+from ninja import NinjaAPI, Query, Status
 from ninja.errors import HttpError, Throttled, ValidationError
 from pydantic import BaseModel, field_validator
 
@@ -141,7 +141,7 @@ def create_hold(request, payload: HoldIn):
     client = client_details(service, payload.name, payload.email, payload.phone, payload.timezone, payload.answers,
                             payload.sms_consent)
     booking = services.create_hold(service, payload.start, client, provider)
-    return 201, _booking_out(request, booking)
+    return Status(201, _booking_out(request, booking))
 
 
 @api.post("/bookings/{reference}/cancel", response={200: BookingOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut,
@@ -155,7 +155,7 @@ def cancel_booking(request, reference: str, payload: TokenIn):
         services.cancel(booking, by="client")
     body = _booking_out(request, booking, with_token=False)
     body["refund"] = str(refund) if paid else None
-    return 200, body
+    return Status(200, body)
 
 
 @api.post("/bookings/{reference}/reschedule", response={200: BookingOut, 400: ErrorOut, 403: ErrorOut,
@@ -169,7 +169,7 @@ def reschedule_booking(request, reference: str, payload: RescheduleIn):
         booking = _authorised_booking(reference, payload.token)
         request.booking_zone = ZoneInfo(booking.client_timezone)
         services.reschedule(booking, payload.start, by="client")
-    return 200, _booking_out(request, booking, with_token=False)
+    return Status(200, _booking_out(request, booking, with_token=False))
 
 
 # Helpers -------------------------------------------------------------------------------------------------------
