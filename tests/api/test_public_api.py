@@ -7,7 +7,7 @@ import pytest
 from django.test import override_settings
 
 from tests.factories.booking import ProviderFactory, ServiceFactory
-from tests.helpers import ny
+from tests.helpers import next_monday, ny
 from wagtail_booking.bookings.models import Booking
 
 pytestmark = pytest.mark.django_db
@@ -229,3 +229,20 @@ def test_openapi_schema_lists_the_endpoints(client):
     assert {"/booking/api/services", "/booking/api/services/{service_id}/slots", "/booking/api/holds",
             "/booking/api/bookings/{reference}/cancel", "/booking/api/bookings/{reference}/reschedule"} <= set(
         schema["paths"])
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_dates_at_the_ends_of_the_calendar_are_400_not_500(client, service, day):
+    response = client.get(f"/booking/api/services/{service.pk}/slots", {"start": day, "end": day, "tz": "UTC"})
+    assert response.status_code == 400 and response.json()["errors"][0]["field"] == "start"
+    for start in (f"{day}T12:00:00+00:00",):
+        response = post(client, "/booking/api/holds", {**hold_body(service, ny(next_monday(), 10)), "start": start})
+        assert response.status_code == 400 and response.json()["errors"][0]["field"] == "start"
+
+
+def test_nul_characters_and_odd_references_are_refused_cleanly(client, service, monday):
+    response = post(client, "/booking/api/holds", hold_body(service, ny(monday, 10), name="Ann\x00"))
+    assert response.status_code == 400 and response.json()["errors"][0]["field"] == "name"
+    assert post(client, "/booking/api/bookings/AB%00C/cancel", {"token": "x"}).status_code == 404
+    assert client.get("/booking/manage/AB%00CDEFG/token/").status_code == 404
+    assert client.get("/booking/pay/AB%00CDEFG/token/").status_code == 404

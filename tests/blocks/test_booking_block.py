@@ -120,3 +120,18 @@ def test_form_posts_are_rate_limited_per_address(client, page, service, monday):
     with override_settings(WAGTAIL_BOOKING={"RATE_LIMITS": {"write": 2}}):
         codes = [client.post(f"/booking/book/{service.pk}/", form_data("bad")).status_code for _ in range(3)]
     assert codes == [400, 400, 429]
+
+
+def test_far_away_slot_is_a_form_error(client, page, service):
+    response = client.post(f"/booking/book/{service.pk}/", form_data("9999-12-31T10:00:00+00:00|"))
+    assert response.status_code == 400 and "Choose one of the times shown." in response.content.decode()
+
+
+def test_manage_link_reschedules_a_service_with_required_intake_questions(client, page, service, monday):
+    from wagtail_booking.bookings.tokens import manage_token
+
+    booking = services.create_hold(service, ny(monday, 10), services.ClientDetails("A", "a@example.com", "UTC"))
+    url = f"/booking/manage/{booking.reference}/{manage_token(booking)}/"
+    response = client.post(url, {"action": "reschedule", "slot": f"{ny(monday, 15).isoformat()}|"})
+    assert response.status_code == 200 and Booking.objects.get(pk=booking.pk).start == ny(monday, 15)
+    assert client.post(url, {"action": "reschedule", "slot": "9999-12-31T10:00:00+00:00|"}).status_code == 400

@@ -13,6 +13,7 @@ from tests.checkout.conftest import deliver, far
 from tests.helpers import ny
 from wagtail_booking.bookings import services
 from wagtail_booking.bookings.models import Booking
+from wagtail_booking.checkout.models import BookingPayment
 from wagtail_booking.checkout.money import from_minor_units, to_minor_units
 
 Order = get_model("order", "Order")
@@ -405,3 +406,48 @@ def test_an_authorisation_about_to_lapse_is_captured_and_a_later_decline_refunds
     assert checkout.payment.state == "captured"
     services.decline(booking_of(checkout))
     assert checkout.payment.amount_refunded == Decimal("18.00")
+
+
+def test_choosing_another_time_in_the_same_basket_can_still_pay(checkout, stripe_fake, monday, massage):
+    import json
+
+    checkout.hold(far(monday, 10))
+    checkout.open_payment_page()
+    first = checkout.payment
+    second_hold = checkout.client.post("/booking/api/holds", data=json.dumps({
+        "service": massage.pk, "start": far(monday, 14).isoformat(), "name": "Pat Payer",
+        "email": "pat@example.com", "timezone": "America/New_York"}), content_type="application/json").json()
+    checkout.hold_body = second_hold
+    checkout.open_payment_page()
+    assert checkout.payment.pk != first.pk and checkout.page.context["client_secret"]
+    checkout.pay()
+    checkout.come_back()
+    assert booking_of(checkout).status == "confirmed"
+    # The first card form, paid later from a stale tab: that money goes back, nothing else changes.
+    checkout.stripe.v1.payment_intents.confirm(first.payment_intent_id, params={"payment_method": "pm_card_visa"})
+    from wagtail_booking.checkout import facade
+
+    assert facade.finalise(first.payment_intent_id).kind == "lost"
+    assert BookingPayment.objects.get(pk=first.pk).state == "refunded" and Order.objects.count() == 1
+
+
+def test_a_retried_cancellation_settlement_refunds_once(checkout, stripe_fake, monday):
+    from wagtail_booking.checkout.settlement import settle_cancellation
+
+    checkout.hold(far(monday))
+    checkout.open_payment_page()
+    checkout.pay()
+    checkout.come_back()
+    booking = booking_of(checkout)
+    services.cancel(booking, by="staff")
+    settle_cancellation(booking.pk, "business")  # a retry of the task
+    assert checkout.payment.amount_refunded == Decimal("18.00")
+    assert len(stripe_fake.refunds) == 1
+
+
+def test_webhook_without_a_configured_secret_is_refused(client, settings):
+    settings.STRIPE_WEBHOOK_SECRET = ""
+    settings.STRIPE_SECRET_KEY = "sk_test_fake"
+    response = client.post("/booking/stripe/webhook/", data=b"{}", content_type="application/json",
+                           HTTP_STRIPE_SIGNATURE="t=1,v1=00")
+    assert response.status_code == 400

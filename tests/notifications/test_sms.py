@@ -146,3 +146,17 @@ def test_a_queued_text_is_not_sent_after_the_booking_was_cancelled(twilio, texti
     services.cancel(booking, by="staff")
     message = deliver_sms(message.pk)
     assert message.status == "failed" and "cancelled" in message.error_message and not twilio.messages
+
+
+def test_texts_show_the_clients_own_time(twilio, texting_service, monday):
+    client = services.ClientDetails("Kenji", "k@example.com", "Asia/Tokyo", phone=PHONE, sms_consent=True)
+    booking = services.create_hold(texting_service, ny(monday, 10), client)
+    body = SmsMessage.objects.get(booking=booking).body
+    tokyo = booking.start.astimezone(__import__("zoneinfo").ZoneInfo("Asia/Tokyo"))
+    assert tokyo.strftime("%H:%M") in body and tokyo.strftime("%-d %b") in body
+
+
+def test_twilio_webhooks_refuse_everything_without_an_auth_token(client, twilio, settings):
+    settings.TWILIO_AUTH_TOKEN = ""
+    response = signed_post(client, "/booking/sms/inbound/", {"From": PHONE, "Body": "STOP"}, token="")
+    assert response.status_code == 403 and not SmsOptOut.objects.exists()

@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from ninja import Field, Schema
+from pydantic import field_validator
 
 
 class ErrorItem(Schema):
@@ -59,6 +60,12 @@ class ServiceOut(Schema):
     intake_form_version: int | None
 
 
+def _no_nul(value):
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError("Text cannot contain NUL characters.")
+    return value
+
+
 class HoldIn(Schema):
     service: int
     provider: int | None = None
@@ -69,6 +76,8 @@ class HoldIn(Schema):
     timezone: str = Field(description="The client's IANA time zone, e.g. Europe/Paris.")
     answers: dict = Field(default_factory=dict, description="Intake answers keyed by field name.")
     sms_consent: bool = Field(False, description="The client agrees to text messages about this booking.")
+
+    _text = field_validator("name", "email", "phone", "timezone")(_no_nul)
 
 
 class BookingOut(Schema):

@@ -12,7 +12,14 @@ from pydantic import BaseModel, field_validator
 
 from ..bookings import services
 from ..bookings.availability import available_slots, local_day_bounds
-from ..bookings.intake import InvalidInput, check_timezone, client_details
+from ..bookings.intake import (
+    InvalidInput,
+    check_date_range,
+    check_start,
+    check_timezone,
+    client_details,
+    is_reference,
+)
 from ..bookings.models import Booking
 from ..bookings.tokens import check_token, manage_token
 from ..checkout import facade
@@ -106,6 +113,8 @@ class SlotQuery(BaseModel):
          tags=["services"])
 def list_slots(request, service_id: int, query: Query[SlotQuery]):
     """Free starts from ``start`` to ``end`` inclusive (dates in ``tz``), times carrying ``tz``'s offset."""
+    check_date_range(query.start, "start")
+    check_date_range(query.end, "end")
     if query.end < query.start:
         raise InvalidInput([("end", "end must be on or after start.")])
     if (query.end - query.start).days + 1 > booking_settings.MAX_RANGE_DAYS:
@@ -131,8 +140,7 @@ def create_hold(request, payload: HoldIn):
     service = _active_service(payload.service)
     if is_known_zone(payload.timezone):
         request.booking_zone = ZoneInfo(payload.timezone)
-    if payload.start.tzinfo is None:
-        raise InvalidInput([("start", "Give the start with its UTC offset, e.g. 2027-03-01T09:00:00-05:00.")])
+    check_start(payload.start)
     provider = None
     if payload.provider is not None:
         provider = Provider.objects.filter(pk=payload.provider).first()
@@ -163,8 +171,7 @@ def cancel_booking(request, reference: str, payload: TokenIn):
           tags=["bookings"])
 def reschedule_booking(request, reference: str, payload: RescheduleIn):
     """Move the booking to another free start (same provider), with the token from the confirmation link."""
-    if payload.start.tzinfo is None:
-        raise InvalidInput([("start", "Give the start with its UTC offset, e.g. 2027-03-01T09:00:00-05:00.")])
+    check_start(payload.start)
     with transaction.atomic():
         booking = _authorised_booking(reference, payload.token)
         request.booking_zone = ZoneInfo(booking.client_timezone)
@@ -187,6 +194,8 @@ def _offers(service, provider_id) -> bool:
 
 
 def _authorised_booking(reference, token) -> Booking:
+    if not is_reference(reference):
+        raise HttpError(404, f"There is no booking {reference!r}.")
     booking = (Booking.objects.select_for_update(of=("self",)).select_related("service", "provider")
                .filter(reference=str(reference).upper()).first())
     if booking is None:

@@ -5,11 +5,23 @@ from datetime import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ..bookings.intake import InvalidInput, check_timezone
+from ..bookings.intake import InvalidInput, check_start, check_timezone
 from ..phone import PhoneNumberField
 from ..snippets.intake import serialise_answers
 
 INTAKE_PREFIX = "intake_"
+
+
+def parse_slot(raw):
+    """``"<ISO start>|<provider id>"`` (the value of a time's radio button) -> ``(aware start, provider id)``."""
+    start_text, _sep, provider_text = (raw or "").partition("|")
+    try:
+        start = datetime.fromisoformat(start_text)
+        provider_id = int(provider_text) if provider_text else None
+        check_start(start, "slot")
+    except (ValueError, InvalidInput) as error:
+        raise forms.ValidationError(_("Choose one of the times shown.")) from error
+    return start, provider_id
 
 
 class BookingForm(forms.Form):
@@ -49,16 +61,7 @@ class BookingForm(forms.Form):
             raise forms.ValidationError(error.errors[0][1]) from error
 
     def clean_slot(self):
-        raw = self.cleaned_data["slot"]
-        start_text, _sep, provider_text = raw.partition("|")
-        try:
-            start = datetime.fromisoformat(start_text)
-            provider_id = int(provider_text) if provider_text else None
-        except ValueError as error:
-            raise forms.ValidationError(_("Choose one of the times shown.")) from error
-        if start.tzinfo is None:
-            raise forms.ValidationError(_("Choose one of the times shown."))
-        return start, provider_id
+        return parse_slot(self.cleaned_data["slot"])
 
     def intake_answers(self):
         if not self.intake_form:

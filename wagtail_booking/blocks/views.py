@@ -3,6 +3,8 @@
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -13,12 +15,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from ..api.throttling import rate_limited
 from ..bookings import services
 from ..bookings.availability import available_slots, local_day_bounds
+from ..bookings.intake import is_reference
 from ..bookings.models import Booking
 from ..bookings.tokens import check_token, manage_token
 from ..checkout import facade
 from ..checkout.handoff import get_payment_handoff
 from ..snippets.models import Provider, Service
-from .forms import BookingForm
+from .forms import BookingForm, parse_slot
 from .picker import picker_context, slot_value
 
 RESCHEDULE_DAYS = 30
@@ -67,16 +70,9 @@ def manage(request, reference, token):
     status = 200
     if request.method == "POST":
         try:
-            if request.POST.get("action") == "cancel":
-                services.cancel(booking, by="client")
-                context["message"] = "Your booking is cancelled. We have sent you an email."
-            elif request.POST.get("action") == "reschedule":
-                form = BookingForm(booking.service, data={**request.POST.dict(), "name": "-", "email": "a@b.cd",
-                                                          "timezone": booking.client_timezone})
-                if not form.is_valid() or "slot" not in form.cleaned_data:
-                    raise services.BookingError("Choose one of the times shown.", field="slot")
-                services.reschedule(booking, form.cleaned_data["slot"][0], by="client")
-                context["message"] = "Your booking has been moved. We have sent you an email."
+            with transaction.atomic():
+                booking = Booking.objects.select_for_update().select_related("service", "provider").get(pk=booking.pk)
+                context["message"] = _change(request, booking)
         except services.BookingError as error:
             context["error"] = error.message
             status = error.status_code
@@ -89,7 +85,24 @@ def manage(request, reference, token):
     return render(request, "wagtail_booking/manage.html", context, status=status)
 
 
+def _change(request, booking):
+    """The client's cancel or move, under the booking's row lock."""
+    if request.POST.get("action") == "cancel":
+        services.cancel(booking, by="client")
+        return "Your booking is cancelled. We have sent you an email."
+    if request.POST.get("action") == "reschedule":
+        try:
+            start, _provider = parse_slot(request.POST.get("slot", ""))
+        except ValidationError as error:
+            raise services.BookingError("Choose one of the times shown.", field="slot") from error
+        services.reschedule(booking, start, by="client")
+        return "Your booking has been moved. We have sent you an email."
+    raise services.BookingError("Choose to cancel or to move the booking.", field="action")
+
+
 def _booking_for_token(reference, token) -> Booking:
+    if not is_reference(reference):
+        raise Http404("No booking matches this link.")
     booking = Booking.objects.select_related("service", "provider").filter(reference=reference.upper()).first()
     if booking is None or not check_token(booking, token):
         raise Http404("No booking matches this link.")

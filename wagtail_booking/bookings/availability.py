@@ -32,9 +32,11 @@ def load_schedules(service: Service, start: datetime, end: datetime, provider_id
 
     ``active_only=False`` includes inactive providers, for staff checking a specific provider's busy time.
     """
-    providers = Provider.objects.filter(services=service).order_by("pk")
+    providers = Provider.objects.order_by("pk")
     if active_only:
-        providers = providers.filter(active=True)
+        providers = providers.filter(services=service, active=True)
+    elif provider_ids is None:
+        providers = providers.filter(services=service)
     if provider_ids is not None:
         providers = providers.filter(pk__in=provider_ids)
     # Providers with their weekly hours in one LEFT JOIN: one row per interval, or one row of NULLs.

@@ -1,5 +1,8 @@
 """Validates what a client sends with a booking, for the API and the booking block alike."""
 
+import re
+from datetime import date, timedelta
+
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
@@ -15,6 +18,29 @@ class InvalidInput(Exception):
     def __init__(self, errors):
         super().__init__("; ".join(f"{field}: {message}" for field, message in errors))
         self.errors = errors
+
+
+# Times further than this from today are input mistakes, and would overflow date arithmetic near year 1 or 9999.
+YEARS_EITHER_SIDE = 5
+REFERENCE = re.compile(r"^[2-9A-HJ-NP-Z]{8}$")
+
+
+def check_date_range(day, field):
+    today, span = date.today(), timedelta(days=365 * YEARS_EITHER_SIDE)
+    if not (today - span <= day <= today + span):
+        raise InvalidInput([(field, f"Give a date within {YEARS_EITHER_SIDE} years of today.")])
+    return day
+
+
+def check_start(moment, field="start"):
+    if moment.tzinfo is None:
+        raise InvalidInput([(field, "Give the start with its UTC offset, e.g. 2027-03-01T09:00:00-05:00.")])
+    check_date_range(moment.date(), field)
+    return moment
+
+
+def is_reference(value) -> bool:
+    return isinstance(value, str) and bool(REFERENCE.match(value.upper()))
 
 
 def check_timezone(name, field="timezone"):

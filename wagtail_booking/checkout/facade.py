@@ -94,7 +94,7 @@ def prepare_payment(basket, booking, email, order_number, total: Decimal, curren
             intent = _stripe_call(
                 gateway.create_intent, amount_minor, currency, manual,
                 {"booking": booking.reference, "order_number": order_number, "basket": str(basket.id)},
-                f"wb-intent-{basket.id}-{order_number}-{amount_minor}", email)
+                f"wb-intent-{basket.id}-{booking.pk}-{order_number}-{amount_minor}", email)
             payment = BookingPayment.objects.create(
                 booking=booking, basket_id=basket.id, order_number=order_number, payment_intent_id=intent["id"],
                 amount=total, currency=currency, capture_manual=manual, email=email)
@@ -133,6 +133,12 @@ def finalise(intent_id) -> Outcome:
             return Outcome("not_paid", payment, message)
         received = from_minor_units(intent["amount_received"] or intent["amount_capturable"], payment.currency)
         priced = _priced_basket(payment)
+        basket = priced[0]
+        if basket.status != basket.OPEN or payment.booking.reference not in booking_references(basket):
+            message = ("This payment belongs to a basket that has changed (another time was chosen or it was already "
+                       "paid). We have not kept your money: it is on its way back to your card.")
+            _give_back(payment, intent, message)
+            return Outcome("lost", payment, message)
         if priced[-1] != received:
             message = ("Your basket changed while you were paying, so the amount paid no longer matches it. We have "
                        "not kept your money: it is on its way back to your card. Please pay again.")
@@ -294,11 +300,13 @@ def refund_quote(booking, by="client", now=None) -> Decimal:
     payment = paid_payment(booking)
     if payment is None:
         return Decimal("0")
-    held = payment.amount if payment.state == BookingPayment.State.AUTHORISED else payment.refundable
-    if by != "client":
-        return held
-    hours = (booking.start - (now or timezone.now())).total_seconds() / 3600
-    return policy_for(booking.service).refund_for(held, hours)
+    # Computed from what was paid and what went back already, so a retried settlement refunds nothing twice.
+    paid = payment.amount if payment.state == BookingPayment.State.AUTHORISED else payment.amount_captured
+    due = paid
+    if by == "client":
+        hours = (booking.start - (now or timezone.now())).total_seconds() / 3600
+        due = policy_for(booking.service).refund_for(paid, hours)
+    return max(Decimal("0"), due - payment.amount_refunded)
 
 
 def policy_for(service):

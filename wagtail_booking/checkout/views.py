@@ -3,6 +3,7 @@
 import logging
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse, HttpResponseRedirect
@@ -12,6 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from oscar.core.loading import get_class
 
+from ..bookings.intake import is_reference
 from ..bookings.models import Booking
 from ..bookings.tokens import check_token
 from . import facade, gateway
@@ -28,7 +30,8 @@ HANDLED_EVENTS = {"payment_intent.succeeded", "payment_intent.amount_capturable_
 @require_GET
 def pay(request, reference, token):
     """Put the client's held booking into their basket and start the checkout (guest email already known)."""
-    booking = Booking.objects.select_related("service", "provider").filter(reference=reference.upper()).first()
+    booking = (Booking.objects.select_related("service", "provider").filter(reference=reference.upper()).first()
+               if is_reference(reference) else None)
     if booking is None or not check_token(booking, token):
         raise Http404("No booking matches this link.")
     if booking.status != Booking.Status.HELD or not booking.is_live:
@@ -47,6 +50,9 @@ def pay(request, reference, token):
 def stripe_webhook(request):
     """Stripe events are triggers, not truth: verify, dedupe on the event id, re-fetch the PaymentIntent."""
     _, _, signature_error = gateway.errors()
+    if not getattr(settings, "STRIPE_WEBHOOK_SECRET", ""):
+        return HttpResponse("Webhooks are not configured (STRIPE_WEBHOOK_SECRET).", status=400,
+                            content_type="text/plain")
     try:
         event = gateway.construct_event(request.body, request.headers.get("Stripe-Signature", ""))
     except (ValueError, signature_error):

@@ -24,8 +24,10 @@ def queue_sms(booking, kind, lead_minutes=None):
         return None
     if SmsOptOut.is_opted_out(booking.client_phone):
         return None
-    body = render_to_string(f"wagtail_booking/sms/{kind}.txt", {
-        "booking": booking, "business_name": business_name(), "local_start": booking.local_start()}).strip()
+    # Template date filters convert to the current zone: make that the client's.
+    with timezone.override(booking.client_timezone):
+        body = render_to_string(f"wagtail_booking/sms/{kind}.txt", {
+            "booking": booking, "business_name": business_name(), "local_start": booking.local_start()}).strip()
     message = SmsMessage.objects.create(booking=booking, kind=kind, to=booking.client_phone, body=body)
     from ..tasks import send_sms_task
 
