@@ -8,8 +8,6 @@ admin page, middleware included) and for issuing and rendering one invoice PDF. 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python benchmarks/reports.py
 """
 
-import os
-import statistics
 import sys
 import time
 from datetime import date, datetime, timedelta
@@ -17,24 +15,14 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "sandbox")]
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
-# Its own database, kept between runs, never the test suite's.
-os.environ["TEST_DATABASE_NAME"] = os.environ.get("BENCH_DATABASE_NAME", "bench_wagtail_booking_reports")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import bench_database, measure, setup  # noqa: E402
 
-import django  # noqa: E402
-
-django.setup()
+setup("bench_wagtail_booking_reports")
 
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import (  # noqa: E402
-    CaptureQueriesContext,
-    setup_databases,
-    setup_test_environment,
-    teardown_databases,
-)
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 NY = ZoneInfo("America/New_York")
 BOOKINGS = 100_000
@@ -105,18 +93,6 @@ def build():
         cursor.execute("ANALYZE")
 
 
-def measure(call, repeats=REPEATS):
-    call()  # warm up
-    timings, queries, result = [], None, None
-    for _ in range(repeats):
-        with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
-            result = call()
-            timings.append(time.perf_counter() - started)
-        queries = len(captured)
-    return statistics.median(timings) * 1000, queries, result
-
-
 def main():
     from django.contrib.auth import get_user_model
 
@@ -127,14 +103,12 @@ def main():
     from wagtail_booking.reports.models import Invoice
     from wagtail_booking.reports.periods import Period
 
-    setup_test_environment()
-    old_config = setup_databases(verbosity=0, interactive=False, keepdb=True)
-    try:
+    with bench_database():
         started = time.perf_counter()
         build()
         print(f"data ready in {time.perf_counter() - started:.1f} s: {BOOKINGS:,} bookings with paid orders")
         filters = revenue.Filters(Period(date(2026, 1, 1), date(2026, 12, 31), "America/New_York"), interval="month")
-        ms, sql, rows = measure(lambda: revenue.over_time(filters))
+        ms, sql, rows = measure(lambda: revenue.over_time(filters), REPEATS)
         print(f"revenue 2026 by month, Python call: {ms:8.1f} ms {sql:3d} queries "
               f"({len(rows)} rows, net {sum(r.net for r in rows)} USD)")
         user, _ = get_user_model().objects.get_or_create(username="bench-owner", defaults={"is_superuser": True,
@@ -150,7 +124,7 @@ def main():
             assert str(response.context["report_period"]).startswith("01 Jan 2026"), response.context["report_period"]
             return response
 
-        ms, sql, _ = measure(page)
+        ms, sql, _ = measure(page, REPEATS)
         print(f"revenue 2026 by month, admin page:  {ms:8.1f} ms {sql:3d} queries (session, user, chart, totals)")
         payment = BookingPayment.objects.order_by("-pk").first()
         Invoice.objects.filter(order_id=payment.order_id).delete()
@@ -160,10 +134,8 @@ def main():
             ms, sql = (time.perf_counter() - started) * 1000, len(captured)
         print(f"issue one invoice + PDF:            {ms:8.1f} ms {sql:3d} queries ({len(issued)} documents)")
         invoice = Invoice.objects.get(order_id=payment.order_id, kind="invoice")
-        ms, sql, content = measure(lambda: render_invoice(Invoice.objects.get(pk=invoice.pk)))
+        ms, sql, content = measure(lambda: render_invoice(Invoice.objects.get(pk=invoice.pk)), REPEATS)
         print(f"render one invoice PDF:             {ms:8.1f} ms {sql:3d} queries ({len(content):,} bytes)")
-    finally:
-        teardown_databases(old_config, verbosity=0, keepdb=True)
 
 
 if __name__ == "__main__":

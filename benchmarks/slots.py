@@ -7,33 +7,18 @@ middleware included) and through the Python call. Run on PostgreSQL:
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python benchmarks/slots.py
 """
 
-import os
-import statistics
 import sys
-import time
 from datetime import date, datetime, timedelta
 from datetime import time as clock
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "sandbox")]
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
-# Its own database, kept between runs, never the test suite's.
-os.environ["TEST_DATABASE_NAME"] = os.environ.get("BENCH_DATABASE_NAME", "bench_wagtail_booking")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import bench_database, measure, setup  # noqa: E402
 
-import django  # noqa: E402
+setup("bench_wagtail_booking")
 
-django.setup()
-
-from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import (  # noqa: E402
-    CaptureQueriesContext,
-    setup_databases,
-    setup_test_environment,
-    teardown_databases,
-)
 
 NY = ZoneInfo("America/New_York")
 WINDOW = (date(2027, 3, 1), date(2027, 3, 30))
@@ -69,24 +54,10 @@ def build(booking_count):
     return service, in_window
 
 
-def measure(call):
-    call()  # warm up
-    timings, queries = [], None
-    for _ in range(REPEATS):
-        with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
-            result = call()
-            timings.append(time.perf_counter() - started)
-        queries = len(captured)
-    return statistics.median(timings) * 1000, queries, result
-
-
 def main():
     from wagtail_booking.bookings.availability import available_slots, local_day_bounds
 
-    setup_test_environment()
-    old_config = setup_databases(verbosity=0, interactive=False, keepdb=True)
-    try:
+    with bench_database():
         client = Client()
         print(f"{'bookings':>8} {'in window':>9} {'slots':>5} | {'API ms':>7} {'API SQL':>7} | "
               f"{'Python ms':>9} {'Python SQL':>10}")
@@ -107,13 +78,11 @@ def main():
                 start, end = local_day_bounds(*WINDOW, "America/New_York")
                 return len(available_slots(fresh, start, end))
 
-            api_ms, api_sql, api_slots = measure(via_api)
-            py_ms, py_sql, py_slots = measure(via_python)
+            api_ms, api_sql, api_slots = measure(via_api, REPEATS)
+            py_ms, py_sql, py_slots = measure(via_python, REPEATS)
             assert api_slots == py_slots
             print(f"{count:>8} {in_window:>9} {api_slots:>5} | {api_ms:>7.2f} {api_sql:>7} | "
                   f"{py_ms:>9.2f} {py_sql:>10}")
-    finally:
-        teardown_databases(old_config, verbosity=0, keepdb=True)
 
 
 if __name__ == "__main__":
