@@ -160,3 +160,15 @@ def test_twilio_webhooks_refuse_everything_without_an_auth_token(client, twilio,
     settings.TWILIO_AUTH_TOKEN = ""
     response = signed_post(client, "/booking/sms/inbound/", {"From": PHONE, "Body": "STOP"}, token="")
     assert response.status_code == 403 and not SmsOptOut.objects.exists()
+
+
+def test_staff_bookings_can_carry_sms_consent_and_opt_outs_are_listed(admin_client, twilio, texting_service,
+                                                                       provider, monday):
+    response = admin_client.post("/admin/bookings/new/", {
+        "service": texting_service.pk, "provider": provider.pk, "start": f"{monday.isoformat()} 11:00",
+        "client_name": "Phone Booker", "client_email": "pb@example.com", "client_phone": "(212) 555-0123",
+        "sms_consent": "on", "client_timezone": "America/New_York", "staff_notes": ""})
+    assert response.status_code == 302
+    assert SmsMessage.objects.get(booking__client_name="Phone Booker").kind == "confirmed"
+    SmsOptOut.objects.create(phone="+12125550199", reason="replied STOP")
+    assert "+12125550199" in admin_client.get("/admin/booking/sms/").content.decode()

@@ -15,6 +15,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from ..bookings.intake import InvalidInput, check_timezone
+from ..phone import to_e164
 from . import services
 from .models import Booking
 
@@ -45,12 +46,19 @@ class BookingFilterSet(WagtailFilterSet):
 class StaffBookingForm(forms.ModelForm):
     class Meta:
         model = Booking
-        fields = ["service", "provider", "start", "client_name", "client_email", "client_phone",
+        fields = ["service", "provider", "start", "client_name", "client_email", "client_phone", "sms_consent",
                   "client_timezone", "staff_notes"]
 
     def __init__(self, *args, for_user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["client_timezone"].initial = timezone.get_current_timezone_name()
+
+    def clean_client_phone(self):
+        phone = self.cleaned_data.get("client_phone", "")
+        try:
+            return to_e164(phone) if phone else ""
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from error
 
     def clean_client_timezone(self):
         try:
@@ -100,7 +108,8 @@ class BookingCreateView(generic.CreateView):
         self.form = form
         data = form.cleaned_data
         client = services.ClientDetails(name=data["client_name"], email=data["client_email"],
-                                        phone=data["client_phone"], timezone=data["client_timezone"])
+                                        phone=data["client_phone"], timezone=data["client_timezone"],
+                                        sms_consent=data.get("sms_consent", False))
         try:
             self.object = services.create_by_staff(data["service"], data["provider"], data["start"], client)
         except services.BookingError as error:

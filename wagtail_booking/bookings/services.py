@@ -194,7 +194,8 @@ def create_by_staff(service: Service, provider: Provider, start: datetime, clien
         booking = Booking(service=service, provider=provider, start=start,
                           end=start + timedelta(minutes=service.duration_minutes), status=Booking.Status.HELD,
                           client_name=client.name, client_email=client.email, client_phone=client.phone,
-                          client_timezone=client.timezone, price=service.price, deposit_due=0,
+                          client_timezone=client.timezone, sms_consent=client.sms_consent and bool(client.phone),
+                          price=service.price, deposit_due=0,
                           currency=getattr(settings, "OSCAR_DEFAULT_CURRENCY", "") or "")
         _set_span(booking)
         issue_token(booking)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..phone import PhoneNumberField
 from ..site_settings import BusinessSettings
-from .models import SmsMessage
+from .models import SmsMessage, SmsOptOut
 from .sms import SmsError, get_backend
 
 PERMISSION = "wagtail_booking.view_smsmessage"
@@ -44,6 +44,7 @@ def sms_overview(request):
     backend = get_backend()
     context = {"summary": monthly_summary(), "form": form, "problem": backend.problem(),
                "failures": SmsMessage.objects.filter(status__in=["failed", "undelivered"])[:20],
+               "opted_out": SmsOptOut.objects.filter(opted_out=True).order_by("-updated_at")[:50],
                "settings": BusinessSettings.for_request(request), "header_title": _("Text messages")}
     return TemplateResponse(request, "wagtail_booking/admin/sms_overview.html", context)
 
