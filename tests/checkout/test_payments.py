@@ -451,3 +451,29 @@ def test_webhook_without_a_configured_secret_is_refused(client, settings):
     response = client.post("/booking/stripe/webhook/", data=b"{}", content_type="application/json",
                            HTTP_STRIPE_SIGNATURE="t=1,v1=00")
     assert response.status_code == 400
+
+
+def test_a_voucher_covering_the_whole_deposit_confirms_without_a_card(checkout, stripe_fake, monday):
+    from oscar.test.factories import (
+        BenefitFactory,
+        ConditionalOfferFactory,
+        ConditionFactory,
+        RangeFactory,
+        VoucherFactory,
+    )
+
+    everything = RangeFactory(includes_all_products=True)
+    offer = ConditionalOfferFactory(
+        offer_type="Voucher", benefit=BenefitFactory(type="Percentage", value=100, range=everything),
+        condition=ConditionFactory(type="Count", value=1, range=everything))
+    VoucherFactory(code="FREEBIE").offers.add(offer)
+    checkout.hold(far(monday))
+    checkout.client.get(checkout.hold_body["checkout_url"])
+    checkout.client.post("/shop/basket/vouchers/add/", {"code": "FREEBIE"})
+    page = checkout.client.post("/shop/checkout/", {"username": "pat@example.com", "options": "anonymous"},
+                                follow=True)
+    assert page.request["PATH_INFO"] == "/shop/checkout/preview/"  # Oscar skips the payment step
+    response = checkout.client.post("/shop/checkout/preview/", {"action": "place_order"})
+    assert response.status_code == 302 and "/booking/booked/" in response["Location"]
+    assert booking_of(checkout).status == "confirmed" and Order.objects.get().total_incl_tax == Decimal("0.00")
+    assert not stripe_fake.payment_intents

@@ -87,6 +87,14 @@ class StripePaymentDetailsMixin(BookingPreconditionsMixin):
                 services.complete_hold(booking)
             except services.SlotUnavailable as error:
                 raise UnableToTakePayment(error.message) from error
+            self.completed_booking = booking
+
+    def get_success_url(self):
+        """After an order that needed no card, show the booking rather than Oscar's thank-you page."""
+        booking = getattr(self, "completed_booking", None)
+        if booking is not None:
+            return reverse("wagtail_booking:booked", args=[booking.reference, manage_token(booking)])
+        return super().get_success_url()
 
 
 class StripeReturnView(View):
