@@ -89,6 +89,32 @@ class Checkout:
     def come_back(self):
         return self.client.get(reverse("checkout:stripe-return"), {"payment_intent": self.payment.payment_intent_id})
 
+    def book_and_pay(self, start):
+        """The whole happy path: hold, payment page, card, back to our site."""
+        self.hold(start)
+        self.open_payment_page()
+        self.pay()
+        return self.come_back()
+
+
+def make_voucher(code, percent, max_uses=None):
+    """An Oscar voucher taking ``percent`` off everything (the kind of promo code a business hands out)."""
+    from oscar.test.factories import (
+        BenefitFactory,
+        ConditionalOfferFactory,
+        ConditionFactory,
+        RangeFactory,
+        VoucherFactory,
+    )
+
+    everything = RangeFactory(includes_all_products=True)
+    offer = ConditionalOfferFactory(
+        offer_type="Voucher", benefit=BenefitFactory(type="Percentage", value=percent, range=everything),
+        condition=ConditionFactory(type="Count", value=1, range=everything), max_global_applications=max_uses)
+    voucher = VoucherFactory(code=code)
+    voucher.offers.add(offer)
+    return voucher
+
 
 @pytest.fixture
 def checkout(client, stripe_client, massage):

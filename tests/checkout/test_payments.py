@@ -9,7 +9,7 @@ from django.core import mail
 from django.utils import timezone
 from oscar.core.loading import get_model
 
-from tests.checkout.conftest import deliver, far
+from tests.checkout.conftest import deliver, far, make_voucher
 from tests.helpers import ny
 from wagtail_booking.bookings import services
 from wagtail_booking.bookings.models import Booking
@@ -231,10 +231,7 @@ def test_client_cancellation_refunds_by_policy_tier(checkout, stripe_fake, massa
     start = start.astimezone(ny(start.date(), 0).tzinfo).replace(hour=10)
     while start.weekday() >= 5:
         start += timedelta(days=1)
-    checkout.hold(start)
-    checkout.open_payment_page()
-    checkout.pay()
-    checkout.come_back()
+    checkout.book_and_pay(start)
     booking = booking_of(checkout)
     when = booking.start - timedelta(hours=hours_before)
     quote = __import__("wagtail_booking.checkout.facade", fromlist=["x"]).refund_quote(booking, now=when)
@@ -252,20 +249,14 @@ def test_client_cancellation_refunds_by_policy_tier(checkout, stripe_fake, massa
 def test_manage_page_shows_the_refund_before_confirming(checkout, stripe_fake, monday):
     from wagtail_booking.bookings.tokens import manage_token
 
-    checkout.hold(far(monday))
-    checkout.open_payment_page()
-    checkout.pay()
-    checkout.come_back()
+    checkout.book_and_pay(far(monday))
     booking = booking_of(checkout)
     html = checkout.client.get(f"/booking/manage/{booking.reference}/{manage_token(booking)}/").content.decode()
     assert "If you cancel now, you get back <strong>18.00 USD</strong>" in html
 
 
 def test_business_cancellation_refunds_in_full_and_staff_refund(checkout, stripe_fake, monday, admin_client):
-    checkout.hold(far(monday))
-    checkout.open_payment_page()
-    checkout.pay()
-    checkout.come_back()
+    checkout.book_and_pay(far(monday))
     booking = booking_of(checkout)
     response = admin_client.post(f"/admin/bookings/refund/{booking.pk}/", {"amount": "20.00"}, follow=True)
     assert "At most 18.00 USD can be refunded." in response.content.decode()
@@ -297,20 +288,7 @@ def test_no_show_keeps_the_deposit(checkout, stripe_fake, monday):
 
 def test_voucher_discounts_the_deposit(checkout, stripe_fake, monday):
     """A 25-use promo code: 25% off the deposit; Oscar records the discount and the voucher's use."""
-    from oscar.test.factories import (
-        BenefitFactory,
-        ConditionalOfferFactory,
-        ConditionFactory,
-        RangeFactory,
-        VoucherFactory,
-    )
-
-    everything = RangeFactory(includes_all_products=True)
-    offer = ConditionalOfferFactory(
-        offer_type="Voucher", benefit=BenefitFactory(type="Percentage", value=25, range=everything),
-        condition=ConditionFactory(type="Count", value=1, range=everything), max_global_applications=25)
-    voucher = VoucherFactory(code="SPRING25")
-    voucher.offers.add(offer)
+    voucher = make_voucher("SPRING25", 25, max_uses=25)
     checkout.hold(far(monday))
     checkout.open_payment_page(voucher="SPRING25")
     assert checkout.payment.amount == Decimal("13.50")
@@ -372,10 +350,7 @@ def test_basket_changed_during_payment_returns_the_money(checkout, stripe_fake, 
 
 def test_refund_made_in_the_stripe_dashboard_is_recorded_from_the_webhook(checkout, stripe_fake, stripe_client,
                                                                            monday):
-    checkout.hold(far(monday))
-    checkout.open_payment_page()
-    checkout.pay()
-    checkout.come_back()
+    checkout.book_and_pay(far(monday))
     payment = checkout.payment
     stripe_client.v1.refunds.create(params={"payment_intent": payment.payment_intent_id, "amount": 500})
     response = deliver(checkout.client, stripe_fake, "charge.refunded")
@@ -434,10 +409,7 @@ def test_choosing_another_time_in_the_same_basket_can_still_pay(checkout, stripe
 def test_a_retried_cancellation_settlement_refunds_once(checkout, stripe_fake, monday):
     from wagtail_booking.checkout.settlement import settle_cancellation
 
-    checkout.hold(far(monday))
-    checkout.open_payment_page()
-    checkout.pay()
-    checkout.come_back()
+    checkout.book_and_pay(far(monday))
     booking = booking_of(checkout)
     services.cancel(booking, by="staff")
     settle_cancellation(booking.pk, "business")  # a retry of the task
@@ -454,19 +426,7 @@ def test_webhook_without_a_configured_secret_is_refused(client, settings):
 
 
 def test_a_voucher_covering_the_whole_deposit_confirms_without_a_card(checkout, stripe_fake, monday):
-    from oscar.test.factories import (
-        BenefitFactory,
-        ConditionalOfferFactory,
-        ConditionFactory,
-        RangeFactory,
-        VoucherFactory,
-    )
-
-    everything = RangeFactory(includes_all_products=True)
-    offer = ConditionalOfferFactory(
-        offer_type="Voucher", benefit=BenefitFactory(type="Percentage", value=100, range=everything),
-        condition=ConditionFactory(type="Count", value=1, range=everything))
-    VoucherFactory(code="FREEBIE").offers.add(offer)
+    make_voucher("FREEBIE", 100)
     checkout.hold(far(monday))
     checkout.client.get(checkout.hold_body["checkout_url"])
     checkout.client.post("/shop/basket/vouchers/add/", {"code": "FREEBIE"})
