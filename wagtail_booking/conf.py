@@ -46,6 +46,9 @@ DEFAULTS = {
     # Invoice and credit note numbers are these prefixes and a gap-free six-digit counter.
     "INVOICE_PREFIX": "INV-",
     "CREDIT_NOTE_PREFIX": "CN-",
+    # Side effects (emails, texts, refunds, calendar write-backs) still undelivered this many seconds after they
+    # were handed to Huey are handed over again by the outbox sweep (every minute), e.g. after a broker outage.
+    "OUTBOX_SWEEP_AFTER_SECONDS": 120,
     # Secret from which the key that encrypts stored Google credentials is derived (HKDF); None: SECRET_KEY.
     "ENCRYPTION_KEY": None,
 }

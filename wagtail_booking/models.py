@@ -3,6 +3,7 @@
 from .bookings.models import Booking
 from .checkout.models import BookingPayment, CancellationPolicy, CancellationTier, ProcessedStripeEvent
 from .notifications.models import ReminderSent, SmsMessage, SmsOptOut
+from .outbox.models import OutboxMessage
 from .reports.models import DocumentCounter, Invoice, RevenueReport
 from .site_settings import BusinessSettings
 from .snippets.models import (
@@ -22,4 +23,5 @@ __all__ = [
     "DateOverride", "DocumentCounter", "IntakeForm", "IntakeFormField", "Invoice", "ProcessedStripeEvent",
     "Provider", "ReminderSent", "RevenueReport", "Service", "SmsMessage", "SmsOptOut", "TimeOff", "WeeklyHours",
 ]
+__all__ += ["OutboxMessage"]
 __all__ += ["BookingEvent", "CalendarFeed", "GoogleConnection", "SyncedCalendar"]

@@ -1,12 +1,22 @@
-"""Lifecycle notifications, sent after the transaction that caused them commits.
+"""Lifecycle notifications, sent inside the transaction that makes the change.
 
 Each is sent with ``sender=Booking`` and ``booking=<Booking>``. ``booking_rescheduled`` also carries
 ``previous_start``; ``booking_confirmed`` carries ``approved=True`` when staff approved a request;
 ``booking_cancelled`` carries ``by`` ("client" or "staff") and ``declined=True`` when staff
 declined a request.
+
+Receivers run inside the transaction, each in its own savepoint: one that fails is logged and rolled back alone,
+and never stops the others or the change itself. A receiver records what must happen with
+``wagtail_booking.outbox.enqueue(task, ...)`` (delivered after the commit, even across a broker outage) or defers
+anything else with ``transaction.on_commit``; it must not talk to the outside world directly.
 """
 
+import logging
+
+from django.db import transaction
 from django.dispatch import Signal
+
+logger = logging.getLogger(__name__)
 
 booking_requested = Signal()
 booking_confirmed = Signal()
@@ -15,5 +25,24 @@ booking_rescheduled = Signal()
 # Sent with ``status`` ("completed" or "no_show") when staff record how an appointment went.
 booking_outcome = Signal()
 # Sent with ``sender=BookingPayment``, ``payment=<BookingPayment>`` and ``kind`` ("debit" or "refund") after money
-# was taken or given back and recorded in Oscar (after commit).
+# was taken or given back and recorded in Oscar (inside that transaction).
 payment_recorded = Signal()
+
+
+def send_isolated(signal: Signal, sender, **kwargs) -> list:
+    """Call each receiver in its own savepoint; a failing receiver is logged and skipped. Returns the results."""
+    results = []
+    sync_receivers, _async_receivers = signal._live_receivers(sender)
+    for receiver in sync_receivers:
+        try:
+            with transaction.atomic():
+                results.append((receiver, receiver(signal=signal, sender=sender, **kwargs)))
+        except Exception as error:
+            logger.exception("Receiver %s of %s failed; the others still ran", getattr(receiver, "__qualname__",
+                             receiver), _name(signal))
+            results.append((receiver, error))
+    return results
+
+
+def _name(signal):
+    return next((name for name, value in globals().items() if value is signal), repr(signal))

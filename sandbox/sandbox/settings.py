@@ -159,7 +159,7 @@ DEFAULT_FROM_EMAIL = "bookings@sandbox.example"
 WAGTAIL_SITE_NAME = "Harbour Wellness (sandbox)"
 WAGTAILADMIN_BASE_URL = os.environ.get("SANDBOX_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
-TASKS = {"default": {"BACKEND": "huey.contrib.djhuey.tasks_backend.HueyBackend"}}
+TASKS = {"default": {"BACKEND": "wagtail_booking.tasks_backend.HueyOnCommitBackend"}}
 
 OSCAR_SHOP_NAME = "Harbour Wellness"
 OSCAR_DEFAULT_CURRENCY = "USD"

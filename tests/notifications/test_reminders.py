@@ -9,7 +9,8 @@ from huey.contrib.djhuey import HUEY
 from tests.helpers import ny
 from wagtail_booking.bookings import services
 from wagtail_booking.notifications.models import ReminderSent
-from wagtail_booking.notifications.sending import reminder_id, send_reminder
+from wagtail_booking.notifications.sending import reminder_id
+from wagtail_booking.notifications.tasks import send_reminder_task
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -53,13 +54,13 @@ def test_cancel_revokes_reminders(service, monday, site_root):
 def test_a_reminder_is_sent_once_and_rechecks_the_booking(service, monday, site_root):
     booking = services.create_hold(service, ny(monday, 10), client())
     mail.outbox.clear()
-    assert send_reminder(booking.pk, 60, booking.start.isoformat()) == "sent"
-    assert send_reminder(booking.pk, 60, booking.start.isoformat()) == "already sent"
+    assert send_reminder_task.call_local(booking.pk, 60, booking.start.isoformat()) == "sent"
+    assert send_reminder_task.call_local(booking.pk, 60, booking.start.isoformat()) == "already sent"
     assert [m.subject.split(":")[0] for m in mail.outbox] == ["Reminder"]
     assert ReminderSent.objects.count() == 1
-    assert send_reminder(booking.pk, 60, ny(monday, 9).isoformat()) == "moved"
+    assert send_reminder_task.call_local(booking.pk, 60, ny(monday, 9).isoformat()) == "moved"
     services.cancel(booking, by="staff")
-    assert send_reminder(booking.pk, 1440, booking.start.isoformat()) == "not confirmed"
+    assert send_reminder_task.call_local(booking.pk, 1440, booking.start.isoformat()) == "not confirmed"
 
 
 def test_moving_away_and_back_keeps_the_reminders(service, monday, site_root):

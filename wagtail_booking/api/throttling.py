@@ -1,5 +1,6 @@
 """Per-address rate limits for the public API, read lazily from ``WAGTAIL_BOOKING["RATE_LIMITS"]``."""
 
+import logging
 import math
 import time
 
@@ -9,6 +10,7 @@ from ninja.throttling import BaseThrottle
 from ..conf import booking_settings
 
 WINDOW_SECONDS = 60
+logger = logging.getLogger(__name__)
 
 
 class AddressThrottle(BaseThrottle):
@@ -25,17 +27,27 @@ class AddressThrottle(BaseThrottle):
         now = time.time()
         window = int(now // WINDOW_SECONDS)
         key = f"wagtail_booking:rl:{self.group}:{self.get_ident(request)}:{window}"
-        cache = caches[booking_settings.RATE_LIMIT_CACHE]
-        cache.add(key, 0, WINDOW_SECONDS + 1)
         try:
-            count = cache.incr(key)
-        except ValueError:  # evicted between add and incr
-            cache.set(key, 1, WINDOW_SECONDS + 1)
-            count = 1
+            count = self._count(key)
+        except Exception:
+            # A rate limit must not take the site down with its cache: let the request through, and say so.
+            logger.warning("Rate-limit cache %r is unavailable; %s requests are not limited until it is back",
+                           booking_settings.RATE_LIMIT_CACHE, self.group, exc_info=True)
+            return True
         if count <= limit:
             return True
         self._wait = math.ceil((window + 1) * WINDOW_SECONDS - now)
         return False
+
+    @staticmethod
+    def _count(key) -> int:
+        cache = caches[booking_settings.RATE_LIMIT_CACHE]
+        cache.add(key, 0, WINDOW_SECONDS + 1)
+        try:
+            return cache.incr(key)
+        except ValueError:  # evicted between add and incr
+            cache.set(key, 1, WINDOW_SECONDS + 1)
+            return 1
 
     def get_ident(self, request) -> str:
         """The client's address: REMOTE_ADDR, or the entry our own proxies added to X-Forwarded-For."""

@@ -328,4 +328,6 @@ def _check_cutoff(booking, now, verb):
 
 
 def _on_commit(signal, booking, **kwargs):
-    transaction.on_commit(lambda: signal.send(sender=Booking, booking=booking, **kwargs))
+    """Tell the integrations inside this transaction: what they queue (outbox) commits with the change itself."""
+    with transaction.atomic():
+        signals.send_isolated(signal, sender=Booking, booking=booking, **kwargs)

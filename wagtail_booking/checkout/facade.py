@@ -341,7 +341,7 @@ def _record_debit(payment, amount, reference):
 
 
 def _recorded(payment, kind):
-    transaction.on_commit(lambda: signals.payment_recorded.send(sender=BookingPayment, payment=payment, kind=kind))
+    signals.send_isolated(signals.payment_recorded, sender=BookingPayment, payment=payment, kind=kind)
 
 
 def _set_state(payment, state, problem=""):

@@ -1,24 +1,20 @@
 """Money follows the booking: capture on confirmation, refund or release on cancellation, keep on a no-show."""
 
 from .. import signals
+from ..outbox import enqueue
+from .tasks import capture_deposit_task, settle_cancellation_task
 
 
 def _on_confirmed(sender, booking, **kwargs):
-    from ..tasks import capture_deposit_task
-
-    capture_deposit_task(booking.pk)
+    enqueue(capture_deposit_task, booking.pk)
 
 
 def _on_cancelled(sender, booking, by="client", declined=False, **kwargs):
-    from ..tasks import settle_cancellation_task
-
-    settle_cancellation_task(booking.pk, "business" if (by != "client" or declined) else "client")
+    enqueue(settle_cancellation_task, booking.pk, "business" if (by != "client" or declined) else "client")
 
 
 def _on_outcome(sender, booking, status, **kwargs):
-    from ..tasks import capture_deposit_task
-
-    capture_deposit_task(booking.pk)  # completed or no-show: the deposit is kept either way
+    enqueue(capture_deposit_task, booking.pk)  # completed or no-show: the deposit is kept either way
 
 
 def connect():

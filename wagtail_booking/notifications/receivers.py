@@ -1,51 +1,27 @@
-"""Booking lifecycle -> emails, texts and reminders (signals are already sent after commit)."""
+"""Booking lifecycle -> emails, texts and reminders, recorded in the booking's transaction (see ``outbox``)."""
 
 from .. import signals
-
-
-def _email(booking, kind):
-    from ..tasks import send_booking_email_task
-
-    send_booking_email_task(booking.pk, kind)
-
-
-def _sms(booking, kind):
-    from .sending import queue_sms
-
-    queue_sms(booking, kind)
+from ..outbox import enqueue
+from .tasks import queue_messages, sync_reminders_task
 
 
 def on_requested(sender, booking, **kwargs):
-    _email(booking, "requested")
-    _sms(booking, "requested")
+    queue_messages(booking, "requested")
 
 
 def on_confirmed(sender, booking, approved=False, **kwargs):
-    from .sending import schedule_reminders
-
-    kind = "approved" if approved else "confirmed"
-    _email(booking, kind)
-    _sms(booking, kind)
-    schedule_reminders(booking)
+    queue_messages(booking, "approved" if approved else "confirmed")
+    enqueue(sync_reminders_task, booking.pk)
 
 
 def on_cancelled(sender, booking, declined=False, **kwargs):
-    from .sending import revoke_reminders
-
-    kind = "declined" if declined else "cancelled"
-    _email(booking, kind)
-    _sms(booking, kind)
-    revoke_reminders(booking, booking.start)
+    queue_messages(booking, "declined" if declined else "cancelled")
+    enqueue(sync_reminders_task, booking.pk)
 
 
 def on_rescheduled(sender, booking, previous_start, **kwargs):
-    from .sending import revoke_reminders, schedule_reminders
-
-    _email(booking, "rescheduled")
-    _sms(booking, "rescheduled")
-    revoke_reminders(booking, previous_start)
-    if booking.status == booking.Status.CONFIRMED:
-        schedule_reminders(booking)
+    queue_messages(booking, "rescheduled")
+    enqueue(sync_reminders_task, booking.pk, previous_start.isoformat())
 
 
 RECEIVERS = {

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from huey.contrib.djhuey import HUEY
 
 from ..bookings.models import Booking
 from .context import business_name, site_base_url, site_settings
@@ -18,7 +19,10 @@ FINAL = {"delivered", "undelivered", "failed"}
 
 
 def queue_sms(booking, kind, lead_minutes=None):
-    """Record a text for the send task, if SMS is on for the site and the client agreed and did not opt out."""
+    """Record a text for the send task, if SMS is on for the site and the client agreed and did not opt out.
+
+    The caller queues ``send_sms_task`` for the message it returns (see ``tasks.queue_messages``).
+    """
     config = site_settings()
     if not (config and config.sms_enabled and booking.sms_consent and booking.client_phone):
         return None
@@ -28,11 +32,7 @@ def queue_sms(booking, kind, lead_minutes=None):
     with timezone.override(booking.client_timezone):
         body = render_to_string(f"wagtail_booking/sms/{kind}.txt", {
             "booking": booking, "business_name": business_name(), "local_start": booking.local_start()}).strip()
-    message = SmsMessage.objects.create(booking=booking, kind=kind, to=booking.client_phone, body=body)
-    from ..tasks import send_sms_task
-
-    transaction.on_commit(lambda: send_sms_task(message.pk))
-    return message
+    return SmsMessage.objects.create(booking=booking, kind=kind, to=booking.client_phone, body=body)
 
 
 def deliver_sms(message_id, final_attempt=False):
@@ -98,7 +98,10 @@ def _status(provider_status):
 
 
 def record_status(provider_id, provider_status, error_code=""):
-    """A status callback: move the message forward only (callbacks arrive out of order)."""
+    """A status callback: move the message forward only (callbacks arrive out of order).
+
+    The caller fetches the price once the message reached a final state (see :func:`needs_price`).
+    """
     status = _status(provider_status)
     with transaction.atomic():
         message = SmsMessage.objects.select_for_update().filter(provider_id=provider_id).first()
@@ -113,11 +116,11 @@ def record_status(provider_id, provider_status, error_code=""):
                 SmsOptOut.objects.update_or_create(phone=message.to, defaults={"opted_out": True,
                                                                                "reason": "error 21610"})
         message.save(update_fields=["status", "error_code", "updated_at"])
-    if status in FINAL and message.price is None:
-        from ..tasks import fetch_sms_price_task
-
-        transaction.on_commit(lambda: fetch_sms_price_task(message.pk))
     return message
+
+
+def needs_price(message) -> bool:
+    return message is not None and message.status in FINAL and message.price is None
 
 
 def fetch_price(message_id):
@@ -167,11 +170,25 @@ def reminder_id(booking_id, lead, start) -> str:
     return f"wb-reminder-{booking_id}-{lead}-{int(start.timestamp())}"
 
 
-def schedule_reminders(booking, now=None):
-    from huey.contrib.djhuey import HUEY
+def sync_reminders(booking_id, previous_start_iso, reminder_task, now=None):
+    """Make the scheduled reminders match the booking as it is now (safe to run twice, or out of order).
 
-    from ..tasks import send_reminder_task
+    Reminders for ``previous_start`` (a move) are revoked; those for the current start are scheduled while the
+    booking is confirmed and revoked otherwise.
+    """
+    booking = Booking.objects.filter(pk=booking_id).first()
+    if booking is None:
+        return []
+    previous = datetime.fromisoformat(previous_start_iso) if previous_start_iso else None
+    if previous is not None and previous != booking.start:
+        revoke_reminders(booking, previous)
+    if booking.status != Booking.Status.CONFIRMED:
+        revoke_reminders(booking, booking.start)
+        return []
+    return schedule_reminders(booking, reminder_task, now)
 
+
+def schedule_reminders(booking, reminder_task, now=None):
     now = now or timezone.now()
     scheduled = []
     for lead in lead_minutes():
@@ -181,33 +198,31 @@ def schedule_reminders(booking, now=None):
             # Moved away and back to the same time: lift the earlier revocation. Should the old task run as well,
             # the ReminderSent row still lets only one of them send.
             HUEY.restore_by_id(task_id)
-            send_reminder_task.schedule(args=(booking.pk, lead, booking.start.isoformat()), eta=eta, id=task_id)
+            reminder_task.schedule(args=(booking.pk, lead, booking.start.isoformat()), eta=eta, id=task_id)
             scheduled.append(lead)
     return scheduled
 
 
 def revoke_reminders(booking, start):
     """Revoke the reminders for ``start`` until a day after it (Huey then forgets the revocation)."""
-    from huey.contrib.djhuey import HUEY
-
     for lead in lead_minutes():
         HUEY.revoke_by_id(reminder_id(booking.pk, lead, start), revoke_until=start + timedelta(days=1))
 
 
-def send_reminder(booking_id, lead, start_iso):
-    """Re-check, then record the reminder before queuing it: a second worker's insert fails, so it is sent once."""
+def record_reminder(booking_id, lead, start_iso):
+    """Re-check, then record the reminder: a second worker's insert fails, so it is sent once.
+
+    Returns ``(outcome, booking)``; the booking only when the caller should queue the messages (in the same
+    transaction, so that they exist exactly when the record does).
+    """
     booking = Booking.objects.select_related("service", "provider").filter(pk=booking_id).first()
     if booking is None or booking.status != Booking.Status.CONFIRMED:
-        return "not confirmed"
+        return "not confirmed", None
     if booking.start != datetime.fromisoformat(start_iso):
-        return "moved"
+        return "moved", None
     try:
         with transaction.atomic():
             ReminderSent.objects.create(booking=booking, lead_minutes=lead, start=booking.start)
-            from ..tasks import send_booking_email_task
-
-            transaction.on_commit(lambda: send_booking_email_task(booking.pk, "reminder"))
-            queue_sms(booking, "reminder", lead)
     except IntegrityError:
-        return "already sent"
-    return "sent"
+        return "already sent", None
+    return "sent", booking

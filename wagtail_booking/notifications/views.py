@@ -1,13 +1,17 @@
 """Twilio webhooks: delivery status callbacks and inbound messages (STOP/START/HELP). Signatures checked."""
 
+import logging
+
 from django.http import HttpResponse, HttpResponseForbidden
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from ..phone import to_e164
-from .sending import record_inbound, record_status
+from .sending import needs_price, record_inbound, record_status
 from .sms import get_backend
+from .tasks import fetch_sms_price_task
 
+logger = logging.getLogger(__name__)
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
@@ -20,9 +24,18 @@ def _verified(request):
 def sms_status(request):
     if not _verified(request):
         return HttpResponseForbidden("Invalid signature.", content_type="text/plain")
-    record_status(request.POST.get("MessageSid", ""), request.POST.get("MessageStatus", ""),
-                  request.POST.get("ErrorCode", ""))
+    message = record_status(request.POST.get("MessageSid", ""), request.POST.get("MessageStatus", ""),
+                            request.POST.get("ErrorCode", ""))
+    if needs_price(message):
+        _queue_price(message)
     return HttpResponse(status=204)
+
+
+def _queue_price(message):
+    try:
+        fetch_sms_price_task(message.pk)
+    except Exception:  # the price is a detail; a broker outage must not make Twilio redeliver the callback
+        logger.warning("Could not queue the price fetch of SMS %s", message.pk, exc_info=True)
 
 
 @csrf_exempt

@@ -10,10 +10,12 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ..outbox import enqueue
 from . import PERMISSION, forbidden, links, periods
 from .filters import PRESET_CHOICES
 from .invoices import ensure_pdf
 from .models import Invoice, RevenueReport
+from .tasks import build_revenue_report_task
 
 
 def pdf_response(content: bytes, filename: str, inline=False) -> HttpResponse:
@@ -44,8 +46,6 @@ def _is_owner(request):
 
 def report_pdfs(request):
     """List the PDF reports and ask for a new one (built by a Huey task after this request commits)."""
-    from ..tasks import build_revenue_report_task
-
     if not _is_owner(request):
         return forbidden(request)
     form = ReportRequestForm(request.POST or None, initial={"period": "last_month"})
@@ -55,7 +55,7 @@ def report_pdfs(request):
         with transaction.atomic():
             report = RevenueReport.objects.create(first_day=period.first, last_day=period.last,
                                                   requested_by=request.user)
-            transaction.on_commit(lambda: build_revenue_report_task(report.pk))
+            enqueue(build_revenue_report_task, report.pk)
         messages.success(request, _("The PDF for %(period)s is being prepared; it appears below when ready.")
                          % {"period": period})
         return redirect("wagtail_booking_reports:pdfs")

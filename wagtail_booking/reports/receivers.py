@@ -1,12 +1,12 @@
 """Invoices follow the money: each recorded capture or refund queues the documents it calls for."""
 
 from .. import signals
+from ..outbox import enqueue
+from .tasks import issue_payment_documents_task
 
 
 def _on_payment_recorded(sender, payment, **kwargs):
-    from ..tasks import issue_payment_documents_task
-
-    issue_payment_documents_task(payment.pk)
+    enqueue(issue_payment_documents_task, payment.pk)
 
 
 def connect():

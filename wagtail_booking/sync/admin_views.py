@@ -26,6 +26,7 @@ from .feed import feed_path, reset_feed
 from .models import GoogleConnection
 from .sdk import gateway
 from .sync import forget_calendar
+from .tasks import google_sync_task
 
 logger = logging.getLogger(__name__)
 
@@ -172,8 +173,6 @@ def calendars(request, provider_id):
 
 
 def _queue_sync(connection):
-    from ..tasks import google_sync_task
-
     try:
         google_sync_task(connection.pk)
     except Exception:

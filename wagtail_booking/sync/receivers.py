@@ -1,23 +1,15 @@
-"""Queue a Google write-back when a booking is confirmed, moved or cancelled (signals are sent after commit)."""
-
-import logging
+"""Queue a Google write-back when a booking is confirmed, moved or cancelled (in the booking's transaction)."""
 
 from .. import signals
-
-logger = logging.getLogger(__name__)
+from ..outbox import enqueue
+from .models import GoogleConnection
+from .tasks import google_write_back_task
 
 
 def _queue_write_back(sender, booking, **kwargs):
-    from ..tasks import google_write_back_task
-    from .models import GoogleConnection
-
-    # A calendar problem must never fail a booking: the booking is committed already, so only log.
-    try:
-        if GoogleConnection.objects.filter(provider_id=booking.provider_id,
-                                           status=GoogleConnection.Status.CONNECTED).exists():
-            google_write_back_task(booking.pk)
-    except Exception:
-        logger.exception("Could not queue the Google Calendar write-back of booking %s", booking.pk)
+    if GoogleConnection.objects.filter(provider_id=booking.provider_id,
+                                       status=GoogleConnection.Status.CONNECTED).exists():
+        enqueue(google_write_back_task, booking.pk)
 
 
 def connect():

@@ -149,11 +149,6 @@ def _blocks(calendar: SyncedCalendar):
                                     calendar_id=calendar.calendar_id)
 
 
-def poll_all() -> int:
-    """The 15-minute fallback: queue a sync of every connected provider. Returns how many were queued."""
-    from ..tasks import google_sync_task
-
-    ids = list(GoogleConnection.objects.filter(status=GoogleConnection.Status.CONNECTED).values_list("pk", flat=True))
-    for pk in ids:
-        google_sync_task(pk)
-    return len(ids)
+def connected_ids() -> list[int]:
+    """Connections the 15-minute poll syncs."""
+    return list(GoogleConnection.objects.filter(status=GoogleConnection.Status.CONNECTED).values_list("pk", flat=True))

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from .feed import feed_calendar, find_feed
 from .push import calendar_for_notification
+from .tasks import google_sync_task
 
 logger = logging.getLogger(__name__)
 
@@ -20,8 +21,6 @@ REJECTIONS = {404: "Unknown or stopped notification channel.", 403: "The channel
 @require_POST
 def google_push(request):
     """A trigger, not data: Google says "something changed" (no body); we check the channel and queue a sync."""
-    from ..tasks import google_sync_task
-
     status, calendar = calendar_for_notification(request.headers.get("X-Goog-Channel-ID", ""),
                                                  request.headers.get("X-Goog-Channel-Token", ""))
     if calendar is None:

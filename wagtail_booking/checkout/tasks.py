@@ -1,0 +1,22 @@
+"""Huey tasks for deposits: capture, settle a cancellation, capture ageing card authorisations."""
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from ..outbox import durable_task
+from . import settlement
+
+
+@durable_task(retries=5, retry_delay=30, retry_backoff=2)
+def capture_deposit_task(booking_id):
+    settlement.capture_deposit(booking_id)
+
+
+@durable_task(retries=5, retry_delay=30, retry_backoff=2)
+def settle_cancellation_task(booking_id, by):
+    settlement.settle_cancellation(booking_id, by)
+
+
+@db_periodic_task(crontab(minute="17"))
+def capture_ageing_authorisations_task():
+    return settlement.capture_ageing_authorisations()

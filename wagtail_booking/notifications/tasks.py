@@ -1,0 +1,54 @@
+"""Huey tasks for emails, texts and reminders. Each loads by id, re-checks state, and calls ``sending``/``emails``."""
+
+from django.db import transaction
+from huey.contrib.djhuey import db_task
+
+from ..bookings.models import Booking
+from ..outbox import durable_task, enqueue
+from . import sending
+from .context import business_name, site_base_url
+from .emails import send_booking_email
+
+EMAIL_STATUSES = {"requested": {"requested"}, "confirmed": {"confirmed"}, "rescheduled": {"requested", "confirmed"},
+                  "cancelled": {"cancelled"}, "declined": {"declined"}, "approved": {"confirmed"},
+                  "reminder": {"confirmed"}}
+
+
+@durable_task(retries=3, retry_delay=60, retry_backoff=2)
+def send_booking_email_task(booking_id, kind):
+    booking = Booking.objects.select_related("service", "provider").filter(pk=booking_id).first()
+    if booking is None or booking.status not in EMAIL_STATUSES[kind]:
+        return
+    send_booking_email(booking, kind, site_base_url(), business_name())
+
+
+@durable_task(retries=4, retry_delay=15, retry_backoff=2, pass_final_attempt=True)
+def send_sms_task(message_id, final_attempt=False):
+    sending.deliver_sms(message_id, final_attempt=final_attempt)
+
+
+@db_task(retries=5, retry_delay=120, retry_backoff=2)
+def fetch_sms_price_task(message_id):
+    sending.fetch_price(message_id)
+
+
+@durable_task(retries=5, retry_delay=30, retry_backoff=2)
+def sync_reminders_task(booking_id, previous_start_iso=None):
+    sending.sync_reminders(booking_id, previous_start_iso, send_reminder_task)
+
+
+@db_task()
+def send_reminder_task(booking_id, lead_minutes, start_iso):
+    with transaction.atomic():
+        outcome, booking = sending.record_reminder(booking_id, lead_minutes, start_iso)
+        if booking is not None:
+            queue_messages(booking, "reminder", lead_minutes)
+    return outcome
+
+
+def queue_messages(booking, kind, lead_minutes=None):
+    """Record the email and (where the client agreed) the text for ``kind``; both go out after the commit."""
+    enqueue(send_booking_email_task, booking.pk, kind)
+    message = sending.queue_sms(booking, kind, lead_minutes)
+    if message is not None:
+        enqueue(send_sms_task, message.pk)
