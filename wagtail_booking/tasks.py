@@ -9,6 +9,7 @@ from .checkout.tasks import capture_ageing_authorisations_task, capture_deposit_
 from .notifications.tasks import (
     fetch_sms_price_task,
     send_booking_email_task,
+    send_invoice_email_task,
     send_reminder_task,
     send_sms_task,
     sync_reminders_task,
@@ -21,6 +22,6 @@ __all__ = [
     "build_revenue_report_task", "capture_ageing_authorisations_task", "capture_deposit_task",
     "delete_expired_holds_task", "fetch_sms_price_task", "google_poll_task", "google_sync_task",
     "google_write_back_task", "issue_payment_documents_task", "monthly_revenue_report_task", "outbox_purge_task",
-    "outbox_sweep_task", "send_booking_email_task", "send_reminder_task", "send_sms_task",
+    "outbox_sweep_task", "send_booking_email_task", "send_invoice_email_task", "send_reminder_task", "send_sms_task",
     "settle_cancellation_task", "sync_reminders_task",
 ]

@@ -4,8 +4,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core import mail, signing
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 from oscar.core.loading import get_model
 from oscar.test.factories import create_voucher
@@ -114,3 +115,36 @@ def test_credit_note_for_a_staff_refund(paid_with_voucher):
     [note] = Invoice.objects.filter(kind="credit_note")
     assert note.number == "CN-000001" and note.amount == Decimal("5.00")
     assert "-5.00 USD" in pdf_text(bytes(note.pdf))
+
+
+def test_an_invoice_that_cannot_be_made_never_blocks_the_confirmation_it_follows_later(
+        stripe_client, massage, monday, business, monkeypatch):
+    from reportlab.pdfgen.canvas import Canvas
+
+    from wagtail_booking.outbox.dispatch import sweep
+
+    real_save = Canvas.save
+
+    def disk_full(self):  # reportlab's own writer failing, as on a full disk
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Canvas, "save", disk_full)
+    flow = Checkout(Client(), stripe_client, massage)
+    flow.hold(far(monday, 11), email="pat@example.com")
+    flow.open_payment_page()
+    flow.pay()
+    flow.come_back()
+    booking = Booking.objects.get(reference=flow.hold_body["id"])
+    confirmation = next(m for m in mail.outbox if m.subject.startswith("Your booking is confirmed"))
+    assert "sent separately" in confirmation.body
+    assert not [name for name, *_ in confirmation.attachments if name.endswith(".pdf")]
+
+    monkeypatch.setattr(Canvas, "save", real_save)  # the disk has room again; the retry (or the sweep) runs
+    with override_settings(WAGTAIL_BOOKING={**settings.WAGTAIL_BOOKING, "OUTBOX_SWEEP_AFTER_SECONDS": 0}):
+        sweep()
+    invoices = [m for m in mail.outbox if m.subject.startswith("Your invoice")]
+    assert len(invoices) == 1 and invoices[0].to == ["pat@example.com"]
+    number = booking.invoices.get(kind="invoice").number
+    assert number in invoices[0].subject
+    [(name, content, _mimetype)] = [a for a in invoices[0].attachments if a[0].endswith(".pdf")]
+    assert number in pdf_text(content)

@@ -1,12 +1,19 @@
 """Emails to clients about their booking, each with an .ics attachment and the self-service link."""
 
+import logging
+
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from ..bookings.tokens import manage_token
+from ..checkout.facade import paid_payment
 from ..conf import booking_settings
+from ..reports.invoices import ensure_pdf, invoice_for_booking
+from ..reports.links import invoice_url
 from .ics import booking_calendar
+
+logger = logging.getLogger(__name__)
 
 SUBJECTS = {
     "confirmed": "Your booking is confirmed: {service}, {when}",
@@ -24,39 +31,59 @@ def manage_url(booking, base_url: str) -> str:
     return base_url.rstrip("/") + path
 
 
-def _invoice_url(booking, base_url):
-    from ..reports.invoices import invoice_for_booking
-    from ..reports.links import invoice_url
+def _add_invoice(message, context, booking, base_url, attach):
+    """Link (and for a confirmation, attach) the invoice. A failure never blocks the email: it says the invoice
+    follows, and returns True so the caller queues it (see ``tasks.send_invoice_email_task``)."""
+    try:
+        invoice = invoice_for_booking(booking)
+        if invoice is None:
+            return False
+        context["invoice_url"] = invoice_url(invoice, base_url)
+        if attach:
+            message.attach(invoice.filename, ensure_pdf(invoice), "application/pdf")
+    except Exception:
+        logger.exception("The invoice of booking %s could not be made; the email goes without it", booking.pk)
+        context.pop("invoice_url", None)
+        context["invoice_follows"] = attach  # only the confirmation owes the client the invoice itself
+        return attach
+    return False
 
-    invoice = invoice_for_booking(booking)
-    return invoice_url(invoice, base_url) if invoice else ""
 
-
-def send_booking_email(booking, kind: str, base_url: str, business_name: str) -> None:
+def send_booking_email(booking, kind: str, base_url: str, business_name: str) -> bool:
+    """Send one email about the booking. Returns True when its invoice could not be made and must follow later."""
     local_start = booking.local_start()
     when = local_start.strftime("%a %d %b %Y %H:%M %Z")
-    from ..checkout.facade import paid_payment
-
     context = {"booking": booking, "kind": kind, "local_start": local_start, "when": when,
                "manage_url": manage_url(booking, base_url), "business_name": business_name,
                "payment": paid_payment(booking) if kind in ("confirmed", "approved", "rescheduled", "reminder")
                else None}
-    if context["payment"] is not None:
-        context["invoice_url"] = _invoice_url(booking, base_url)
     message = EmailMultiAlternatives(
         subject=SUBJECTS[kind].format(service=booking.service.name, when=when),
-        body=render_to_string("wagtail_booking/email/booking.txt", context),
         from_email=booking_settings.from_email,
         to=[booking.client_email],
     )
+    invoice_follows = context["payment"] is not None and _add_invoice(
+        message, context, booking, base_url, attach=kind in ("confirmed", "approved"))
+    message.body = render_to_string("wagtail_booking/email/booking.txt", context)
     message.attach_alternative(render_to_string("wagtail_booking/email/booking.html", context), "text/html")
     method = "CANCEL" if kind in ("cancelled", "declined") else "PUBLISH"
     message.attach(f"booking-{booking.reference}.ics", booking_calendar(booking, business_name, method),
                    f"text/calendar; method={method}")
-    if kind in ("confirmed", "approved"):
-        from ..reports.invoices import invoice_attachment
+    message.send()
+    return invoice_follows
 
-        invoice = invoice_attachment(booking)  # None until money was taken
-        if invoice:
-            message.attach(*invoice)
+
+def send_invoice_email(booking, base_url: str, business_name: str) -> None:
+    """The invoice that could not go with the confirmation. Raises while it still cannot be made (to retry)."""
+    invoice = invoice_for_booking(booking)
+    if invoice is None:
+        return
+    pdf = ensure_pdf(invoice)
+    context = {"booking": booking, "invoice": invoice, "business_name": business_name,
+               "local_start": booking.local_start(), "invoice_url": invoice_url(invoice, base_url)}
+    message = EmailMultiAlternatives(
+        subject=f"Your invoice {invoice.number}: {booking.service.name}",
+        body=render_to_string("wagtail_booking/email/invoice.txt", context),
+        from_email=booking_settings.from_email, to=[booking.client_email])
+    message.attach(invoice.filename, pdf, "application/pdf")
     message.send()

@@ -7,7 +7,7 @@ from ..bookings.models import Booking
 from ..outbox import durable_task, enqueue
 from . import sending
 from .context import business_name, site_base_url
-from .emails import send_booking_email
+from .emails import send_booking_email, send_invoice_email
 
 EMAIL_STATUSES = {"requested": {"requested"}, "confirmed": {"confirmed"}, "rescheduled": {"requested", "confirmed"},
                   "cancelled": {"cancelled"}, "declined": {"declined"}, "approved": {"confirmed"},
@@ -19,7 +19,15 @@ def send_booking_email_task(booking_id, kind):
     booking = Booking.objects.select_related("service", "provider").filter(pk=booking_id).first()
     if booking is None or booking.status not in EMAIL_STATUSES[kind]:
         return
-    send_booking_email(booking, kind, site_base_url(), business_name())
+    if send_booking_email(booking, kind, site_base_url(), business_name()):
+        enqueue(send_invoice_email_task, booking.pk)
+
+
+@durable_task(retries=6, retry_delay=300, retry_backoff=2)
+def send_invoice_email_task(booking_id):
+    booking = Booking.objects.select_related("service", "provider").filter(pk=booking_id).first()
+    if booking is not None:
+        send_invoice_email(booking, site_base_url(), business_name())
 
 
 @durable_task(retries=4, retry_delay=15, retry_backoff=2, pass_final_attempt=True)
