@@ -169,13 +169,16 @@ def user_class(services, think):
         @task(3)
         def hold(self):
             if self.booked and random.random() < 0.1:
+                # The same start with the same provider: taken by this client's last booking.
                 return self._post_hold(*self.booked, name="POST /holds (taken start)")
             if not self.shown:
                 self._search(7, "GET slots (7 days)")
             if self.shown:
                 service, slot = self.shown.pop(random.randrange(len(self.shown)))
-                if self._post_hold(service, slot, name="POST /holds") == 201:
-                    self.booked = (service, slot)
+                provider = slot["provider"] if random.random() < 0.5 else None
+                booked = self._post_hold(service, slot["start"], provider, name="POST /holds")
+                if booked:
+                    self.booked = (service, slot["start"], booked["provider"])
 
         def _search(self, days, name):
             service = random.choice(services)
@@ -190,11 +193,11 @@ def user_class(services, think):
                 else:
                     response.failure(f"{response.status_code}: {response.text[:200]}")
 
-        def _post_hold(self, service, slot, name):
+        def _post_hold(self, service, start, provider, name):
+            """The booking's JSON when it was made, else None."""
             BookingClient.counter += 1
             number = BookingClient.counter
-            body = {"service": service["id"], "start": slot["start"],
-                    "provider": slot["provider"] if random.random() < 0.5 else None,
+            body = {"service": service["id"], "start": start, "provider": provider,
                     "name": f"Load Client {number}", "email": f"client{number}@load.example",
                     "timezone": self.zone, "answers": service["answers"]}
             with self.client.post("/booking/api/holds", json=body, name=name, catch_response=True) as response:
@@ -202,7 +205,7 @@ def user_class(services, think):
                     response.success()
                 else:
                     response.failure(f"{response.status_code}: {response.text[:200]}")
-                return response.status_code
+                return response.json() if response.status_code == 201 else None
 
     return BookingClient
 
