@@ -265,7 +265,7 @@ def _figures(entry, elapsed, statuses):
 
 
 def report(users, stats):
-    print(f"\n{users} users")
+    print(f"\n{users} users", flush=True)
     print(f"  {'endpoint':<27} {'requests':>8} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
           f"{'errors':>6}  statuses")
     for name in [*sorted(n for n in stats if n != "all"), "all"]:
@@ -274,7 +274,7 @@ def report(users, stats):
             continue
         codes = " ".join(f"{code}:{n}" for code, n in row["statuses"].items())
         print(f"  {name:<27} {row['requests']:>8} {row['rps']:>7.1f} {row['p50']:>7.0f} {row['p95']:>7.0f} "
-              f"{row['p99']:>7.0f} {row['errors']:>6}  {codes}")
+              f"{row['p99']:>7.0f} {row['errors']:>6}  {codes}", flush=True)
 
 
 # Orchestration ------------------------------------------------------------------------------------------------
