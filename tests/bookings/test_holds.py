@@ -206,7 +206,7 @@ def test_reschedule_may_overlap_its_own_old_time(service, monday):
     assert Booking.objects.get(pk=booking.pk).start == ny(monday, 10, 30)
 
 
-def test_tokens_are_stored_only_as_hashes(service, monday):
+def test_tokens_are_not_stored_and_altered_ones_fail(service, monday):
     booking = services.create_hold(service, ny(monday, 10), CLIENT)
     token = manage_token(booking)
     stored = Booking.objects.filter(pk=booking.pk).values()[0]
