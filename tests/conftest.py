@@ -1,3 +1,6 @@
+import os
+from datetime import datetime
+
 import pytest
 from django.conf import settings
 from django.core.cache import cache
@@ -6,6 +9,25 @@ from wagtail.models import Locale, Page, Site
 
 from tests.factories.booking import IntakeFormFactory, ProviderFactory, ServiceFactory
 from tests.helpers import next_monday
+
+# Every test runs with the clock at this instant (a Wednesday, four days before New York springs forward, so
+# "two weeks ahead" crosses a DST change). WAGTAIL_BOOKING_TEST_NOW moves it, e.g. to 2027-07-14T10:00:00+00:00.
+TEST_NOW = datetime.fromisoformat(os.environ.get("WAGTAIL_BOOKING_TEST_NOW") or "2027-03-10T15:00:00+00:00")
+if TEST_NOW.tzinfo is None:
+    raise RuntimeError("WAGTAIL_BOOKING_TEST_NOW needs a UTC offset, e.g. 2027-07-14T10:00:00+00:00")
+
+
+@pytest.fixture(autouse=True)
+def _pinned_clock(request, time_machine):
+    """Pin the clock (ticking from ``TEST_NOW``) so no test depends on the day it runs.
+
+    A test about one particular date says so with ``@pytest.mark.time_machine(<aware datetime>)`` or calls
+    ``time_machine.move_to(...)``. The clock is this process's: live servers and fakes in threads share it,
+    subprocesses (Huey consumers, the browser) do not, so tests hand them the pinned time when it matters.
+    """
+    if request.node.get_closest_marker("time_machine") is None:
+        time_machine.move_to(TEST_NOW, tick=True)
+    return time_machine
 
 
 @pytest.fixture(autouse=True)

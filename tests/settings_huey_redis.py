@@ -1,8 +1,14 @@
 """Settings for a real Huey consumer process started by tests/notifications/test_huey_redis.py."""
 
 import os
+from datetime import datetime
+
+import time_machine
 
 from tests.settings import *  # noqa: F403
+
+# The test's clock is pinned (tests/conftest.py); the consumer starts at the same instant and ticks from there.
+time_machine.travel(datetime.fromisoformat(os.environ["CONSUMER_NOW"]), tick=True).start()
 
 HUEY = {"huey_class": "huey.RedisHuey", "name": os.environ["HUEY_QUEUE_NAME"], "url": os.environ["REDIS_URL"],
         "immediate": False, "utc": True}

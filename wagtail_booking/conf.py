@@ -51,6 +51,9 @@ DEFAULTS = {
     "OUTBOX_SWEEP_AFTER_SECONDS": 120,
     # Secret from which the key that encrypts stored Google credentials is derived (HKDF); None: SECRET_KEY.
     "ENCRYPTION_KEY": None,
+    # Earlier values of that secret: stored credentials still decrypt with them until
+    # `manage.py booking_rotate_keys` re-encrypts them (SECRET_KEY_FALLBACKS count too while ENCRYPTION_KEY is None).
+    "ENCRYPTION_KEY_FALLBACKS": [],
 }
 
 

@@ -1,9 +1,9 @@
 """Real Huey consumers on Redis: two processes with two workers each; every reminder goes out exactly once."""
 
 import os
+import signal
 import subprocess
 import sys
-import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from tests.helpers import ny
+from tests.helpers import ny, wait_until
 from wagtail_booking.bookings import services
 from wagtail_booking.notifications.models import ReminderSent
 from wagtail_booking.notifications.sending import reminder_id
@@ -54,7 +54,9 @@ def test_each_reminder_sent_once_and_revoked_never(service, monday, site_root, t
     for copy in range(3):
         producer.revoke_by_id(reminder_id(revoked.pk, 60, revoked.start) + ("" if copy == 0 else f"-copy{copy}"))
 
+    # The consumers run on this test's pinned clock (tests/settings_huey_redis.py), so the eta means the same there.
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings_huey_redis", "HUEY_QUEUE_NAME": queue,
+           "CONSUMER_NOW": datetime.now(UTC).isoformat(),
            "EMAIL_FILE_PATH": str(tmp_path), "CONSUMER_DATABASE_NAME": connection.settings_dict["NAME"],
            "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "sandbox")])}
     command = [sys.executable, str(ROOT / "sandbox" / "manage.py"), "run_huey", "--workers", "2",
@@ -62,14 +64,13 @@ def test_each_reminder_sent_once_and_revoked_never(service, monday, site_root, t
     consumers = [subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
                  for _ in range(2)]
     try:
-        deadline = time.monotonic() + 40
-        while time.monotonic() < deadline and (producer.pending_count() or producer.scheduled_count()):
-            time.sleep(0.25)
-        time.sleep(2)  # let the workers finish what they dequeued
+        wait_until(lambda: not (producer.pending_count() or producer.scheduled_count()), timeout=60,
+                   message="the consumers to take every task")
     finally:
         for consumer in consumers:
-            consumer.terminate()
+            consumer.send_signal(signal.SIGINT)  # graceful: the workers finish the tasks they took, then exit
         errors = [consumer.communicate(timeout=20)[1].decode() for consumer in consumers]
+        print("Consumers' stderr:", *errors, sep="\n")  # pytest shows it when the test fails
         producer.storage.flush_all()
     assert producer.pending_count() == producer.scheduled_count() == 0, errors
     sent = sorted(ReminderSent.objects.values_list("booking_id", flat=True))

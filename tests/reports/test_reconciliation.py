@@ -1,6 +1,7 @@
 """Report figures add up, to the cent, to Oscar's payment records and to what the Stripe fake saw.
 
-The checkout runs now; the ledger dates (Oscar ``Transaction.date_created``, what the reports read) are then moved
+The checkout runs on 30 November 2026 (the clock is pinned there: the scenario's appointments must lie ahead);
+the ledger dates (Oscar ``Transaction.date_created``, what the reports read) are then moved
 to the scenario's dates so that the money spans several months and both DST changes in America/New_York.
 """
 
@@ -30,7 +31,7 @@ Transaction = get_model("payment", "Transaction")
 NY = ZoneInfo("America/New_York")
 D = Decimal
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.time_machine(datetime(2026, 11, 30, 15, tzinfo=UTC))]
 
 
 def at(*args, fold=0):

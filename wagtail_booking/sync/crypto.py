@@ -1,8 +1,11 @@
 """Encryption at rest for OAuth credentials, and hashing of push-channel tokens.
 
-The Fernet key is derived with HKDF-SHA256 from ``WAGTAIL_BOOKING["ENCRYPTION_KEY"]`` when it is set, otherwise
-from Django's ``SECRET_KEY``. Changing that secret makes stored credentials unreadable: the connections then show
-"reconnect needed" and the owner connects again. Set ``ENCRYPTION_KEY`` to rotate ``SECRET_KEY`` independently.
+Fernet keys are derived with HKDF-SHA256 from a secret: ``WAGTAIL_BOOKING["ENCRYPTION_KEY"]`` when it is set,
+otherwise Django's ``SECRET_KEY``. New text is encrypted with that key; stored text also decrypts with the keys
+derived from ``WAGTAIL_BOOKING["ENCRYPTION_KEY_FALLBACKS"]`` and, while the key comes from ``SECRET_KEY``, from
+``SECRET_KEY_FALLBACKS``. To rotate: make the new secret current, list the old one as a fallback, run
+``manage.py booking_rotate_keys`` (see :func:`reencrypt_stored_secrets`), then remove the fallback. Text no key
+decrypts makes its connection show "reconnect needed", and the owner connects again.
 """
 
 from __future__ import annotations
@@ -10,22 +13,43 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from dataclasses import dataclass, field
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
 
 from ..conf import booking_settings
+from .models import GoogleConnection
 
-__all__ = ["InvalidToken", "decrypt", "encrypt", "hash_token", "tokens_match"]
+__all__ = ["InvalidToken", "decrypt", "encrypt", "hash_token", "reencrypt_stored_secrets", "tokens_match"]
+
+# Every column that holds text from ``encrypt``.
+ENCRYPTED_FIELDS = ("credentials", "oauth_verifier")
 
 
-def _fernet() -> Fernet:
-    secret = booking_settings.ENCRYPTION_KEY or settings.SECRET_KEY
+def _secrets() -> list[str]:
+    """The secret to encrypt with, then those that may still decrypt what is stored."""
+    fallbacks = booking_settings.ENCRYPTION_KEY_FALLBACKS or []
+    if isinstance(fallbacks, str) or not all(isinstance(key, str) and key for key in fallbacks):
+        raise ImproperlyConfigured('WAGTAIL_BOOKING["ENCRYPTION_KEY_FALLBACKS"] must be a list of the earlier keys '
+                                   '(non-empty strings), e.g. ["old secret"].')
+    if booking_settings.ENCRYPTION_KEY:
+        return [booking_settings.ENCRYPTION_KEY, *fallbacks]
+    return [settings.SECRET_KEY, *fallbacks, *settings.SECRET_KEY_FALLBACKS]
+
+
+def _derive(secret: str) -> Fernet:
     key = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"wagtail-booking",
                info=b"google-calendar-credentials").derive(secret.encode())
     return Fernet(base64.urlsafe_b64encode(key))
+
+
+def _fernet() -> MultiFernet:
+    return MultiFernet([_derive(secret) for secret in _secrets()])
 
 
 def encrypt(text: str) -> str:
@@ -33,8 +57,38 @@ def encrypt(text: str) -> str:
 
 
 def decrypt(token: str) -> str:
-    """Raises ``InvalidToken`` when the text was encrypted with another key or altered."""
+    """Raises ``InvalidToken`` when no current or fallback key decrypts the text, or it was altered."""
     return _fernet().decrypt(token.encode()).decode()
+
+
+@dataclass
+class RotationResult:
+    reencrypted: int = 0
+    unreadable: list[str] = field(default_factory=list)  # "provider 3: credentials", for the operator
+
+
+def reencrypt_stored_secrets() -> RotationResult:
+    """Re-encrypt every stored secret under the current key, each row under its lock (a token refresh may write
+    the same row). Text that no key decrypts is left as it is and listed in the result."""
+    fernet, result = _fernet(), RotationResult()
+    for pk in GoogleConnection.objects.order_by("pk").values_list("pk", flat=True):
+        with transaction.atomic():
+            connection = GoogleConnection.objects.select_for_update().filter(pk=pk).first()
+            changed = [name for name in ENCRYPTED_FIELDS if connection and getattr(connection, name)
+                       and _rotate_field(fernet, connection, name, result)]
+            if changed:
+                connection.save(update_fields=changed)
+                result.reencrypted += len(changed)
+    return result
+
+
+def _rotate_field(fernet: MultiFernet, connection: GoogleConnection, name: str, result: RotationResult) -> bool:
+    try:
+        setattr(connection, name, fernet.rotate(getattr(connection, name).encode()).decode())
+        return True
+    except InvalidToken:
+        result.unreadable.append(f"provider {connection.provider_id}: {name}")
+        return False
 
 
 def hash_token(token: str) -> str:

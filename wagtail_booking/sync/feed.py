@@ -1,13 +1,16 @@
 """A provider's bookings as an iCal subscription feed at a secret URL, for calendars without OAuth.
 
-The URL carries an HMAC (keyed by ``SECRET_KEY``) of the feed's random salt; nothing secret is stored, and
-resetting the salt makes every earlier URL answer 404.
+The URL carries a ``django.core.signing`` signature of the feed's random salt: nothing secret is stored, resetting
+the salt makes every earlier URL answer 404, and a rotated ``SECRET_KEY`` keeps subscribed URLs working while the
+old key is in ``SECRET_KEY_FALLBACKS``. URLs made by earlier releases (a hex HMAC) are still accepted.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
+from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -18,10 +21,34 @@ from .models import CalendarFeed, new_feed_salt
 
 LIVE = (Booking.Status.CONFIRMED, Booking.Status.REQUESTED)
 PAST_DAYS = 30
+KEY_SALT = "wagtail_booking.sync.feed"
+
+
+def _signer() -> signing.Signer:
+    return signing.Signer(salt=KEY_SALT, algorithm="sha256")
+
+
+def _signed_value(feed: CalendarFeed) -> str:
+    return f"{feed.provider_id}:{feed.salt}"
 
 
 def feed_token(feed: CalendarFeed) -> str:
-    return salted_hmac("wagtail_booking.sync.feed", f"{feed.provider_id}:{feed.salt}", algorithm="sha256").hexdigest()
+    return _signer().signature(_signed_value(feed))
+
+
+def _token_matches(feed: CalendarFeed, token: str) -> bool:
+    try:
+        _signer().unsign(f"{_signed_value(feed)}:{token}")
+        return True
+    except signing.BadSignature:
+        return _matches_legacy_token(feed, token)
+
+
+def _matches_legacy_token(feed: CalendarFeed, token: str) -> bool:
+    """The hex HMAC earlier releases put in feed URLs (calendar apps keep a subscribed URL for years)."""
+    return any(constant_time_compare(token, salted_hmac(KEY_SALT, _signed_value(feed), secret=key,
+                                                        algorithm="sha256").hexdigest())
+               for key in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS])
 
 
 def feed_path(feed: CalendarFeed) -> str:
@@ -38,7 +65,7 @@ def reset_feed(provider) -> CalendarFeed:
 
 def find_feed(provider_id: int, token: str) -> CalendarFeed | None:
     feed = CalendarFeed.objects.select_related("provider").filter(provider_id=provider_id).first()
-    return feed if feed is not None and constant_time_compare(token, feed_token(feed)) else None
+    return feed if feed is not None and _token_matches(feed, token) else None
 
 
 def feed_calendar(feed: CalendarFeed, now=None) -> bytes:

@@ -1,0 +1,19 @@
+"""``manage.py booking_rotate_keys``: re-encrypt stored secrets under the current key (see ``sync/crypto.py``)."""
+
+from django.core.management.base import BaseCommand
+
+from ...sync.crypto import reencrypt_stored_secrets
+
+
+class Command(BaseCommand):
+    help = ("Re-encrypt the stored Google credentials with the current ENCRYPTION_KEY (or SECRET_KEY). Run it after "
+            "listing the old key in ENCRYPTION_KEY_FALLBACKS (or SECRET_KEY_FALLBACKS); afterwards the old key can "
+            "be removed.")
+
+    def handle(self, *args, **options):
+        result = reencrypt_stored_secrets()
+        self.stdout.write(f"Re-encrypted {result.reencrypted} stored secret(s) under the current key.")
+        if result.unreadable:
+            self.stderr.write(self.style.WARNING(
+                "No current or fallback key decrypts these; their owners must connect Google again: "
+                + "; ".join(result.unreadable)))
