@@ -1,4 +1,4 @@
-# wagtail-booking: `make sandbox` runs the demo site, `make test` runs the whole suite on PostgreSQL.
+# wagtail-booking: `make sandbox` runs the demo site, `make test` runs the whole suite on PostgreSQL, then on SQLite.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin

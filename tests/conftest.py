@@ -30,6 +30,22 @@ def _pinned_clock(request, time_machine):
     return time_machine
 
 
+# --- Which database: tests marked postgres_only skip on SQLite (docs/testing.md) ---
+
+def pytest_collection_modifyitems(config, items):
+    """Skip ``@pytest.mark.postgres_only("why")`` tests on SQLite, giving the why (shown by ``-rs``)."""
+    from django.db import connection
+
+    for item in items:
+        marker = item.get_closest_marker("postgres_only")
+        if marker is None:
+            continue
+        if not marker.args:
+            raise pytest.UsageError(f"{item.nodeid}: say why it needs PostgreSQL: @pytest.mark.postgres_only(\"...\")")
+        if connection.vendor != "postgresql":
+            item.add_marker(pytest.mark.skip(reason=f"PostgreSQL only: {marker.args[0]}"))
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     cache.clear()

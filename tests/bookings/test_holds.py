@@ -215,6 +215,9 @@ def test_tokens_are_not_stored_and_altered_ones_fail(service, monday):
     assert check_token(booking, token) and not check_token(booking, tampered) and not check_token(booking, "")
 
 
+# The constraint is migration 0002's EXCLUDE USING gist; on SQLite the serialised booking code is the only guard
+# (tested there by test_concurrency.py and the other tests here).
+@pytest.mark.postgres_only("the no-overlap exclusion constraint (btree_gist) exists only on PostgreSQL")
 def test_database_forbids_overlap_whatever_writes(service, provider, monday):
     """The exclusion constraint: a raw insert that skips the booking code still cannot overlap."""
     BookingFactory(service=service, provider=provider, start=ny(monday, 10))
@@ -251,6 +254,9 @@ def test_intake_form_version_is_recorded(provider, intake_form, monday):
     assert Booking.objects.get(pk=booking.pk).intake_form_version == 1
 
 
+# The hand-written SQL is PostgreSQL's (EXTRACT(EPOCH ...), = ANY(array)); SQLite always runs the ORM version,
+# which every slot test exercises there.
+@pytest.mark.postgres_only("availability's hand-written busy-time SQL runs only on PostgreSQL")
 def test_fast_busy_query_matches_the_orm_query(service, provider, monday):
     """availability reads busy time with hand-written SQL on PostgreSQL; it must agree with the ORM version."""
     from wagtail_booking.bookings import availability

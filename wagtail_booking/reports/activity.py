@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Max, Min, Q, Sum
+from django.db.models import Count, DurationField, ExpressionWrapper, F, IntegerField, Max, Min, Q, Sum
 
 from ..bookings.models import Booking
-from .revenue import BOOKING, DEBIT, REFUND, Filters, Transaction
+from .revenue import BOOKING, DEBIT, REFUND, Filters, Transaction, money
 
 COUNTED = ("confirmed", "completed", "no_show", "cancelled")
 
@@ -62,8 +62,9 @@ def cancellations(filters: Filters) -> list[CancellationRow]:
 
     A cancellation is late when it was made less than the service's cancellation cut-off before the start.
     """
-    cutoff = ExpressionWrapper(F("service__cancellation_cutoff_hours") * timedelta(hours=1),
-                               output_field=DurationField())
+    # Typed as a plain integer: SQLite multiplies a duration only by an IntegerField, not a PositiveIntegerField.
+    hours = ExpressionWrapper(F("service__cancellation_cutoff_hours"), output_field=IntegerField())
+    cutoff = ExpressionWrapper(hours * timedelta(hours=1), output_field=DurationField())
     rows = (bookings(filters).values("service__name")
             .annotate(booked=Count("id"), cancelled=Count("id", filter=Q(status="cancelled")),
                       late_cancelled=Count("id", filter=Q(status="cancelled", cancelled_at__gt=F("start") - cutoff)),
@@ -103,14 +104,15 @@ def clients(filters: Filters) -> list[ClientRow]:
     emails = [values["client_email"] for values in rows]
     all_time = dict(Booking.objects.filter(client_email__in=emails, status__in=COUNTED).values("client_email")
                     .annotate(count=Count("id")).values_list("client_email", "count").order_by())
-    money = (Transaction.objects.filter(txn_type__in=(DEBIT, REFUND), **{f"{BOOKING}__client_email__in": emails})
-             .values(email=F(f"{BOOKING}__client_email"), currency=F("source__currency"))
-             .annotate(taken=Sum("amount", filter=Q(txn_type=DEBIT), default=Decimal("0")),
-                       refunded=Sum("amount", filter=Q(txn_type=REFUND), default=Decimal("0")))
-             .order_by("email", "currency"))
+    ledger = (Transaction.objects.filter(txn_type__in=(DEBIT, REFUND), **{f"{BOOKING}__client_email__in": emails})
+              .values(email=F(f"{BOOKING}__client_email"), currency=F("source__currency"))
+              .annotate(taken=Sum("amount", filter=Q(txn_type=DEBIT), default=Decimal("0")),
+                        refunded=Sum("amount", filter=Q(txn_type=REFUND), default=Decimal("0")))
+              .order_by("email", "currency"))
     value = {}
-    for values in money:
-        value.setdefault(values["email"], []).append(f"{values['taken'] - values['refunded']} {values['currency']}")
+    for values in ledger:
+        net = money(values["taken"] - values["refunded"])
+        value.setdefault(values["email"], []).append(f"{net} {values['currency']}")
     return [ClientRow(values["client_email"], values["name"], values["count"], all_time.get(values["client_email"], 0),
                       values["first"], values["last"], ", ".join(value.get(values["client_email"], [])) or "0.00")
             for values in rows]

@@ -1,5 +1,7 @@
 """The filter form every report shares: a period preset or custom dates, a service, a provider (and an interval)."""
 
+from datetime import datetime
+
 import django_filters
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
@@ -12,6 +14,11 @@ from .revenue import Filters
 PRESET_CHOICES = [("this_month", _("This month")), ("last_month", _("Last month")), ("this_year", _("This year")),
                   ("custom", _("Custom dates"))]
 INTERVAL_CHOICES = [("day", _("Day")), ("week", _("Week")), ("month", _("Month"))]
+
+
+def _day(value):
+    """django-filter's date range gives datetimes (00:00 and 23:59:59.999999); a Period is made of dates."""
+    return value.date() if isinstance(value, datetime) else value
 
 
 def _no_op(queryset, name, value):
@@ -39,7 +46,7 @@ class ReportFilterSet(WagtailFilterSet):
         dates = data.get("dates")
         preset = data.get("period") or ""
         if dates and (dates.start or dates.stop) and preset in ("", "custom"):
-            period = periods.resolve("custom", dates.start, dates.stop)
+            period = periods.resolve("custom", _day(dates.start), _day(dates.stop))
         else:
             period = periods.resolve(preset or "this_month")
         service, provider = data.get("service"), data.get("provider")

@@ -34,6 +34,12 @@ DEBIT, REFUND = "Debit", "Refund"
 BOOKING = "source__order__booking_payment__booking"
 TRUNCATE = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")  # Oscar's amounts have two decimal places
+
+
+def money(value) -> Decimal:
+    """A summed amount with the column's two places: SQLite returns ``Sum`` of a decimal as e.g. ``Decimal("36")``."""
+    return Decimal(value).quantize(CENT)
 
 
 @dataclass(frozen=True)
@@ -88,7 +94,8 @@ MONEY = {
 
 
 def _row(values, label, key=None) -> MoneyRow:
-    return MoneyRow(label=label, currency=values["currency"], taken=values["taken"], refunded=values["refunded"],
+    return MoneyRow(label=label, currency=values["currency"], taken=money(values["taken"]),
+                    refunded=money(values["refunded"]),
                     payments=values["payments"], refunds=values["refunds"], key=key)
 
 

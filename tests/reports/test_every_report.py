@@ -1,0 +1,120 @@
+"""Every report page, CSV and XLSX export, and every PDF, answered with the right figures on whichever database
+the run uses (scripts/test.sh runs this on PostgreSQL and on SQLite, the sandbox's default)."""
+
+import csv
+import io
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from tests.checkout.conftest import Checkout, far
+from tests.factories.booking import BookingFactory
+from tests.reports.conftest import pdf_text
+from wagtail_booking.bookings.models import Booking
+from wagtail_booking.checkout import facade
+from wagtail_booking.reports import links
+from wagtail_booking.reports.admin import NAMESPACE
+from wagtail_booking.reports.models import Invoice, RevenueReport
+from wagtail_booking.reports.views import REPORTS
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# What each report's CSV must say about the scenario below: {first column value: {heading: value}}.
+EXPECTED = {
+    "revenue_by_service": {"Massage": {"Orders": "2", "Taken": "36.00", "Refunded": "4.50", "Net": "31.50"}},
+    "revenue_by_provider": {"Maya": {"Orders": "2", "Taken": "36.00", "Refunded": "4.50", "Net": "31.50"}},
+    "utilisation": {"Maya": {"Booked minutes": "180"}},
+    "cancellations": {"Massage": {"Bookings": "5", "Cancelled": "2", "Cancelled (%)": "40.0",
+                                  "Late cancellations": "1", "No-shows": "1", "No-shows (%)": "20.0"}},
+    "clients": {"kept@example.com": {"Bookings in period": "1", "Lifetime value (net paid)": "18.00 USD"},
+                "partial@example.com": {"Lifetime value (net paid)": "13.50 USD"},
+                "late@example.com": {"Lifetime value (net paid)": "0.00"}},
+}
+
+
+def paid(stripe_client, service, start, email):
+    flow = Checkout(Client(), stripe_client, service)
+    flow.hold(start, email=email)
+    flow.open_payment_page()
+    flow.pay()
+    flow.come_back()
+    return Booking.objects.get(reference=flow.hold_body["id"])
+
+
+@pytest.fixture
+def scenario(stripe_client, massage, provider, monday, site_root):
+    """Two $18 deposits (one refunded $4.50), a no-show, a late and an early cancellation, all in one week."""
+    kept = paid(stripe_client, massage, far(monday, 10), "kept@example.com")
+    partial = paid(stripe_client, massage, far(monday, 11), "partial@example.com")
+    facade.refund(facade.paid_payment(partial), Decimal("4.50"), "goodwill")
+    for hour, status, email, notice in [(13, "no_show", "noshow@example.com", None),
+                                        (14, "cancelled", "late@example.com", timedelta(hours=2)),
+                                        (15, "cancelled", "early@example.com", timedelta(days=10))]:
+        start = far(monday, hour)
+        BookingFactory(service=massage, provider=provider, start=start, status=status, client_email=email,
+                       cancelled_at=start - notice if notice else None)
+    first_day = timezone.localdate() - timedelta(days=1)  # the money moved today
+    return {"kept": kept, "partial": partial, "first_day": first_day, "last_day": far(monday).date() + timedelta(7)}
+
+
+def period(scenario):
+    return {"period": "custom", "dates_from": scenario["first_day"].isoformat(),
+            "dates_to": scenario["last_day"].isoformat()}
+
+
+def csv_rows(response):
+    assert response.status_code == 200 and response["Content-Type"] == "text/csv"
+    return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+
+
+def test_every_report_page_and_export(client, owner, scenario):
+    client.force_login(owner)
+    for view in REPORTS:
+        url = reverse(f"{NAMESPACE}:{view.url_name}")
+        for page_url in (url, reverse(f"{NAMESPACE}:{view.url_name}_results")):
+            page = client.get(page_url, period(scenario))
+            assert page.status_code == 200, (page_url, page.content[:500])
+            assert page.context["object_list"], page_url  # the scenario shows up in every report
+        rows = csv_rows(client.get(url, {**period(scenario), "export": "csv"}))
+        first = next(iter(rows[0]))
+        by_key = {row[first]: row for row in rows}
+        for key, figures in EXPECTED.get(view.url_name, {}).items():
+            assert {heading: by_key[key][heading] for heading in figures} == figures, view.url_name
+        xlsx = client.get(url, {**period(scenario), "export": "xlsx"})
+        assert xlsx.status_code == 200, view.url_name
+        sheet = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active
+        assert sheet.max_row == len(rows) + 1, view.url_name  # the same rows as the CSV, under one heading row
+    over_time = csv_rows(client.get(reverse(f"{NAMESPACE}:revenue"), {**period(scenario), "export": "csv"}))
+    assert sum(Decimal(row["Taken"]) for row in over_time) == Decimal("36.00")
+    assert sum(Decimal(row["Refunded"]) for row in over_time) == Decimal("4.50")
+    # Half a custom range (up to today) is a range too, not a date compared with a datetime.
+    since = client.get(reverse(f"{NAMESPACE}:revenue"), {"period": "custom",
+                                                         "dates_from": scenario["first_day"].isoformat()})
+    assert since.status_code == 200 and since.context["report_period"].last == timezone.localdate()
+
+
+def test_every_pdf(client, owner, scenario):
+    client.force_login(owner)
+    response = client.post(reverse(f"{NAMESPACE}:pdfs"), {"period": "custom",
+                                                          "first_day": scenario["first_day"].isoformat(),
+                                                          "last_day": scenario["last_day"].isoformat()})
+    assert response.status_code == 302
+    report = RevenueReport.objects.get()  # built by the (immediate) Huey task after commit
+    assert (report.state, report.problem) == ("ready", "")
+    download = client.get(reverse(f"{NAMESPACE}:pdf_download", args=[report.pk]))
+    assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
+    text = pdf_text(download.content)
+    assert "36.00" in text and "4.50" in text and "31.50" in text and "Cancellations and no-shows" in text
+    documents = Invoice.objects.order_by("pk")
+    assert sorted(documents.values_list("kind", flat=True)) == ["credit_note", "invoice", "invoice"]
+    for document in documents:
+        staff = client.get(reverse(f"{NAMESPACE}:invoice_download", args=[document.pk]))
+        mine = Client().get(links.invoice_url(document))
+        for answer in (staff, mine):
+            assert answer.status_code == 200 and answer["Content-Type"] == "application/pdf"
+            assert document.number in pdf_text(answer.content)
