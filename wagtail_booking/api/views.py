@@ -140,7 +140,7 @@ def create_hold(request, payload: HoldIn):
     service = _active_service(payload.service)
     if is_known_zone(payload.timezone):
         request.booking_zone = ZoneInfo(payload.timezone)
-    check_start(payload.start)
+    start = check_start(payload.start)
     provider = None
     if payload.provider is not None:
         provider = Provider.objects.filter(pk=payload.provider).first()
@@ -148,7 +148,7 @@ def create_hold(request, payload: HoldIn):
             raise HttpError(404, f"There is no provider {payload.provider}.")
     client = client_details(service, payload.name, payload.email, payload.phone, payload.timezone, payload.answers,
                             payload.sms_consent)
-    booking = services.create_hold(service, payload.start, client, provider)
+    booking = services.create_hold(service, start, client, provider)
     return Status(201, _booking_out(request, booking))
 
 
@@ -171,11 +171,11 @@ def cancel_booking(request, reference: str, payload: TokenIn):
           tags=["bookings"])
 def reschedule_booking(request, reference: str, payload: RescheduleIn):
     """Move the booking to another free start (same provider), with the token from the confirmation link."""
-    check_start(payload.start)
+    start = check_start(payload.start)
     with transaction.atomic():
         booking = _authorised_booking(reference, payload.token)
         request.booking_zone = ZoneInfo(booking.client_timezone)
-        services.reschedule(booking, payload.start, by="client")
+        services.reschedule(booking, start, by="client")
     return Status(200, _booking_out(request, booking, with_token=False))
 
 
