@@ -150,10 +150,10 @@ def test_hold_with_naive_time_unknown_service_unknown_provider(client, service, 
     assert response.status_code == 404
 
 
-def test_hold_for_a_provider_who_does_not_offer_the_service_is_400(client, service, monday):
-    stranger = ProviderFactory()
+def test_hold_for_a_provider_who_does_not_offer_the_service_is_404_like_for_slots(client, service, monday):
+    stranger = ProviderFactory(name="Stranger")
     response = post(client, "/booking/api/holds", hold_body(service, ny(monday, 10), provider=stranger.pk))
-    assert response.status_code == 400 and response.json()["errors"][0]["field"] == "provider"
+    assert response.status_code == 404 and response.json()["detail"] == "Stranger does not offer Consultation."
 
 
 def test_hold_at_a_time_outside_hours_is_409(client, service, monday):

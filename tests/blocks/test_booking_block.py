@@ -1,11 +1,8 @@
 """The booking block on a page, used without JavaScript (plain GET and POST forms)."""
 
-import json
 import re
 
 import pytest
-from home.models import ContentPage
-from wagtail.models import Site
 
 from tests.factories.booking import ServiceFactory
 from tests.helpers import ny
@@ -13,18 +10,6 @@ from wagtail_booking.bookings import services
 from wagtail_booking.bookings.models import Booking
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def page(service, intake_form, site_root):
-    service.intake_form = intake_form
-    service.save()
-    page = site_root.add_child(instance=ContentPage(title="Book", slug="book-test", body=json.dumps([
-        {"type": "booking", "value": {"service": service.pk, "provider": None, "heading": "Book a consultation",
-                                     "intro": "<p>Hello</p>"}}])))
-    Site.objects.update_or_create(is_default_site=True, defaults={"root_page": page, "hostname": "testserver",
-                                                                  "port": 80})
-    return page
 
 
 def form_data(slot, **extra):

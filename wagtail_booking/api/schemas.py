@@ -1,9 +1,15 @@
 """Request and response shapes of the public API (they make up its OpenAPI schema)."""
 
 from datetime import datetime
+from typing import Annotated
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from ninja import Field, Schema
-from pydantic import field_validator
+from pydantic import AfterValidator
+
+from ..phone import to_e164
+from .fields import NO_NUL, NOT_BLANK_ONE_LINE, Text, WindowDateTime, Zone
 
 
 class ErrorItem(Schema):
@@ -60,24 +66,43 @@ class ServiceOut(Schema):
     intake_form_version: int | None
 
 
-def _no_nul(value):
-    if isinstance(value, str) and "\x00" in value:
-        raise ValueError("Text cannot contain NUL characters.")
+def _email(value):
+    try:
+        validate_email(value)
+    except DjangoValidationError as error:
+        raise ValueError("Enter a valid email address.") from error
     return value
+
+
+def _phone(value):
+    return to_e164(value) if value else value  # its ValueError says what is wrong with the number
+
+
+PHONE_DESCRIPTION = ("A mobile or landline number valid for its country: E.164 (+12125550123) or, if the site sets a "
+                     "PHONE_REGION, the national format. Optional; needed with sms_consent.")
+# What an intake answer can be: text, a yes/no, a number, or the chosen options of a checkboxes question.
+Answer = (Text(5000, NO_NUL) | bool | Annotated[int, Field(ge=-(10**15), le=10**15)]
+          | Annotated[float, Field(allow_inf_nan=False)] | Annotated[list[Text(255, NO_NUL)], Field(max_length=100)])
 
 
 class HoldIn(Schema):
     service: int
     provider: int | None = None
-    start: datetime = Field(description="ISO 8601 with a UTC offset, as returned by the slots endpoint.")
-    name: str = Field(min_length=1, max_length=200)
-    email: str = Field(max_length=254)
-    phone: str = Field("", max_length=40)
-    timezone: str = Field(description="The client's IANA time zone, e.g. Europe/Paris.")
-    answers: dict = Field(default_factory=dict, description="Intake answers keyed by field name.")
-    sms_consent: bool = Field(False, description="The client agrees to text messages about this booking.")
+    start: WindowDateTime
+    name: Text(200, NOT_BLANK_ONE_LINE, min_length=1, description="The client's name.")
+    email: Annotated[Text(254, format="email", description="The client's email address (at most 254 characters)."),
+                     AfterValidator(_email)]
+    phone: Annotated[Text(40, format="phone", description=PHONE_DESCRIPTION), AfterValidator(_phone)] = ""
+    timezone: Zone
+    answers: Annotated[dict[Annotated[str, Field(max_length=255)], Answer], Field(max_length=100)] = Field(
+        default_factory=dict, description="Intake answers keyed by the service's intake_fields[].name.")
+    sms_consent: bool = Field(False, description="The client agrees to text messages about this booking; "
+                                                 "requires a phone number.")
 
-    _text = field_validator("name", "email", "phone", "timezone")(_no_nul)
+    model_config = {"json_schema_extra": {
+        # sms_consent needs a phone: either no consent, or a non-empty phone.
+        "anyOf": [{"properties": {"sms_consent": {"const": False}}},
+                  {"required": ["phone"], "properties": {"phone": {"minLength": 1}}}]}}
 
 
 class BookingOut(Schema):
@@ -93,10 +118,13 @@ class BookingOut(Schema):
     refund: str | None = Field(None, description="On cancellation: the amount going back to the client's card.")
 
 
+Token = Text(500, min_length=1, description="The manage token from the hold's answer or the client's email link.")
+
+
 class TokenIn(Schema):
-    token: str
+    token: Token
 
 
 class RescheduleIn(Schema):
-    token: str
-    start: datetime
+    token: Token
+    start: WindowDateTime

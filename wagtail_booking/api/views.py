@@ -1,6 +1,6 @@
 """The public JSON API under /booking/api/ (django-ninja)."""
 
-from datetime import date
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
@@ -8,15 +8,13 @@ from django.http import JsonResponse
 from django.urls import reverse
 from ninja import NinjaAPI, Query, Status
 from ninja.errors import HttpError, Throttled, ValidationError
-from pydantic import BaseModel, field_validator
+from pydantic import BaseModel, Field
 
 from ..bookings import services
 from ..bookings.availability import available_slots, local_day_bounds
 from ..bookings.intake import (
     InvalidInput,
-    check_date_range,
     check_start,
-    check_timezone,
     client_details,
     is_reference,
 )
@@ -27,6 +25,7 @@ from ..checkout.handoff import get_payment_handoff
 from ..conf import booking_settings
 from ..snippets.models import Provider, Service
 from ..timezones import is_known_zone
+from .fields import WindowDate, Zone
 from .schemas import BookingOut, ConflictOut, ErrorOut, HoldIn, RescheduleIn, ServiceOut, SlotsOut, TokenIn
 from .throttling import AddressThrottle
 
@@ -95,26 +94,17 @@ def list_services(request):
 
 
 class SlotQuery(BaseModel):
-    start: date
-    end: date
-    tz: str
+    start: WindowDate
+    end: Annotated[WindowDate, Field(description="The last day (YYYY-MM-DD), on or after start and at most "
+                                                 "MAX_RANGE_DAYS (62 by default) days from it, both included.")]
+    tz: Zone
     provider: int | None = None
-
-    @field_validator("tz")
-    @classmethod
-    def known_zone(cls, value):
-        try:
-            return check_timezone(value, "tz")
-        except InvalidInput as error:
-            raise ValueError(error.errors[0][1]) from error
 
 
 @api.get("/services/{service_id}/slots", response={200: SlotsOut, 400: ErrorOut, 404: ErrorOut}, throttle=READ,
          tags=["services"])
 def list_slots(request, service_id: int, query: Query[SlotQuery]):
     """Free starts from ``start`` to ``end`` inclusive (dates in ``tz``), times carrying ``tz``'s offset."""
-    check_date_range(query.start, "start")
-    check_date_range(query.end, "end")
     if query.end < query.start:
         raise InvalidInput([("end", "end must be on or after start.")])
     if (query.end - query.start).days + 1 > booking_settings.MAX_RANGE_DAYS:
@@ -133,22 +123,32 @@ def list_slots(request, service_id: int, query: Query[SlotQuery]):
     return JsonResponse({"timezone": query.tz, "slots": [_slot(slot, zone) for slot in slots]})
 
 
+# OpenAPI links: what a client (or a schema-driven tester) does next with a hold's reference and token.
+_MANAGE = {"parameters": {"reference": "$response.body#/id"},
+           "requestBody": {"token": "$response.body#/manage_token"}}
+HOLD_LINKS = {"responses": {"201": {"links": {
+    "cancel": {"operationId": "wagtail_booking_api_views_cancel_booking", **_MANAGE},
+    "reschedule": {"operationId": "wagtail_booking_api_views_reschedule_booking", **_MANAGE}}}}}
+
+
 @api.post("/holds", response={201: BookingOut, 400: ErrorOut, 404: ErrorOut, 409: ConflictOut}, throttle=WRITE,
-          tags=["bookings"])
+          tags=["bookings"], openapi_extra=HOLD_LINKS)
 def create_hold(request, payload: HoldIn):
     """Hold a slot for a client. The answer says what happens next: confirmed, awaiting approval, or payment."""
     service = _active_service(payload.service)
     if is_known_zone(payload.timezone):
         request.booking_zone = ZoneInfo(payload.timezone)
-    check_start(payload.start)
+    start = check_start(payload.start)
     provider = None
     if payload.provider is not None:
         provider = Provider.objects.filter(pk=payload.provider).first()
         if provider is None:
             raise HttpError(404, f"There is no provider {payload.provider}.")
+        if not _offers(service, provider.pk):  # as on the slots endpoint: no such provider for this service
+            raise HttpError(404, f"{provider.name} does not offer {service.name}.")
     client = client_details(service, payload.name, payload.email, payload.phone, payload.timezone, payload.answers,
                             payload.sms_consent)
-    booking = services.create_hold(service, payload.start, client, provider)
+    booking = services.create_hold(service, start, client, provider)
     return Status(201, _booking_out(request, booking))
 
 
@@ -171,11 +171,11 @@ def cancel_booking(request, reference: str, payload: TokenIn):
           tags=["bookings"])
 def reschedule_booking(request, reference: str, payload: RescheduleIn):
     """Move the booking to another free start (same provider), with the token from the confirmation link."""
-    check_start(payload.start)
+    start = check_start(payload.start)
     with transaction.atomic():
         booking = _authorised_booking(reference, payload.token)
         request.booking_zone = ZoneInfo(booking.client_timezone)
-        services.reschedule(booking, payload.start, by="client")
+        services.reschedule(booking, start, by="client")
     return Status(200, _booking_out(request, booking, with_token=False))
 
 

@@ -18,18 +18,24 @@ def parse_slot(raw):
     try:
         start = datetime.fromisoformat(start_text)
         provider_id = int(provider_text) if provider_text else None
-        check_start(start, "slot")
-    except (ValueError, InvalidInput) as error:
+    except ValueError as error:
         raise forms.ValidationError(_("Choose one of the times shown.")) from error
+    try:
+        start = check_start(start, "slot")
+    except InvalidInput as error:
+        raise forms.ValidationError(_("Choose one of the times shown. %(reason)s")
+                                    % {"reason": error.errors[0][1]}) from error
     return start, provider_id
 
 
 class BookingForm(forms.Form):
     slot = forms.CharField(label=_("Time"), error_messages={"required": _("Choose a time.")})
     timezone = forms.CharField(widget=forms.HiddenInput)
+    # max_length as on the Booking columns: a longer value must be a form error, not a database error.
     name = forms.CharField(label=_("Your name"), max_length=200,
                            widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    email = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.EmailField(label=_("Email"), max_length=254,
+                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     phone = PhoneNumberField(label=_("Phone (optional)"), required=False)
     sms_consent = forms.BooleanField(
         label=_("Text me about this booking (reminders, changes). Reply STOP to opt out."), required=False)

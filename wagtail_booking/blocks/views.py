@@ -94,7 +94,7 @@ def _change(request, booking):
         try:
             start, _provider = parse_slot(request.POST.get("slot", ""))
         except ValidationError as error:
-            raise services.BookingError("Choose one of the times shown.", field="slot") from error
+            raise services.BookingError(" ".join(error.messages), field="slot") from error
         services.reschedule(booking, start, by="client")
         return "Your booking has been moved. We have sent you an email."
     raise services.BookingError("Choose to cancel or to move the booking.", field="action")

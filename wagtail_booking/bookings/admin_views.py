@@ -15,6 +15,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from ..bookings.intake import InvalidInput, check_timezone
+from ..exports import SafeCsvExportMixin
 from ..phone import to_e164
 from . import services
 from .models import Booking
@@ -103,6 +104,10 @@ class BookingEditForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
 
 
+class BookingIndexView(SafeCsvExportMixin, generic.IndexView):
+    """The listing; its CSV export cannot carry formulas (client names come from the public API)."""
+
+
 class BookingCreateView(generic.CreateView):
     def form_valid(self, form):
         self.form = form
@@ -156,6 +161,7 @@ class BookingViewSet(ModelViewSet):
     search_fields = ["reference", "client_name", "client_email", "client_phone"]
     search_backend_name = None
     inspect_view_enabled = True
+    index_view_class = BookingIndexView
     add_view_class = BookingCreateView
     inspect_view_class = BookingInspectView
     copy_view_enabled = False

@@ -1,7 +1,7 @@
 """Validates what a client sends with a booking, for the API and the booking block alike."""
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -22,6 +22,8 @@ class InvalidInput(Exception):
 
 # Times further than this from today are input mistakes, and would overflow date arithmetic near year 1 or 9999.
 YEARS_EITHER_SIDE = 5
+# Real zones run from -12:00 to +14:00. Python accepts offsets up to 24 hours, PostgreSQL only below 16.
+MAX_OFFSET = timedelta(hours=14)
 REFERENCE = re.compile(r"^[2-9A-HJ-NP-Z]{8}$")
 
 
@@ -33,10 +35,14 @@ def check_date_range(day, field):
 
 
 def check_start(moment, field="start"):
-    if moment.tzinfo is None:
+    """An aware time the database can store, returned in UTC (any offset a client sends is only notation)."""
+    offset = moment.utcoffset()
+    if offset is None:
         raise InvalidInput([(field, "Give the start with its UTC offset, e.g. 2027-03-01T09:00:00-05:00.")])
+    if abs(offset) > MAX_OFFSET:
+        raise InvalidInput([(field, "A UTC offset runs from -14:00 to +14:00.")])
     check_date_range(moment.date(), field)
-    return moment
+    return moment.astimezone(UTC)
 
 
 def is_reference(value) -> bool:

@@ -45,6 +45,10 @@ def pay(request, reference, token):
     return HttpResponseRedirect(reverse("basket:summary"))
 
 
+class MalformedEvent(ValueError):
+    """A correctly signed event that lacks what we act on; acknowledged (and logged) so Stripe stops resending it."""
+
+
 @csrf_exempt
 @require_POST
 def stripe_webhook(request):
@@ -57,37 +61,65 @@ def stripe_webhook(request):
         event = gateway.construct_event(request.body, request.headers.get("Stripe-Signature", ""))
     except (ValueError, signature_error):
         return HttpResponse("Invalid payload or signature.", status=400, content_type="text/plain")
-    if event["type"] not in HANDLED_EVENTS:
-        return HttpResponse("Ignored.", content_type="text/plain")
-    if ProcessedStripeEvent.objects.filter(event_id=event["id"]).exists():
+    except (AttributeError, TypeError):  # the SDK checks the signature first: this is signed JSON that is no object
+        logger.warning("Ignored a signed Stripe webhook whose body is not a JSON object")
+        return HttpResponse("Ignored: not an event.", content_type="text/plain")
+    try:
+        event_type = _text(event, "type", 100)
+        if event_type not in HANDLED_EVENTS:
+            return HttpResponse("Ignored.", content_type="text/plain")
+        event_id, intent_id = _text(event, "id", 255), _intent_id(event, event_type)
+    except MalformedEvent as problem:
+        logger.warning("Ignored a signed Stripe event (id %.80r) that cannot be read: %s", _lookup(event, "id"),
+                       problem)
+        return HttpResponse(f"Ignored: {problem}", content_type="text/plain")
+    if ProcessedStripeEvent.objects.filter(event_id=event_id).exists():
         return HttpResponse("Already processed.", content_type="text/plain")
     try:
         with transaction.atomic():
-            ProcessedStripeEvent.objects.create(event_id=event["id"], type=event["type"])
-            _handle(event)
+            ProcessedStripeEvent.objects.create(event_id=event_id, type=event_type)
+            _handle(event_id, event_type, intent_id)
     except IntegrityError:
-        if ProcessedStripeEvent.objects.filter(event_id=event["id"]).exists():
+        if ProcessedStripeEvent.objects.filter(event_id=event_id).exists():
             return HttpResponse("Already processed.", content_type="text/plain")  # a concurrent delivery won
         raise
     except facade.PaymentProblem as problem:
         if not problem.transient:
             # Retrying cannot help (Stripe refused the request): log it for the owner and stop the redeliveries.
-            logger.error("Webhook %s cannot be handled: %s", event["id"], problem.message)
+            logger.error("Webhook %s cannot be handled: %s", event_id, problem.message)
             return HttpResponse("Cannot be handled.", content_type="text/plain")
         # Stripe retries a failed delivery; the event is not marked processed.
-        logger.warning("Webhook %s could not be handled yet: %s", event["id"], problem.message)
+        logger.warning("Webhook %s could not be handled yet: %s", event_id, problem.message)
         return HttpResponse("Try again later.", status=503, content_type="text/plain")
     return HttpResponse("OK", content_type="text/plain")
 
 
-def _handle(event):
-    obj = event["data"]["object"]
-    intent_id = obj["payment_intent"] if event["type"].startswith("charge.") else obj["id"]
+def _lookup(container, key):
+    try:
+        return container[key]
+    except (KeyError, TypeError, IndexError):
+        return None
+
+
+def _text(container, key, max_length):
+    """A non-empty string that fits its column, or :class:`MalformedEvent`."""
+    value = _lookup(container, key)
+    if not isinstance(value, str) or not value or len(value) > max_length or "\x00" in value:
+        raise MalformedEvent(f"no usable {key!r}")
+    return value
+
+
+def _intent_id(event, event_type):
+    obj = _lookup(_lookup(event, "data"), "object")
+    return _text(obj, "payment_intent" if event_type.startswith("charge.") else "id", 255)
+
+
+def _handle(event_id, event_type, intent_id):
     payment = BookingPayment.objects.filter(payment_intent_id=intent_id).first()
     if payment is None:
-        logger.info("Stripe event %s for an intent we did not create (%s)", event["id"], intent_id)
+        logger.info("Stripe event %s for an intent we did not create (%s)", event_id, intent_id)
         return
-    if event["type"] == "charge.refunded":
+    if event_type == "charge.refunded":
         facade.record_outside_refunds(payment)  # ours are recorded when made; this catches Dashboard refunds
         return
     facade.finalise(intent_id)

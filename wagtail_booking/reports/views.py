@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.reports import ReportView
 
+from ..exports import SafeCsvExportMixin
 from . import PERMISSION, activity, forbidden, revenue
 from .charts import Bar, bar_chart
 from .filters import ReportFilterSet, RevenueOverTimeFilterSet
@@ -21,8 +22,9 @@ MONEY_HEADINGS = {"currency": _("Currency"), "taken": _("Taken"), "refunded": _(
                   "payments": _("Payments"), "refunds": _("Refunds")}
 
 
-class BookingReportView(ReportView):
-    """Shared by every booking report: permission, filters, rows computed rather than filtered."""
+class BookingReportView(SafeCsvExportMixin, ReportView):
+    """Shared by every booking report: permission, filters, rows computed rather than filtered, a CSV export
+    that cannot carry formulas (client names come from the public API)."""
 
     filterset_class = ReportFilterSet
     results_template_name = "wagtail_booking/reports/report_results.html"

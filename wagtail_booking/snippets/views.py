@@ -1,13 +1,24 @@
 """Snippet admin: listings with filters, search and CSV/XLSX export."""
 
 from django.utils.translation import gettext_lazy as _
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
 
 from ..checkout.models import CancellationPolicy
+from ..exports import SafeCsvExportMixin
 from .models import BusyBlock, IntakeForm, Provider, Service
 
 
-class ServiceViewSet(SnippetViewSet):
+class SafeIndexView(SafeCsvExportMixin, IndexView):
+    pass
+
+
+class BookingSnippetViewSet(SnippetViewSet):
+    """Our snippets' listings: their CSV export cannot carry formulas (names and titles are typed by people)."""
+
+    index_view_class = SafeIndexView
+
+
+class ServiceViewSet(BookingSnippetViewSet):
     model = Service
     icon = "tag"
     list_display = ["name", "duration_minutes", "price", "deposit_kind", "booking_mode", "active"]
@@ -18,7 +29,7 @@ class ServiceViewSet(SnippetViewSet):
     search_backend_name = None
 
 
-class ProviderViewSet(SnippetViewSet):
+class ProviderViewSet(BookingSnippetViewSet):
     model = Provider
     icon = "user"
     list_display = ["name", "kind", "email", "timezone", "active"]
@@ -28,7 +39,7 @@ class ProviderViewSet(SnippetViewSet):
     search_backend_name = None
 
 
-class BusyBlockViewSet(SnippetViewSet):
+class BusyBlockViewSet(BookingSnippetViewSet):
     model = BusyBlock
     icon = "time"
     list_display = ["__str__", "provider", "starts_at", "ends_at", "source"]
@@ -38,7 +49,7 @@ class BusyBlockViewSet(SnippetViewSet):
     search_backend_name = None
 
 
-class IntakeFormViewSet(SnippetViewSet):
+class IntakeFormViewSet(BookingSnippetViewSet):
     model = IntakeForm
     icon = "form"
     list_display = ["name", "version"]
@@ -47,7 +58,7 @@ class IntakeFormViewSet(SnippetViewSet):
     search_backend_name = None
 
 
-class CancellationPolicyViewSet(SnippetViewSet):
+class CancellationPolicyViewSet(BookingSnippetViewSet):
     model = CancellationPolicy
     icon = "undo"
     list_display = ["name", "fee"]

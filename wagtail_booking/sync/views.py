@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from django.http import Http404, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -14,6 +15,8 @@ from .tasks import google_sync_task
 
 logger = logging.getLogger(__name__)
 
+# Google's channel ids are [A-Za-z0-9-_+/=] (ours are uuid4 hex, SyncedCalendar.channel_id holds 64).
+CHANNEL_ID = re.compile(r"[A-Za-z0-9_+/=-]{1,64}")
 REJECTIONS = {404: "Unknown or stopped notification channel.", 403: "The channel token does not match."}
 
 
@@ -21,11 +24,13 @@ REJECTIONS = {404: "Unknown or stopped notification channel.", 403: "The channel
 @require_POST
 def google_push(request):
     """A trigger, not data: Google says "something changed" (no body); we check the channel and queue a sync."""
-    status, calendar = calendar_for_notification(request.headers.get("X-Goog-Channel-ID", ""),
-                                                 request.headers.get("X-Goog-Channel-Token", ""))
+    channel_id = request.headers.get("X-Goog-Channel-ID", "")
+    if not CHANNEL_ID.fullmatch(channel_id):
+        logger.info("Rejected Google push notification with a malformed channel id %.80r", channel_id)
+        return HttpResponse(REJECTIONS[404], status=404, content_type="text/plain")
+    status, calendar = calendar_for_notification(channel_id, request.headers.get("X-Goog-Channel-Token", ""))
     if calendar is None:
-        logger.info("Rejected Google push notification (%s) for channel %r", status,
-                    request.headers.get("X-Goog-Channel-ID", ""))
+        logger.info("Rejected Google push notification (%s) for channel %r", status, channel_id)
         return HttpResponse(REJECTIONS[status], status=status, content_type="text/plain")
     if request.headers.get("X-Goog-Resource-State") != "sync" and calendar.connection.is_connected:
         google_sync_task(calendar.connection_id, calendar.pk)
