@@ -156,11 +156,12 @@ def create_hold(request, payload: HoldIn):
                                                     409: ErrorOut}, throttle=WRITE, tags=["bookings"])
 def cancel_booking(request, reference: str, payload: TokenIn):
     """Cancel with the token from the confirmation link, before the service's cut-off."""
+    booking = _authorised_booking(reference, payload.token)
     with transaction.atomic():
-        booking = _authorised_booking(reference, payload.token)
+        services.cancel(booking, by="client")  # locks the booking and decides on its status as it is now
+        # Still inside the transaction: the refund is quoted for the payment as the cancellation found it.
         paid = facade.paid_payment(booking) is not None
-        refund = facade.refund_quote(booking) if paid else None
-        services.cancel(booking, by="client")
+        refund = facade.refund_quote(booking, now=booking.cancelled_at) if paid else None
     body = _booking_out(request, booking, with_token=False)
     body["refund"] = str(refund) if paid else None
     return Status(200, body)
@@ -172,10 +173,9 @@ def cancel_booking(request, reference: str, payload: TokenIn):
 def reschedule_booking(request, reference: str, payload: RescheduleIn):
     """Move the booking to another free start (same provider), with the token from the confirmation link."""
     start = check_start(payload.start)
-    with transaction.atomic():
-        booking = _authorised_booking(reference, payload.token)
-        request.booking_zone = ZoneInfo(booking.client_timezone)
-        services.reschedule(booking, start, by="client")
+    booking = _authorised_booking(reference, payload.token)
+    request.booking_zone = ZoneInfo(booking.client_timezone)
+    services.reschedule(booking, start, by="client")  # locks the provider, then the booking
     return Status(200, _booking_out(request, booking, with_token=False))
 
 
@@ -196,8 +196,7 @@ def _offers(service, provider_id) -> bool:
 def _authorised_booking(reference, token) -> Booking:
     if not is_reference(reference):
         raise HttpError(404, f"There is no booking {reference!r}.")
-    booking = (Booking.objects.select_for_update(of=("self",)).select_related("service", "provider")
-               .filter(reference=str(reference).upper()).first())
+    booking = Booking.objects.select_related("service", "provider").filter(reference=str(reference).upper()).first()
     if booking is None:
         raise HttpError(404, f"There is no booking {reference}.")
     if not check_token(booking, token):

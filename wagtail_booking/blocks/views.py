@@ -4,7 +4,6 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -70,9 +69,7 @@ def manage(request, reference, token):
     status = 200
     if request.method == "POST":
         try:
-            with transaction.atomic():
-                booking = Booking.objects.select_for_update().select_related("service", "provider").get(pk=booking.pk)
-                context["message"] = _change(request, booking)
+            context["message"] = _change(request, booking)
         except services.BookingError as error:
             context["error"] = error.message
             status = error.status_code
@@ -86,7 +83,7 @@ def manage(request, reference, token):
 
 
 def _change(request, booking):
-    """The client's cancel or move, under the booking's row lock."""
+    """The client's cancel or move (the services lock the booking and re-check its status)."""
     if request.POST.get("action") == "cancel":
         services.cancel(booking, by="client")
         return "Your booking is cancelled. We have sent you an email."

@@ -2,6 +2,12 @@
 
 Each write locks the provider rows it touches and re-checks the slot inside one transaction; on PostgreSQL an
 exclusion constraint (migration 0002) backs this up for any code path that bypasses it.
+
+Every change of a booking's status locks the booking's own row here, re-reads it, and only then decides, so
+callers never lock for it and a decision is never taken on a stale status (STYLE rule 17).
+
+Lock order, everywhere: the payment row (``checkout.facade``), then provider rows (in id order), then the booking
+row. Functions that lock only a booking row take no other lock while holding it, so no cycle can form.
 """
 
 from __future__ import annotations
@@ -100,7 +106,7 @@ def complete_hold(booking: Booking, now: datetime | None = None) -> Booking:
         # Lock the provider row directly: the hold stands even if the provider stopped offering the service.
         list(Provider.objects.select_for_update().filter(pk=booking.provider_id))
         try:
-            booking.refresh_from_db()
+            _lock(booking)
         except Booking.DoesNotExist as error:
             raise SlotUnavailable("The hold expired long ago and was removed; the time is no longer held.") from error
         if booking.status in (Booking.Status.CANCELLED, Booking.Status.DECLINED):
@@ -118,16 +124,20 @@ def complete_hold(booking: Booking, now: datetime | None = None) -> Booking:
 
 
 def approve(booking: Booking, now=None) -> Booking:
-    _require_status(booking, Booking.Status.REQUESTED, "approved")
-    return _confirm(booking, now or timezone.now(), approved=True)
+    with transaction.atomic():
+        _lock_existing(booking)
+        _require_status(booking, Booking.Status.REQUESTED, "approved")
+        return _confirm(booking, now or timezone.now(), approved=True)
 
 
 def decline(booking: Booking, now=None) -> Booking:
-    _require_status(booking, Booking.Status.REQUESTED, "declined")
-    booking.status = Booking.Status.DECLINED
-    booking.cancelled_at = now or timezone.now()
-    booking.save(update_fields=["status", "cancelled_at", "updated_at"])
-    _on_commit(signals.booking_cancelled, booking, by="staff", declined=True)
+    with transaction.atomic():
+        _lock_existing(booking)
+        _require_status(booking, Booking.Status.REQUESTED, "declined")
+        booking.status = Booking.Status.DECLINED
+        booking.cancelled_at = now or timezone.now()
+        booking.save(update_fields=["status", "cancelled_at", "updated_at"])
+        _on_commit(signals.booking_cancelled, booking, by="staff", declined=True)
     return booking
 
 
@@ -135,10 +145,12 @@ def mark_outcome(booking: Booking, status: str) -> Booking:
     """Record how a confirmed appointment went: ``completed`` or ``no_show``."""
     if status not in (Booking.Status.COMPLETED, Booking.Status.NO_SHOW):
         raise BookingError(f"{status!r} is not an appointment outcome.", field="status")
-    _require_status(booking, Booking.Status.CONFIRMED, "marked")
-    booking.status = status
-    booking.save(update_fields=["status", "updated_at"])
-    _on_commit(signals.booking_outcome, booking, status=status)
+    with transaction.atomic():
+        _lock_existing(booking)
+        _require_status(booking, Booking.Status.CONFIRMED, "marked")
+        booking.status = status
+        booking.save(update_fields=["status", "updated_at"])
+        _on_commit(signals.booking_outcome, booking, status=status)
     return booking
 
 
@@ -146,35 +158,40 @@ def cancel(booking: Booking, by: str = "client", now=None) -> Booking:
     """Cancel a live booking. Clients must be before the service's cut-off; staff may cancel at any time.
 
     A hold that was never completed is released at once without a notification; a payment that completes later
-    is refused by :func:`complete_hold` (and refunded by the payment integration).
+    is refused by :func:`complete_hold` (and refunded by the payment integration). The status is read under the
+    booking's row lock, so a hold whose payment has just completed is cancelled as the live booking it now is.
     """
     now = now or timezone.now()
-    if booking.status == Booking.Status.HELD:
+    with transaction.atomic():
+        _lock_existing(booking)
+        if booking.status == Booking.Status.HELD:
+            booking.status = Booking.Status.CANCELLED
+            booking.cancelled_at = now
+            booking.hold_expires_at = None
+            booking.save(update_fields=["status", "cancelled_at", "hold_expires_at", "updated_at"])
+            return booking
+        if booking.status not in (Booking.Status.REQUESTED, Booking.Status.CONFIRMED):
+            raise NotAllowed(f"This booking is {booking.get_status_display().lower()} and cannot be cancelled.")
+        if by == "client":
+            _check_cutoff(booking, now, "cancelled")
         booking.status = Booking.Status.CANCELLED
         booking.cancelled_at = now
-        booking.hold_expires_at = None
-        booking.save(update_fields=["status", "cancelled_at", "hold_expires_at", "updated_at"])
-        return booking
-    if booking.status not in (Booking.Status.REQUESTED, Booking.Status.CONFIRMED):
-        raise NotAllowed(f"This booking is {booking.get_status_display().lower()} and cannot be cancelled.")
-    if by == "client":
-        _check_cutoff(booking, now, "cancelled")
-    booking.status = Booking.Status.CANCELLED
-    booking.cancelled_at = now
-    booking.save(update_fields=["status", "cancelled_at", "updated_at"])
-    _on_commit(signals.booking_cancelled, booking, by=by)
+        booking.save(update_fields=["status", "cancelled_at", "updated_at"])
+        _on_commit(signals.booking_cancelled, booking, by=by)
     return booking
 
 
 def reschedule(booking: Booking, new_start: datetime, by: str = "client", now=None) -> Booking:
     """Move a live booking to another free start with the same provider."""
     now = now or timezone.now()
-    if booking.status not in (Booking.Status.REQUESTED, Booking.Status.CONFIRMED):
-        raise NotAllowed(f"This booking is {booking.get_status_display().lower()} and cannot be rescheduled.")
-    if by == "client":
-        _check_cutoff(booking, now, "rescheduled")
     with transaction.atomic():
+        # Provider first, then the booking (the module's lock order); a booking never changes provider.
         locked = _lock_providers(booking.service, [booking.provider_id], any_state=True)
+        _lock_existing(booking)
+        if booking.status not in (Booking.Status.REQUESTED, Booking.Status.CONFIRMED):
+            raise NotAllowed(f"This booking is {booking.get_status_display().lower()} and cannot be rescheduled.")
+        if by == "client":
+            _check_cutoff(booking, now, "rescheduled")
         previous_start = booking.start
         slot = _free_slot(booking.service, new_start, locked, now, exclude_booking=booking)
         booking.start, booking.end = slot.start, slot.end
@@ -231,6 +248,18 @@ def _handoff():
     from ..checkout.handoff import get_payment_handoff
 
     return get_payment_handoff()
+
+
+def _lock(booking):
+    """Lock the booking's row and reload ``booking`` from it: whatever the caller read before may be stale."""
+    booking.refresh_from_db(from_queryset=Booking.objects.select_for_update())
+
+
+def _lock_existing(booking):
+    try:
+        _lock(booking)
+    except Booking.DoesNotExist as error:
+        raise NotAllowed("This booking no longer exists (an unpaid hold is removed after it expires).") from error
 
 
 def _lock_providers(service, provider_ids, any_state=False) -> list[int]:

@@ -2,6 +2,10 @@
 
 Every function is safe to call twice: the payment row is locked, Stripe calls carry idempotency keys, and the
 PaymentIntent is re-fetched rather than trusted from a webhook payload.
+
+Every function that changes a payment locks its row and re-reads it before deciding anything (STYLE rule 17);
+callers pass whatever copy they have. Lock order: the payment row first, then (through ``services``) the provider
+and booking rows, the same order the booking services use, so the two cannot deadlock.
 """
 
 import logging
@@ -115,7 +119,9 @@ def prepare_payment(basket, booking, email, order_number, total: Decimal, curren
 def finalise(intent_id) -> Outcome:
     """Called by the return page and by webhooks; places the order and confirms the booking exactly once."""
     with transaction.atomic():
-        payment = BookingPayment.objects.select_for_update().select_related("booking").get(payment_intent_id=intent_id)
+        # Only the payment row: the booking is locked by complete_hold, after the provider (see the lock order).
+        payment = (BookingPayment.objects.select_for_update(of=("self",)).select_related("booking")
+                   .get(payment_intent_id=intent_id))
         if payment.order_id:
             return Outcome("paid", payment)
         if payment.state in (BookingPayment.State.RELEASED, BookingPayment.State.REFUNDED):
@@ -212,7 +218,7 @@ def _give_back(payment, intent, message):
 def capture(payment) -> BookingPayment:
     """Take an authorised deposit (at confirmation, approval, or a no-show)."""
     with transaction.atomic():
-        payment = BookingPayment.objects.select_for_update().get(pk=payment.pk)
+        payment = lock(payment)
         if payment.state != BookingPayment.State.AUTHORISED:
             return payment
         intent = _stripe_call(gateway.capture, payment.payment_intent_id, None, f"wb-capture-{payment.pk}")
@@ -220,21 +226,28 @@ def capture(payment) -> BookingPayment:
         _record_debit(payment, amount, intent["latest_charge"] or payment.payment_intent_id)
         payment.amount_captured = amount
         payment.state = BookingPayment.State.CAPTURED
-        payment.save(update_fields=["amount_captured", "state", "updated_at"])
+        payment.problem = ""  # e.g. an earlier capture attempt that failed
+        payment.save(update_fields=["amount_captured", "state", "problem", "updated_at"])
     return payment
 
 
 def refund(payment, amount: Decimal, reason: str) -> BookingPayment:
-    """Return ``amount`` to the client. An uncaptured authorisation is captured down to what is kept."""
-    amount = min(amount, payment.amount if payment.state == BookingPayment.State.AUTHORISED else payment.refundable)
-    if amount <= 0:
-        return payment
+    """Return ``amount`` to the client. An uncaptured authorisation is captured down to what is kept.
+
+    The limit is checked against the payment as it is under its lock, so two refunds made at the same moment
+    (two staff members, a cancellation's refund) can never give back more than was paid.
+    """
     with transaction.atomic():
-        payment = BookingPayment.objects.select_for_update().get(pk=payment.pk)
+        payment = lock(payment)
         if payment.state == BookingPayment.State.AUTHORISED:
-            return _settle_authorisation(payment, payment.amount - amount, reason)
+            amount = min(amount, payment.amount)
+            return _settle_authorisation(payment, payment.amount - amount, reason) if amount > 0 else payment
+        if amount <= 0:
+            return payment
         if amount > payment.refundable:
-            raise PaymentProblem(f"At most {payment.refundable} {payment.currency} can be refunded.")
+            raise PaymentProblem(f"At most {payment.refundable} {payment.currency} can be refunded.",
+                                 transient=False)
+        # Counted under the lock: a second refund of the same amount gets its own key, a retry of this one not.
         count = payment.order.sources.first().transactions.filter(txn_type="Refund").count() if payment.order else 0
         minor = to_minor_units(amount, payment.currency)
         result = _stripe_call(gateway.refund, payment.payment_intent_id, minor,
@@ -250,6 +263,23 @@ def refund(payment, amount: Decimal, reason: str) -> BookingPayment:
             _event(payment.order, "Refunded", refunded, result["id"])
             _recorded(payment, "refund")
     return payment
+
+
+def settle_cancellation(payment, booking, by: str) -> BookingPayment:
+    """Give back what cancelling ``booking`` gives back, reckoned under the payment's lock.
+
+    Computed from what the payment still holds at that moment, so a staff refund made just before (or a retried
+    settlement) is taken into account and nothing is refunded twice.
+    """
+    reason = "Cancelled by the business" if by == "business" else "Cancelled by the client (policy refund)"
+    with transaction.atomic():
+        payment = lock(payment)
+        if payment.state not in (BookingPayment.State.AUTHORISED, BookingPayment.State.CAPTURED):
+            return payment
+        amount = refund_quote(booking, by=by, now=booking.cancelled_at, payment=payment)
+        if amount <= 0 and payment.state == BookingPayment.State.AUTHORISED:
+            return capture(payment)  # nothing refundable: the authorised deposit is kept
+        return refund(payment, amount, reason)
 
 
 def _settle_authorisation(payment, keep: Decimal, reason):
@@ -273,7 +303,7 @@ def _settle_authorisation(payment, keep: Decimal, reason):
 def record_outside_refunds(payment) -> Decimal:
     """Record refunds made outside this site (the Stripe Dashboard) that Oscar does not know yet."""
     with transaction.atomic():
-        payment = BookingPayment.objects.select_for_update(of=("self",)).select_related("order").get(pk=payment.pk)
+        payment = lock(payment)
         if payment.order is None:
             return Decimal("0")
         source = payment.order.sources.get(reference=payment.payment_intent_id)
@@ -295,9 +325,12 @@ def record_outside_refunds(payment) -> Decimal:
     return added
 
 
-def refund_quote(booking, by="client", now=None) -> Decimal:
-    """What cancelling now gives back: the policy for clients, everything for the business."""
-    payment = paid_payment(booking)
+def refund_quote(booking, by="client", now=None, payment=None) -> Decimal:
+    """What cancelling now gives back: the policy for clients, everything for the business.
+
+    ``payment`` is the booking's paid payment when the caller holds it locked (else it is looked up).
+    """
+    payment = payment or paid_payment(booking)
     if payment is None:
         return Decimal("0")
     # Computed from what was paid and what went back already, so a retried settlement refunds nothing twice.
@@ -330,6 +363,11 @@ def paid_payment(booking):
 
 def bookings_in(order) -> list[Booking]:
     return list(Booking.objects.filter(reference__in=booking_references(order)))
+
+
+def lock(payment) -> BookingPayment:
+    """The payment's row, locked (and only it), as it is now: the caller's copy may be stale."""
+    return BookingPayment.objects.select_for_update(of=("self",)).select_related("order").get(pk=payment.pk)
 
 
 def _record_debit(payment, amount, reference):

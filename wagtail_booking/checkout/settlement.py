@@ -1,48 +1,71 @@
 """Plain functions the Huey tasks call: capture a deposit, settle a cancellation."""
 
+import logging
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
 from ..bookings.models import Booking
+from ..conf import booking_settings
 from . import facade
 from .models import BookingPayment
 
+logger = logging.getLogger(__name__)
+
 
 def capture_deposit(booking_id):
-    booking = Booking.objects.filter(pk=booking_id).first()
-    if booking is None or booking.status not in (Booking.Status.CONFIRMED, Booking.Status.COMPLETED,
-                                                  Booking.Status.NO_SHOW):
+    payment = BookingPayment.objects.filter(booking_id=booking_id, state=BookingPayment.State.AUTHORISED).first()
+    if payment is None:
         return None
-    payment = BookingPayment.objects.filter(booking=booking, state=BookingPayment.State.AUTHORISED).first()
-    return facade.capture(payment) if payment else None
+    with transaction.atomic():
+        # The payment row, then the booking's (the lock order of bookings.services): a cancellation cannot land
+        # between the status check and the capture; one that came first is settled by settle_cancellation.
+        payment = facade.lock(payment)
+        booking = Booking.objects.select_for_update().filter(pk=booking_id).first()
+        if booking is None or booking.status not in (Booking.Status.CONFIRMED, Booking.Status.COMPLETED,
+                                                      Booking.Status.NO_SHOW):
+            return None
+        return facade.capture(payment)
 
 
 def settle_cancellation(booking_id, by):
     """Refund what the policy gives back (everything when the business cancelled or declined)."""
     booking = Booking.objects.select_related("service").filter(pk=booking_id).first()
     if booking is None or booking.status not in (Booking.Status.CANCELLED, Booking.Status.DECLINED):
-        return None
+        return None  # cancelled and declined are final: this check cannot go stale
     payment = facade.paid_payment(booking)
-    if payment is None:
-        return None
-    amount = facade.refund_quote(booking, by=by, now=booking.cancelled_at)
-    reason = "Cancelled by the business" if by == "business" else "Cancelled by the client (policy refund)"
-    if amount <= 0 and payment.state == BookingPayment.State.AUTHORISED:
-        return facade.capture(payment)  # nothing refundable: the authorised deposit is kept
-    return facade.refund(payment, amount, reason)
+    return facade.settle_cancellation(payment, booking, by) if payment else None
 
 
-def capture_ageing_authorisations(now=None):
+def capture_ageing_authorisations(now=None) -> int:
     """Card authorisations lapse after about seven days: capture those about to, a later decline refunds them.
 
-    Covers requests nobody approved in time and bookings moved further out after the card was authorised.
+    Covers requests nobody approved in time and bookings moved further out after the card was authorised. Each
+    payment stands alone: one that Stripe refuses is logged, its problem recorded on the payment (shown on the
+    booking's admin page), and the others are still captured; it is tried again at the next run.
+    Returns how many were captured.
     """
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from ..conf import booking_settings
-
     cutoff = (now or timezone.now()) - timedelta(days=booking_settings.CARD_AUTHORIZATION_DAYS)
+    ageing = BookingPayment.objects.filter(state=BookingPayment.State.AUTHORISED, created_at__lte=cutoff)
     captured = 0
-    for payment in BookingPayment.objects.filter(state=BookingPayment.State.AUTHORISED, created_at__lte=cutoff):
-        facade.capture(payment)
-        captured += 1
+    for payment in ageing.order_by("pk"):
+        try:
+            result = facade.capture(payment)
+        except Exception as error:  # noqa: BLE001 - one payment's failure must not stop the others
+            _record_capture_failure(payment, error)
+        else:
+            captured += result.state == BookingPayment.State.CAPTURED
     return captured
+
+
+def _record_capture_failure(payment, error):
+    if isinstance(error, facade.PaymentProblem):
+        logger.error("Capturing payment %s of booking %s failed: %s", payment.pk, payment.booking_id, error.message)
+        problem = f"Capturing the deposit before the card authorisation lapses failed: {error.message}"
+    else:
+        logger.exception("Capturing payment %s of booking %s failed", payment.pk, payment.booking_id)
+        problem = "Capturing the deposit before the card authorisation lapses failed (see the server log)."
+    # Only if it still waits for capture: a decline or cancel may have settled it meanwhile.
+    BookingPayment.objects.filter(pk=payment.pk, state=BookingPayment.State.AUTHORISED).update(
+        problem=problem, updated_at=timezone.now())
