@@ -1,10 +1,27 @@
-"""Per-site details an editor changes in Settings > Booking."""
+"""Per-site details an editor changes in Settings > Booking, and where links in emails point outside a request."""
 
+from django import forms
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.contrib.settings.models import BaseSiteSetting
+from wagtail.models import Site
 
-from .notifications.forms import BusinessSettingsForm
+
+class BusinessSettingsForm(WagtailAdminModelForm):
+    """Checks the reminder lead times. ``notifications`` plugs in a subclass that also checks SMS can work."""
+
+    def clean_reminder_lead_hours(self):
+        raw = self.cleaned_data.get("reminder_lead_hours", "")
+        for part in filter(None, (p.strip() for p in raw.split(","))):
+            try:
+                if float(part) <= 0:
+                    raise ValueError
+            except ValueError as error:
+                raise forms.ValidationError(_("Give hours as positive numbers separated by commas, e.g. 24,1.")) \
+                    from error
+        return raw
 
 
 class BusinessSettings(BaseSiteSetting):
@@ -31,3 +48,25 @@ class BusinessSettings(BaseSiteSetting):
 
     def display_name(self):
         return self.business_name or self.site.site_name or "our business"
+
+
+def _default_site():
+    return Site.objects.filter(is_default_site=True).first()
+
+
+def site_base_url() -> str:
+    base = getattr(settings, "WAGTAILADMIN_BASE_URL", "")
+    if base:
+        return base
+    site = _default_site()
+    return site.root_url if site else "http://localhost"
+
+
+def site_settings():
+    site = _default_site()
+    return BusinessSettings.for_site(site) if site else None
+
+
+def business_name() -> str:
+    site = _default_site()
+    return BusinessSettings.for_site(site).display_name() if site else "our business"

@@ -4,10 +4,10 @@ from wagtail.admin.menu import MenuItem
 from wagtail.contrib.settings.registry import register_setting
 from wagtail.snippets.models import register_snippet
 
-from .bookings.admin_views import UpcomingBookingsPanel, booking_viewset
+from .admin.bookings import UpcomingBookingsPanel, booking_viewset
+from .admin.snippets import BookingSetupGroup
 from .reports import admin as reports_admin
 from .site_settings import BusinessSettings
-from .snippets.views import BookingSetupGroup
 
 register_snippet(BookingSetupGroup)
 

@@ -24,10 +24,10 @@ from ..checkout import facade
 from ..checkout.handoff import get_payment_handoff
 from ..conf import booking_settings
 from ..snippets.models import Provider, Service
+from ..throttling import AddressThrottle
 from ..timezones import is_known_zone
 from .fields import WindowDate, Zone
 from .schemas import BookingOut, ConflictOut, ErrorOut, HoldIn, RescheduleIn, ServiceOut, SlotsOut, TokenIn
-from .throttling import AddressThrottle
 
 api = NinjaAPI(title="wagtail-booking", version="1", urls_namespace="wagtail_booking:api", docs_url="/docs",
                description="Services, free slots, holds and self-service for appointments.")

@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ..api.throttling import rate_limited
 from ..bookings import services
 from ..bookings.availability import available_slots, local_day_bounds
 from ..bookings.intake import is_reference
@@ -20,6 +19,7 @@ from ..bookings.tokens import check_token, manage_token
 from ..checkout import facade
 from ..checkout.handoff import get_payment_handoff
 from ..snippets.models import Provider, Service
+from ..throttling import rate_limited
 from .forms import BookingForm, parse_slot
 from .picker import picker_context, slot_value
 

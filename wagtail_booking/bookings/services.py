@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from .. import signals
 from ..conf import booking_settings
@@ -137,7 +138,7 @@ def decline(booking: Booking, now=None) -> Booking:
         booking.status = Booking.Status.DECLINED
         booking.cancelled_at = now or timezone.now()
         booking.save(update_fields=["status", "cancelled_at", "updated_at"])
-        _on_commit(signals.booking_cancelled, booking, by="staff", declined=True)
+        _announce(signals.booking_cancelled, booking, by="staff", declined=True)
     return booking
 
 
@@ -150,7 +151,7 @@ def mark_outcome(booking: Booking, status: str) -> Booking:
         _require_status(booking, Booking.Status.CONFIRMED, "marked")
         booking.status = status
         booking.save(update_fields=["status", "updated_at"])
-        _on_commit(signals.booking_outcome, booking, status=status)
+        _announce(signals.booking_outcome, booking, status=status)
     return booking
 
 
@@ -177,7 +178,7 @@ def cancel(booking: Booking, by: str = "client", now=None) -> Booking:
         booking.status = Booking.Status.CANCELLED
         booking.cancelled_at = now
         booking.save(update_fields=["status", "cancelled_at", "updated_at"])
-        _on_commit(signals.booking_cancelled, booking, by=by)
+        _announce(signals.booking_cancelled, booking, by=by)
     return booking
 
 
@@ -197,7 +198,7 @@ def reschedule(booking: Booking, new_start: datetime, by: str = "client", now=No
         booking.start, booking.end = slot.start, slot.end
         _set_span(booking)
         _insert(booking, booking.service, new_start, locked, now)
-        _on_commit(signals.booking_rescheduled, booking, previous_start=previous_start)
+        _announce(signals.booking_rescheduled, booking, previous_start=previous_start)
     return booking
 
 
@@ -245,9 +246,8 @@ def delete_expired_holds(now=None) -> int:
 
 
 def _handoff():
-    from ..checkout.handoff import get_payment_handoff
-
-    return get_payment_handoff()
+    """The integration that takes paid holds, named by ``PAYMENT_HANDOFF`` (a seam: bookings never import it)."""
+    return import_string(booking_settings.PAYMENT_HANDOFF)()
 
 
 def _lock(booking):
@@ -329,7 +329,7 @@ def _advance_hold(booking, now):
         booking.status = Booking.Status.REQUESTED
         booking.hold_expires_at = None
         booking.save(update_fields=["status", "hold_expires_at", "updated_at"])
-        _on_commit(signals.booking_requested, booking)
+        _announce(signals.booking_requested, booking)
     else:
         _confirm(booking, now)
 
@@ -339,7 +339,7 @@ def _confirm(booking, now, approved=False):
     booking.confirmed_at = now
     booking.hold_expires_at = None
     booking.save(update_fields=["status", "confirmed_at", "hold_expires_at", "updated_at"])
-    _on_commit(signals.booking_confirmed, booking, **({"approved": True} if approved else {}))
+    _announce(signals.booking_confirmed, booking, **({"approved": True} if approved else {}))
     return booking
 
 
@@ -356,7 +356,7 @@ def _check_cutoff(booking, now, verb):
                          "please contact us directly.")
 
 
-def _on_commit(signal, booking, **kwargs):
+def _announce(signal, booking, **kwargs):
     """Tell the integrations inside this transaction: what they queue (outbox) commits with the change itself."""
     with transaction.atomic():
         signals.send_isolated(signal, sender=Booking, booking=booking, **kwargs)

@@ -22,6 +22,7 @@ from .. import signals
 from ..bookings import services
 from ..bookings.models import Booking
 from ..conf import booking_settings
+from ..site_settings import site_settings
 from . import gateway
 from .catalogue import booking_references
 from .models import BookingPayment
@@ -347,8 +348,6 @@ def policy_for(service):
 
     if service.cancellation_policy_id:
         return service.cancellation_policy.as_rule()
-    from ..notifications.context import site_settings
-
     settings_row = site_settings()  # the default site's business details
     if settings_row is not None and settings_row.default_cancellation_policy_id:
         return settings_row.default_cancellation_policy.as_rule()

@@ -1,27 +1,16 @@
 """Site settings form: SMS can only be switched on when it can actually work."""
 
-from django import forms
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.forms import WagtailAdminModelForm
+
+from ..site_settings import BusinessSettings
+from ..site_settings import BusinessSettingsForm as BaseBusinessSettingsForm
+from .sms import get_backend
 
 
-class BusinessSettingsForm(WagtailAdminModelForm):
-    def clean_reminder_lead_hours(self):
-        raw = self.cleaned_data.get("reminder_lead_hours", "")
-        for part in filter(None, (p.strip() for p in raw.split(","))):
-            try:
-                if float(part) <= 0:
-                    raise ValueError
-            except ValueError as error:
-                raise forms.ValidationError(_("Give hours as positive numbers separated by commas, e.g. 24,1.")) \
-                    from error
-        return raw
-
+class BusinessSettingsForm(BaseBusinessSettingsForm):
     def clean(self):
         data = super().clean()
         if data.get("sms_enabled") and not self.instance.sms_enabled:
-            from .sms import get_backend
-
             problem = get_backend().problem()
             if problem:
                 self.add_error("sms_enabled", _("Text messages cannot be switched on: %(problem)s") % {
@@ -31,3 +20,8 @@ class BusinessSettingsForm(WagtailAdminModelForm):
                     "Send a test message first (admin menu: Text messages > Send a test message); text messages "
                     "can be switched on once one went through."))
         return data
+
+
+def plug_in():
+    """Called when the app is ready: the settings model (a lower layer) then uses this form."""
+    BusinessSettings.base_form_class = BusinessSettingsForm

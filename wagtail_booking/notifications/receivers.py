@@ -2,6 +2,7 @@
 
 from .. import signals
 from ..outbox import enqueue
+from .forms import plug_in
 from .tasks import queue_messages, sync_reminders_task
 
 
@@ -33,5 +34,6 @@ RECEIVERS = {
 
 
 def connect():
+    plug_in()
     for signal, receiver in RECEIVERS.items():
         signal.connect(receiver, dispatch_uid=f"wagtail_booking.notifications.{receiver.__name__}")

@@ -7,7 +7,7 @@ import time
 from django.core.cache import caches
 from ninja.throttling import BaseThrottle
 
-from ..conf import booking_settings
+from .conf import booking_settings
 
 WINDOW_SECONDS = 60
 logger = logging.getLogger(__name__)

@@ -14,11 +14,12 @@ from wagtail.admin.ui.components import Component
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from ..bookings import services
 from ..bookings.intake import InvalidInput, check_timezone
+from ..bookings.models import Booking
+from ..checkout import facade
 from ..exports import SafeCsvExportMixin
 from ..phone import to_e164
-from . import services
-from .models import Booking
 
 ACTION_LABELS = {"approve": _("Approve"), "decline": _("Decline"), "cancel": _("Cancel booking"),
                  "completed": _("Mark completed"), "no_show": _("Mark no-show")}
@@ -185,8 +186,6 @@ class BookingViewSet(ModelViewSet):
 
     def refund_view(self, request, pk):
         """Staff refund any amount up to what is refundable."""
-        from ..checkout import facade
-
         if not request.user.has_perm("wagtail_booking.manage_bookings"):
             raise PermissionDenied
         booking = get_object_or_404(Booking, pk=pk)

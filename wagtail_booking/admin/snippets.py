@@ -5,7 +5,7 @@ from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetVi
 
 from ..checkout.models import CancellationPolicy
 from ..exports import SafeCsvExportMixin
-from .models import BusyBlock, IntakeForm, Provider, Service
+from ..snippets.models import BusyBlock, IntakeForm, Provider, Service
 
 
 class SafeIndexView(SafeCsvExportMixin, IndexView):
