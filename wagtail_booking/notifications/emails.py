@@ -31,22 +31,20 @@ def manage_url(booking, base_url: str) -> str:
     return base_url.rstrip("/") + path
 
 
-def _add_invoice(message, context, booking, base_url, attach):
-    """Link (and for a confirmation, attach) the invoice. A failure never blocks the email: it says the invoice
-    follows, and returns True so the caller queues it (see ``tasks.send_invoice_email_task``)."""
+def _invoice(context, booking, base_url, attach):
+    """Link the invoice in ``context``; return its attachment for a confirmation. A failure never blocks the email:
+    the context then says the invoice follows (``tasks.send_invoice_email_task`` sends it)."""
     try:
         invoice = invoice_for_booking(booking)
         if invoice is None:
-            return False
+            return None
         context["invoice_url"] = invoice_url(invoice, base_url)
-        if attach:
-            message.attach(invoice.filename, ensure_pdf(invoice), "application/pdf")
+        return (invoice.filename, ensure_pdf(invoice), "application/pdf") if attach else None
     except Exception:
         logger.exception("The invoice of booking %s could not be made; the email goes without it", booking.pk)
         context.pop("invoice_url", None)
         context["invoice_follows"] = attach  # only the confirmation owes the client the invoice itself
-        return attach
-    return False
+        return None
 
 
 def send_booking_email(booking, kind: str, base_url: str, business_name: str) -> bool:
@@ -57,20 +55,23 @@ def send_booking_email(booking, kind: str, base_url: str, business_name: str) ->
                "manage_url": manage_url(booking, base_url), "business_name": business_name,
                "payment": paid_payment(booking) if kind in ("confirmed", "approved", "rescheduled", "reminder")
                else None}
+    attachment = None
+    if context["payment"] is not None:
+        attachment = _invoice(context, booking, base_url, attach=kind in ("confirmed", "approved"))
     message = EmailMultiAlternatives(
         subject=SUBJECTS[kind].format(service=booking.service.name, when=when),
+        body=render_to_string("wagtail_booking/email/booking.txt", context),
         from_email=booking_settings.from_email,
         to=[booking.client_email],
     )
-    invoice_follows = context["payment"] is not None and _add_invoice(
-        message, context, booking, base_url, attach=kind in ("confirmed", "approved"))
-    message.body = render_to_string("wagtail_booking/email/booking.txt", context)
     message.attach_alternative(render_to_string("wagtail_booking/email/booking.html", context), "text/html")
     method = "CANCEL" if kind in ("cancelled", "declined") else "PUBLISH"
     message.attach(f"booking-{booking.reference}.ics", booking_calendar(booking, business_name, method),
                    f"text/calendar; method={method}")
+    if attachment:
+        message.attach(*attachment)
     message.send()
-    return invoice_follows
+    return bool(context.get("invoice_follows"))
 
 
 def send_invoice_email(booking, base_url: str, business_name: str) -> None:
