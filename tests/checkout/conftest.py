@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from fakes.stripe_server import FakeStripe, sign
 
 from tests.factories.booking import ServiceFactory
@@ -111,7 +112,10 @@ def make_voucher(code, percent, max_uses=None):
     offer = ConditionalOfferFactory(
         offer_type="Voucher", benefit=BenefitFactory(type="Percentage", value=percent, range=everything),
         condition=ConditionFactory(type="Count", value=1, range=everything), max_global_applications=max_uses)
-    voucher = VoucherFactory(code=code)
+    # VoucherFactory's default validity is computed from the clock when Oscar's module is first imported, which
+    # is whatever some earlier test pinned; give it one around this test's "now".
+    voucher = VoucherFactory(code=code, start_datetime=timezone.now() - timedelta(days=1),
+                             end_datetime=timezone.now() + timedelta(days=60))
     voucher.offers.add(offer)
     return voucher
 
