@@ -1,4 +1,4 @@
-"""Settings for a real Huey consumer process started by tests/notifications/test_huey_redis.py."""
+"""Settings for the real Huey consumer processes started by tests (test_huey_redis.py, test_redis_outage.py)."""
 
 import os
 from datetime import datetime
@@ -7,8 +7,10 @@ import time_machine
 
 from tests.settings import *  # noqa: F403
 
-# The test's clock is pinned (tests/conftest.py); the consumer starts at the same instant and ticks from there.
-time_machine.travel(datetime.fromisoformat(os.environ["CONSUMER_NOW"]), tick=True).start()
+# The test's clock is pinned (tests/conftest.py): a test passes its "now" as CONSUMER_NOW, and the consumer starts
+# at the same instant and ticks from there (without it the consumer runs on the real clock).
+if os.environ.get("CONSUMER_NOW"):
+    time_machine.travel(datetime.fromisoformat(os.environ["CONSUMER_NOW"]), tick=True).start()
 
 HUEY = {"huey_class": "huey.RedisHuey", "name": os.environ["HUEY_QUEUE_NAME"], "url": os.environ["REDIS_URL"],
         "immediate": False, "utc": True}

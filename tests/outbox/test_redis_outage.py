@@ -13,6 +13,7 @@ import sys
 import time
 import uuid
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -102,6 +103,7 @@ def consumer(huey_on, redis_server, tmp_path):
     mails.mkdir()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings_huey_redis", "HUEY_QUEUE_NAME": huey_on,
            "REDIS_URL": redis_server.url, "EMAIL_FILE_PATH": str(mails),
+           "CONSUMER_NOW": datetime.now(UTC).isoformat(),  # the consumer runs on this test's pinned clock
            "CONSUMER_DATABASE_NAME": connection.settings_dict["NAME"],
            "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "sandbox")])}
     command = [sys.executable, str(ROOT / "sandbox" / "manage.py"), "run_huey", "--workers", "2", "--no-periodic",
@@ -154,8 +156,7 @@ def test_bookings_go_through_a_redis_outage_and_every_email_goes_out_once(client
     assert held_back >= 4  # three confirmations and a cancellation, at least: recorded, not lost
 
     redis_server.start()
-    # The periodic sweep, run now rather than at the next minute, and here rather than in the consumer: this
-    # process's clock is pinned (tests/conftest.py), the consumer's is not.
+    # The periodic sweep, run now rather than at the next minute (the consumer runs with --no-periodic).
     with override_settings(WAGTAIL_BOOKING={**settings.WAGTAIL_BOOKING, "OUTBOX_SWEEP_AFTER_SECONDS": 0}):
         assert sweep() == held_back
         wait_for(all_delivered, "the held-back side effects after Redis came back")
