@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from fakes.stripe_server import FakeStripe, sign
 
 from tests.factories.booking import ServiceFactory
@@ -111,7 +112,10 @@ def make_voucher(code, percent, max_uses=None):
     offer = ConditionalOfferFactory(
         offer_type="Voucher", benefit=BenefitFactory(type="Percentage", value=percent, range=everything),
         condition=ConditionFactory(type="Count", value=1, range=everything), max_global_applications=max_uses)
-    voucher = VoucherFactory(code=code)
+    # VoucherFactory's default dates are computed when Oscar's factories are first imported, which may be before
+    # the clock is pinned (test_documents imports them at collection): give dates around the test's "now".
+    now = timezone.now()
+    voucher = VoucherFactory(code=code, start_datetime=now - timedelta(days=1), end_datetime=now + timedelta(days=10))
     voucher.offers.add(offer)
     return voucher
 
