@@ -98,6 +98,8 @@ choose_postgres() {
   fi
 }
 
+# DATABASE_URL=sqlite:///... asks for SQLite: there is no PostgreSQL run to make then.
+[[ "${DATABASE_URL:-}" == sqlite* ]] && TEST_DB="${TEST_DB:-sqlite}"
 case "${TEST_DB:-both}" in
   both) DATABASES_TO_TEST="postgres sqlite" ;;
   postgres|sqlite) DATABASES_TO_TEST="$TEST_DB" ;;
