@@ -232,7 +232,22 @@ def intake_answers(service) -> dict:
     return answers
 
 
-def run_stage(host, services, users, duration, warmup, think):
+def cpu_seconds(pid) -> float:
+    """CPU time used so far by a process and its children (gunicorn's master and workers)."""
+    import psutil
+
+    root = psutil.Process(pid)
+    total = 0.0
+    for process in [root, *root.children(recursive=True)]:
+        try:
+            times = process.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total
+
+
+def run_stage(host, server_pid, services, users, duration, warmup, think):
     import gevent
     from locust.env import Environment
 
@@ -248,11 +263,15 @@ def run_stage(host, services, users, duration, warmup, think):
     gevent.sleep(warmup)
     env.stats.reset_all()
     statuses.clear()
-    started = time.monotonic()
+    started, server_cpu, own_cpu = time.monotonic(), cpu_seconds(server_pid), time.process_time()
     gevent.sleep(duration)
     elapsed = time.monotonic() - started
     stats = {name: _figures(entry, elapsed, statuses[name]) for (name, _), entry in env.stats.entries.items()}
     stats["all"] = _figures(env.stats.total, elapsed, sum(statuses.values(), Counter()))
+    # Where the time went: the server's own CPU per request, against the machine's load (other work included).
+    stats["all"]["server_cpu_ms"] = (cpu_seconds(server_pid) - server_cpu) * 1000 / max(1, env.stats.total.num_requests)
+    stats["all"]["locust_cpu_share"] = (time.process_time() - own_cpu) / elapsed
+    stats["all"]["load_average"] = os.getloadavg()[0]
     runner.quit()
     return stats
 
@@ -275,6 +294,10 @@ def report(users, stats):
         codes = " ".join(f"{code}:{n}" for code, n in row["statuses"].items())
         print(f"  {name:<27} {row['requests']:>8} {row['rps']:>7.1f} {row['p50']:>7.0f} {row['p95']:>7.0f} "
               f"{row['p99']:>7.0f} {row['errors']:>6}  {codes}", flush=True)
+    total = stats["all"]
+    print(f"  gunicorn CPU {total['server_cpu_ms']:.1f} ms per request (PostgreSQL and Redis not included); "
+          f"locust {total['locust_cpu_share']:.0%} of a core; load average {total['load_average']:.1f} "
+          f"on {os.cpu_count()} cores", flush=True)
 
 
 # Orchestration ------------------------------------------------------------------------------------------------
@@ -314,7 +337,8 @@ def main():
             for users in args.users:
                 manage(env, "shell", "-c", RESET)
                 warm_workers(host, services)
-                figures[users] = run_stage(host, services, users, args.duration, args.warmup, args.think)
+                figures[users] = run_stage(host, server.pid, services, users, args.duration, args.warmup,
+                                           args.think)
                 report(users, figures[users])
         finally:
             server.terminate()
