@@ -105,7 +105,6 @@ def consumer(huey_on, redis_server, tmp_path):
            "REDIS_URL": redis_server.url, "EMAIL_FILE_PATH": str(mails),
            "CONSUMER_NOW": datetime.now(UTC).isoformat(),  # the consumer runs on this test's pinned clock
            "CONSUMER_DATABASE_NAME": connection.settings_dict["NAME"],
-           "CONSUMER_NOW": datetime.now(UTC).isoformat(),  # the pinned clock (tests/settings_huey_redis.py)
            "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "sandbox")])}
     command = [sys.executable, str(ROOT / "sandbox" / "manage.py"), "run_huey", "--workers", "2", "--no-periodic",
                "--delay", "0.05", "--max-delay", "0.5"]
