@@ -15,6 +15,7 @@ from tests.helpers import ny, wait_until
 from wagtail_booking.bookings import services
 from wagtail_booking.notifications.models import ReminderSent
 from wagtail_booking.notifications.sending import reminder_id
+from wagtail_booking.outbox.models import OutboxMessage
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -64,8 +65,10 @@ def test_each_reminder_sent_once_and_revoked_never(service, monday, site_root, t
     consumers = [subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
                  for _ in range(2)]
     try:
-        wait_until(lambda: not (producer.pending_count() or producer.scheduled_count()), timeout=60,
-                   message="the consumers to take every task")
+        # A reminder records its email in the outbox, which a consumer then sends: wait for that too.
+        wait_until(lambda: ReminderSent.objects.count() == 2 and not OutboxMessage.objects.pending().exists()
+                   and not (producer.pending_count() or producer.scheduled_count()), timeout=60,
+                   message="the consumers to send every reminder")
     finally:
         for consumer in consumers:
             consumer.send_signal(signal.SIGINT)  # graceful: the workers finish the tasks they took, then exit

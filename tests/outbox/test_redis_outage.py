@@ -65,7 +65,7 @@ class RedisServer:
             return False
 
 
-def wait_for(condition, what, timeout=60):
+def wait_for(condition, what, timeout=120):
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
@@ -111,7 +111,7 @@ def consumer(huey_on, redis_server, tmp_path):
     process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     yield mails
     process.terminate()
-    process.communicate(timeout=20)
+    print("Consumer's stderr:", process.communicate(timeout=20)[1].decode()[-4000:], sep="\n")
 
 
 def subjects(mails):
