@@ -15,6 +15,7 @@ from .ics import booking_calendar
 
 logger = logging.getLogger(__name__)
 
+WHEN_FORMAT = "%a %d %b %Y %H:%M %Z"  # the client's zone: Mon 19 Apr 2027 11:00 EDT
 SUBJECTS = {
     "confirmed": "Your booking is confirmed: {service}, {when}",
     "requested": "We received your request: {service}, {when}",
@@ -50,7 +51,7 @@ def _invoice(context, booking, base_url, attach):
 def send_booking_email(booking, kind: str, base_url: str, business_name: str) -> bool:
     """Send one email about the booking. Returns True when its invoice could not be made and must follow later."""
     local_start = booking.local_start()
-    when = local_start.strftime("%a %d %b %Y %H:%M %Z")
+    when = local_start.strftime(WHEN_FORMAT)
     context = {"booking": booking, "kind": kind, "local_start": local_start, "when": when,
                "manage_url": manage_url(booking, base_url), "business_name": business_name,
                "payment": paid_payment(booking) if kind in ("confirmed", "approved", "rescheduled", "reminder")
@@ -81,7 +82,7 @@ def send_invoice_email(booking, base_url: str, business_name: str) -> None:
         return
     pdf = ensure_pdf(invoice)
     context = {"booking": booking, "invoice": invoice, "business_name": business_name,
-               "local_start": booking.local_start(), "invoice_url": invoice_url(invoice, base_url)}
+               "when": booking.local_start().strftime(WHEN_FORMAT), "invoice_url": invoice_url(invoice, base_url)}
     message = EmailMultiAlternatives(
         subject=f"Your invoice {invoice.number}: {booking.service.name}",
         body=render_to_string("wagtail_booking/email/invoice.txt", context),
