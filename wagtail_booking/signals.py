@@ -13,6 +13,7 @@ anything else with ``transaction.on_commit``; it must not talk to the outside wo
 
 import logging
 
+from asgiref.sync import async_to_sync
 from django.db import transaction
 from django.dispatch import Signal
 
@@ -32,8 +33,8 @@ payment_recorded = Signal()
 def send_isolated(signal: Signal, sender, **kwargs) -> list:
     """Call each receiver in its own savepoint; a failing receiver is logged and skipped. Returns the results."""
     results = []
-    sync_receivers, _async_receivers = signal._live_receivers(sender)
-    for receiver in sync_receivers:
+    sync_receivers, async_receivers = signal._live_receivers(sender)
+    for receiver in [*sync_receivers, *(async_to_sync(receiver) for receiver in async_receivers)]:
         try:
             with transaction.atomic():
                 results.append((receiver, receiver(signal=signal, sender=sender, **kwargs)))

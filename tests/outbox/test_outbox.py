@@ -102,3 +102,17 @@ def test_wagtail_tasks_wait_for_the_commit_and_survive_a_broker_outage(provider,
         HUEY.storage = saved
         HUEY.storage.flush_all()
         HUEY.immediate = True
+
+
+def test_async_receivers_run_too_each_in_its_savepoint(service, monday, site_root):
+    seen = []
+
+    async def async_receiver(sender, booking, **kwargs):
+        seen.append(booking.reference)
+
+    signals.booking_confirmed.connect(async_receiver, dispatch_uid="test-async")
+    try:
+        booking = book(service, monday)
+    finally:
+        signals.booking_confirmed.disconnect(dispatch_uid="test-async")
+    assert seen == [booking.reference]
