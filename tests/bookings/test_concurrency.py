@@ -1,13 +1,13 @@
 """Many clients, each on its own PostgreSQL connection, racing for one slot."""
 
+import functools
 import json
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.test import Client
 
+from tests.bookings.racing import race
 from tests.factories.booking import ProviderFactory, ServiceFactory
 from tests.helpers import ny
 from wagtail_booking.bookings.models import Booking
@@ -15,26 +15,14 @@ from wagtail_booking.bookings.models import Booking
 CLIENTS = 24
 
 
-def race(bodies):
-    """POST every body to /booking/api/holds at the same moment from its own thread (and connection)."""
-    barrier = threading.Barrier(len(bodies))
-    results = [None] * len(bodies)
+def race_holds(bodies):
+    """POST every body to /booking/api/holds at the same moment, each from its own thread (and connection)."""
+    def post(index, body):
+        response = Client(REMOTE_ADDR=f"10.0.0.{index}").post(
+            "/booking/api/holds", data=json.dumps(body), content_type="application/json")
+        return response.status_code, response.json()
 
-    def attempt(index, body):
-        try:
-            barrier.wait()
-            response = Client(REMOTE_ADDR=f"10.0.0.{index}").post(
-                "/booking/api/holds", data=json.dumps(body), content_type="application/json")
-            results[index] = (response.status_code, response.json())
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=attempt, args=(i, body)) for i, body in enumerate(bodies)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
+    return race(*(functools.partial(post, index, body) for index, body in enumerate(bodies)))
 
 
 def body(service, start, index):
@@ -45,7 +33,7 @@ def body(service, start, index):
 @pytest.mark.django_db(transaction=True)
 def test_same_slot_exactly_one_wins(monday):
     service = ServiceFactory(providers=[ProviderFactory()])
-    results = race([body(service, ny(monday, 10), i) for i in range(CLIENTS)])
+    results = race_holds([body(service, ny(monday, 10), i) for i in range(CLIENTS)])
     codes = sorted(code for code, _ in results)
     assert codes == [201] + [409] * (CLIENTS - 1)
     losers = [payload for code, payload in results if code == 409]
@@ -61,7 +49,7 @@ def test_overlapping_different_starts_exactly_one_wins(monday):
     # Twelve different starts from 10:00 to 10:55, each tried by two clients.
     starts = [ny(monday, 10) + timedelta(minutes=5 * (i % 12)) for i in range(CLIENTS)]
     assert all(abs(a - b) < timedelta(minutes=70) for a in starts for b in starts)
-    results = race([body(service, start, i) for i, start in enumerate(starts)])
+    results = race_holds([body(service, start, i) for i, start in enumerate(starts)])
     codes = [code for code, _ in results]
     assert codes.count(201) == 1 and codes.count(409) == CLIENTS - 1
     booked = list(Booking.objects.filter(status="confirmed"))
@@ -71,7 +59,7 @@ def test_overlapping_different_starts_exactly_one_wins(monday):
 @pytest.mark.django_db(transaction=True)
 def test_two_providers_two_winners(monday):
     service = ServiceFactory(providers=[ProviderFactory(), ProviderFactory()])
-    results = race([body(service, ny(monday, 10), i) for i in range(CLIENTS)])
+    results = race_holds([body(service, ny(monday, 10), i) for i in range(CLIENTS)])
     codes = [code for code, _ in results]
     assert codes.count(201) == 2 and codes.count(409) == CLIENTS - 2
     assert Booking.objects.values("provider").distinct().count() == 2

@@ -136,3 +136,17 @@ def deliver(client, fake, event_type=None, event=None):
 def far(monday, hour=10):
     """A start beyond the card-authorisation window: captured at once."""
     return ny(monday + timedelta(days=21), hour)
+
+
+def paid_booking(stripe_client, service, start, email, voucher=None):
+    """A client books ``start`` and pays the deposit with a test card (and ``voucher``); returns the booking."""
+    from django.test import Client
+
+    from wagtail_booking.bookings.models import Booking
+
+    flow = Checkout(Client(), stripe_client, service)
+    flow.hold(start, email=email)
+    flow.open_payment_page(voucher=voucher)
+    flow.pay()
+    flow.come_back()
+    return Booking.objects.get(reference=flow.hold_body["id"])

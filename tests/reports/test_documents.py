@@ -11,10 +11,9 @@ from django.urls import reverse
 from oscar.core.loading import get_model
 from oscar.test.factories import create_voucher
 
-from tests.checkout.conftest import Checkout, far
+from tests.checkout.conftest import far, paid_booking
 from tests.helpers import NY
 from tests.reports.conftest import pdf_text, save_png
-from wagtail_booking.bookings.models import Booking
 from wagtail_booking.reports import links
 from wagtail_booking.reports.jobs import send_monthly_report
 from wagtail_booking.reports.models import Invoice, RevenueReport
@@ -37,12 +36,7 @@ def business(site_root):
 @pytest.fixture
 def paid_with_voucher(stripe_client, massage, monday, business):
     voucher = create_voucher(code="WELCOME")  # Oscar's test voucher: 10% off the basket
-    flow = Checkout(Client(), stripe_client, massage)
-    flow.hold(far(monday, 11), email="pat@example.com")
-    flow.open_payment_page(voucher=voucher.code)
-    flow.pay()
-    flow.come_back()
-    return Booking.objects.get(reference=flow.hold_body["id"])
+    return paid_booking(stripe_client, massage, far(monday, 11), "pat@example.com", voucher=voucher.code)
 
 
 def test_invoice_pdf_shows_booking_voucher_tax_and_balance(paid_with_voucher):
@@ -131,12 +125,7 @@ def test_an_invoice_that_cannot_be_made_never_blocks_the_confirmation_it_follows
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(Canvas, "save", disk_full)
-    flow = Checkout(Client(), stripe_client, massage)
-    flow.hold(far(monday, 11), email="pat@example.com")
-    flow.open_payment_page()
-    flow.pay()
-    flow.come_back()
-    booking = Booking.objects.get(reference=flow.hold_body["id"])
+    booking = paid_booking(stripe_client, massage, far(monday, 11), "pat@example.com")
     confirmation = next(m for m in mail.outbox if m.subject.startswith("Your booking is confirmed"))
     assert "sent separately" in confirmation.body
     assert not [name for name, *_ in confirmation.attachments if name.endswith(".pdf")]

@@ -12,10 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from tests.checkout.conftest import Checkout, far
+from tests.checkout.conftest import far, paid_booking
 from tests.factories.booking import BookingFactory
 from tests.reports.conftest import pdf_text
-from wagtail_booking.bookings.models import Booking
 from wagtail_booking.checkout import facade
 from wagtail_booking.reports import links
 from wagtail_booking.reports.admin import NAMESPACE
@@ -37,20 +36,11 @@ EXPECTED = {
 }
 
 
-def paid(stripe_client, service, start, email):
-    flow = Checkout(Client(), stripe_client, service)
-    flow.hold(start, email=email)
-    flow.open_payment_page()
-    flow.pay()
-    flow.come_back()
-    return Booking.objects.get(reference=flow.hold_body["id"])
-
-
 @pytest.fixture
 def scenario(stripe_client, massage, provider, monday, site_root):
     """Two $18 deposits (one refunded $4.50), a no-show, a late and an early cancellation, all in one week."""
-    kept = paid(stripe_client, massage, far(monday, 10), "kept@example.com")
-    partial = paid(stripe_client, massage, far(monday, 11), "partial@example.com")
+    kept = paid_booking(stripe_client, massage, far(monday, 10), "kept@example.com")
+    partial = paid_booking(stripe_client, massage, far(monday, 11), "partial@example.com")
     facade.refund(facade.paid_payment(partial), Decimal("4.50"), "goodwill")
     for hour, status, email, notice in [(13, "no_show", "noshow@example.com", None),
                                         (14, "cancelled", "late@example.com", timedelta(hours=2)),

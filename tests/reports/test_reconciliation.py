@@ -11,10 +11,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
-from django.test import Client
 from oscar.core.loading import get_model
 
-from tests.checkout.conftest import Checkout
+from tests.checkout.conftest import paid_booking
 from tests.reports.conftest import pdf_text
 from wagtail_booking.bookings import services
 from wagtail_booking.bookings.models import Booking
@@ -38,15 +37,6 @@ def at(*args, fold=0):
     return datetime(*args, tzinfo=NY, fold=fold)
 
 
-def book(stripe_client, service, start, email):
-    flow = Checkout(Client(), stripe_client, service)
-    flow.hold(start, email=email)
-    flow.open_payment_page()
-    flow.pay()
-    flow.come_back()
-    return Booking.objects.get(reference=flow.hold_body["id"])
-
-
 def move(booking, txn_type, when, nth=0):
     txn = (Transaction.objects.filter(source__order__booking_payment__booking=booking, txn_type=txn_type)
            .order_by("pk")[nth])
@@ -59,8 +49,8 @@ def scenario(stripe_client, stripe_fake, massage, site_root):
     start = {name: at(*day, 10) for name, day in {
         "kept": (2026, 12, 14), "no_show": (2026, 12, 15), "partial": (2026, 12, 16), "early": (2027, 1, 11),
         "late": (2027, 1, 12), "before_dst": (2027, 3, 12), "after_dst": (2027, 3, 15)}.items()}
-    b = {name: book(stripe_client, massage, when, f"{name}@example.com") for name, when in start.items()}
-    b["repeat"] = book(stripe_client, massage, at(2027, 1, 13, 10), "kept@example.com")
+    b = {name: paid_booking(stripe_client, massage, when, f"{name}@example.com") for name, when in start.items()}
+    b["repeat"] = paid_booking(stripe_client, massage, at(2027, 1, 13, 10), "kept@example.com")
     services.mark_outcome(b["kept"], Booking.Status.COMPLETED)
     services.mark_outcome(b["no_show"], Booking.Status.NO_SHOW)
     facade.refund(facade.paid_payment(b["partial"]), D("4.50"), "goodwill")
