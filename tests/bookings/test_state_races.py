@@ -13,7 +13,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from tests.bookings.racing import race, staff_action, staff_client, succeeded
+from tests.bookings.racing import later, race, staff_action, staff_client, succeeded
 from tests.factories.booking import ProviderFactory, ServiceFactory
 from tests.helpers import ny
 from wagtail_booking.bookings import services
@@ -76,7 +76,7 @@ def test_approve_decline_and_client_cancel_at_once(consultation, staff, monday):
         booking = booking_for(consultation, monday, round_number, Booking.Status.REQUESTED)
         approved, declined, cancelled = race(partial(staff_succeeds, approver, booking, "approve"),
                                              partial(staff_succeeds, decliner, booking, "decline"),
-                                             partial(client_cancel, booking))
+                                             later(round_number % 12, partial(client_cancel, booking)))
         booking.refresh_from_db()
         told = (approved, declined, cancelled)
         # The only serial orders: approve then cancel; decline first; cancel first.
