@@ -11,6 +11,7 @@ from ..checkout.facade import paid_payment
 from ..conf import booking_settings
 from ..reports.invoices import ensure_pdf, invoice_for_booking
 from ..reports.links import invoice_url
+from ..site_settings import site_settings
 from .ics import booking_calendar
 
 logger = logging.getLogger(__name__)
@@ -48,6 +49,12 @@ def _invoice(context, booking, base_url, attach):
         return None
 
 
+def reply_to(booking) -> list[str]:
+    """Replies go to the booking's business (its contact email), not to the platform's sending address."""
+    config = site_settings(booking.site)
+    return [config.contact_email] if config and config.contact_email else []
+
+
 def send_booking_email(booking, kind: str, base_url: str, business_name: str) -> bool:
     """Send one email about the booking. Returns True when its invoice could not be made and must follow later."""
     local_start = booking.local_start()
@@ -64,6 +71,7 @@ def send_booking_email(booking, kind: str, base_url: str, business_name: str) ->
         body=render_to_string("wagtail_booking/email/booking.txt", context),
         from_email=booking_settings.from_email,
         to=[booking.client_email],
+        reply_to=reply_to(booking),
     )
     message.attach_alternative(render_to_string("wagtail_booking/email/booking.html", context), "text/html")
     method = "CANCEL" if kind in ("cancelled", "declined") else "PUBLISH"
@@ -86,6 +94,6 @@ def send_invoice_email(booking, base_url: str, business_name: str) -> None:
     message = EmailMultiAlternatives(
         subject=f"Your invoice {invoice.number}: {booking.service.name}",
         body=render_to_string("wagtail_booking/email/invoice.txt", context),
-        from_email=booking_settings.from_email, to=[booking.client_email])
+        from_email=booking_settings.from_email, to=[booking.client_email], reply_to=reply_to(booking))
     message.attach(invoice.filename, pdf, "application/pdf")
     message.send()

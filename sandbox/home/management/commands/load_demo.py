@@ -1,4 +1,8 @@
-"""Demo data for the sandbox: a business, services, staff with schedules, pages with booking blocks, an admin."""
+"""Demo data for the sandbox: a business, services, staff with schedules, pages with booking blocks, an admin.
+
+A second business (another Wagtail site, answering on ``localhost`` where the first answers on ``127.0.0.1``) shows
+the platform set-up: its own services and staff, and an owner who sees only that business in the admin.
+"""
 
 import json
 import os
@@ -6,9 +10,10 @@ from datetime import time
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from wagtail.models import Page, Site
+from wagtail.models import GroupSitePermission, Page, Site
 
 from home.models import ContentPage
 from wagtail_booking.models import (
@@ -23,6 +28,17 @@ from wagtail_booking.models import (
 )
 
 ADMIN_USERNAME = "admin"
+OWNER_USERNAME = "northside"
+SECOND_HOST = "localhost"
+# What an owner does in the admin: bookings, the setup snippets, reports, text messages.
+OWNER_PERMISSIONS = [
+    ("wagtailadmin", "access_admin"),
+    *[("wagtail_booking", f"{action}_{model}") for model in ("service", "provider", "intakeform",
+                                                              "cancellationpolicy", "busyblock")
+      for action in ("add", "change", "delete", "view")],
+    *[("wagtail_booking", codename) for codename in ("view_booking", "add_booking", "change_booking",
+                                                     "manage_bookings", "view_revenue_reports", "view_smsmessage")],
+]
 
 
 class Command(BaseCommand):
@@ -42,8 +58,11 @@ class Command(BaseCommand):
             "default_cancellation_policy": policy,
             "business_name": "Harbour Wellness", "contact_email": "hello@harbour.example",
             "contact_phone": "+1 212 555 0100", "address": "1 Harbour Street\nNew York, NY 10004"})
+        second = self._second_business(password)
         self.stdout.write(self.style.SUCCESS(
-            f"Demo data ready. Admin: {site.root_url}/admin/  user {ADMIN_USERNAME!r}  password {password!r}"))
+            f"Demo data ready. Admin: {site.root_url}/admin/  user {ADMIN_USERNAME!r}  password {password!r}\n"
+            f"Second business (Northside Physio): {second.root_url}/  its owner signs in at "
+            f"{second.root_url}/admin/ as {OWNER_USERNAME!r} with the same password and sees only Northside."))
 
     def _admin(self, password):
         user, _ = get_user_model().objects.get_or_create(
@@ -133,3 +152,51 @@ class Command(BaseCommand):
             {"type": "booking", "value": {"service": service.pk, "provider": None, "heading": service.name,
                                           "intro": f"<p>{service.description}</p>"}} for service in services
         ])))
+
+    # The second business --------------------------------------------------------------------------------------
+
+    def _second_business(self, password):
+        site = Site.objects.filter(hostname=SECOND_HOST).first()
+        if site is None:
+            home = Page.get_first_root_node().add_child(instance=ContentPage(title="Northside Physio",
+                                                                             slug="northside"))
+            site = Site.objects.create(hostname=SECOND_HOST, port=int(os.environ.get("SANDBOX_PORT", "8000")),
+                                       root_page=home, site_name="Northside Physio")
+            self._second_catalogue(site, home)
+        BusinessSettings.objects.update_or_create(site=site, defaults={
+            "business_name": "Northside Physio", "contact_email": "desk@northside.example",
+            "contact_phone": "+44 161 496 0000", "address": "22 Mill Lane\nManchester M4 1AA",
+            "reminder_lead_hours": "48"})
+        self._owner(site, password)
+        return site
+
+    def _second_catalogue(self, site, home):
+        physio = Provider.objects.create(site=site, name="Priya Shah", email="priya@northside.example",
+                                         timezone="Europe/London")
+        for weekday in (0, 1, 3):  # Mon, Tue, Thu
+            WeeklyHours.objects.create(provider=physio, weekday=weekday, opens=time(8), closes=time(16))
+        policy = CancellationPolicy.objects.create(site=site, name="Northside: 24 h full refund")
+        CancellationTier.objects.create(policy=policy, sort_order=0, hours_before=24, refund_percent=100)
+        session = Service.objects.create(
+            site=site, name="Physiotherapy session", description="45 minutes with a chartered physiotherapist.",
+            duration_minutes=45, slot_interval_minutes=15, price=Decimal("60.00"), deposit_kind="fixed",
+            deposit_value=Decimal("15.00"), cancellation_policy=policy, minimum_notice_minutes=120)
+        session.providers.set([physio])
+        home.body = json.dumps([
+            {"type": "paragraph", "value": "<p>Physiotherapy in Manchester. A second business on this install.</p>"},
+            {"type": "booking", "value": {"service": session.pk, "provider": None, "heading": session.name,
+                                         "intro": f"<p>{session.description}</p>"}},
+        ])
+        home.save_revision().publish()
+
+    def _owner(self, site, password):
+        group, _ = Group.objects.get_or_create(name="Northside Physio staff")
+        for app_label, codename in OWNER_PERMISSIONS:
+            group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+        access = Permission.objects.get(content_type__app_label="wagtail_booking", codename="access_business")
+        GroupSitePermission.objects.get_or_create(group=group, site=site, permission=access)
+        user, _ = get_user_model().objects.get_or_create(
+            username=OWNER_USERNAME, defaults={"email": "owner@northside.example", "is_staff": True})
+        user.set_password(password)
+        user.save()
+        user.groups.add(group)
