@@ -16,6 +16,7 @@ from oscar.core.loading import get_class
 from ..bookings.intake import is_reference
 from ..bookings.models import Booking
 from ..bookings.tokens import check_token
+from ..businesses import site_for_request
 from . import facade, gateway
 from .catalogue import add_booking
 from .models import BookingPayment, ProcessedStripeEvent
@@ -30,7 +31,8 @@ HANDLED_EVENTS = {"payment_intent.succeeded", "payment_intent.amount_capturable_
 @require_GET
 def pay(request, reference, token):
     """Put the client's held booking into their basket and start the checkout (guest email already known)."""
-    booking = (Booking.objects.select_related("service", "provider").filter(reference=reference.upper()).first()
+    booking = (Booking.objects.select_related("service", "provider")
+               .filter(reference=reference.upper(), site=site_for_request(request)).first()
                if is_reference(reference) else None)
     if booking is None or not check_token(booking, token):
         raise Http404("No booking matches this link.")
