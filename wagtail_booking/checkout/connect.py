@@ -54,14 +54,14 @@ class ChargeTarget:
         return max(0, min(fee, to_minor_units(amount, currency)))
 
 
-def site_id_of(booking) -> int:
+def site_id_of(booking) -> int | None:
     """The business a booking belongs to."""
     site_id = getattr(booking, "site_id", None)
     if site_id:
         return site_id
     # TODO(issue 9): Booking.site comes with main's "Sites: every business row names its Wagtail Site"; until this
-    # branch has it, bookings belong to the default site.
-    return Site.objects.get(is_default_site=True).pk
+    # branch has it, bookings belong to the default site (None when there is no site at all).
+    return Site.objects.filter(is_default_site=True).values_list("pk", flat=True).first()
 
 
 def charge_target(booking) -> ChargeTarget:
