@@ -8,7 +8,7 @@ from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 
 from tests.factories.booking import IntakeFormFactory, ProviderFactory, ServiceFactory
-from tests.helpers import next_monday
+from tests.helpers import ensure_wagtail_baseline, next_monday
 
 # Every test runs with the clock at this instant (a Wednesday, four days before New York springs forward, so
 # "two weeks ahead" crosses a DST change). WAGTAIL_BOOKING_TEST_NOW moves it, e.g. to 2027-07-14T10:00:00+00:00.
@@ -44,6 +44,17 @@ def pytest_collection_modifyitems(config, items):
             raise pytest.UsageError(f"{item.nodeid}: say why it needs PostgreSQL: @pytest.mark.postgres_only(\"...\")")
         if connection.vendor != "postgresql":
             item.add_marker(pytest.mark.skip(reason=f"PostgreSQL only: {marker.args[0]}"))
+
+
+DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback"}
+
+
+@pytest.fixture(autouse=True)
+def _default_business(request):
+    """Every test with a database has the default site (the default business every row belongs to)."""
+    if request.node.get_closest_marker("django_db") or DB_FIXTURES & set(request.fixturenames):
+        request.getfixturevalue("_django_db_helper")
+        ensure_wagtail_baseline()
 
 
 @pytest.fixture(autouse=True)

@@ -1,12 +1,12 @@
 """Per-site details an editor changes in Settings > Booking, and where links in emails point outside a request."""
 
 from django import forms
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.contrib.settings.models import BaseSiteSetting
-from wagtail.models import Site
+
+from .businesses import default_site, site_root_url
 
 
 class BusinessSettingsForm(WagtailAdminModelForm):
@@ -45,28 +45,28 @@ class BusinessSettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = _("booking business details")
+        # Given per site to groups (Settings > Groups > site permissions): staff see only their businesses' data.
+        permissions = [("access_business", "Can work in this business's bookings")]
 
     def display_name(self):
         return self.business_name or self.site.site_name or "our business"
 
 
-def _default_site():
-    return Site.objects.filter(is_default_site=True).first()
+def _site(site):
+    return site if site is not None else default_site()
 
 
-def site_base_url() -> str:
-    base = getattr(settings, "WAGTAILADMIN_BASE_URL", "")
-    if base:
-        return base
-    site = _default_site()
-    return site.root_url if site else "http://localhost"
+def site_base_url(site=None) -> str:
+    """Root URL for links to ``site`` (the default site when not given)."""
+    return site_root_url(_site(site))
 
 
-def site_settings():
-    site = _default_site()
+def site_settings(site=None):
+    """``site``'s business details (the default site's when not given), or None on an install with no site."""
+    site = _site(site)
     return BusinessSettings.for_site(site) if site else None
 
 
-def business_name() -> str:
-    site = _default_site()
+def business_name(site=None) -> str:
+    site = _site(site)
     return BusinessSettings.for_site(site).display_name() if site else "our business"

@@ -4,32 +4,11 @@ from io import StringIO
 from urllib.parse import urlsplit
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 
+from tests.helpers import ensure_wagtail_baseline
+
 from .support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, sync_api
-
-
-def _wagtail_baseline():
-    """Recreate what Wagtail's migrations insert (locale, page tree root, collection root, default site).
-
-    ``transactional_db`` empties every table after each test, so the second test (and any run with
-    ``--reuse-db``) starts without the rows the migrations made; ``load_demo`` expects them.
-    """
-    from django.contrib.contenttypes.models import ContentType
-    from wagtail.coreutils import get_supported_content_language_variant
-    from wagtail.models import Collection, Locale, Page, Site
-
-    Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
-    if not Collection.get_first_root_node():
-        Collection.add_root(name="Root")
-    root = Page.get_first_root_node()
-    if root is None:
-        root = Page.add_root(instance=Page(title="Root", slug="root",
-                                           content_type=ContentType.objects.get_for_model(Page)))
-    if not Site.objects.filter(is_default_site=True).exists():
-        home = root.add_child(instance=Page(title="Welcome to your new Wagtail site!", slug="home"))
-        Site.objects.create(hostname="localhost", root_page=home, is_default_site=True)
 
 
 @pytest.fixture
@@ -42,7 +21,7 @@ def demo_site(transactional_db, live_server):
     """
     from wagtail.models import Site
 
-    _wagtail_baseline()
+    ensure_wagtail_baseline()
     call_command("load_demo", stdout=StringIO())
     address = urlsplit(live_server.url)
     site = Site.objects.get(is_default_site=True)

@@ -65,6 +65,7 @@ class BookingFactory(factory.django.DjangoModelFactory):
 
     service = factory.SubFactory(ServiceFactory)
     provider = factory.SubFactory(ProviderFactory)
+    site_id = factory.LazyAttribute(lambda o: o.service.site_id)
     status = Booking.Status.CONFIRMED
     end = factory.LazyAttribute(lambda o: o.start + timedelta(minutes=o.service.duration_minutes))
     blocked_start = factory.LazyAttribute(lambda o: o.start - timedelta(minutes=o.service.buffer_before_minutes))

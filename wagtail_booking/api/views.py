@@ -20,6 +20,7 @@ from ..bookings.intake import (
 )
 from ..bookings.models import Booking
 from ..bookings.tokens import check_token, manage_token
+from ..businesses import site_for_request
 from ..checkout import facade
 from ..checkout.handoff import get_payment_handoff
 from ..conf import booking_settings
@@ -84,11 +85,13 @@ def on_throttled(request, exc):
 @api.get("/services", response=list[ServiceOut], throttle=READ, tags=["services"])
 def list_services(request):
     """The services clients can book, with their providers and intake questions."""
-    queryset = Service.objects.filter(active=True).select_related("intake_form").prefetch_related(
+    site_id = _site_id(request)
+    queryset = Service.objects.filter(active=True, site_id=site_id).select_related("intake_form").prefetch_related(
         "intake_form__fields")
     providers = {}
     for service_id, provider_id, name in Provider.services.through.objects.filter(
-            provider__active=True, service__active=True).values_list("service_id", "provider_id", "provider__name"):
+            provider__active=True, service__active=True, service__site_id=site_id
+    ).values_list("service_id", "provider_id", "provider__name"):
         providers.setdefault(service_id, []).append({"id": provider_id, "name": name})
     return [_service(service, providers.get(service.pk, [])) for service in queryset]
 
@@ -109,7 +112,7 @@ def list_slots(request, service_id: int, query: Query[SlotQuery]):
         raise InvalidInput([("end", "end must be on or after start.")])
     if (query.end - query.start).days + 1 > booking_settings.MAX_RANGE_DAYS:
         raise InvalidInput([("end", f"Ask for at most {booking_settings.MAX_RANGE_DAYS} days at a time.")])
-    service = _active_service(service_id)
+    service = _active_service(request, service_id)
     provider_ids = None
     if query.provider is not None:
         provider_ids = [query.provider]
@@ -135,13 +138,13 @@ HOLD_LINKS = {"responses": {"201": {"links": {
           tags=["bookings"], openapi_extra=HOLD_LINKS)
 def create_hold(request, payload: HoldIn):
     """Hold a slot for a client. The answer says what happens next: confirmed, awaiting approval, or payment."""
-    service = _active_service(payload.service)
+    service = _active_service(request, payload.service)
     if is_known_zone(payload.timezone):
         request.booking_zone = ZoneInfo(payload.timezone)
     start = check_start(payload.start)
     provider = None
     if payload.provider is not None:
-        provider = Provider.objects.filter(pk=payload.provider).first()
+        provider = Provider.objects.filter(pk=payload.provider, site_id=service.site_id).first()
         if provider is None:
             raise HttpError(404, f"There is no provider {payload.provider}.")
         if not _offers(service, provider.pk):  # as on the slots endpoint: no such provider for this service
@@ -156,7 +159,7 @@ def create_hold(request, payload: HoldIn):
                                                     409: ErrorOut}, throttle=WRITE, tags=["bookings"])
 def cancel_booking(request, reference: str, payload: TokenIn):
     """Cancel with the token from the confirmation link, before the service's cut-off."""
-    booking = _authorised_booking(reference, payload.token)
+    booking = _authorised_booking(request, reference, payload.token)
     with transaction.atomic():
         services.cancel(booking, by="client")  # locks the booking and decides on its status as it is now
         # Still inside the transaction: the refund is quoted for the payment as the cancellation found it.
@@ -173,7 +176,7 @@ def cancel_booking(request, reference: str, payload: TokenIn):
 def reschedule_booking(request, reference: str, payload: RescheduleIn):
     """Move the booking to another free start (same provider), with the token from the confirmation link."""
     start = check_start(payload.start)
-    booking = _authorised_booking(reference, payload.token)
+    booking = _authorised_booking(request, reference, payload.token)
     request.booking_zone = ZoneInfo(booking.client_timezone)
     services.reschedule(booking, start, by="client")  # locks the provider, then the booking
     return Status(200, _booking_out(request, booking, with_token=False))
@@ -182,8 +185,15 @@ def reschedule_booking(request, reference: str, payload: RescheduleIn):
 # Helpers -------------------------------------------------------------------------------------------------------
 
 
-def _active_service(service_id) -> Service:
-    service = Service.objects.filter(pk=service_id, active=True).select_related("intake_form").first()
+def _site_id(request) -> int | None:
+    """The business the request is for: the site its host names (each business sees only its own data)."""
+    site = site_for_request(request)
+    return site.pk if site else None
+
+
+def _active_service(request, service_id) -> Service:
+    service = (Service.objects.filter(pk=service_id, active=True, site_id=_site_id(request))
+               .select_related("intake_form").first())
     if service is None:
         raise HttpError(404, f"There is no bookable service {service_id}.")
     return service
@@ -193,10 +203,11 @@ def _offers(service, provider_id) -> bool:
     return service.providers.filter(pk=provider_id, active=True).exists()
 
 
-def _authorised_booking(reference, token) -> Booking:
+def _authorised_booking(request, reference, token) -> Booking:
     if not is_reference(reference):
         raise HttpError(404, f"There is no booking {reference!r}.")
-    booking = Booking.objects.select_related("service", "provider").filter(reference=str(reference).upper()).first()
+    booking = (Booking.objects.select_related("service", "provider")
+               .filter(reference=str(reference).upper(), site_id=_site_id(request)).first())
     if booking is None:
         raise HttpError(404, f"There is no booking {reference}.")
     if not check_token(booking, token):

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.snippets.blocks import SnippetChooserBlock
 
+from ..businesses import site_for_request
 from ..checkout.handoff import get_payment_handoff
 from .picker import picker_context
 
@@ -31,7 +32,9 @@ class BookingBlock(blocks.StructBlock):
         context = super().get_context(value, parent_context)
         request = (parent_context or {}).get("request")
         service = value.get("service")
-        context["bookable"] = service is not None and service.active
+        # A service of another business (another site) is never offered here.
+        site = site_for_request(request) if request is not None else None
+        context["bookable"] = service is not None and service.active and (site is None or service.site_id == site.pk)
         context["payment_unavailable"] = context["bookable"] and service.deposit_due > 0 and not (
             get_payment_handoff().is_available())
         if request is not None and context["bookable"] and not context["payment_unavailable"]:

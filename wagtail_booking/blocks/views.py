@@ -16,6 +16,7 @@ from ..bookings.availability import available_slots, local_day_bounds
 from ..bookings.intake import is_reference
 from ..bookings.models import Booking
 from ..bookings.tokens import check_token, manage_token
+from ..businesses import site_for_request
 from ..checkout import facade
 from ..checkout.handoff import get_payment_handoff
 from ..snippets.models import Provider, Service
@@ -29,7 +30,7 @@ RESCHEDULE_DAYS = 30
 @require_POST
 @rate_limited("write")
 def book(request, service_id):
-    service = get_object_or_404(Service, pk=service_id, active=True)
+    service = get_object_or_404(Service, pk=service_id, active=True, site=site_for_request(request))
     provider_ids = _provider_ids(request.POST.get("provider"))
     back = _safe_next(request)
     form = BookingForm(service, data=request.POST)
@@ -55,7 +56,7 @@ def book(request, service_id):
 
 
 def booked(request, reference, token):
-    booking = _booking_for_token(reference, token)
+    booking = _booking_for_token(request, reference, token)
     context = _booking_context(booking, token)
     context["payment"] = facade.paid_payment(booking)
     return render(request, "wagtail_booking/booked.html", context)
@@ -64,7 +65,7 @@ def booked(request, reference, token):
 @require_http_methods(["GET", "POST"])
 @rate_limited("write")
 def manage(request, reference, token):
-    booking = _booking_for_token(reference, token)
+    booking = _booking_for_token(request, reference, token)
     context = _booking_context(booking, token)
     status = 200
     if request.method == "POST":
@@ -97,10 +98,12 @@ def _change(request, booking):
     raise services.BookingError("Choose to cancel or to move the booking.", field="action")
 
 
-def _booking_for_token(reference, token) -> Booking:
+def _booking_for_token(request, reference, token) -> Booking:
+    """The booking a link names, if its token matches and it is with the business this site is."""
     if not is_reference(reference):
         raise Http404("No booking matches this link.")
-    booking = Booking.objects.select_related("service", "provider").filter(reference=reference.upper()).first()
+    booking = (Booking.objects.select_related("service", "provider")
+               .filter(reference=reference.upper(), site=site_for_request(request)).first())
     if booking is None or not check_token(booking, token):
         raise Http404("No booking matches this link.")
     return booking
@@ -140,7 +143,7 @@ def _choose_provider(service, provider_ids, slot_provider):
     """A block fixed to one provider books them; otherwise whoever is free at the chosen time."""
     if not provider_ids:
         return None
-    return Provider.objects.filter(pk=provider_ids[0]).first()
+    return Provider.objects.filter(pk=provider_ids[0], site_id=service.site_id).first()
 
 
 def _safe_next(request):

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..businesses import default_site_id
 from ..snippets.models import IntakeForm, Provider, Service
 
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -46,6 +47,9 @@ class Booking(models.Model):
     BLOCKING_STATUSES = ("held", "requested", "confirmed", "completed", "no_show")
 
     reference = models.CharField(_("reference"), max_length=12, unique=True, default=new_reference, editable=False)
+    # The business the booking is with: its service's site, copied when the hold is made.
+    site = models.ForeignKey("wagtailcore.Site", on_delete=models.PROTECT, related_name="+", default=default_site_id,
+                             editable=False, verbose_name=_("business"))
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="bookings",
                                 verbose_name=_("service"))
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="bookings",

@@ -80,7 +80,8 @@ def create_hold(service: Service, start: datetime, client: ClientDetails, provid
         provider_ids = [provider.pk] if provider else None
         locked = _lock_providers(service, provider_ids)
         slot = _free_slot(service, start, locked, now)
-        booking = Booking(service=service, provider_id=slot.provider_id, start=slot.start, end=slot.end,
+        booking = Booking(site_id=service.site_id, service=service, provider_id=slot.provider_id,
+                          start=slot.start, end=slot.end,
                           status=Booking.Status.HELD, hold_expires_at=now + booking_settings.hold_duration,
                           client_name=client.name, client_email=client.email, client_phone=client.phone,
                           client_timezone=client.timezone, sms_consent=client.sms_consent and bool(client.phone),
@@ -209,7 +210,7 @@ def create_by_staff(service: Service, provider: Provider, start: datetime, clien
     with transaction.atomic():
         _lock_providers(service, [provider.pk], any_state=True)
         _release_expired_holds([provider.pk], now)
-        booking = Booking(service=service, provider=provider, start=start,
+        booking = Booking(site_id=service.site_id, service=service, provider=provider, start=start,
                           end=start + timedelta(minutes=service.duration_minutes), status=Booking.Status.HELD,
                           client_name=client.name, client_email=client.email, client_phone=client.phone,
                           client_timezone=client.timezone, sms_consent=client.sms_consent and bool(client.phone),

@@ -370,7 +370,7 @@ def policy_for(service):
 
     if service.cancellation_policy_id:
         return service.cancellation_policy.as_rule()
-    settings_row = site_settings()  # the default site's business details
+    settings_row = site_settings(service.site)  # the business's own default policy
     if settings_row is not None and settings_row.default_cancellation_policy_id:
         return settings_row.default_cancellation_policy.as_rule()
     return CancellationPolicy()

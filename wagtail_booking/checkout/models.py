@@ -10,11 +10,14 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel
 from wagtail.models import Orderable
 
+from ..businesses import default_site_id
 from ..scheduling import CancellationPolicy as PolicyRule
 from ..scheduling import RefundTier
 
 
 class CancellationPolicy(ClusterableModel):
+    site = models.ForeignKey("wagtailcore.Site", on_delete=models.PROTECT, related_name="+", default=default_site_id,
+                             verbose_name=_("business"))
     name = models.CharField(_("name"), max_length=200)
     fee = models.DecimalField(_("fixed fee kept on every client cancellation"), max_digits=10, decimal_places=2,
                               default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))])

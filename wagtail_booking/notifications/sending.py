@@ -23,7 +23,7 @@ def queue_sms(booking, kind, lead_minutes=None):
 
     The caller queues ``send_sms_task`` for the message it returns (see ``tasks.queue_messages``).
     """
-    config = site_settings()
+    config = site_settings(booking.site)
     if not (config and config.sms_enabled and booking.sms_consent and booking.client_phone):
         return None
     if SmsOptOut.is_opted_out(booking.client_phone):
@@ -31,14 +31,15 @@ def queue_sms(booking, kind, lead_minutes=None):
     # Template date filters convert to the current zone: make that the client's.
     with timezone.override(booking.client_timezone):
         body = render_to_string(f"wagtail_booking/sms/{kind}.txt", {
-            "booking": booking, "business_name": business_name(), "local_start": booking.local_start()}).strip()
+            "booking": booking, "business_name": business_name(booking.site),
+            "local_start": booking.local_start()}).strip()
     return SmsMessage.objects.create(booking=booking, kind=kind, to=booking.client_phone, body=body)
 
 
 def deliver_sms(message_id, final_attempt=False):
     """Send one queued text. Raises SmsError when a retry could help and attempts remain."""
     with transaction.atomic():
-        message = (SmsMessage.objects.select_for_update(of=("self",)).select_related("booking")
+        message = (SmsMessage.objects.select_for_update(of=("self",)).select_related("booking__site")
                    .filter(pk=message_id).first())
         if message is None or message.provider_id or message.status != SmsMessage.Status.QUEUED:
             return message
@@ -48,7 +49,8 @@ def deliver_sms(message_id, final_attempt=False):
         if stale:
             return _fail(message, "", stale)
         message.attempts += 1
-        callback = site_base_url().rstrip("/") + reverse("wagtail_booking:sms-status")
+        site = message.booking.site if message.booking else None
+        callback = site_base_url(site).rstrip("/") + reverse("wagtail_booking:sms-status")
         try:
             result = get_backend().send(message.to, message.body, status_callback=callback)
         except SmsError as error:
@@ -74,10 +76,10 @@ def deliver_sms(message_id, final_attempt=False):
 
 def _no_longer_wanted(message):
     """Re-check before sending: the booking may have changed, or SMS been switched off, since it was queued."""
-    config = site_settings()
+    booking = message.booking
+    config = site_settings(booking.site if booking else None)
     if not (config and config.sms_enabled):
         return "Not sent: text messages were switched off."
-    booking = message.booking
     if booking is not None and message.kind not in ("cancelled", "declined") and booking.status not in (
             Booking.Status.REQUESTED, Booking.Status.CONFIRMED):
         return "Not sent: the booking was cancelled before the message went out."
@@ -151,8 +153,9 @@ def record_inbound(phone, body, opt_out_type=""):
 # Reminders -----------------------------------------------------------------------------------------------------
 
 
-def lead_minutes() -> list[int]:
-    config = site_settings()
+def lead_minutes(site) -> list[int]:
+    """The reminder lead times of ``site``'s business, in minutes, longest first."""
+    config = site_settings(site)
     raw = config.reminder_lead_hours if config else "24,1"
     leads = []
     for part in (raw or "").split(","):
@@ -191,7 +194,7 @@ def sync_reminders(booking_id, previous_start_iso, reminder_task, now=None):
 def schedule_reminders(booking, reminder_task, now=None):
     now = now or timezone.now()
     scheduled = []
-    for lead in lead_minutes():
+    for lead in lead_minutes(booking.site):
         eta = booking.start - timedelta(minutes=lead)
         if eta > now:
             task_id = reminder_id(booking.pk, lead, booking.start)
@@ -205,7 +208,7 @@ def schedule_reminders(booking, reminder_task, now=None):
 
 def revoke_reminders(booking, start):
     """Revoke the reminders for ``start`` until a day after it (Huey then forgets the revocation)."""
-    for lead in lead_minutes():
+    for lead in lead_minutes(booking.site):
         HUEY.revoke_by_id(reminder_id(booking.pk, lead, start), revoke_until=start + timedelta(days=1))
 
 

@@ -16,10 +16,10 @@ EMAIL_STATUSES = {"requested": {"requested"}, "confirmed": {"confirmed"}, "resch
 
 @durable_task(retries=3, retry_delay=60, retry_backoff=2)
 def send_booking_email_task(booking_id, kind):
-    booking = Booking.objects.select_related("service", "provider").filter(pk=booking_id).first()
+    booking = Booking.objects.select_related("service", "provider", "site").filter(pk=booking_id).first()
     if booking is None or booking.status not in EMAIL_STATUSES[kind]:
         return
-    if send_booking_email(booking, kind, site_base_url(), business_name()):
+    if send_booking_email(booking, kind, site_base_url(booking.site), business_name(booking.site)):
         enqueue(send_invoice_email_task, booking.pk)
 
 
@@ -27,7 +27,7 @@ def send_booking_email_task(booking_id, kind):
 def send_invoice_email_task(booking_id):
     booking = Booking.objects.select_related("service", "provider").filter(pk=booking_id).first()
     if booking is not None:
-        send_invoice_email(booking, site_base_url(), business_name())
+        send_invoice_email(booking, site_base_url(booking.site), business_name(booking.site))
 
 
 @durable_task(retries=4, retry_delay=15, retry_backoff=2, pass_final_attempt=True)

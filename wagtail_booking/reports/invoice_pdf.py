@@ -18,7 +18,7 @@ def render_invoice(document) -> bytes:
     order = document.order
     booking = document.booking
     currency = document.currency
-    seller = business()
+    seller = business(document.site)
     issued = timezone.localtime(document.issued_at)
     credit = document.kind == "credit_note"
     heading = f"Credit note {document.number}" if credit else f"Invoice {document.number}"

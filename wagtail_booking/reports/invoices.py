@@ -35,9 +35,11 @@ def format_number(kind: str, sequence: int) -> str:
     return f"{prefix}{sequence:06d}"
 
 
-def _create(kind, **fields) -> Invoice:
-    sequence = next_number(kind)
-    return Invoice.objects.create(kind=kind, sequence=sequence, number=format_number(kind, sequence), **fields)
+def _create(kind, booking, **fields) -> Invoice:
+    """Each business numbers its own documents: the series is the kind and the booking's site."""
+    sequence = next_number(f"{kind}:{booking.site_id}")
+    return Invoice.objects.create(kind=kind, site_id=booking.site_id, booking=booking, sequence=sequence,
+                                  number=format_number(kind, sequence), **fields)
 
 
 def _source(payment):

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..businesses import default_site_id
+
 
 class RevenueReport(models.Model):
     """A PDF revenue report for a period, built by a Huey task. Carries the "view revenue reports" permission."""
@@ -13,6 +15,8 @@ class RevenueReport(models.Model):
         READY = "ready", _("Ready")
         FAILED = "failed", _("Failed")
 
+    site = models.ForeignKey("wagtailcore.Site", on_delete=models.PROTECT, related_name="+", default=default_site_id,
+                             verbose_name=_("business"))
     first_day = models.DateField(_("from"))
     last_day = models.DateField(_("to"))
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
@@ -29,7 +33,8 @@ class RevenueReport(models.Model):
         verbose_name = _("revenue report")
         default_permissions = ()
         permissions = [("view_revenue_reports", "Can view revenue reports")]
-        constraints = [models.UniqueConstraint(fields=["first_day", "last_day"], condition=models.Q(monthly=True),
+        constraints = [models.UniqueConstraint(fields=["site", "first_day", "last_day"],
+                                               condition=models.Q(monthly=True),
                                                name="wb_one_monthly_report_per_period")]
 
     def __str__(self):
@@ -57,9 +62,12 @@ class Invoice(models.Model):
         INVOICE = "invoice", _("Invoice")
         CREDIT_NOTE = "credit_note", _("Credit note")
 
+    site = models.ForeignKey("wagtailcore.Site", on_delete=models.PROTECT, related_name="+", default=default_site_id,
+                             editable=False, verbose_name=_("business"))
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     sequence = models.PositiveBigIntegerField(editable=False)
-    number = models.CharField(_("number"), max_length=32, unique=True, editable=False)
+    # Numbered per business: two businesses each have their own gapless series.
+    number = models.CharField(_("number"), max_length=32, editable=False)
     order = models.ForeignKey("order.Order", on_delete=models.PROTECT, related_name="booking_invoices")
     booking = models.ForeignKey("wagtail_booking.Booking", on_delete=models.PROTECT, related_name="invoices")
     # The Oscar refund transaction a credit note is for; unique so a retried task issues it once.
@@ -76,7 +84,8 @@ class Invoice(models.Model):
         ordering = ["kind", "sequence"]
         verbose_name = _("invoice")
         constraints = [
-            models.UniqueConstraint(fields=["kind", "sequence"], name="wb_invoice_sequence_unique"),
+            models.UniqueConstraint(fields=["site", "kind", "sequence"], name="wb_invoice_sequence_unique"),
+            models.UniqueConstraint(fields=["site", "number"], name="wb_invoice_number_unique"),
             models.UniqueConstraint(fields=["order"], condition=models.Q(kind="invoice"),
                                     name="wb_one_invoice_per_order"),
         ]

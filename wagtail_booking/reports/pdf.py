@@ -7,8 +7,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
-from wagtail.models import Site
 
+from ..businesses import default_site
 from ..site_settings import BusinessSettings
 
 STYLES = getSampleStyleSheet()
@@ -22,9 +22,9 @@ TABLE_STYLE = TableStyle([
 ])
 
 
-def business():
-    """The default site's business details (Settings > Booking business details)."""
-    site = Site.objects.filter(is_default_site=True).first()
+def business(site=None):
+    """``site``'s business details (Settings > Booking business details); the default site's when not given."""
+    site = site or default_site()
     details = BusinessSettings.for_site(site) if site else BusinessSettings()
     return {"name": details.business_name or (site.site_name if site else "") or "Our business",
             "address": details.address, "email": details.contact_email, "phone": details.contact_phone}

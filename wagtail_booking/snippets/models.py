@@ -15,6 +15,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, InlinePan
 from wagtail.contrib.forms.models import FORM_FIELD_CHOICES, AbstractFormField
 from wagtail.models import Orderable
 
+from ..businesses import default_site_id
 from ..scheduling import DepositRule, ServiceRules, deposit_amount
 from ..scheduling.policies import FIXED, FULL, NONE, PERCENT
 from ..timezones import is_known_zone
@@ -33,6 +34,8 @@ class Provider(ClusterableModel):
         STAFF = "staff", _("Staff member")
         RESOURCE = "resource", _("Resource")
 
+    site = models.ForeignKey("wagtailcore.Site", on_delete=models.PROTECT, related_name="+", default=default_site_id,
+                             verbose_name=_("business"))
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.STAFF)
     email = models.EmailField(_("email"), blank=True)
@@ -181,6 +184,8 @@ INTAKE_FIELD_CHOICES = tuple(choice for choice in FORM_FIELD_CHOICES
 class IntakeForm(ClusterableModel):
     """Questions asked when booking. Each save bumps ``version``; answers record the version they answered."""
 
+    site = models.ForeignKey("wagtailcore.Site", on_delete=models.PROTECT, related_name="+", default=default_site_id,
+                             verbose_name=_("business"))
     name = models.CharField(_("name"), max_length=200)
     intro = models.TextField(_("introduction"), blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -227,6 +232,8 @@ class Service(models.Model):
 
     minutes = [MinValueValidator(0), MaxValueValidator(24 * 60)]
 
+    site = models.ForeignKey("wagtailcore.Site", on_delete=models.PROTECT, related_name="+", default=default_site_id,
+                             verbose_name=_("business"))
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), default=60,
