@@ -54,19 +54,9 @@ class ChargeTarget:
         return max(0, min(fee, to_minor_units(amount, currency)))
 
 
-def site_id_of(booking) -> int | None:
-    """The business a booking belongs to."""
-    site_id = getattr(booking, "site_id", None)
-    if site_id:
-        return site_id
-    # TODO(issue 9): Booking.site comes with main's "Sites: every business row names its Wagtail Site"; until this
-    # branch has it, bookings belong to the default site (None when there is no site at all).
-    return Site.objects.filter(is_default_site=True).values_list("pk", flat=True).first()
-
-
 def charge_target(booking) -> ChargeTarget:
     """Where ``booking``'s deposit is charged; raises :class:`NoPaymentAccount` when it cannot be taken at all."""
-    account = StripeAccount.objects.filter(site_id=site_id_of(booking)).first()
+    account = StripeAccount.objects.filter(site_id=booking.site_id).first()
     if account is not None and account.charges_enabled:
         return ChargeTarget(account.account_id, *fees_of(account))
     if booking_settings.STRIPE_CONNECT_FALLBACK_TO_PLATFORM:

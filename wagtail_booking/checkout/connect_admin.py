@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from wagtail.admin.menu import MenuItem
 from wagtail.models import Site
 
+from ..businesses import site_for_request
 from ..conf import booking_settings
 from ..site_settings import BusinessSettings
 from . import connect
@@ -43,7 +44,7 @@ def managed_site(request) -> Site:
         if site is None:
             raise Http404("No such site.")
         return site
-    return Site.find_for_request(request) or Site.objects.get(is_default_site=True)
+    return site_for_request(request)
 
 
 class FeeForm(forms.ModelForm):

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('wagtail_booking', '0007_outbox'),
+        ('wagtail_booking', '0009_sites_required'),
         ('wagtailcore', '0098_apitoken'),
     ]
 
