@@ -30,6 +30,14 @@ DEFAULTS = {
     # Deposits for appointments starting within this many days are authorised and captured later (card
     # authorisations lapse after about 7 days); later appointments are charged at once and refunded by policy.
     "CARD_AUTHORIZATION_DAYS": 6,
+    # Stripe Connect: a business (a Wagtail Site) with no connected Stripe account that can take payments has its
+    # deposits charged on the platform's own account (True), or cannot take deposits online at all (False).
+    "STRIPE_CONNECT_FALLBACK_TO_PLATFORM": True,
+    # The platform's fee on each deposit charged on a business's connected account, unless the operator set one
+    # for that business: a percentage of the amount plus a fixed amount in the payment's currency (strings or
+    # Decimals, e.g. "2.5" and "0.30").
+    "STRIPE_CONNECT_FEE_PERCENT": "0",
+    "STRIPE_CONNECT_FEE_FIXED": "0",
     # Days ahead the booking block looks for days with free slots.
     "BLOCK_DAYS_AHEAD": 31,
     # Region (ISO 3166 code such as "US") for phone numbers written without a country code.

@@ -1,7 +1,13 @@
 """Django discovers models here; they live in the subpackages."""
 
 from .bookings.models import Booking
-from .checkout.models import BookingPayment, CancellationPolicy, CancellationTier, ProcessedStripeEvent
+from .checkout.models import (
+    BookingPayment,
+    CancellationPolicy,
+    CancellationTier,
+    ProcessedStripeEvent,
+    StripeAccount,
+)
 from .notifications.models import ReminderSent, SmsMessage, SmsOptOut
 from .outbox.models import OutboxMessage
 from .reports.models import DocumentCounter, Invoice, RevenueReport
@@ -25,3 +31,4 @@ __all__ = [
 ]
 __all__ += ["OutboxMessage"]
 __all__ += ["BookingEvent", "CalendarFeed", "GoogleConnection", "SyncedCalendar"]
+__all__ += ["StripeAccount"]

@@ -17,6 +17,7 @@ urlpatterns = [
     path("manage/<str:reference>/<str:token>/", block_views.manage, name="manage"),
     path("pay/<str:reference>/<str:token>/", checkout_views.pay, name="pay"),
     path("stripe/webhook/", checkout_views.stripe_webhook, name="stripe-webhook"),
+    path("stripe/connect-webhook/", checkout_views.stripe_connect_webhook, name="stripe-connect-webhook"),
     path("documents/", include("wagtail_booking.reports.urls")),
     path("sms/status/", notification_views.sms_status, name="sms-status"),
     path("sms/inbound/", notification_views.sms_inbound, name="sms-inbound"),

@@ -42,6 +42,15 @@ What it does (see ``FakeStripe``):
 * Events for every state change in ``events``; if ``webhook_url`` is set they are POSTed there in order from a
   background thread, signed like Stripe (``Stripe-Signature: t=...,v1=...``).
 * Failure injection: ``fail_next(count, status)`` and ``delay_next(seconds)``.
+* Connect: ``/v1/accounts`` (create, retrieve, list, update), ``/v1/account_links`` with a hosted onboarding page
+  at ``/connect/onboarding/<token>`` (submitting completes the account and redirects to ``return_url``; a used or
+  expired link redirects to ``refresh_url``), ``complete_onboarding(acct)`` / ``restrict_account(acct)`` for
+  tests. Requests with a ``Stripe-Account`` header (Stripe.js: ``Stripe(pk, {stripeAccount})``) act on that
+  account: its objects are 404 on the platform and on other accounts, as at Stripe. ``application_fee_amount`` on
+  a connected account's PaymentIntent makes an application fee on the platform when the charge is captured
+  (``GET /v1/application_fees``); ``refund_application_fee`` on a refund gives the fee back in proportion.
+  Events of connected accounts carry ``account`` and go to ``connect_webhook_url``, signed with
+  ``connect_webhook_secret``; the platform's own events go to ``webhook_url``.
 * A fake Stripe.js at ``GET /v3/`` (``Stripe(pk).elements({clientSecret}).create("payment").mount(el)``,
   ``stripe.confirmPayment({elements, confirmParams: {return_url}})``, ``stripe.retrievePaymentIntent(secret)``).
 
@@ -106,6 +115,7 @@ TEST_PAYMENT_METHODS = {
 _BRANDS = (("4", "visa"), ("5", "mastercard"), ("34", "amex"), ("37", "amex"), ("6", "discover"))
 
 _CONFIRMABLE = ("requires_payment_method", "requires_confirmation", "requires_action")
+_ANY = object()  # "no account scope": internal calls outside a request
 _ALPHANUM = string.ascii_letters + string.digits
 
 
@@ -234,9 +244,12 @@ class FakeStripe:
     """
 
     def __init__(self, webhook_url=None, webhook_secret=None, publishable_key="pk_test_fake", *,
-                 secret_key=None, auto_deliver=None):
+                 secret_key=None, auto_deliver=None, connect_webhook_url=None, connect_webhook_secret=None):
         self.webhook_url = webhook_url
         self.webhook_secret = webhook_secret
+        # Events that happen on connected accounts (they carry "account") go to the Connect endpoint.
+        self.connect_webhook_url = connect_webhook_url
+        self.connect_webhook_secret = connect_webhook_secret
         self.publishable_key = publishable_key
         self.secret_key = secret_key
         # Deliver events to webhook_url as they happen (whenever webhook_url is set, also if set after start()).
@@ -293,8 +306,13 @@ class FakeStripe:
             self.charges = {}
             self.refunds = {}
             self.payment_methods = {}
+            self.accounts = {}
+            self.account_links = {}
+            self.application_fees = {}
             self.events = []
             self.requests = []
+            self.request_accounts = []
+            self._owners = {}
             self.deliveries = []
             self.undelivered = []
             self._client_secrets = {}
@@ -352,13 +370,14 @@ class FakeStripe:
         Returns True on a 2xx answer. Failures are logged, recorded in ``deliveries`` and leave the event in
         ``undelivered`` (a later successful ``deliver`` removes it); they never raise.
         """
-        if not self.webhook_url:
-            raise RuntimeError("FakeStripe has no webhook_url")
+        url, secret = self._endpoint_for(event)
+        if not url:
+            raise RuntimeError("FakeStripe has no webhook_url" + (" for Connect" if event.get("account") else ""))
         payload = json.dumps(event, indent=2).encode("utf-8")
         headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)"}
-        if self.webhook_secret:
-            headers["Stripe-Signature"] = sign(payload, self.webhook_secret)
-        request = urllib.request.Request(self.webhook_url, data=payload, headers=headers, method="POST")
+        if secret:
+            headers["Stripe-Signature"] = sign(payload, secret)
+        request = urllib.request.Request(url, data=payload, headers=headers, method="POST")
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback: never via a proxy
         try:
             with opener.open(request, timeout=10) as response:
@@ -374,9 +393,14 @@ class FakeStripe:
             if not ok:
                 self.undelivered.append(event)
         if not ok:
-            logger.warning("fake Stripe: webhook %s (%s) to %s failed: %s", event["id"], event["type"],
-                           self.webhook_url, outcome)
+            logger.warning("fake Stripe: webhook %s (%s) to %s failed: %s", event["id"], event["type"], url, outcome)
         return ok
+
+    def _endpoint_for(self, event):
+        """(url, signing secret): Connect events (with "account") go to the Connect endpoint, others not."""
+        if event.get("account"):
+            return self.connect_webhook_url, self.connect_webhook_secret
+        return self.webhook_url, self.webhook_secret
 
     def _deliver_loop(self):
         q = self._queue
@@ -391,8 +415,10 @@ class FakeStripe:
             finally:
                 q.task_done()
 
-    def _emit(self, type_, obj):
+    def _emit(self, type_, obj, account=None):
         ctx = getattr(self._local, "ctx", None) or {}
+        account = account or self._owners.get(obj.get("id"))
+        url = self._endpoint_for({"account": account})[0]
         event = {
             "id": _new_id("evt"),
             "object": "event",
@@ -400,12 +426,15 @@ class FakeStripe:
             "created": int(time.time()),
             "data": {"object": copy.deepcopy(obj)},
             "livemode": False,
-            "pending_webhooks": 1 if self.webhook_url else 0,
+            "pending_webhooks": 1 if url else 0,
             "request": {"id": ctx.get("request_id"), "idempotency_key": ctx.get("idempotency_key")},
             "type": type_,
         }
+        if account:
+            event["account"] = account  # what Stripe adds to events of connected accounts
+        self._owners[event["id"]] = account
         self.events.append(event)
-        if self.webhook_url and self.auto_deliver:
+        if url and self.auto_deliver:
             self._queue.put(copy.deepcopy(event))
         return event
 
@@ -428,7 +457,8 @@ class FakeStripe:
         if method == "OPTIONS":
             return self._send(h, 204, b"", "text/plain", {
                 "Access-Control-Allow-Methods": "GET, POST, DELETE, OPTIONS",
-                "Access-Control-Allow-Headers": "Authorization, Content-Type, Idempotency-Key, Stripe-Version",
+                "Access-Control-Allow-Headers": "Authorization, Content-Type, Idempotency-Key, Stripe-Version, "
+                                                "Stripe-Account",
                 "Access-Control-Max-Age": "600",
             })
         if method == "GET" and path.rstrip("/") == "/v3":
@@ -438,6 +468,8 @@ class FakeStripe:
                               {"Cache-Control": "no-store"})
         if path.startswith("/3ds/"):
             return self._handle_3ds(h, method, path[len("/3ds/"):].strip("/"), split.query, body)
+        if path.startswith("/connect/onboarding/"):
+            return self._handle_onboarding(h, method, path[len("/connect/onboarding/"):].strip("/"), body)
         if path.startswith("/v1/"):
             return self._handle_api(h, method, path, split.query, body)
         return self._send_json(h, 404, _invalid(f"Unrecognized request URL ({method}: {path}).", status=404).body)
@@ -468,12 +500,17 @@ class FakeStripe:
         else:
             params = parse_form(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
         idem = h.headers.get("Idempotency-Key") if method == "POST" else None
+        # The connected account the request acts on: the SDK's Stripe-Account header, Stripe.js's _stripe_account.
+        account = h.headers.get("Stripe-Account") or params.pop("_stripe_account", None) or None
         request_id = _new_id("req", 14)
         headers = {"Request-Id": request_id, "Stripe-Version": h.headers.get("Stripe-Version") or API_VERSION}
         if idem:
             headers["Idempotency-Key"] = idem
+        if account:
+            headers["Stripe-Account"] = account
         with self.lock:
             self.requests.append((method, path, copy.deepcopy(params), idem))
+            self.request_accounts.append(account)
             delay = self._delays.pop(0) if self._delays else None
         if delay and not delay[1]:
             time.sleep(delay[0])
@@ -485,7 +522,7 @@ class FakeStripe:
                 headers["Stripe-Should-Retry"] = "true" if should_retry else "false"
             error = StripeError(status, "api_error", message)
             return self._send_json(h, status, error.body, headers)
-        self._local.ctx = {"request_id": request_id, "idempotency_key": idem,
+        self._local.ctx = {"request_id": request_id, "idempotency_key": idem, "account": account,
                            "base": f"http://{h.headers['Host']}" if h.headers.get("Host") else self.url}
         try:
             with self.lock:
@@ -503,7 +540,14 @@ class FakeStripe:
             mode = self._authenticate(h.headers.get("Authorization") or "", params)
         except StripeError as exc:
             return exc.status, exc.body, {}
+        account = self._local.ctx.get("account")
+        if account and account not in self.accounts:
+            return 403, StripeError(
+                403, "invalid_request_error", "The provided key does not have access to account "
+                f"'{account}' (or that account does not exist). Application access may have been revoked.",
+                code="account_invalid").body, {}
         signature = (method, path, params)
+        idem = (account, idem) if idem else None  # keys are per account, as at Stripe
         if idem and mode == "secret":
             stored = self._idempotency.get(idem)
             if stored is not None:
@@ -511,7 +555,7 @@ class FakeStripe:
                     return 400, StripeError(
                         400, "idempotency_error",
                         "Keys for idempotent requests can only be used with the same parameters they were first "
-                        f"used with. Try using a key other than '{idem}' if you meant to execute a different "
+                        f"used with. Try using a key other than '{idem[1]}' if you meant to execute a different "
                         "request.").body, {}
                 return stored[1], copy.deepcopy(stored[2]), {"Idempotent-Replayed": "true"}
         try:
@@ -586,6 +630,8 @@ class FakeStripe:
                 return 200, self._expand(copy.deepcopy(self._get(self.charges, rest[0], "charge", "id")), expand)
         elif resource == "payment_methods" and method == "GET" and len(rest) == 1:
             return 200, copy.deepcopy(self._get(self.payment_methods, rest[0], "payment_method", "id"))
+        elif resource in ("accounts", "account_links", "application_fees"):
+            return self._route_connect(method, path, resource, rest, params, expand)
         elif resource == "events" and method == "GET":
             if not rest:
                 events = {e["id"]: e for e in self.events}
@@ -622,12 +668,31 @@ class FakeStripe:
 
     def _get(self, store, obj_id, kind, param):
         obj = store.get(obj_id)
-        if obj is None:
+        if obj is None or not self._visible(obj_id):
             raise _invalid(f"No such {kind}: '{obj_id}'", code="resource_missing", param=param, status=404)
         return obj
 
+    def _scope(self):
+        """The account a request acts on (None: the platform), or _ANY outside a request (the 3-D Secure page)."""
+        ctx = getattr(self._local, "ctx", None)
+        return _ANY if ctx is None else ctx.get("account")
+
+    def _visible(self, obj_id):
+        """Objects live on one account: one made with a Stripe-Account header is a 404 anywhere else."""
+        scope = self._scope()
+        return scope is _ANY or self._owners.get(obj_id) == scope
+
+    def _own(self, obj, owner=_ANY):
+        """Record which account ``obj`` lives on: ``owner``, or the account of the current request."""
+        if owner is _ANY:
+            scope = self._scope()
+            owner = None if scope is _ANY else scope
+        self._owners[obj["id"]] = owner
+        return obj
+
     def _list(self, store, params, url, filters):
-        items = [obj for obj in store.values() if all(obj.get(f) == params[f] for f in filters if f in params)]
+        items = [obj for obj in store.values() if all(obj.get(f) == params[f] for f in filters if f in params)
+                 and self._visible(obj["id"])]
         items.reverse()  # newest first, as Stripe lists
         limit = self._int(params, "limit", default=10, minimum=1)
         return {"object": "list", "data": copy.deepcopy(items[:limit]), "has_more": len(items) > limit, "url": url}
@@ -725,7 +790,7 @@ class FakeStripe:
             "livemode": False,
             "metadata": {},
         }
-        self.payment_methods[pm["id"]] = pm
+        self.payment_methods[pm["id"]] = self._own(pm)
         self._card_numbers[pm["id"]] = number
         return pm
 
@@ -792,6 +857,8 @@ class FakeStripe:
             "statement_descriptor": params.get("statement_descriptor"),
             "status": "requires_payment_method",
         }
+        pi["application_fee_amount"] = self._fee_param(params, amount)
+        self._own(pi)
         if params.get("payment_method"):
             pi["payment_method"] = self._payment_method(params, pi)["id"]
             pi["status"] = "requires_confirmation"
@@ -810,6 +877,8 @@ class FakeStripe:
                            code="payment_intent_unexpected_state", param=money[0])
         if "amount" in params:
             pi["amount"] = self._int(params, "amount", required=True)
+        if "application_fee_amount" in params:
+            pi["application_fee_amount"] = self._fee_param(params, pi["amount"])
         if params.get("currency"):
             pi["currency"] = str(params["currency"]).lower()
         if params.get("capture_method") in ("automatic", "automatic_async", "manual"):
@@ -877,8 +946,10 @@ class FakeStripe:
             "payment_method": pi["payment_method"],
             "refunded": False,
             "status": "succeeded",
+            "application_fee": None,
+            "application_fee_amount": pi.get("application_fee_amount"),
         }
-        self.charges[charge["id"]] = charge
+        self.charges[charge["id"]] = self._own(charge, self._owners.get(pi["id"]))
         pi["latest_charge"] = charge["id"]
         pi["next_action"] = None
         pi["last_payment_error"] = None
@@ -889,6 +960,7 @@ class FakeStripe:
         else:
             pi["status"] = "succeeded"
             pi["amount_received"] = pi["amount"]
+            self._collect_fee(pi, charge)
             self._emit("payment_intent.succeeded", pi)
 
     def _payment_failed(self, pi, error):
@@ -907,6 +979,11 @@ class FakeStripe:
             raise _invalid(f"The amount to capture ({amount}) is greater than the amount capturable "
                            f"({pi['amount_capturable']}) on this PaymentIntent.", code="amount_too_large",
                            param="amount_to_capture")
+        if "application_fee_amount" in params:
+            pi["application_fee_amount"] = self._fee_param(params, amount)
+        if (pi.get("application_fee_amount") or 0) > amount:
+            raise _invalid(f"The application fee ({pi['application_fee_amount']}) cannot be greater than the amount "
+                           f"captured ({amount}).", param="application_fee_amount")
         charge = self.charges[pi["latest_charge"]]
         charge["amount_captured"] = amount
         charge["captured"] = True
@@ -914,6 +991,7 @@ class FakeStripe:
         pi["amount_capturable"] = 0
         pi["status"] = "succeeded"
         pi["metadata"] = self._metadata(pi["metadata"], params.get("metadata"))
+        self._collect_fee(pi, charge)
         self._emit("payment_intent.succeeded", pi)
 
     def _pi_cancel(self, pi, params):
@@ -965,11 +1043,181 @@ class FakeStripe:
             "reason": params.get("reason") or None,
             "status": "succeeded",
         }
-        self.refunds[refund["id"]] = refund
+        self.refunds[refund["id"]] = self._own(refund, self._owners.get(pi["id"]))
         charge["amount_refunded"] += amount
         charge["refunded"] = charge["amount_refunded"] >= charge["amount_captured"]
+        if _truthy(params.get("refund_application_fee")) and charge.get("application_fee"):
+            self._refund_fee(self.application_fees[charge["application_fee"]], charge, amount)
         self._emit("charge.refunded", charge)
         return copy.deepcopy(refund)
+
+    # --- Connect: accounts, onboarding links, application fees ---------------------------------------------
+
+    def complete_onboarding(self, account_id):
+        """Do what the hosted onboarding page's "submit" does: the account can take payments and get payouts."""
+        with self.lock:
+            return copy.deepcopy(self._complete_account(self.accounts[account_id]))
+
+    def restrict_account(self, account_id, reason="requirements.past_due"):
+        """Stripe needs more from the business: charges and payouts stop (``account.updated`` is sent)."""
+        with self.lock:
+            account = self.accounts[account_id]
+            account.update(charges_enabled=False, payouts_enabled=False)
+            account["requirements"] = {**account["requirements"], "currently_due": ["individual.verification"],
+                                       "disabled_reason": reason}
+            self._emit("account.updated", account, account=account_id)
+            return copy.deepcopy(account)
+
+    def _route_connect(self, method, path, resource, rest, params, expand):
+        if self._scope() not in (None, _ANY):
+            raise _invalid(f"{resource} can only be used by the platform, not with a Stripe-Account header.",
+                           status=400)
+        if resource == "accounts":
+            if not rest and method == "POST":
+                return 200, self._account_create(params)
+            if not rest and method == "GET":
+                return 200, self._list(self.accounts, params, "/v1/accounts", ())
+            if len(rest) == 1:
+                account = self._get(self.accounts, rest[0], "account", "account")
+                if method == "POST":
+                    for key in ("email", "business_profile"):
+                        if key in params:
+                            account[key] = params[key]
+                    account["metadata"] = self._metadata(account["metadata"], params.get("metadata"))
+                if method in ("GET", "POST"):
+                    return 200, copy.deepcopy(account)
+        elif resource == "account_links" and not rest and method == "POST":
+            return 200, self._account_link_create(params)
+        elif resource == "application_fees" and method == "GET":
+            if not rest:
+                return 200, self._expand(self._list(self.application_fees, params, "/v1/application_fees",
+                                                    ("charge",)), expand)
+            if len(rest) == 1:
+                fee = self._get(self.application_fees, rest[0], "application fee", "id")
+                return 200, self._expand(copy.deepcopy(fee), expand)
+        raise _invalid(f"Unrecognized request URL ({method}: {path}).", status=404)
+
+    def _account_create(self, params):
+        kind = params.get("type") or "standard"
+        if kind not in ("standard", "express", "custom"):
+            raise _invalid("Invalid type: must be one of custom, express, or standard", param="type")
+        account = {
+            "id": _new_id("acct", 16),
+            "object": "account",
+            "type": kind,
+            "business_profile": params.get("business_profile") or {},
+            "charges_enabled": False,
+            "payouts_enabled": False,
+            "details_submitted": False,
+            "country": params.get("country") or "US",
+            "default_currency": "usd",
+            "email": params.get("email"),
+            "created": int(time.time()),
+            "metadata": self._metadata({}, params.get("metadata")),
+            "requirements": {"currently_due": ["business_type", "external_account", "tos_acceptance.date"],
+                             "past_due": [], "disabled_reason": "requirements.past_due"},
+        }
+        self.accounts[account["id"]] = self._own(account, None)
+        return copy.deepcopy(account)
+
+    def _complete_account(self, account):
+        account.update(charges_enabled=True, payouts_enabled=True, details_submitted=True)
+        account["requirements"] = {"currently_due": [], "past_due": [], "disabled_reason": None}
+        self._emit("account.updated", account, account=account["id"])
+        return account
+
+    def _account_link_create(self, params):
+        account = self._get(self.accounts, str(params.get("account") or ""), "account", "account")
+        for name in ("refresh_url", "return_url"):
+            if not re.match(r"https?://", str(params.get(name) or "")):
+                raise _invalid(f"Missing or invalid param: {name} (an http(s) URL).", code="url_invalid", param=name)
+        if params.get("type") not in ("account_onboarding", "account_update"):
+            raise _invalid("Invalid type: must be one of account_onboarding or account_update", param="type")
+        token = _new_id("link", 24)
+        created = int(time.time())
+        self.account_links[token] = {"account": account["id"], "refresh_url": params["refresh_url"],
+                                     "return_url": params["return_url"], "expires_at": created + 300, "used": False}
+        base = (getattr(self._local, "ctx", None) or {}).get("base") or self.url
+        return {"object": "account_link", "created": created, "expires_at": created + 300,
+                "url": f"{base}/connect/onboarding/{token}"}
+
+    def _handle_onboarding(self, h, method, token, body):
+        """Stripe's hosted onboarding: submitting completes the account; a used or expired link goes to refresh."""
+        note = "Test mode: this page stands in for Stripe's hosted Connect onboarding."
+        with self.lock:
+            link = self.account_links.get(token)
+            if link is None:
+                return self._send_html(h, 404, "Unknown link", "<p>This onboarding link does not exist.</p>", note)
+            if link["used"] or time.time() > link["expires_at"]:
+                return self._send(h, 303, b"", "text/plain", {"Location": link["refresh_url"]})
+            account = self.accounts[link["account"]]
+            if method == "POST":
+                action = dict(parse_qsl(body.decode("utf-8"))).get("action")
+                link["used"] = True
+                if action == "complete":
+                    self._complete_account(account)
+                return self._send(h, 303, b"", "text/plain", {"Location": link["return_url"]})
+        name = html.escape(str(account.get("business_profile", {}).get("name") or account["id"]))
+        body_html = (
+            f"<p>Set up payments for <strong>{name}</strong> ({html.escape(account['type'])} account).</p>"
+            f'<form method="post" action="/connect/onboarding/{html.escape(token)}">'
+            '<button type="submit" name="action" value="complete">Agree and submit</button> '
+            '<button type="submit" name="action" value="later">Save and finish later</button></form>')
+        return self._send_html(h, 200, "Stripe account setup", body_html, note)
+
+    def _fee_param(self, params, amount):
+        """``application_fee_amount``: only on a connected account's payment (direct charge), at most the amount."""
+        fee = self._int(params, "application_fee_amount", minimum=0)
+        if fee is None:
+            return None
+        if self._scope() is None:
+            raise _invalid("Can only apply an application_fee_amount when the PaymentIntent is attempting a direct "
+                           "payment (using an OAuth key or Stripe-Account header) or destination payment (using "
+                           "`transfer_data[destination]`).", param="application_fee_amount")
+        if fee > amount:
+            raise _invalid(f"The application fee ({fee}) cannot be greater than the amount ({amount}).",
+                           param="application_fee_amount")
+        return fee
+
+    def _collect_fee(self, pi, charge):
+        """The platform's application fee, taken when the charge is captured (it lives on the platform)."""
+        if not pi.get("application_fee_amount"):
+            return
+        fee = {
+            "id": _new_id("fee"),
+            "object": "application_fee",
+            "account": self._owners.get(pi["id"]),
+            "amount": pi["application_fee_amount"],
+            "amount_refunded": 0,
+            "charge": charge["id"],
+            "created": int(time.time()),
+            "currency": pi["currency"],
+            "livemode": False,
+            "refunded": False,
+            "refunds": {"object": "list", "data": [], "has_more": False, "url": ""},
+        }
+        fee["refunds"]["url"] = f"/v1/application_fees/{fee['id']}/refunds"
+        self.application_fees[fee["id"]] = self._own(fee, None)
+        charge["application_fee"] = fee["id"]
+        charge["application_fee_amount"] = fee["amount"]
+        self._emit("application_fee.created", fee, account=None)
+
+    def _refund_fee(self, fee, charge, refunded):
+        """``refund_application_fee``: the fee goes back in proportion to the refund (all of it on a full one)."""
+        left = fee["amount"] - fee["amount_refunded"]
+        if charge["amount_refunded"] >= charge["amount_captured"]:
+            amount = left
+        else:
+            amount = min(left, (fee["amount"] * refunded * 2 + charge["amount_captured"]) //
+                         (2 * charge["amount_captured"]))  # rounded half up
+        if amount <= 0:
+            return
+        fee_refund = {"id": _new_id("fr"), "object": "fee_refund", "amount": amount, "currency": fee["currency"],
+                      "fee": fee["id"], "created": int(time.time()), "metadata": {}}
+        fee["refunds"]["data"].insert(0, fee_refund)
+        fee["amount_refunded"] += amount
+        fee["refunded"] = fee["amount_refunded"] >= fee["amount"]
+        self._emit("application_fee.refunded", fee, account=None)
 
     # --- 3-D Secure -----------------------------------------------------------------------------------------
 
@@ -1029,7 +1277,8 @@ class FakeStripe:
         return _add_query(return_url, {"payment_intent": pi_id, "payment_intent_client_secret": pi["client_secret"],
                                        "redirect_status": "succeeded" if ok else "failed"})
 
-    def _send_html(self, h, status, title, body_html):
+    def _send_html(self, h, status, title, body_html,
+                   note="Test mode: this page stands in for the card issuer's 3-D Secure check."):
         page = (
             '<!doctype html><html lang="en"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -1037,7 +1286,7 @@ class FakeStripe:
             "<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem}"
             "button{font-size:1rem;padding:.6rem 1rem;margin:.25rem .25rem .25rem 0}</style></head>"
             f"<body><main><h1>{html.escape(title)}</h1>{body_html}"
-            "<p><small>Test mode: this page stands in for the card issuer's 3-D Secure check.</small></p>"
+            f"<p><small>{html.escape(note)}</small></p>"
             "</main></body></html>")
         self._send(h, status, page.encode("utf-8"), "text/html; charset=utf-8")
 
@@ -1232,7 +1481,8 @@ STRIPE_JS = r"""/* Fake Stripe.js served by sandbox/fakes/stripe_server.py: test
     var id = piIdFromSecret(clientSecret);
     if (!id) return Promise.reject(integrationError("Invalid value for retrievePaymentIntent: clientSecret."));
     return request("GET", "/v1/payment_intents/" + encodeURIComponent(id),
-                   {key: this._key, client_secret: clientSecret}).then(function (res) {
+                   {key: this._key, client_secret: clientSecret,
+                    _stripe_account: this._options.stripeAccount}).then(function (res) {
       return res.ok ? {paymentIntent: res.body} : {error: res.body.error};
     }, connectionError);
   };
@@ -1252,6 +1502,7 @@ STRIPE_JS = r"""/* Fake Stripe.js served by sandbox/fakes/stripe_server.py: test
     }
     var data = {
       key: this._key,
+      _stripe_account: this._options.stripeAccount,
       client_secret: clientSecret,
       "payment_method_data[type]": "card",
       "payment_method_data[card][number]": card.number,

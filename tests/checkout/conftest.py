@@ -14,11 +14,13 @@ from tests.helpers import ny
 from wagtail_booking.checkout.models import BookingPayment
 
 WEBHOOK_SECRET = "whsec_test_secret"
+CONNECT_WEBHOOK_SECRET = "whsec_test_connect_secret"
 
 
 @pytest.fixture(scope="session")
 def stripe_server():
-    fake = FakeStripe(webhook_secret=WEBHOOK_SECRET, auto_deliver=False)
+    fake = FakeStripe(webhook_secret=WEBHOOK_SECRET, connect_webhook_secret=CONNECT_WEBHOOK_SECRET,
+                      auto_deliver=False)
     fake.start()
     yield fake
     fake.stop()
@@ -30,6 +32,7 @@ def stripe_fake(stripe_server, settings):
     settings.STRIPE_SECRET_KEY = "sk_test_fake"
     settings.STRIPE_PUBLISHABLE_KEY = stripe_server.publishable_key
     settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    settings.STRIPE_CONNECT_WEBHOOK_SECRET = CONNECT_WEBHOOK_SECRET
     settings.STRIPE_API_BASE = stripe_server.url
     settings.STRIPE_JS_URL = f"{stripe_server.url}/v3/"
     return stripe_server

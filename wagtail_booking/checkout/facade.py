@@ -23,7 +23,7 @@ from ..bookings import services
 from ..bookings.models import Booking
 from ..conf import booking_settings
 from ..site_settings import site_settings
-from . import gateway
+from . import connect, gateway
 from .catalogue import booking_references
 from .models import BookingPayment
 from .money import from_minor_units, to_minor_units
@@ -95,23 +95,41 @@ def prepare_payment(basket, booking, email, order_number, total: Decimal, curren
         payment = (BookingPayment.objects.select_for_update()
                    .filter(basket_id=basket.id, booking=booking, state=BookingPayment.State.PENDING).first())
         if payment is None:
+            try:
+                target = connect.charge_target(booking)
+            except connect.NoPaymentAccount as refused:
+                raise PaymentProblem(refused.message, transient=False) from refused
             manual = captures_later(booking)
+            fee_minor = target.fee_minor(total, currency)
             intent = _stripe_call(
                 gateway.create_intent, amount_minor, currency, manual,
                 {"booking": booking.reference, "order_number": order_number, "basket": str(basket.id)},
-                f"wb-intent-{basket.id}-{booking.pk}-{order_number}-{amount_minor}", email)
+                f"wb-intent-{basket.id}-{booking.pk}-{order_number}-{amount_minor}", email, target.account, fee_minor)
             payment = BookingPayment.objects.create(
                 booking=booking, basket_id=basket.id, order_number=order_number, payment_intent_id=intent["id"],
-                amount=total, currency=currency, capture_manual=manual, email=email)
+                amount=total, currency=currency, capture_manual=manual, email=email, stripe_account=target.account,
+                application_fee=from_minor_units(fee_minor, currency))
             return payment, intent
         if payment.amount != total or payment.email != email:
             payment.attempt += 1
+            fee_minor = _fee_minor(payment, total)
             intent = _stripe_call(gateway.update_amount, payment.payment_intent_id, amount_minor,
-                                  f"wb-intent-update-{payment.pk}-{payment.attempt}-{amount_minor}")
+                                  f"wb-intent-update-{payment.pk}-{payment.attempt}-{amount_minor}",
+                                  payment.stripe_account, fee_minor)
             payment.amount, payment.email = total, email
-            payment.save(update_fields=["amount", "email", "attempt", "updated_at"])
+            payment.application_fee = from_minor_units(fee_minor or 0, payment.currency)
+            payment.save(update_fields=["amount", "email", "attempt", "application_fee", "updated_at"])
             return payment, intent
-        return payment, _stripe_call(gateway.retrieve, payment.payment_intent_id)
+        return payment, _stripe_call(gateway.retrieve, payment.payment_intent_id, payment.stripe_account)
+
+
+def _fee_minor(payment, amount: Decimal):
+    """The platform's fee on ``amount`` of a payment on a connected account (None on the platform's own)."""
+    if not payment.stripe_account:
+        return None
+    account = connect.StripeAccount.objects.filter(account_id=payment.stripe_account).first()
+    fees = connect.fees_of(account) if account else (Decimal("0"), Decimal("0"))
+    return connect.ChargeTarget(payment.stripe_account, *fees).fee_minor(amount, payment.currency)
 
 
 # After the card: place the order, confirm the booking -------------------------------------------------------------
@@ -127,7 +145,7 @@ def finalise(intent_id) -> Outcome:
             return Outcome("paid", payment)
         if payment.state in (BookingPayment.State.RELEASED, BookingPayment.State.REFUNDED):
             return Outcome("lost", payment, payment.problem)
-        intent = _stripe_call(gateway.retrieve, intent_id)
+        intent = _stripe_call(gateway.retrieve, intent_id, payment.stripe_account)
         status = intent["status"]
         if status == "canceled":
             _set_state(payment, BookingPayment.State.RELEASED, "The payment was cancelled.")
@@ -202,11 +220,11 @@ def _place_order(payment, intent, priced):
 
 def _give_back(payment, intent, message):
     if intent["status"] == "requires_capture":
-        _stripe_call(gateway.cancel, payment.payment_intent_id, f"wb-release-{payment.pk}")
+        _stripe_call(gateway.cancel, payment.payment_intent_id, f"wb-release-{payment.pk}", payment.stripe_account)
         state = BookingPayment.State.RELEASED
     else:
         refunded = _stripe_call(gateway.refund, payment.payment_intent_id, intent["amount_received"],
-                                f"wb-refund-{payment.pk}-lost")
+                                f"wb-refund-{payment.pk}-lost", payment.stripe_account)
         payment.amount_captured = from_minor_units(intent["amount_received"], payment.currency)
         payment.amount_refunded = from_minor_units(refunded["amount"], payment.currency)
         state = BookingPayment.State.REFUNDED
@@ -222,7 +240,8 @@ def capture(payment) -> BookingPayment:
         payment = lock(payment)
         if payment.state != BookingPayment.State.AUTHORISED:
             return payment
-        intent = _stripe_call(gateway.capture, payment.payment_intent_id, None, f"wb-capture-{payment.pk}")
+        intent = _stripe_call(gateway.capture, payment.payment_intent_id, None, f"wb-capture-{payment.pk}",
+                              payment.stripe_account)
         amount = from_minor_units(intent["amount_received"], payment.currency)
         _record_debit(payment, amount, intent["latest_charge"] or payment.payment_intent_id)
         payment.amount_captured = amount
@@ -252,7 +271,7 @@ def refund(payment, amount: Decimal, reason: str) -> BookingPayment:
         count = payment.order.sources.first().transactions.filter(txn_type="Refund").count() if payment.order else 0
         minor = to_minor_units(amount, payment.currency)
         result = _stripe_call(gateway.refund, payment.payment_intent_id, minor,
-                              f"wb-refund-{payment.pk}-{count}-{minor}")
+                              f"wb-refund-{payment.pk}-{count}-{minor}", payment.stripe_account)
         refunded = from_minor_units(result["amount"], payment.currency)
         payment.amount_refunded += refunded
         if payment.refundable <= 0:
@@ -285,19 +304,22 @@ def settle_cancellation(payment, booking, by: str) -> BookingPayment:
 
 def _settle_authorisation(payment, keep: Decimal, reason):
     if keep <= 0:
-        _stripe_call(gateway.cancel, payment.payment_intent_id, f"wb-release-{payment.pk}")
+        _stripe_call(gateway.cancel, payment.payment_intent_id, f"wb-release-{payment.pk}", payment.stripe_account)
         _set_state(payment, BookingPayment.State.RELEASED, reason)
         if payment.order:
             _event(payment.order, "Released", payment.amount, payment.payment_intent_id)
         return payment
     minor = to_minor_units(keep, payment.currency)
-    intent = _stripe_call(gateway.capture, payment.payment_intent_id, minor, f"wb-capture-{payment.pk}-{minor}")
+    fee_minor = _fee_minor(payment, keep)  # the platform's fee is on what is kept
+    intent = _stripe_call(gateway.capture, payment.payment_intent_id, minor, f"wb-capture-{payment.pk}-{minor}",
+                          payment.stripe_account, fee_minor)
     kept = from_minor_units(intent["amount_received"], payment.currency)
+    payment.application_fee = from_minor_units(fee_minor or 0, payment.currency)
     _record_debit(payment, kept, intent["latest_charge"] or payment.payment_intent_id)
     payment.amount_captured = kept
     payment.state = BookingPayment.State.CAPTURED
     payment.problem = reason
-    payment.save(update_fields=["amount_captured", "state", "problem", "updated_at"])
+    payment.save(update_fields=["amount_captured", "state", "problem", "application_fee", "updated_at"])
     return payment
 
 
@@ -310,7 +332,7 @@ def record_outside_refunds(payment) -> Decimal:
         source = payment.order.sources.get(reference=payment.payment_intent_id)
         known = set(source.transactions.filter(txn_type="Refund").values_list("reference", flat=True))
         added = Decimal("0")
-        for refund in _stripe_call(gateway.list_refunds, payment.payment_intent_id):
+        for refund in _stripe_call(gateway.list_refunds, payment.payment_intent_id, payment.stripe_account):
             if refund["id"] in known or refund["status"] not in ("succeeded", "pending"):
                 continue
             amount = from_minor_units(refund["amount"], payment.currency)

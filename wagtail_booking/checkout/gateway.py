@@ -25,46 +25,100 @@ def client():
     return stripe.StripeClient(key, **options)
 
 
-def create_intent(amount_minor, currency, capture_manual, metadata, idempotency_key, email=""):
+def _options(account="", idempotency_key=None):
+    """Request options: ``stripe_account`` makes the SDK send the Stripe-Account header (a Connect account)."""
+    options = {}
+    if account:
+        options["stripe_account"] = account
+    if idempotency_key:
+        options["idempotency_key"] = idempotency_key
+    return options
+
+
+def create_intent(amount_minor, currency, capture_manual, metadata, idempotency_key, email="", account="",
+                  fee_minor=None):
+    """On ``account`` (a direct charge, the platform keeping ``fee_minor``), or on the platform when empty."""
     params = {"amount": amount_minor, "currency": currency.lower(),
               "capture_method": "manual" if capture_manual else "automatic",
               "automatic_payment_methods": {"enabled": True}, "metadata": metadata}
     if email:
         params["receipt_email"] = email
-    return client().v1.payment_intents.create(params=params, options={"idempotency_key": idempotency_key})
+    if account and fee_minor:
+        params["application_fee_amount"] = fee_minor
+    return client().v1.payment_intents.create(params=params, options=_options(account, idempotency_key))
 
 
-def update_amount(intent_id, amount_minor, idempotency_key):
-    return client().v1.payment_intents.update(intent_id, params={"amount": amount_minor},
-                                              options={"idempotency_key": idempotency_key})
+def update_amount(intent_id, amount_minor, idempotency_key, account="", fee_minor=None):
+    params = {"amount": amount_minor}
+    if account and fee_minor is not None:
+        params["application_fee_amount"] = fee_minor
+    return client().v1.payment_intents.update(intent_id, params=params, options=_options(account, idempotency_key))
 
 
-def retrieve(intent_id):
-    return client().v1.payment_intents.retrieve(intent_id)
+def retrieve(intent_id, account=""):
+    return client().v1.payment_intents.retrieve(intent_id, options=_options(account))
 
 
-def capture(intent_id, amount_minor, idempotency_key):
+def capture(intent_id, amount_minor, idempotency_key, account="", fee_minor=None):
     params = {"amount_to_capture": amount_minor} if amount_minor is not None else {}
-    return client().v1.payment_intents.capture(intent_id, params=params, options={"idempotency_key": idempotency_key})
+    if account and fee_minor is not None:
+        params["application_fee_amount"] = fee_minor
+    return client().v1.payment_intents.capture(intent_id, params=params, options=_options(account, idempotency_key))
 
 
-def cancel(intent_id, idempotency_key):
-    return client().v1.payment_intents.cancel(intent_id, options={"idempotency_key": idempotency_key})
+def cancel(intent_id, idempotency_key, account=""):
+    return client().v1.payment_intents.cancel(intent_id, options=_options(account, idempotency_key))
 
 
-def refund(intent_id, amount_minor, idempotency_key):
-    return client().v1.refunds.create(params={"payment_intent": intent_id, "amount": amount_minor},
-                                      options={"idempotency_key": idempotency_key})
+def refund(intent_id, amount_minor, idempotency_key, account=""):
+    """On a connected account the platform's fee goes back too, in proportion to the amount refunded."""
+    params = {"payment_intent": intent_id, "amount": amount_minor}
+    if account:
+        params["refund_application_fee"] = True
+    return client().v1.refunds.create(params=params, options=_options(account, idempotency_key))
 
 
-def list_refunds(intent_id):
-    return client().v1.refunds.list(params={"payment_intent": intent_id, "limit": 100}).data
+def list_refunds(intent_id, account=""):
+    return client().v1.refunds.list(params={"payment_intent": intent_id, "limit": 100},
+                                    options=_options(account)).data
 
 
-def construct_event(payload: bytes, signature: str):
-    """Verify the signature on the raw body; raises ValueError or stripe.SignatureVerificationError."""
+def retrieve_charge(charge_id, account=""):
+    return client().v1.charges.retrieve(charge_id, options=_options(account))
+
+
+def application_fee(fee_id):
+    """The platform's fee on a connected account's charge (it lives on the platform)."""
+    return client().v1.application_fees.retrieve(fee_id)
+
+
+# Connect: the businesses' own accounts ----------------------------------------------------------------------------
+
+
+def create_account(kind, email, business_name, metadata, idempotency_key):
+    params = {"type": kind, "metadata": metadata, "business_profile": {"name": business_name}}
+    if email:
+        params["email"] = email
+    return client().v1.accounts.create(params=params, options=_options(idempotency_key=idempotency_key))
+
+
+def retrieve_account(account_id):
+    return client().v1.accounts.retrieve(account_id)
+
+
+def onboarding_link(account_id, refresh_url, return_url):
+    """A one-time address of Stripe's hosted onboarding; it expires within minutes."""
+    return client().v1.account_links.create(params={"account": account_id, "refresh_url": refresh_url,
+                                                    "return_url": return_url, "type": "account_onboarding"})
+
+
+def construct_event(payload: bytes, signature: str, secret=None):
+    """Verify the signature on the raw body; raises ValueError or stripe.SignatureVerificationError.
+
+    ``secret``: the signing secret of the endpoint (default STRIPE_WEBHOOK_SECRET, the platform's).
+    """
     stripe = _stripe()
-    return stripe.Webhook.construct_event(payload, signature, settings.STRIPE_WEBHOOK_SECRET)
+    return stripe.Webhook.construct_event(payload, signature, secret or settings.STRIPE_WEBHOOK_SECRET)
 
 
 def is_transient(error) -> bool:

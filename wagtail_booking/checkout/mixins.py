@@ -71,6 +71,7 @@ class StripePaymentDetailsMixin(BookingPreconditionsMixin):
             return context
         context.update({
             "payment": payment, "client_secret": intent["client_secret"], "amount": amount,
+            "stripe_account": payment.stripe_account,  # Stripe.js must act on the account the intent lives on
             "currency": total.currency, "stripe_publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
             "stripe_js_url": getattr(settings, "STRIPE_JS_URL", "https://js.stripe.com/v3/"),
             "return_url": self.request.build_absolute_uri(reverse("checkout:stripe-return")),

@@ -1,4 +1,4 @@
-"""Payments for bookings, processed webhook events, and cancellation policies (a snippet)."""
+"""Payments for bookings, processed webhook events, businesses' Stripe accounts, cancellation policies."""
 
 from decimal import Decimal
 
@@ -65,6 +65,11 @@ class BookingPayment(models.Model):
     order = models.OneToOneField("order.Order", null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="booking_payment")
     payment_intent_id = models.CharField(max_length=255, unique=True)
+    # The connected account the PaymentIntent lives on ("" = the platform's own account); every later call about
+    # it (capture, cancel, refund, re-fetch) is made on this account.
+    stripe_account = models.CharField(max_length=255, blank=True, default="")
+    # The platform's fee on this payment (direct charges on a connected account), before any refund.
+    application_fee = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     currency = models.CharField(max_length=3)
     capture_manual = models.BooleanField(default=False)
@@ -94,3 +99,40 @@ class ProcessedStripeEvent(models.Model):
     event_id = models.CharField(max_length=255, unique=True)
     type = models.CharField(max_length=100)
     received_at = models.DateTimeField(auto_now_add=True)
+
+
+class StripeAccount(models.Model):
+    """A business's own Stripe account (Connect): its deposits are charged on it, less the platform's fee.
+
+    One per Wagtail Site. The status flags are copies of Stripe's, refreshed when the owner comes back from
+    onboarding and on every ``account.updated`` Connect event. The fee fields are set by the operator (superusers);
+    empty ones fall back to ``STRIPE_CONNECT_FEE_PERCENT`` / ``STRIPE_CONNECT_FEE_FIXED``.
+    """
+
+    class Kind(models.TextChoices):
+        STANDARD = "standard", _("Standard (the business has its own Stripe Dashboard)")
+        EXPRESS = "express", _("Express (a simpler Stripe-hosted dashboard)")
+
+    site = models.OneToOneField("wagtailcore.Site", on_delete=models.PROTECT, related_name="+")
+    account_id = models.CharField(_("Stripe account"), max_length=255, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.STANDARD)
+    charges_enabled = models.BooleanField(default=False)
+    details_submitted = models.BooleanField(default=False)
+    payouts_enabled = models.BooleanField(default=False)
+    disabled_reason = models.CharField(max_length=255, blank=True)
+    fee_percent = models.DecimalField(
+        _("platform fee (%)"), max_digits=5, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text=_("Empty: the default from the settings."))
+    fee_fixed = models.DecimalField(
+        _("platform fee (fixed, per payment)"), max_digits=10, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0"))], help_text=_("Empty: the default from the settings."))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("Stripe account")
+        permissions = [("manage_payments_account", "Can connect the business's Stripe account")]
+
+    def __str__(self):
+        return f"{self.account_id} ({self.site})"

@@ -1,4 +1,4 @@
-"""Entry into the Oscar checkout for a held booking, and the Stripe webhook."""
+"""Entry into the Oscar checkout for a held booking, and the Stripe webhooks (platform and Connect)."""
 
 import logging
 from zoneinfo import ZoneInfo
@@ -17,7 +17,7 @@ from ..bookings.intake import is_reference
 from ..bookings.models import Booking
 from ..bookings.tokens import check_token
 from ..businesses import site_for_request
-from . import facade, gateway
+from . import connect, facade, gateway
 from .catalogue import add_booking
 from .models import BookingPayment, ProcessedStripeEvent
 
@@ -26,6 +26,7 @@ CheckoutSessionData = get_class("checkout.utils", "CheckoutSessionData")
 
 HANDLED_EVENTS = {"payment_intent.succeeded", "payment_intent.amount_capturable_updated",
                   "payment_intent.payment_failed", "payment_intent.canceled", "charge.refunded"}
+CONNECT_EVENTS = HANDLED_EVENTS | {"account.updated"}
 
 
 @require_GET
@@ -54,13 +55,24 @@ class MalformedEvent(ValueError):
 @csrf_exempt
 @require_POST
 def stripe_webhook(request):
-    """Stripe events are triggers, not truth: verify, dedupe on the event id, re-fetch the PaymentIntent."""
+    """The platform account's events. Stripe events are triggers, not truth: verify, dedupe, re-fetch."""
+    return _receive(request, "STRIPE_WEBHOOK_SECRET", connect_events=False)
+
+
+@csrf_exempt
+@require_POST
+def stripe_connect_webhook(request):
+    """Events of the businesses' connected accounts (a Connect endpoint); each names its ``account``."""
+    return _receive(request, "STRIPE_CONNECT_WEBHOOK_SECRET", connect_events=True)
+
+
+def _receive(request, secret_name, connect_events):
     _, _, signature_error = gateway.errors()
-    if not getattr(settings, "STRIPE_WEBHOOK_SECRET", ""):
-        return HttpResponse("Webhooks are not configured (STRIPE_WEBHOOK_SECRET).", status=400,
-                            content_type="text/plain")
+    secret = getattr(settings, secret_name, "")
+    if not secret:
+        return HttpResponse(f"Webhooks are not configured ({secret_name}).", status=400, content_type="text/plain")
     try:
-        event = gateway.construct_event(request.body, request.headers.get("Stripe-Signature", ""))
+        event = gateway.construct_event(request.body, request.headers.get("Stripe-Signature", ""), secret)
     except (ValueError, signature_error):
         return HttpResponse("Invalid payload or signature.", status=400, content_type="text/plain")
     except (AttributeError, TypeError):  # the SDK checks the signature first: this is signed JSON that is no object
@@ -68,9 +80,12 @@ def stripe_webhook(request):
         return HttpResponse("Ignored: not an event.", content_type="text/plain")
     try:
         event_type = _text(event, "type", 100)
-        if event_type not in HANDLED_EVENTS:
+        if event_type not in (CONNECT_EVENTS if connect_events else HANDLED_EVENTS):
             return HttpResponse("Ignored.", content_type="text/plain")
-        event_id, intent_id = _text(event, "id", 255), _intent_id(event, event_type)
+        event_id = _text(event, "id", 255)
+        # Connect events say which account they happened on; the platform's own carry none.
+        account = _text(event, "account", 255) if connect_events else ""
+        object_id = account if event_type == "account.updated" else _intent_id(event, event_type)
     except MalformedEvent as problem:
         logger.warning("Ignored a signed Stripe event (id %.80r) that cannot be read: %s", _lookup(event, "id"),
                        problem)
@@ -80,18 +95,19 @@ def stripe_webhook(request):
     try:
         with transaction.atomic():
             ProcessedStripeEvent.objects.create(event_id=event_id, type=event_type)
-            _handle(event_id, event_type, intent_id)
+            _handle(event_id, event_type, object_id, account)
     except IntegrityError:
         if ProcessedStripeEvent.objects.filter(event_id=event_id).exists():
             return HttpResponse("Already processed.", content_type="text/plain")  # a concurrent delivery won
         raise
-    except facade.PaymentProblem as problem:
+    except (facade.PaymentProblem, connect.ConnectProblem) as problem:
+        message = problem.message
         if not problem.transient:
             # Retrying cannot help (Stripe refused the request): log it for the owner and stop the redeliveries.
-            logger.error("Webhook %s cannot be handled: %s", event_id, problem.message)
+            logger.error("Webhook %s cannot be handled: %s", event_id, message)
             return HttpResponse("Cannot be handled.", content_type="text/plain")
         # Stripe retries a failed delivery; the event is not marked processed.
-        logger.warning("Webhook %s could not be handled yet: %s", event_id, problem.message)
+        logger.warning("Webhook %s could not be handled yet: %s", event_id, message)
         return HttpResponse("Try again later.", status=503, content_type="text/plain")
     return HttpResponse("OK", content_type="text/plain")
 
@@ -116,10 +132,17 @@ def _intent_id(event, event_type):
     return _text(obj, "payment_intent" if event_type.startswith("charge.") else "id", 255)
 
 
-def _handle(event_id, event_type, intent_id):
-    payment = BookingPayment.objects.filter(payment_intent_id=intent_id).first()
+def _handle(event_id, event_type, object_id, account):
+    if event_type == "account.updated":
+        if connect.refresh(object_id) is None:
+            logger.info("Stripe event %s for an account we did not connect (%s)", event_id, object_id)
+        return
+    intent_id = object_id
+    # Only a payment made on the account the event comes from: another account cannot touch ours.
+    payment = BookingPayment.objects.filter(payment_intent_id=intent_id, stripe_account=account).first()
     if payment is None:
-        logger.info("Stripe event %s for an intent we did not create (%s)", event_id, intent_id)
+        logger.info("Stripe event %s for an intent we did not create (%s on %s)", event_id, intent_id,
+                    account or "the platform")
         return
     if event_type == "charge.refunded":
         facade.record_outside_refunds(payment)  # ours are recorded when made; this catches Dashboard refunds
