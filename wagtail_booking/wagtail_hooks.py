@@ -66,10 +66,25 @@ def register_calendar_sync_menu_item():
     return menu_item()
 
 
+@hooks.register("register_admin_urls")
+def register_webhook_urls():
+    from .webhooks.admin_views import urlpatterns
+
+    return urlpatterns()
+
+
+@hooks.register("register_admin_menu_item")
+def register_webhooks_menu_item():
+    from .webhooks.admin_views import menu_item
+
+    return menu_item()
+
+
 @hooks.register("register_permissions")
 def register_booking_permissions():
     """Offer the bookings and text-message permissions in Wagtail's group editor."""
     from django.contrib.auth.models import Permission
 
     return Permission.objects.filter(content_type__app_label="wagtail_booking", codename__in=[
-        "view_booking", "add_booking", "change_booking", "manage_bookings", "view_smsmessage"])
+        "view_booking", "add_booking", "change_booking", "manage_bookings", "view_smsmessage",
+        "view_webhookendpoint", "add_webhookendpoint", "change_webhookendpoint"])
