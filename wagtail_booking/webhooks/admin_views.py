@@ -21,6 +21,7 @@ from wagtail.admin.menu import MenuItem
 from ..conf import booking_settings
 from ..encryption import InvalidToken
 from ..outbox import enqueue
+from ..site_settings import BusinessSettings
 from . import delivery as deliveries
 from .events import EVENT_TYPES
 from .forms import EndpointForm
@@ -39,7 +40,7 @@ def _endpoints(request):
 
 
 def _site_name(site):
-    return site.site_name or site.hostname
+    return BusinessSettings.for_site(site).display_name()
 
 
 def index(request):
