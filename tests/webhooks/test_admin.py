@@ -112,3 +112,20 @@ def test_staff_without_the_permission_are_refused(editor, endpoint, receiver, se
                      ).status_code in (302, 403)
     assert not WebhookDelivery.objects.filter(replay_of__isnull=False).exists()
     assert "Webhooks" not in editor.get("/admin/").text
+
+
+def test_signing_secrets_follow_a_key_rotation(business, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "old-" + "x" * 46, []
+    endpoint = WebhookEndpoint.objects.create(site=business, url="https://crm.example.com/hooks")
+    secret, stored = endpoint.secret, endpoint.secret_encrypted
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "new-" + "y" * 46, ["old-" + "x" * 46]
+    out = StringIO()
+    call_command("booking_rotate_keys", stdout=out, stderr=StringIO())
+    assert "Re-encrypted 1 stored secret" in out.getvalue()
+    settings.SECRET_KEY_FALLBACKS = []
+    endpoint.refresh_from_db()
+    assert endpoint.secret_encrypted != stored and endpoint.secret == secret

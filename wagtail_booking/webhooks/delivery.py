@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from ..bookings.models import Booking
 from ..conf import booking_settings
+from ..encryption import InvalidToken, fernet
 from . import events
 from .models import WebhookDelivery, WebhookEndpoint
 from .signing import SIGNATURE_HEADER, signature_header
@@ -198,3 +199,25 @@ def enable(endpoint: WebhookEndpoint) -> list[int]:
         pending = endpoint.deliveries.pending()
         pending.update(next_attempt_at=timezone.now())
         return list(pending.order_by("pk").values_list("pk", flat=True))
+
+
+def reencrypt_secrets() -> tuple[int, list[str]]:
+    """Re-encrypt every endpoint's signing secret under the current key, each under its row lock.
+
+    Returns how many were re-encrypted and, for the operator, the endpoints no configured key could read (their
+    owners make a new secret on the endpoint's page).
+    """
+    key, count, unreadable = fernet(), 0, []
+    for pk in WebhookEndpoint.objects.order_by("pk").values_list("pk", flat=True):
+        with transaction.atomic():
+            endpoint = WebhookEndpoint.objects.select_for_update().filter(pk=pk).first()
+            if endpoint is None:
+                continue
+            try:
+                endpoint.secret_encrypted = key.rotate(endpoint.secret_encrypted.encode()).decode()
+            except InvalidToken:
+                unreadable.append(f"webhook endpoint {endpoint.url}")
+                continue
+            endpoint.save(update_fields=["secret_encrypted"])
+            count += 1
+    return count, unreadable
