@@ -6,6 +6,7 @@ are queued through the outbox (``wagtail_booking.outbox``), so a broker outage o
 
 from .bookings.tasks import delete_expired_holds_task
 from .checkout.tasks import capture_ageing_authorisations_task, capture_deposit_task, settle_cancellation_task
+from .health import health_heartbeat_task
 from .notifications.tasks import (
     fetch_sms_price_task,
     send_booking_email_task,
@@ -30,5 +31,6 @@ __all__ = [
     "google_write_back_task", "issue_payment_documents_task", "monthly_revenue_report_task", "outbox_purge_task",
     "outbox_sweep_task", "send_booking_email_task", "send_invoice_email_task", "send_reminder_task", "send_sms_task",
     "settle_cancellation_task", "sync_reminders_task",
-    "deliver_webhook_task", "send_webhook_task", "webhook_disabled_email_task", "webhook_sweep_task",
+    "health_heartbeat_task", "deliver_webhook_task", "send_webhook_task", "webhook_disabled_email_task",
+    "webhook_sweep_task",
 ]
