@@ -13,8 +13,10 @@ class WagtailBookingConfig(AppConfig):
         from .notifications import receivers
         from .reports import receivers as report_receivers
         from .sync import receivers as sync_receivers
+        from .webhooks import receivers as webhook_receivers
 
         receivers.connect()
         payment_receivers.connect()
         report_receivers.connect()
         sync_receivers.connect()
+        webhook_receivers.connect()

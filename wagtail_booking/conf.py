@@ -62,6 +62,13 @@ DEFAULTS = {
     # Earlier values of that secret: stored credentials still decrypt with them until
     # `manage.py booking_rotate_keys` re-encrypts them (SECRET_KEY_FALLBACKS count too while ENCRYPTION_KEY is None).
     "ENCRYPTION_KEY_FALLBACKS": [],
+    # Seconds to wait before each retry of a webhook delivery that failed (about three days in all); when the last
+    # one fails too and nothing reached the endpoint meanwhile, the endpoint is disabled and its owner emailed.
+    "WEBHOOK_RETRY_SCHEDULE": [60, 300, 1800, 7200, 18000, 36000, 36000, 36000, 36000, 36000, 36000, 36000],
+    # Seconds a webhook receiver has to answer one delivery.
+    "WEBHOOK_TIMEOUT_SECONDS": 10,
+    # Accept http:// webhook addresses (for development against a local receiver); production needs https://.
+    "WEBHOOK_ALLOW_HTTP": False,
 }
 
 

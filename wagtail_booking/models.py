@@ -23,6 +23,7 @@ from .snippets.models import (
     WeeklyHours,
 )
 from .sync.models import BookingEvent, CalendarFeed, GoogleConnection, SyncedCalendar
+from .webhooks.models import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "Booking", "BookingPayment", "BusinessSettings", "BusyBlock", "CancellationPolicy", "CancellationTier",
@@ -32,3 +33,4 @@ __all__ = [
 __all__ += ["OutboxMessage"]
 __all__ += ["BookingEvent", "CalendarFeed", "GoogleConnection", "SyncedCalendar"]
 __all__ += ["StripeAccount"]
+__all__ += ["WebhookDelivery", "WebhookEndpoint"]

@@ -25,8 +25,9 @@ booking_cancelled = Signal()
 booking_rescheduled = Signal()
 # Sent with ``status`` ("completed" or "no_show") when staff record how an appointment went.
 booking_outcome = Signal()
-# Sent with ``sender=BookingPayment``, ``payment=<BookingPayment>`` and ``kind`` ("debit" or "refund") after money
-# was taken or given back and recorded in Oscar (inside that transaction).
+# Sent with ``sender=BookingPayment``, ``payment=<BookingPayment>``, ``kind`` ("debit" or "refund") and ``amount``
+# (the Decimal taken or given back this time) after money was taken or given back and recorded in Oscar (inside
+# that transaction, with the payment row already showing it).
 payment_recorded = Signal()
 
 

@@ -6,6 +6,7 @@ are queued through the outbox (``wagtail_booking.outbox``), so a broker outage o
 
 from .bookings.tasks import delete_expired_holds_task
 from .checkout.tasks import capture_ageing_authorisations_task, capture_deposit_task, settle_cancellation_task
+from .health import health_heartbeat_task
 from .notifications.tasks import (
     fetch_sms_price_task,
     send_booking_email_task,
@@ -17,6 +18,12 @@ from .notifications.tasks import (
 from .outbox.tasks import outbox_purge_task, outbox_sweep_task
 from .reports.tasks import build_revenue_report_task, issue_payment_documents_task, monthly_revenue_report_task
 from .sync.tasks import google_poll_task, google_sync_task, google_write_back_task
+from .webhooks.tasks import (
+    deliver_webhook_task,
+    send_webhook_task,
+    webhook_disabled_email_task,
+    webhook_sweep_task,
+)
 
 __all__ = [
     "build_revenue_report_task", "capture_ageing_authorisations_task", "capture_deposit_task",
@@ -24,4 +31,6 @@ __all__ = [
     "google_write_back_task", "issue_payment_documents_task", "monthly_revenue_report_task", "outbox_purge_task",
     "outbox_sweep_task", "send_booking_email_task", "send_invoice_email_task", "send_reminder_task", "send_sms_task",
     "settle_cancellation_task", "sync_reminders_task",
+    "health_heartbeat_task", "deliver_webhook_task", "send_webhook_task", "webhook_disabled_email_task",
+    "webhook_sweep_task",
 ]

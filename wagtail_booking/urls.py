@@ -2,6 +2,7 @@
 
 from django.urls import include, path
 
+from . import health
 from .api.views import api
 from .blocks import views as block_views
 from .checkout import views as checkout_views
@@ -12,6 +13,7 @@ app_name = "wagtail_booking"
 
 urlpatterns = [
     path("api/", api.urls),
+    path("health/", health.health, name="health"),
     path("book/<int:service_id>/", block_views.book, name="book"),
     path("booked/<str:reference>/<str:token>/", block_views.booked, name="booked"),
     path("manage/<str:reference>/<str:token>/", block_views.manage, name="manage"),

@@ -80,6 +80,20 @@ def register_payments_account_menu_item():
     return menu_item()
 
 
+@hooks.register("register_admin_urls")
+def register_webhook_urls():
+    from .webhooks.admin_views import urlpatterns
+
+    return urlpatterns()
+
+
+@hooks.register("register_admin_menu_item")
+def register_webhooks_menu_item():
+    from .webhooks.admin_views import menu_item
+
+    return menu_item()
+
+
 @hooks.register("register_permissions")
 def register_booking_permissions():
     """Offer the bookings and text-message permissions in Wagtail's group editor."""
@@ -87,4 +101,4 @@ def register_booking_permissions():
 
     return Permission.objects.filter(content_type__app_label="wagtail_booking", codename__in=[
         "view_booking", "add_booking", "change_booking", "manage_bookings", "view_smsmessage",
-        "manage_payments_account"])
+        "manage_payments_account", "view_webhookendpoint", "add_webhookendpoint", "change_webhookendpoint"])

@@ -12,13 +12,13 @@ PACKAGE = Path(__file__).resolve().parents[2] / "wagtail_booking"
 LAYERS = [
     {"conf", "businesses"},
     {"scheduling", "signals", "timezones", "phone", "outbox", "exports", "throttling", "tasks_backend",
-     "site_settings"},
+     "site_settings", "encryption"},
     {"snippets"},
     {"bookings"},
     {"checkout"},
     {"reports"},
-    {"notifications", "sync"},
-    {"api", "blocks", "admin"},
+    {"notifications", "sync", "webhooks"},
+    {"api", "blocks", "admin", "health"},
     {"tasks", "wagtail_hooks", "urls", "models", "checks", "management", "migrations"},
     {"apps", "__init__"},
 ]

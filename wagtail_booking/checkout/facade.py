@@ -210,7 +210,7 @@ def _place_order(payment, intent, priced):
         _event(order, "Paid", received, payment.payment_intent_id)
         payment.amount_captured = received
         payment.state = BookingPayment.State.CAPTURED
-        _recorded(payment, "debit")
+        _recorded(payment, "debit", received)
     else:
         payment.state = BookingPayment.State.AUTHORISED
     payment.problem = ""
@@ -243,11 +243,11 @@ def capture(payment) -> BookingPayment:
         intent = _stripe_call(gateway.capture, payment.payment_intent_id, None, f"wb-capture-{payment.pk}",
                               payment.stripe_account)
         amount = from_minor_units(intent["amount_received"], payment.currency)
-        _record_debit(payment, amount, intent["latest_charge"] or payment.payment_intent_id)
         payment.amount_captured = amount
         payment.state = BookingPayment.State.CAPTURED
         payment.problem = ""  # e.g. an earlier capture attempt that failed
         payment.save(update_fields=["amount_captured", "state", "problem", "updated_at"])
+        _record_debit(payment, amount, intent["latest_charge"] or payment.payment_intent_id)
     return payment
 
 
@@ -281,7 +281,7 @@ def refund(payment, amount: Decimal, reason: str) -> BookingPayment:
             payment.order.sources.get(reference=payment.payment_intent_id).refund(refunded, reference=result["id"],
                                                                                      status=reason)
             _event(payment.order, "Refunded", refunded, result["id"])
-            _recorded(payment, "refund")
+            _recorded(payment, "refund", refunded)
     return payment
 
 
@@ -315,11 +315,11 @@ def _settle_authorisation(payment, keep: Decimal, reason):
                           payment.stripe_account, fee_minor)
     kept = from_minor_units(intent["amount_received"], payment.currency)
     payment.application_fee = from_minor_units(fee_minor or 0, payment.currency)
-    _record_debit(payment, kept, intent["latest_charge"] or payment.payment_intent_id)
     payment.amount_captured = kept
     payment.state = BookingPayment.State.CAPTURED
     payment.problem = reason
     payment.save(update_fields=["amount_captured", "state", "problem", "application_fee", "updated_at"])
+    _record_debit(payment, kept, intent["latest_charge"] or payment.payment_intent_id)
     return payment
 
 
@@ -344,7 +344,7 @@ def record_outside_refunds(payment) -> Decimal:
             if payment.refundable <= 0:
                 payment.state = BookingPayment.State.REFUNDED
             payment.save(update_fields=["amount_refunded", "state", "updated_at"])
-            _recorded(payment, "refund")
+            _recorded(payment, "refund", added)
     return added
 
 
@@ -392,15 +392,17 @@ def lock(payment) -> BookingPayment:
 
 
 def _record_debit(payment, amount, reference):
+    """Book a capture in Oscar and announce it; called after the payment row shows the capture."""
     if payment.order:
         source = payment.order.sources.get(reference=payment.payment_intent_id)
         source.debit(amount, reference=reference, status="succeeded")
         _event(payment.order, "Paid", amount, payment.payment_intent_id)
-        _recorded(payment, "debit")
+        _recorded(payment, "debit", amount)
 
 
-def _recorded(payment, kind):
-    signals.send_isolated(signals.payment_recorded, sender=BookingPayment, payment=payment, kind=kind)
+def _recorded(payment, kind, amount):
+    signals.send_isolated(signals.payment_recorded, sender=BookingPayment, payment=payment, kind=kind,
+                          amount=amount)
 
 
 def _set_state(payment, state, problem=""):

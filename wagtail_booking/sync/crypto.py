@@ -10,55 +10,21 @@ decrypts makes its connection show "reconnect needed", and the owner connects ag
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 from dataclasses import dataclass, field
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from cryptography.fernet import InvalidToken, MultiFernet
 from django.db import transaction
 
-from ..conf import booking_settings
+from ..encryption import decrypt, encrypt
+from ..encryption import fernet as _fernet
 from .models import GoogleConnection
 
 __all__ = ["InvalidToken", "decrypt", "encrypt", "hash_token", "reencrypt_stored_secrets", "tokens_match"]
 
 # Every column that holds text from ``encrypt``.
 ENCRYPTED_FIELDS = ("credentials", "oauth_verifier")
-
-
-def _secrets() -> list[str]:
-    """The secret to encrypt with, then those that may still decrypt what is stored."""
-    fallbacks = booking_settings.ENCRYPTION_KEY_FALLBACKS or []
-    if isinstance(fallbacks, str) or not all(isinstance(key, str) and key for key in fallbacks):
-        raise ImproperlyConfigured('WAGTAIL_BOOKING["ENCRYPTION_KEY_FALLBACKS"] must be a list of the earlier keys '
-                                   '(non-empty strings), e.g. ["old secret"].')
-    if booking_settings.ENCRYPTION_KEY:
-        return [booking_settings.ENCRYPTION_KEY, *fallbacks]
-    return [settings.SECRET_KEY, *fallbacks, *settings.SECRET_KEY_FALLBACKS]
-
-
-def _derive(secret: str) -> Fernet:
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"wagtail-booking",
-               info=b"google-calendar-credentials").derive(secret.encode())
-    return Fernet(base64.urlsafe_b64encode(key))
-
-
-def _fernet() -> MultiFernet:
-    return MultiFernet([_derive(secret) for secret in _secrets()])
-
-
-def encrypt(text: str) -> str:
-    return _fernet().encrypt(text.encode()).decode()
-
-
-def decrypt(token: str) -> str:
-    """Raises ``InvalidToken`` when no current or fallback key decrypts the text, or it was altered."""
-    return _fernet().decrypt(token.encode()).decode()
 
 
 @dataclass
