@@ -1,5 +1,6 @@
 """Django discovers models here; they live in the subpackages."""
 
+from .api.models import ApiKey
 from .bookings.models import Booking
 from .checkout.models import BookingPayment, CancellationPolicy, CancellationTier, ProcessedStripeEvent
 from .notifications.models import ReminderSent, SmsMessage, SmsOptOut
@@ -25,3 +26,4 @@ __all__ = [
 ]
 __all__ += ["OutboxMessage"]
 __all__ += ["BookingEvent", "CalendarFeed", "GoogleConnection", "SyncedCalendar"]
+__all__ += ["ApiKey"]
