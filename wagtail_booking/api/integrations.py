@@ -143,13 +143,16 @@ def _local(moment: datetime, zone: ZoneInfo) -> str:
 def booking_out(booking: Booking) -> dict:
     zone = ZoneInfo(booking.client_timezone)
     held = booking.status == Booking.Status.HELD
-    next_step = {"held": "payment", "requested": "awaiting_approval"}.get(booking.status, booking.status)
-    return {"reference": booking.reference, "status": booking.status, "next_step": next_step,
+    # A hold past its time no longer keeps the slot, although its row says "held" until the next write finds it.
+    status = Booking.Status.EXPIRED if held and not booking.is_live else booking.status
+    held = status == Booking.Status.HELD
+    next_step = {"held": "payment", "requested": "awaiting_approval"}.get(status, status)
+    return {"reference": booking.reference, "status": status, "next_step": next_step,
             "service": booking.service_id, "service_name": booking.service.name, "provider": booking.provider_id,
             "provider_name": booking.provider.name, "start": _local(booking.start, zone),
             "end": _local(booking.end, zone), "client_name": booking.client_name,
             "client_email": booking.client_email, "client_phone": booking.client_phone,
             "client_timezone": booking.client_timezone, "price": str(booking.price),
             "deposit_due": str(booking.deposit_due), "currency": booking.currency,
-            "payment_url": payment_links.payment_url(booking) if held and booking.is_live else None,
+            "payment_url": payment_links.payment_url(booking) if held else None,
             "expires_at": booking.hold_expires_at if held else None, "created_at": booking.created_at}
