@@ -3,7 +3,10 @@
 import pytest
 from wagtail.models import Page, Site
 
+# The Stripe and Twilio fakes, for the voice-agent flow (fixtures of other test folders, shared by import).
+from tests.checkout.conftest import massage, stripe_client, stripe_fake, stripe_server  # noqa: F401
 from tests.factories.booking import ProviderFactory, ServiceFactory
+from tests.notifications.conftest import twilio, twilio_server  # noqa: F401
 from wagtail_booking.api.keys import create_key
 
 
