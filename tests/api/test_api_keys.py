@@ -264,3 +264,18 @@ def test_rate_limits_count_per_key(client, make_key, settings):
     url = "/booking/api/integrations/bookings"
     assert [client.get(url, **bearer(first)).status_code for _ in range(3)] == [200, 200, 429]
     assert client.get(url, **bearer(second)).status_code == 200  # same address, another key: its own allowance
+
+
+def test_the_business_cancels_through_the_api_and_the_client_is_told(client, make_key, service, monday, mailoutbox,
+                                                                     django_capture_on_commit_callbacks):
+    key = make_key(["book", "manage"])
+    created = post(client, "/booking/api/integrations/bookings", booking_body(service, ny(monday, 10)), key).json()
+    assert created["status"] == "confirmed"
+    url = f"/booking/api/integrations/bookings/{created['reference']}/cancel"
+    with django_capture_on_commit_callbacks(execute=True):
+        cancelled = client.post(url, **bearer(key))
+    assert cancelled.status_code == 200
+    assert cancelled.json()["status"] == "cancelled" and cancelled.json()["refund"] is None
+    assert [m.subject.split(":")[0] for m in mailoutbox] == ["Your booking was cancelled"]
+    again = client.post(url, **bearer(key))
+    assert again.status_code == 409 and "cannot be cancelled" in again.json()["detail"]

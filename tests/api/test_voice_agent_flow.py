@@ -6,7 +6,10 @@ against the loopback Stripe fake, the real twilio SDK against the loopback Twili
 """
 
 import json
+import re
 from datetime import datetime, timedelta
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.core import mail
@@ -151,3 +154,22 @@ def test_a_text_needs_consent_and_sms_switched_on(agent, twilio, massage, monday
     response = agent.book(**caller(service, first, send_payment_link="sms"))
     assert response.status_code == 400 and "switched off" in response.json()["errors"][0]["message"]
     assert first in [s["start"] for s in agent.slots(service["id"], monday, "America/Chicago")["slots"]]
+
+
+def test_the_how_to_script_turns_the_schema_into_tool_definitions(client):
+    """The script in docs/howto/voice-agent.md, run as written (its HTTP call answered by the test client)."""
+    how_to = (Path(__file__).resolve().parents[2] / "docs" / "howto" / "voice-agent.md").read_text()
+    source = re.search(r"```python\n(.*?)```", how_to, re.S).group(1).replace("import requests\n", "")
+    requests = SimpleNamespace(get=lambda url: client.get(url.removeprefix("https://example.com")))
+    scope = {"requests": requests}
+    exec(source, scope)  # noqa: S102 (our own documentation)
+    tools = {tool["function"]["name"]: tool for tool in scope["tools"]}
+    assert set(tools) == {"list_services", "find_slots", "book", "get_booking", "list_bookings"}
+    book = tools["book"]["function"]
+    assert {"service", "start", "name", "email", "timezone", "hold_minutes", "send_payment_link"} <= set(
+        book["parameters"]["properties"])
+    assert {"service", "start", "name", "email", "timezone"} <= set(book["parameters"]["required"])
+    assert book["parameters"]["properties"]["hold_minutes"]["anyOf"][0]["maximum"] == 30
+    assert "payment_url" in book["description"] or "payment" in book["description"]
+    assert tools["find_slots"]["x-http"] == {"method": "GET", "path": "/booking/api/services/{service_id}/slots"}
+    assert "$ref" not in json.dumps(scope["tools"])
