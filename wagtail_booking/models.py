@@ -1,5 +1,6 @@
 """Django discovers models here; they live in the subpackages."""
 
+from .api.models import ApiKey
 from .bookings.models import Booking
 from .checkout.models import (
     BookingPayment,
@@ -34,3 +35,4 @@ __all__ += ["OutboxMessage"]
 __all__ += ["BookingEvent", "CalendarFeed", "GoogleConnection", "SyncedCalendar"]
 __all__ += ["StripeAccount"]
 __all__ += ["WebhookDelivery", "WebhookEndpoint"]
+__all__ += ["ApiKey"]

@@ -102,3 +102,26 @@ def register_booking_permissions():
     return Permission.objects.filter(content_type__app_label="wagtail_booking", codename__in=[
         "view_booking", "add_booking", "change_booking", "manage_bookings", "view_smsmessage",
         "manage_payments_account", "view_webhookendpoint", "add_webhookendpoint", "change_webhookendpoint"])
+
+
+@hooks.register("register_admin_urls")
+def register_api_key_urls():
+    from .api.admin_views import urlpatterns
+
+    return urlpatterns()
+
+
+@hooks.register("register_settings_menu_item")
+def register_api_keys_menu_item():
+    from .api.admin_views import menu_item
+
+    return menu_item()
+
+
+@hooks.register("register_permissions")
+def register_api_key_permissions():
+    from django.contrib.auth.models import Permission
+
+    from .api.admin_views import PERMISSIONS
+
+    return Permission.objects.filter(content_type__app_label="wagtail_booking", codename__in=PERMISSIONS)

@@ -1,7 +1,7 @@
 """Request and response shapes of the public API (they make up its OpenAPI schema)."""
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
@@ -128,3 +128,51 @@ class TokenIn(Schema):
 class RescheduleIn(Schema):
     token: Token
     start: WindowDateTime
+
+
+# Integrations (an API key acting for its business) -------------------------------------------------------------
+
+
+MAX_HOLD_MINUTES = 30  # a key cannot keep a slot from other clients for longer
+
+
+class IntegrationBookingIn(HoldIn):
+    hold_minutes: int | None = Field(None, ge=1, le=MAX_HOLD_MINUTES, description=(
+        f"For a paid service: how long the hold keeps the slot while the client pays, 1 to {MAX_HOLD_MINUTES} "
+        "minutes. Default: the site's HOLD_MINUTES setting (15 unless changed)."))
+    send_payment_link: Literal["sms", "email"] | None = Field(None, description=(
+        "For a paid service: also send the payment link to the client, by text (needs phone and sms_consent, and "
+        "text messages switched on for the business) or by email."))
+
+
+class IntegrationBookingOut(Schema):
+    reference: str
+    status: str = Field(description="held (waiting for payment), requested, confirmed, cancelled, declined, "
+                                    "expired, completed or no_show")
+    next_step: str = Field(description="payment, awaiting_approval, confirmed, or the final status")
+    service: int
+    service_name: str
+    provider: int
+    provider_name: str
+    start: datetime = Field(description="In the client's time zone.")
+    end: datetime
+    client_name: str
+    client_email: str
+    client_phone: str
+    client_timezone: str
+    price: str
+    deposit_due: str
+    currency: str
+    payment_url: str | None = Field(None, description="While held: where the client pays to confirm (send it "
+                                                      "to them; it carries their booking's secret token).")
+    expires_at: datetime | None = Field(None, description="While held: when the hold stops keeping the slot.")
+    payment_link_sent: str | None = Field(None, description="sms or email when the link was sent on creation.")
+    refund: str | None = Field(None, description="On cancellation: the amount going back to the client's card.")
+    created_at: datetime
+
+
+class BookingPageOut(Schema):
+    count: int = Field(description="Bookings matching the filters, on all pages.")
+    limit: int
+    offset: int
+    items: list[IntegrationBookingOut]

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.http import JsonResponse
 from django.urls import reverse
 from ninja import NinjaAPI, Query, Status
-from ninja.errors import HttpError, Throttled, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from pydantic import BaseModel, Field
 
 from ..bookings import services
@@ -20,20 +20,23 @@ from ..bookings.intake import (
 )
 from ..bookings.models import Booking
 from ..bookings.tokens import check_token, manage_token
-from ..businesses import site_for_request
 from ..checkout import facade
 from ..checkout.handoff import get_payment_handoff
 from ..conf import booking_settings
 from ..snippets.models import Provider, Service
-from ..throttling import AddressThrottle
 from ..timezones import is_known_zone
+from . import integrations, scope
+from .auth import ApiKeyBearer, KeyThrottle
 from .fields import WindowDate, Zone
 from .schemas import BookingOut, ConflictOut, ErrorOut, HoldIn, RescheduleIn, ServiceOut, SlotsOut, TokenIn
 
 api = NinjaAPI(title="wagtail-booking", version="1", urls_namespace="wagtail_booking:api", docs_url="/docs",
                description="Services, free slots, holds and self-service for appointments.")
-READ = AddressThrottle("read")
-WRITE = AddressThrottle("write")
+READ = KeyThrottle("read")
+WRITE = KeyThrottle("write")
+# The public endpoints need no key; with one they answer for the key's business, whatever the host.
+OPTIONAL_KEY = ApiKeyBearer(optional=True)
+OPTIONAL_KEY_DOC = {"security": [{}, {"ApiKeyBearer": []}]}
 
 
 # Errors: always a status a client can act on, with the field and the reason ----------------------------------
@@ -71,6 +74,13 @@ def on_booking_error(request, exc):
     return _errors(request, [(exc.field, exc.message)], status=exc.status_code, detail=exc.message)
 
 
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request, exc):
+    response = api.create_response(request, {"detail": exc.message, "errors": []}, status=401)
+    response["WWW-Authenticate"] = 'Bearer realm="wagtail-booking"'
+    return response
+
+
 @api.exception_handler(Throttled)
 def on_throttled(request, exc):
     response = api.create_response(request, {"detail": "Too many requests; try again shortly."}, status=429)
@@ -82,7 +92,8 @@ def on_throttled(request, exc):
 # Endpoints -----------------------------------------------------------------------------------------------------
 
 
-@api.get("/services", response=list[ServiceOut], throttle=READ, tags=["services"])
+@api.get("/services", response={200: list[ServiceOut], 401: ErrorOut}, throttle=READ, tags=["services"],
+         auth=OPTIONAL_KEY, openapi_extra=OPTIONAL_KEY_DOC)
 def list_services(request):
     """The services clients can book, with their providers and intake questions."""
     site_id = _site_id(request)
@@ -104,8 +115,8 @@ class SlotQuery(BaseModel):
     provider: int | None = None
 
 
-@api.get("/services/{service_id}/slots", response={200: SlotsOut, 400: ErrorOut, 404: ErrorOut}, throttle=READ,
-         tags=["services"])
+@api.get("/services/{service_id}/slots", response={200: SlotsOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut},
+         throttle=READ, tags=["services"], auth=OPTIONAL_KEY, openapi_extra=OPTIONAL_KEY_DOC)
 def list_slots(request, service_id: int, query: Query[SlotQuery]):
     """Free starts from ``start`` to ``end`` inclusive (dates in ``tz``), times carrying ``tz``'s offset."""
     if query.end < query.start:
@@ -134,8 +145,8 @@ HOLD_LINKS = {"responses": {"201": {"links": {
     "reschedule": {"operationId": "wagtail_booking_api_views_reschedule_booking", **_MANAGE}}}}}
 
 
-@api.post("/holds", response={201: BookingOut, 400: ErrorOut, 404: ErrorOut, 409: ConflictOut}, throttle=WRITE,
-          tags=["bookings"], openapi_extra=HOLD_LINKS)
+@api.post("/holds", response={201: BookingOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ConflictOut},
+          throttle=WRITE, tags=["bookings"], auth=OPTIONAL_KEY, openapi_extra={**HOLD_LINKS, **OPTIONAL_KEY_DOC})
 def create_hold(request, payload: HoldIn):
     """Hold a slot for a client. The answer says what happens next: confirmed, awaiting approval, or payment."""
     service = _active_service(request, payload.service)
@@ -155,8 +166,9 @@ def create_hold(request, payload: HoldIn):
     return Status(201, _booking_out(request, booking))
 
 
-@api.post("/bookings/{reference}/cancel", response={200: BookingOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut,
-                                                    409: ErrorOut}, throttle=WRITE, tags=["bookings"])
+@api.post("/bookings/{reference}/cancel", response={200: BookingOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut,
+                                                    404: ErrorOut, 409: ErrorOut}, throttle=WRITE, tags=["bookings"],
+          auth=OPTIONAL_KEY, openapi_extra=OPTIONAL_KEY_DOC)
 def cancel_booking(request, reference: str, payload: TokenIn):
     """Cancel with the token from the confirmation link, before the service's cut-off."""
     booking = _authorised_booking(request, reference, payload.token)
@@ -170,9 +182,9 @@ def cancel_booking(request, reference: str, payload: TokenIn):
     return Status(200, body)
 
 
-@api.post("/bookings/{reference}/reschedule", response={200: BookingOut, 400: ErrorOut, 403: ErrorOut,
-                                                        404: ErrorOut, 409: ConflictOut}, throttle=WRITE,
-          tags=["bookings"])
+@api.post("/bookings/{reference}/reschedule", response={200: BookingOut, 400: ErrorOut, 401: ErrorOut,
+                                                        403: ErrorOut, 404: ErrorOut, 409: ConflictOut},
+          throttle=WRITE, tags=["bookings"], auth=OPTIONAL_KEY, openapi_extra=OPTIONAL_KEY_DOC)
 def reschedule_booking(request, reference: str, payload: RescheduleIn):
     """Move the booking to another free start (same provider), with the token from the confirmation link."""
     start = check_start(payload.start)
@@ -185,22 +197,8 @@ def reschedule_booking(request, reference: str, payload: RescheduleIn):
 # Helpers -------------------------------------------------------------------------------------------------------
 
 
-def _site_id(request) -> int | None:
-    """The business the request is for: the site its host names (each business sees only its own data)."""
-    site = site_for_request(request)
-    return site.pk if site else None
-
-
-def _active_service(request, service_id) -> Service:
-    service = (Service.objects.filter(pk=service_id, active=True, site_id=_site_id(request))
-               .select_related("intake_form").first())
-    if service is None:
-        raise HttpError(404, f"There is no bookable service {service_id}.")
-    return service
-
-
-def _offers(service, provider_id) -> bool:
-    return service.providers.filter(pk=provider_id, active=True).exists()
+# The business a request is for (its API key's, else its host's) and lookups limited to it: see scope.py.
+_site_id, _active_service, _offers = scope.site_id, scope.active_service, scope.offers
 
 
 def _authorised_booking(request, reference, token) -> Booking:
@@ -250,6 +248,9 @@ def _currency():
     from django.conf import settings
 
     return getattr(settings, "OSCAR_DEFAULT_CURRENCY", "")
+
+
+api.add_router("/integrations", integrations.router)
 
 
 def manage_path(booking):

@@ -67,8 +67,11 @@ class ClientDetails:
 
 
 def create_hold(service: Service, start: datetime, client: ClientDetails, provider: Provider | None = None,
-                now: datetime | None = None) -> Booking:
-    """Reserve ``start`` for the client, then confirm it, ask for approval, or leave it held for payment."""
+                now: datetime | None = None, hold_for: timedelta | None = None) -> Booking:
+    """Reserve ``start`` for the client, then confirm it, ask for approval, or leave it held for payment.
+
+    A hold awaiting payment keeps the slot for ``hold_for`` (default: ``HOLD_MINUTES``).
+    """
     now = now or timezone.now()
     if not service.active:
         raise BookingError("This service is not bookable at the moment.", field="service")
@@ -81,8 +84,8 @@ def create_hold(service: Service, start: datetime, client: ClientDetails, provid
         locked = _lock_providers(service, provider_ids)
         slot = _free_slot(service, start, locked, now)
         booking = Booking(site_id=service.site_id, service=service, provider_id=slot.provider_id,
-                          start=slot.start, end=slot.end,
-                          status=Booking.Status.HELD, hold_expires_at=now + booking_settings.hold_duration,
+                          start=slot.start, end=slot.end, status=Booking.Status.HELD,
+                          hold_expires_at=now + (hold_for or booking_settings.hold_duration),
                           client_name=client.name, client_email=client.email, client_phone=client.phone,
                           client_timezone=client.timezone, sms_consent=client.sms_consent and bool(client.phone),
                           price=service.price, deposit_due=service.deposit_due,

@@ -10,6 +10,7 @@ from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
 from ..bookings.models import Booking
+from . import payment_links
 from .context import business_name, site_base_url, site_settings
 from .models import ReminderSent, SmsMessage, SmsOptOut
 from .sms import SmsError, get_backend
@@ -80,6 +81,8 @@ def _no_longer_wanted(message):
     config = site_settings(booking.site if booking else None)
     if not (config and config.sms_enabled):
         return "Not sent: text messages were switched off."
+    if booking is not None and message.kind == "payment_link":
+        return "" if payment_links.is_wanted(booking) else "Not sent: the hold ended before the link went out."
     if booking is not None and message.kind not in ("cancelled", "declined") and booking.status not in (
             Booking.Status.REQUESTED, Booking.Status.CONFIRMED):
         return "Not sent: the booking was cancelled before the message went out."

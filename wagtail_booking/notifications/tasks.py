@@ -5,9 +5,10 @@ from huey.contrib.djhuey import db_task
 
 from ..bookings.models import Booking
 from ..outbox import durable_task, enqueue
-from . import sending
+from . import payment_links, sending
 from .context import business_name, site_base_url
 from .emails import send_booking_email, send_invoice_email
+from .models import SmsMessage
 
 EMAIL_STATUSES = {"requested": {"requested"}, "confirmed": {"confirmed"}, "rescheduled": {"requested", "confirmed"},
                   "cancelled": {"cancelled"}, "declined": {"declined"}, "approved": {"confirmed"},
@@ -60,3 +61,23 @@ def queue_messages(booking, kind, lead_minutes=None):
     message = sending.queue_sms(booking, kind, lead_minutes)
     if message is not None:
         enqueue(send_sms_task, message.pk)
+
+
+@durable_task(retries=3, retry_delay=30, retry_backoff=2)
+def send_payment_link_email_task(booking_id):
+    booking = Booking.objects.select_related("service", "provider", "site").filter(pk=booking_id).first()
+    if payment_links.is_wanted(booking):  # a hold that was paid, cancelled or expired meanwhile needs no link
+        payment_links.send_email(booking)
+
+
+def queue_payment_link(booking, channel):
+    """Record the hold's payment link for ``channel`` ("sms" or "email"); it goes out after the commit.
+
+    The caller checks ``payment_links.sms_problem`` first: a text is recorded here as asked.
+    """
+    if channel == "email":
+        enqueue(send_payment_link_email_task, booking.pk)
+        return
+    message = SmsMessage.objects.create(booking=booking, kind="payment_link", to=booking.client_phone,
+                                        body=payment_links.sms_body(booking))
+    enqueue(send_sms_task, message.pk)
