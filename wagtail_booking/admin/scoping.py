@@ -127,12 +127,10 @@ class BusinessFormMixin:
         if site_field is not None:
             site_field.queryset = Site.objects.filter(pk__in=allowed).order_by("site_name", "hostname")
             site_field.empty_label = None
-            if self.instance.pk:
-                site_field.disabled = True
-            elif len(allowed) == 1:
+            site_field.disabled = bool(self.instance.pk) or len(allowed) == 1
+            if len(allowed) == 1:
                 site_field.initial = next(iter(allowed))
                 site_field.widget = forms.HiddenInput()
-                site_field.disabled = True
         for _name, field in self.linked_fields():
             field.queryset = visible_to(field.queryset, user, business_path(field.queryset.model))
 

@@ -1,5 +1,6 @@
 """Snippet admin: listings with filters, search and CSV/XLSX export, each showing the user's businesses only."""
 
+from django.http import Http404
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -11,6 +12,7 @@ from wagtail.snippets.views.chooser import (
     SnippetChooserViewSet,
     SnippetChosenMultipleView,
     SnippetChosenView,
+    SnippetCreateView,
 )
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
 
@@ -51,6 +53,16 @@ class ScopedChosenMultipleView(SnippetChosenMultipleView):
         return visible_to(super().get_objects(pks), self.request.user, business_path(self.model_class))
 
 
+class NoCreationView(SnippetCreateView):
+    """Our choosers create nothing (rows are made on their own pages, with their business): Wagtail's create view
+    would fail with a 500 on a POST when there is no creation form."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if self.creation_form_class is None:
+            raise Http404("This chooser does not create rows.")
+        return super().dispatch(request, *args, **kwargs)
+
+
 class ScopedSnippetChooserViewSet(SnippetChooserViewSet):
     """The chooser the booking block and the snippet forms open: the user's businesses' rows only."""
 
@@ -58,6 +70,7 @@ class ScopedSnippetChooserViewSet(SnippetChooserViewSet):
     choose_results_view_class = ScopedChooseResultsView
     chosen_view_class = ScopedChosenView
     chosen_multiple_view_class = ScopedChosenMultipleView
+    create_view_class = NoCreationView
 
     def get_urlpatterns(self):
         return guard_object_urls(super().get_urlpatterns(), self.model, business_path(self.model))
