@@ -15,6 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from wagtail.models import Site
 
 from ..bookings.models import Booking
 from ..businesses import sites_for_user, working_site
@@ -44,9 +45,17 @@ def business_of(request):
     return site
 
 
+def of_business(queryset, **lookup):
+    """``queryset``'s rows of ``site``. On a one-business install everything is its own, including texts whose
+    booking is gone and opt-outs of numbers that never booked; with several, those belong to no business."""
+    if Site.objects.count() <= 1:
+        return queryset
+    return queryset.filter(**lookup)
+
+
 def monthly_summary(site):
     """One row per month of ``site``'s texts: sent, failed and cost, aggregated in SQL."""
-    return (SmsMessage.objects.filter(booking__site=site).annotate(month=TruncMonth("created_at"))
+    return (of_business(SmsMessage.objects.all(), booking__site=site).annotate(month=TruncMonth("created_at"))
             .values("month", "price_unit")
             .annotate(total=Count("id"),
                       sent=Count("id", filter=Q(status__in=["sent", "delivered"])),
@@ -67,10 +76,11 @@ def sms_overview(request):
             return _send_test(request, site, form.cleaned_data["phone"])
     backend = get_backend()
     clients = Booking.objects.filter(site=site).exclude(client_phone="").values("client_phone")
+    failures = SmsMessage.objects.filter(status__in=["failed", "undelivered"]).select_related("booking")
+    opted_out = SmsOptOut.objects.filter(opted_out=True).order_by("-updated_at")
     context = {"summary": monthly_summary(site), "form": form, "problem": backend.problem(),
-               "failures": SmsMessage.objects.filter(booking__site=site, status__in=["failed", "undelivered"])
-               .select_related("booking")[:20],
-               "opted_out": SmsOptOut.objects.filter(opted_out=True, phone__in=clients).order_by("-updated_at")[:50],
+               "failures": of_business(failures, booking__site=site)[:20],
+               "opted_out": of_business(opted_out, phone__in=clients)[:50],
                "settings": BusinessSettings.for_site(site), "business": site,
                "businesses": sites_for_user(request.user).order_by("site_name", "hostname"),
                "header_title": _("Text messages")}
