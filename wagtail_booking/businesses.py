@@ -71,3 +71,25 @@ def user_site_ids(user) -> set[int]:
         except AttributeError:  # AnonymousUser and friends
             pass
     return cached
+
+
+def visible_to(queryset, user, path: str = "site"):
+    """``queryset`` narrowed to the rows of the businesses ``user`` works in; ``path`` leads from a row to its
+    site (``"site"``, ``"provider__site"``, ``"booking__site"``). Every admin view reads rows through this."""
+    return queryset.filter(**{f"{path}__in": user_site_ids(user)})
+
+
+def has_several_businesses(user) -> bool:
+    """Whether ``user`` works in more than one business: then listings and reports offer a "Business" filter and
+    forms ask which business a new row belongs to."""
+    return len(user_site_ids(user)) > 1
+
+
+def working_site(request) -> Site | None:
+    """The business a staff request is about when the page does not say: the request's site if the user works
+    there, else the first business they work in (None when they work in none)."""
+    allowed = user_site_ids(request.user)
+    site = site_for_request(request)
+    if site is not None and site.pk in allowed:
+        return site
+    return Site.objects.filter(pk__in=allowed).order_by("pk").first()

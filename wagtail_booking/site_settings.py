@@ -12,6 +12,13 @@ from .businesses import default_site, site_root_url
 class BusinessSettingsForm(WagtailAdminModelForm):
     """Checks the reminder lead times. ``notifications`` plugs in a subclass that also checks SMS can work."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        policy = self.fields.get("default_cancellation_policy")
+        if policy is not None and self.instance.site_id:
+            # A business's default policy is one of its own.
+            policy.queryset = policy.queryset.filter(site_id=self.instance.site_id)
+
     def clean_reminder_lead_hours(self):
         raw = self.cleaned_data.get("reminder_lead_hours", "")
         for part in filter(None, (p.strip() for p in raw.split(","))):

@@ -5,11 +5,15 @@ from wagtail.contrib.settings.registry import register_setting
 from wagtail.snippets.models import register_snippet
 
 from .admin.bookings import UpcomingBookingsPanel, booking_viewset
-from .admin.snippets import BookingSetupGroup
+from .admin.permissions import BusinessAccessForm
+from .admin.snippets import BookingSetupGroup, ScopedDeleteBulkAction
 from .reports import admin as reports_admin
 from .site_settings import BusinessSettings
 
 register_snippet(BookingSetupGroup)
+# After Wagtail's own snippet bulk delete (order 0), so ours is the one used for our snippets.
+hooks.register("register_bulk_action", ScopedDeleteBulkAction, order=1)
+hooks.register("register_group_permission_panel", lambda: BusinessAccessForm)
 
 
 @hooks.register("register_admin_viewset")

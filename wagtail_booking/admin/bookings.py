@@ -9,7 +9,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
-from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.filters import DateRangePickerWidget
 from wagtail.admin.ui.components import Component
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -17,9 +17,12 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from ..bookings import services
 from ..bookings.intake import InvalidInput, check_timezone
 from ..bookings.models import Booking
+from ..businesses import visible_to
 from ..checkout import facade
 from ..exports import SafeCsvExportMixin
 from ..phone import to_e164
+from ..snippets.models import Provider, Service
+from .scoping import BusinessFilterSet, BusinessScopedViewSetMixin, scoped_choices
 
 ACTION_LABELS = {"approve": _("Approve"), "decline": _("Decline"), "cancel": _("Cancel booking"),
                  "completed": _("Mark completed"), "no_show": _("Mark no-show")}
@@ -37,8 +40,10 @@ ACTIONS_BY_STATUS = {
 }
 
 
-class BookingFilterSet(WagtailFilterSet):
+class BookingFilterSet(BusinessFilterSet):
     start = django_filters.DateFromToRangeFilter(label=_("Date"), widget=DateRangePickerWidget)
+    service = django_filters.ModelChoiceFilter(label=_("Service"), queryset=scoped_choices(Service))
+    provider = django_filters.ModelChoiceFilter(label=_("Provider"), queryset=scoped_choices(Provider))
 
     class Meta:
         model = Booking
@@ -54,6 +59,9 @@ class StaffBookingForm(forms.ModelForm):
     def __init__(self, *args, for_user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["client_timezone"].initial = timezone.get_current_timezone_name()
+        # Only the user's businesses' services and providers are offered (and accepted).
+        for name in ("service", "provider"):
+            self.fields[name].queryset = visible_to(self.fields[name].queryset, for_user)
 
     def clean_client_phone(self):
         phone = self.cleaned_data.get("client_phone", "")
@@ -71,7 +79,10 @@ class StaffBookingForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         service, provider = data.get("service"), data.get("provider")
-        if service and provider and not service.providers.filter(pk=provider.pk).exists():
+        if service and provider and provider.site_id != service.site_id:
+            self.add_error("provider", _("%(provider)s works for another business than %(service)s.")
+                           % {"provider": provider, "service": service})
+        elif service and provider and not service.providers.filter(pk=provider.pk).exists():
             self.add_error("provider", _("%(provider)s does not offer %(service)s.")
                            % {"provider": provider, "service": service})
         return data
@@ -106,10 +117,25 @@ class BookingEditForm(forms.ModelForm):
 
 
 class BookingIndexView(SafeCsvExportMixin, generic.IndexView):
-    """The listing; its CSV export cannot carry formulas (client names come from the public API)."""
+    """The listing of the user's businesses' bookings; its CSV export cannot carry formulas (client names come
+    from the public API)."""
+
+    def get_base_queryset(self):
+        return visible_to(super().get_base_queryset(), self.request.user)
 
 
-class BookingCreateView(generic.CreateView):
+class UserFormMixin:
+    """Hands the user to our plain model forms (Wagtail does so only for its own form classes)."""
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "for_user": self.request.user}
+
+
+class BookingEditView(UserFormMixin, generic.EditView):
+    pass
+
+
+class BookingCreateView(UserFormMixin, generic.CreateView):
     def form_valid(self, form):
         self.form = form
         data = form.cleaned_data
@@ -148,7 +174,9 @@ class BookingInspectView(generic.InspectView):
         return context
 
 
-class BookingViewSet(ModelViewSet):
+class BookingViewSet(BusinessScopedViewSetMixin, ModelViewSet):
+    """Bookings of the user's businesses: another business's booking is a 404 on every URL naming it."""
+
     model = Booking
     icon = "date"
     menu_label = _("Bookings")
@@ -164,6 +192,7 @@ class BookingViewSet(ModelViewSet):
     inspect_view_enabled = True
     index_view_class = BookingIndexView
     add_view_class = BookingCreateView
+    edit_view_class = BookingEditView
     inspect_view_class = BookingInspectView
     copy_view_enabled = False
     # Times are shown by the template in the site's and the provider's zones, with the zone named.
@@ -188,7 +217,7 @@ class BookingViewSet(ModelViewSet):
         """Staff refund any amount up to what is refundable."""
         if not request.user.has_perm("wagtail_booking.manage_bookings"):
             raise PermissionDenied
-        booking = get_object_or_404(Booking, pk=pk)
+        booking = get_object_or_404(visible_to(Booking.objects.all(), request.user), pk=pk)
         payment = facade.paid_payment(booking)
         form = RefundForm(request.POST, payment=payment)
         if payment is None:
@@ -208,7 +237,8 @@ class BookingViewSet(ModelViewSet):
     def action_view(self, request, pk, action):
         if not request.user.has_perm("wagtail_booking.manage_bookings"):
             raise PermissionDenied
-        booking = get_object_or_404(Booking.objects.select_related("service", "provider"), pk=pk)
+        booking = get_object_or_404(visible_to(Booking.objects.select_related("service", "provider"), request.user),
+                                    pk=pk)
         if action not in ACTIONS_BY_STATUS.get(booking.status, []):
             messages.error(request, _("That action is not possible for a booking that is %(status)s.")
                            % {"status": booking.get_status_display().lower()})
@@ -231,8 +261,9 @@ class UpcomingBookingsPanel(Component):
     def get_context_data(self, parent_context):
         now = timezone.now()
         today = timezone.localdate()
-        live = Booking.objects.filter(status__in=[Booking.Status.CONFIRMED, Booking.Status.REQUESTED],
-                                      end__gte=now).select_related("service", "provider")
+        live = visible_to(Booking.objects.all(), parent_context["request"].user).filter(
+            status__in=[Booking.Status.CONFIRMED, Booking.Status.REQUESTED], end__gte=now,
+        ).select_related("service", "provider")
         todays = [b for b in live.filter(start__date__lte=today)[:50]]
         upcoming = live.filter(start__date__gt=today)[:10]
         return {"today": todays, "upcoming": upcoming, "requests": live.filter(status="requested").count()}

@@ -1,28 +1,111 @@
-"""Snippet admin: listings with filters, search and CSV/XLSX export."""
+"""Snippet admin: listings with filters, search and CSV/XLSX export, each showing the user's businesses only."""
 
+from django.http import Http404
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import FieldPanel, ObjectList
+from wagtail.snippets.bulk_actions.delete import DeleteBulkAction
+from wagtail.snippets.views.chooser import (
+    ChooseResultsView,
+    ChooseView,
+    SnippetChooserViewSet,
+    SnippetChosenMultipleView,
+    SnippetChosenView,
+    SnippetCreateView,
+)
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
 
+from ..businesses import visible_to
 from ..checkout.models import CancellationPolicy
 from ..exports import SafeCsvExportMixin
 from ..snippets.models import BusyBlock, IntakeForm, Provider, Service
+from .scoping import BusinessFormMixin, BusinessScopedViewSetMixin, business_path, filterset_for, guard_object_urls
 
 
 class SafeIndexView(SafeCsvExportMixin, IndexView):
     pass
 
 
-class BookingSnippetViewSet(SnippetViewSet):
-    """Our snippets' listings: their CSV export cannot carry formulas (names and titles are typed by people)."""
+class ScopedObjectListMixin:
+    """A chooser view listing the rows of the user's businesses only."""
+
+    def get_object_list(self):
+        return visible_to(super().get_object_list(), self.request.user, business_path(self.model_class))
+
+
+class ScopedChooseView(ScopedObjectListMixin, ChooseView):
+    pass
+
+
+class ScopedChooseResultsView(ScopedObjectListMixin, ChooseResultsView):
+    pass
+
+
+class ScopedChosenView(SnippetChosenView):
+    def get_object(self, pk):
+        rows = self.model_class._default_manager.all()
+        return visible_to(rows, self.request.user, business_path(self.model_class)).get(pk=pk)
+
+
+class ScopedChosenMultipleView(SnippetChosenMultipleView):
+    def get_objects(self, pks):
+        return visible_to(super().get_objects(pks), self.request.user, business_path(self.model_class))
+
+
+class NoCreationView(SnippetCreateView):
+    """Our choosers create nothing (rows are made on their own pages, with their business): Wagtail's create view
+    would fail with a 500 on a POST when there is no creation form."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if self.creation_form_class is None:
+            raise Http404("This chooser does not create rows.")
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ScopedSnippetChooserViewSet(SnippetChooserViewSet):
+    """The chooser the booking block and the snippet forms open: the user's businesses' rows only."""
+
+    choose_view_class = ScopedChooseView
+    choose_results_view_class = ScopedChooseResultsView
+    chosen_view_class = ScopedChosenView
+    chosen_multiple_view_class = ScopedChosenMultipleView
+    create_view_class = NoCreationView
+
+    def get_urlpatterns(self):
+        return guard_object_urls(super().get_urlpatterns(), self.model, business_path(self.model))
+
+
+class BookingSnippetViewSet(BusinessScopedViewSetMixin, SnippetViewSet):
+    """Our snippets: rows of the user's businesses only (listing, chooser, every URL naming a row), a "Business"
+    filter for people working in several, and a CSV export that cannot carry formulas (names are typed by people).
+    """
 
     index_view_class = SafeIndexView
+    chooser_viewset_class = ScopedSnippetChooserViewSet
+    filter_fields = ()
+
+    def get_queryset(self, request):
+        return self.scoped_queryset(request)
+
+    @cached_property
+    def filterset_class(self):
+        return filterset_for(self.model, self.filter_fields)
+
+    def get_edit_handler(self):
+        model = self.model
+        panels = ([FieldPanel("site", heading=_("Business"))] if business_path(model) == "site" else []) \
+            + list(model.panels)
+        base = getattr(model, "base_form_class", None) or WagtailAdminModelForm
+        form_class = type(f"Business{base.__name__}", (BusinessFormMixin, base), {"__module__": __name__})
+        return ObjectList(panels, base_form_class=form_class).bind_to_model(model)
 
 
 class ServiceViewSet(BookingSnippetViewSet):
     model = Service
     icon = "tag"
     list_display = ["name", "duration_minutes", "price", "deposit_kind", "booking_mode", "active"]
-    list_filter = ["active", "booking_mode", "deposit_kind", "providers"]
+    filter_fields = ["active", "booking_mode", "deposit_kind", "providers"]
     list_export = ["name", "duration_minutes", "buffer_before_minutes", "buffer_after_minutes",
                    "slot_interval_minutes", "price", "deposit_kind", "deposit_value", "booking_mode", "active"]
     search_fields = ["name", "description"]
@@ -33,7 +116,7 @@ class ProviderViewSet(BookingSnippetViewSet):
     model = Provider
     icon = "user"
     list_display = ["name", "kind", "email", "timezone", "active"]
-    list_filter = ["active", "kind", "services"]
+    filter_fields = ["active", "kind", "services"]
     list_export = ["name", "kind", "email", "phone", "timezone", "active"]
     search_fields = ["name", "email"]
     search_backend_name = None
@@ -43,7 +126,7 @@ class BusyBlockViewSet(BookingSnippetViewSet):
     model = BusyBlock
     icon = "time"
     list_display = ["__str__", "provider", "starts_at", "ends_at", "source"]
-    list_filter = ["provider", "source"]
+    filter_fields = ["provider", "source"]
     list_export = ["provider", "title", "starts_at", "ends_at", "source"]
     search_fields = ["title"]
     search_backend_name = None
@@ -71,3 +154,23 @@ class BookingSetupGroup(SnippetViewSetGroup):
     menu_icon = "cog"
     menu_order = 210
     items = (ServiceViewSet, ProviderViewSet, BusyBlockViewSet, IntakeFormViewSet, CancellationPolicyViewSet)
+
+
+class ScopedDeleteBulkAction(DeleteBulkAction):
+    """Wagtail's bulk delete for our snippets: rows of other businesses are neither listed nor deleted, and
+    "select all" means all of the user's businesses' rows."""
+
+    models = [Service, Provider, BusyBlock, IntakeForm, CancellationPolicy]
+
+    def _visible(self, queryset):
+        return visible_to(queryset, self.request.user, business_path(self.model))
+
+    def get_all_objects_in_listing_query(self, parent_id):
+        return self._visible(self.model._default_manager.all()).values_list("pk", flat=True)
+
+    def get_actionable_objects(self):
+        objects, extra = super().get_actionable_objects()
+        visible = set(self._visible(self.model._default_manager.filter(
+            pk__in=[obj.pk for obj in objects])).values_list("pk", flat=True))
+        extra["items_with_no_access"] = [obj for obj in extra["items_with_no_access"] if obj.pk in visible]
+        return [obj for obj in objects if obj.pk in visible], extra

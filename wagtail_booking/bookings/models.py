@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -99,6 +100,17 @@ class Booking(models.Model):
 
     def __str__(self):
         return f"{self.reference} {self.service} {self.start:%Y-%m-%d %H:%M}"
+
+    def clean(self):
+        """A booking's service and provider are of the booking's own business (a new one takes its service's)."""
+        super().clean()
+        if self.pk is None and self.service_id:
+            self.site_id = self.service.site_id
+        strangers = {name: _("%(row)s belongs to another business.") % {"row": getattr(self, name)}
+                     for name in ("service", "provider")
+                     if getattr(self, f"{name}_id") and self.site_id and getattr(self, name).site_id != self.site_id}
+        if strangers:
+            raise ValidationError(strangers)
 
     @property
     def balance_due(self):

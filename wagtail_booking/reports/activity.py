@@ -27,8 +27,8 @@ def rate(part: int, whole: int) -> Decimal:
 
 
 def bookings(filters: Filters):
-    queryset = Booking.objects.filter(start__gte=filters.period.start, start__lt=filters.period.end,
-                                      status__in=COUNTED)
+    queryset = filters.for_sites(Booking.objects.filter(start__gte=filters.period.start,
+                                                        start__lt=filters.period.end, status__in=COUNTED))
     if filters.service_id:
         queryset = queryset.filter(service_id=filters.service_id)
     if filters.provider_id:
@@ -102,9 +102,13 @@ def clients(filters: Filters) -> list[ClientRow]:
         name=Max("client_name"), count=Count("id"), first=Min("start"), last=Max("start")).order_by("-count",
                                                                                                      "client_email"))
     emails = [values["client_email"] for values in rows]
-    all_time = dict(Booking.objects.filter(client_email__in=emails, status__in=COUNTED).values("client_email")
+    # "Ever" and lifetime value count this business's bookings only, never another's of the same client.
+    all_time = dict(filters.for_sites(Booking.objects.filter(client_email__in=emails, status__in=COUNTED))
+                    .values("client_email")
                     .annotate(count=Count("id")).values_list("client_email", "count").order_by())
-    ledger = (Transaction.objects.filter(txn_type__in=(DEBIT, REFUND), **{f"{BOOKING}__client_email__in": emails})
+    ledger = (filters.for_sites(Transaction.objects.filter(txn_type__in=(DEBIT, REFUND),
+                                                           **{f"{BOOKING}__client_email__in": emails}),
+                                f"{BOOKING}__site")
               .values(email=F(f"{BOOKING}__client_email"), currency=F("source__currency"))
               .annotate(taken=Sum("amount", filter=Q(txn_type=DEBIT), default=Decimal("0")),
                         refunded=Sum("amount", filter=Q(txn_type=REFUND), default=Decimal("0")))

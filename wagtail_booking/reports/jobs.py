@@ -7,7 +7,9 @@ from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
+from wagtail.models import Site
 
+from ..businesses import user_site_ids
 from ..conf import booking_settings
 from . import PERMISSION
 from .models import RevenueReport
@@ -20,11 +22,12 @@ def build_report(report_id) -> RevenueReport | None:
     """Render a pending report's PDF and store it; a failure is recorded in words on the report."""
     from .report_pdf import render_report
 
-    report = RevenueReport.objects.filter(pk=report_id).first()
+    report = RevenueReport.objects.select_related("site").filter(pk=report_id).first()
     if report is None or report.state == RevenueReport.State.READY:
         return report
     try:
-        report.pdf = render_report(Period(report.first_day, report.last_day, timezone.get_current_timezone_name()))
+        report.pdf = render_report(Period(report.first_day, report.last_day, timezone.get_current_timezone_name()),
+                                   report.site)
     except Exception as error:
         logger.exception("Revenue report %s failed", report.pk)
         report.state, report.problem = RevenueReport.State.FAILED, f"The PDF could not be made: {error}"
@@ -35,29 +38,37 @@ def build_report(report_id) -> RevenueReport | None:
     return report
 
 
-def owners():
-    """Active users with the "view revenue reports" permission (superusers included) who have an email address."""
+def owners(site=None):
+    """Active users with the "view revenue reports" permission (superusers included) who have an email address;
+    with ``site``, only those who work in that business."""
     users = get_user_model().objects.with_perm(PERMISSION, backend="django.contrib.auth.backends.ModelBackend")
-    return users.filter(is_active=True).exclude(email="").order_by("pk")
+    users = users.filter(is_active=True).exclude(email="").order_by("pk")
+    return users if site is None else [user for user in users if site.pk in user_site_ids(user)]
 
 
-def send_monthly_report(today: date | None = None) -> RevenueReport | None:
-    """Last month's report, emailed once to the owners; does nothing unless MONTHLY_REVENUE_EMAIL is on."""
+def send_monthly_report(today: date | None = None) -> list[RevenueReport]:
+    """Last month's report of every business, each emailed once to that business's owners; does nothing unless
+    MONTHLY_REVENUE_EMAIL is on."""
     if not booking_settings.MONTHLY_REVENUE_EMAIL:
-        return None
+        return []
     today = today or timezone.localdate()
     first, last = month_of(today.replace(day=1) - timedelta(days=1))
+    return [send_business_report(site, first, last) for site in Site.objects.order_by("pk")]
+
+
+def send_business_report(site, first: date, last: date) -> RevenueReport:
     with transaction.atomic():
-        report, _ = RevenueReport.objects.get_or_create(monthly=True, first_day=first, last_day=last)
+        report, _ = RevenueReport.objects.get_or_create(site=site, monthly=True, first_day=first, last_day=last)
     if report.emailed_at:
         return report
     build_report(report.pk)
     report.refresh_from_db()
-    recipients = list(owners().values_list("email", flat=True))
+    recipients = [user.email for user in owners(site)]
     if not recipients:
         return report
-    message = EmailMessage(subject=f"Revenue report for {first:%B %Y}",
-                           body=f"The revenue report for {first:%B %Y} is attached.\n",
+    message = EmailMessage(subject=f"Revenue report for {first:%B %Y}: {site.site_name or site.hostname}",
+                           body=f"The revenue report of {site.site_name or site.hostname} for {first:%B %Y} is "
+                                "attached.\n",
                            from_email=booking_settings.from_email, to=recipients)
     message.attach(report.filename, bytes(report.pdf), "application/pdf")
     message.send()

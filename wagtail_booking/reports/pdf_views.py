@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ..businesses import has_several_businesses, sites_for_user, visible_to
 from ..outbox import enqueue
 from . import PERMISSION, forbidden, links, periods
 from .filters import PRESET_CHOICES
@@ -29,9 +30,19 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 
 
 class ReportRequestForm(forms.Form):
+    site = forms.ModelChoiceField(label=gettext_lazy("Business"), queryset=None, empty_label=None)
     period = forms.ChoiceField(label=gettext_lazy("Period"), choices=PRESET_CHOICES)
     first_day = forms.DateField(label=gettext_lazy("From (custom)"), required=False, widget=DATE_INPUT)
     last_day = forms.DateField(label=gettext_lazy("To (custom)"), required=False, widget=DATE_INPUT)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        sites = sites_for_user(user).order_by("site_name", "hostname")
+        self.fields["site"].queryset = sites
+        if len(sites) == 1:  # one business: nothing to choose
+            self.fields["site"].initial = sites[0].pk
+            self.fields["site"].widget = forms.HiddenInput()
+            self.fields["site"].disabled = True
 
     def clean(self):
         data = super().clean()
@@ -48,26 +59,29 @@ def report_pdfs(request):
     """List the PDF reports and ask for a new one (built by a Huey task after this request commits)."""
     if not _is_owner(request):
         return forbidden(request)
-    form = ReportRequestForm(request.POST or None, initial={"period": "last_month"})
+    form = ReportRequestForm(request.POST or None, initial={"period": "last_month"}, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         period = periods.resolve(data["period"], data.get("first_day"), data.get("last_day"))
         with transaction.atomic():
-            report = RevenueReport.objects.create(first_day=period.first, last_day=period.last,
+            report = RevenueReport.objects.create(site=data["site"], first_day=period.first, last_day=period.last,
                                                   requested_by=request.user)
             enqueue(build_revenue_report_task, report.pk)
         messages.success(request, _("The PDF for %(period)s is being prepared; it appears below when ready.")
                          % {"period": period})
         return redirect("wagtail_booking_reports:pdfs")
     return TemplateResponse(request, "wagtail_booking/reports/revenue_reports.html", {
-        "form": form, "reports": RevenueReport.objects.defer("pdf")[:50], "page_title": _("Revenue report PDFs"),
-        "header_icon": "doc-full", "request_url": request.path})
+        "form": form, "reports": visible_to(RevenueReport.objects.defer("pdf").select_related("site"),
+                                            request.user)[:50],
+        "page_title": _("Revenue report PDFs"),
+        "header_icon": "doc-full", "request_url": request.path, "several": has_several_businesses(request.user)})
 
 
 def report_pdf_download(request, pk):
     if not _is_owner(request):
         return forbidden(request)
-    report = get_object_or_404(RevenueReport, pk=pk, state=RevenueReport.State.READY)
+    report = get_object_or_404(visible_to(RevenueReport.objects.all(), request.user), pk=pk,
+                               state=RevenueReport.State.READY)
     return pdf_response(bytes(report.pdf), report.filename)
 
 
@@ -77,7 +91,7 @@ def staff_invoice_download(request, pk):
     if not (user.has_perm("wagtail_booking.view_booking") or user.has_perm("wagtail_booking.change_booking")
             or user.has_perm(PERMISSION)):
         return forbidden(request)
-    document = get_object_or_404(Invoice, pk=pk)
+    document = get_object_or_404(visible_to(Invoice.objects.all(), user), pk=pk)
     return pdf_response(ensure_pdf(document), document.filename)
 
 

@@ -16,9 +16,10 @@ def interval_for(period: Period) -> str:
     return "day" if days <= 31 else "week" if days <= 92 else "month"
 
 
-def render_report(period: Period) -> bytes:
-    filters = revenue.Filters(period, interval=interval_for(period))
-    seller = business()
+def render_report(period: Period, site) -> bytes:
+    """The report of one business (``site``): its figures only, under its name."""
+    filters = revenue.Filters(period, interval=interval_for(period), sites=frozenset({site.pk}))
+    seller = business(site)
     title = f"Revenue report {period}"
     flow = [paragraph(seller["name"], TITLE), paragraph(title, HEADING),
             paragraph(f"Local dates in {period.zone}. Money taken = card captures; refunds by the date they were "

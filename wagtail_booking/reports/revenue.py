@@ -44,12 +44,18 @@ def money(value) -> Decimal:
 
 @dataclass(frozen=True)
 class Filters:
-    """What a report covers: a period of local dates, optionally one service and one provider."""
+    """What a report covers: a period of local dates, the businesses (site ids; None: every business, for
+    callers that are not a person's request), optionally one service and one provider."""
 
     period: Period
     service_id: int | None = None
     provider_id: int | None = None
     interval: str = "month"
+    sites: frozenset[int] | None = None
+
+    def for_sites(self, queryset, path="site"):
+        """``queryset`` narrowed to the businesses the report covers."""
+        return queryset if self.sites is None else queryset.filter(**{f"{path}_id__in": sorted(self.sites)})
 
 
 @dataclass
@@ -75,7 +81,7 @@ def transactions(filters: Filters):
     from ..checkout.models import BookingPayment
 
     # A semi-join on the Source's order id: cheaper than joining order_order and then the payments.
-    booking_orders = BookingPayment.objects.filter(order__isnull=False)
+    booking_orders = filters.for_sites(BookingPayment.objects.filter(order__isnull=False), "booking__site")
     if filters.service_id:
         booking_orders = booking_orders.filter(booking__service_id=filters.service_id)
     if filters.provider_id:

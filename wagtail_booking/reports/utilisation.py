@@ -36,7 +36,7 @@ class UtilisationRow:
 
 
 def utilisation(filters: Filters) -> list[UtilisationRow]:
-    providers = Provider.objects.order_by("name", "pk")
+    providers = filters.for_sites(Provider.objects.order_by("name", "pk"))
     if filters.provider_id:
         providers = providers.filter(pk=filters.provider_id)
     if filters.service_id:

@@ -289,6 +289,11 @@ class Service(models.Model):
             self.deposit_rule  # noqa: B018 - validates kind and value together
         except ValueError as error:
             raise ValidationError({"deposit_value": str(error)}) from error
+        errors = {name: _("%(row)s belongs to another business.") % {"row": getattr(self, name)}
+                  for name in ("intake_form", "cancellation_policy")
+                  if getattr(self, f"{name}_id") and getattr(self, name).site_id != self.site_id}
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def deposit_rule(self) -> DepositRule:

@@ -1,7 +1,8 @@
 """Calendar sync in the Wagtail admin: one row per provider with its Google connection, and the actions on it.
 
 Seeing the page needs ``view_provider`` or ``change_provider``; connecting, choosing calendars, syncing and
-disconnecting need ``change_provider``.
+disconnecting need ``change_provider``. Staff see the providers of the businesses they work in; another business's
+provider is a 404 on every URL naming it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from wagtail.admin.menu import MenuItem
 
+from ..businesses import visible_to
 from ..snippets.models import BusyBlock, Provider
 from . import oauth, sdk
 from .feed import feed_path, reset_feed
@@ -44,13 +46,22 @@ def _require(request, change=False):
         raise PermissionDenied
 
 
+def _provider(request, provider_id):
+    return get_object_or_404(visible_to(Provider.objects.all(), request.user), pk=provider_id)
+
+
+def _connection(request, provider_id):
+    rows = visible_to(GoogleConnection.objects.select_related("provider"), request.user, "provider__site")
+    return get_object_or_404(rows, provider_id=provider_id)
+
+
 def _callback_uri(request) -> str:
     return request.build_absolute_uri(reverse("wagtail_booking_google_callback"))
 
 
 def index(request):
     _require(request)
-    providers = (Provider.objects.select_related("google_connection", "calendar_feed")
+    providers = (visible_to(Provider.objects.all(), request.user).select_related("google_connection", "calendar_feed")
                  .annotate(google_blocks=Count("busy_blocks", filter=Q(busy_blocks__source=BusyBlock.Source.GOOGLE)))
                  .order_by("name"))
     rows = []
@@ -69,7 +80,7 @@ def index(request):
 @require_POST
 def connect(request, provider_id):
     _require(request, change=True)
-    provider = get_object_or_404(Provider, pk=provider_id)
+    provider = _provider(request, provider_id)
     if not sdk.available():
         messages.error(request, _("Google Calendar needs its libraries: pip install 'wagtail-booking[google]'."))
         return redirect("wagtail_booking_google")
@@ -89,8 +100,9 @@ def callback(request):
     if request.GET.get("error"):
         messages.error(request, _("Google did not connect the calendar (%(error)s). Click Connect to try again.")
                        % {"error": request.GET["error"]})
-        GoogleConnection.objects.filter(oauth_state=state, status=GoogleConnection.Status.PENDING).exclude(
-            oauth_state="").update(status=GoogleConnection.Status.DISCONNECTED, oauth_state="")
+        pending = visible_to(GoogleConnection.objects.all(), request.user, "provider__site")
+        pending.filter(oauth_state=state, status=GoogleConnection.Status.PENDING).exclude(oauth_state="").update(
+            status=GoogleConnection.Status.DISCONNECTED, oauth_state="")
         return redirect("wagtail_booking_google")
     if not state or request.session.pop(SESSION_STATE, None) != state:
         messages.error(request, _("This sign-in was started in another browser session. Click Connect again."))
@@ -109,7 +121,7 @@ def callback(request):
 @require_POST
 def disconnect(request, provider_id):
     _require(request, change=True)
-    connection = get_object_or_404(GoogleConnection, provider_id=provider_id)
+    connection = _connection(request, provider_id)
     oauth.disconnect(connection)
     messages.success(request, _("Google Calendar disconnected from %(provider)s; its busy times were removed.")
                      % {"provider": connection.provider})
@@ -119,7 +131,7 @@ def disconnect(request, provider_id):
 @require_POST
 def sync_now(request, provider_id):
     _require(request, change=True)
-    connection = get_object_or_404(GoogleConnection, provider_id=provider_id)
+    connection = _connection(request, provider_id)
     if not connection.is_connected:
         messages.error(request, _("%(provider)s is not connected to Google Calendar; click Connect first.")
                        % {"provider": connection.provider})
@@ -132,7 +144,7 @@ def sync_now(request, provider_id):
 @require_POST
 def new_feed(request, provider_id):
     _require(request, change=True)
-    reset_feed(get_object_or_404(Provider, pk=provider_id))
+    reset_feed(_provider(request, provider_id))
     messages.success(request, _("A new feed address was made; earlier addresses no longer work."))
     return redirect("wagtail_booking_google")
 
@@ -151,7 +163,7 @@ class CalendarChoiceForm(forms.Form):
 
 def calendars(request, provider_id):
     _require(request, change=True)
-    connection = get_object_or_404(GoogleConnection.objects.select_related("provider"), provider_id=provider_id)
+    connection = _connection(request, provider_id)
     rows = list(connection.calendars.all())
     form = CalendarChoiceForm(request.POST or None, calendars=rows, initial={
         "busy": [c.calendar_id for c in rows if c.busy], "write_calendar_id": connection.write_calendar_id})
