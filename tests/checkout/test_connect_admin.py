@@ -83,14 +83,26 @@ def test_staff_without_the_permission_cannot_see_or_connect(client, site_root, s
     assert stripe_fake.accounts == {} and not StripeAccount.objects.exists()
 
 
-def test_permitted_staff_manage_their_own_site_only_and_cannot_set_fees(
-        client, site_root, stripe_fake, django_user_model):
-    other = Site.objects.create(hostname="other.test", port=80, root_page=Site.objects.get().root_page,
-                                site_name="Other")
-    client.force_login(admin_user(django_user_model, "manager", "manage_payments_account"))
+def test_permitted_staff_manage_their_own_business_only_and_cannot_set_fees(
+        client, site_root, stripe_fake, django_user_model, settings):
+    from wagtail.models import GroupSitePermission
+
+    settings.ALLOWED_HOSTS = ["testserver", "other.test"]
+    home = Site.objects.get()
+    other = Site.objects.create(hostname="other.test", port=80, root_page=home.root_page, site_name="Other")
+    manager = admin_user(django_user_model, "manager", "manage_payments_account")
+    GroupSitePermission.objects.create(group=manager.groups.get(), site=home, permission=Permission.objects.get(
+        codename="access_business"))
+    client.force_login(manager)
     assert client.get(PAGE).status_code == 200
-    client.post(reverse("wagtail_booking_payments_connect"), {"kind": "standard", "site": other.pk})
-    assert StripeAccount.objects.get().site.is_default_site  # ?site= is for superusers only
+    # Another business, named in the form or by the host typed: never theirs to connect.
+    assert client.post(reverse("wagtail_booking_payments_connect"), {"kind": "standard",
+                                                                      "site": other.pk}).status_code == 404
+    on_other_host = client.get(PAGE, HTTP_HOST="other.test")
+    assert on_other_host.status_code == 200 and "Stripe account of Other" not in on_other_host.content.decode()
+    assert not StripeAccount.objects.exists()
+    client.post(reverse("wagtail_booking_payments_connect"), {"kind": "standard"})
+    assert StripeAccount.objects.get().site == home
     response = client.post(reverse("wagtail_booking_payments_fees"), {"fee_percent": "0", "fee_fixed": "0"})
     assert response.status_code in (302, 403) and response.get("Location", "/admin/") == "/admin/"
     assert StripeAccount.objects.get().fee_percent is None

@@ -27,7 +27,9 @@ from tests.helpers import ensure_wagtail_baseline, next_monday, ny
 
 OWNER_PERMISSIONS = [
     "access_admin", "view_booking", "add_booking", "change_booking", "manage_bookings", "view_revenue_reports",
-    "view_smsmessage", "change_businesssettings",
+    "view_smsmessage", "change_businesssettings", "manage_payments_account",
+    *[f"{action}_{model}" for action in ("add", "change", "delete", "view") for model in ("apikey",
+                                                                                         "webhookendpoint")],
     *[f"{action}_{model}" for action in ("add", "change", "delete", "view")
       for model in ("service", "provider", "busyblock", "intakeform", "cancellationpolicy")],
 ]
@@ -50,23 +52,32 @@ class Business:
     sms: object = None
     connection: object = None
     owner: object = None
+    api_key: object = None
+    api_secret: str = ""  # the full key, as the integrator holds it
+    webhook: object = None
+    delivery: object = None
+    stripe_account: object = None
 
     def objects(self):
         """The row of each model the admin URLs name, by model."""
+        from wagtail_booking.api.models import ApiKey
         from wagtail_booking.bookings.models import Booking
         from wagtail_booking.checkout.models import CancellationPolicy
         from wagtail_booking.reports.models import Invoice, RevenueReport
         from wagtail_booking.snippets.models import BusyBlock, IntakeForm, Provider, Service
+        from wagtail_booking.webhooks.models import WebhookDelivery, WebhookEndpoint
 
         return {Service: self.service, Provider: self.provider, IntakeForm: self.intake_form,
                 CancellationPolicy: self.policy, BusyBlock: self.busy_block, Booking: self.request,
-                Invoice: self.invoice, RevenueReport: self.report}
+                Invoice: self.invoice, RevenueReport: self.report, ApiKey: self.api_key,
+                WebhookEndpoint: self.webhook, WebhookDelivery: self.delivery}
 
     def markers(self):
         """Strings only this business's data contains."""
         values = {self.name, *(b.reference for b in self.all_bookings()), *(b.client_email for b in
                                                                                   self.all_bookings())}
         values |= {payment.order.number for b in self.paid for payment in b.payments.all() if payment.order}
+        values |= {self.api_key.prefix, self.webhook.url, self.stripe_account.account_id}
         return sorted(values)
 
     def all_bookings(self):
@@ -87,15 +98,17 @@ def _owner(django_user_model, username, site):
 def _business(name, hostname, home, stripe_server, monday, paid_count, refund):  # noqa: F811
     import stripe
 
+    from wagtail_booking.api.keys import create_key
     from wagtail_booking.bookings.models import Booking
     from wagtail_booking.checkout import facade
-    from wagtail_booking.checkout.models import CancellationPolicy
+    from wagtail_booking.checkout.models import CancellationPolicy, StripeAccount
     from wagtail_booking.notifications.models import SmsMessage, SmsOptOut
     from wagtail_booking.reports import jobs
     from wagtail_booking.reports.models import RevenueReport
     from wagtail_booking.site_settings import BusinessSettings
     from wagtail_booking.snippets.models import BusyBlock, IntakeForm
     from wagtail_booking.sync.models import GoogleConnection
+    from wagtail_booking.webhooks.models import WebhookDelivery, WebhookEndpoint
 
     site = Site.objects.create(hostname=hostname, root_page=home, site_name=f"{name} Site")
     BusinessSettings.objects.create(site=site, business_name=f"{name} Business")
@@ -136,6 +149,15 @@ def _business(name, hostname, home, stripe_server, monday, paid_count, refund): 
                                           body=f"{name} reminder text", status="failed",
                                           error_message=f"{name} carrier failure")
     SmsOptOut.objects.create(phone=world.booking.client_phone, reason=f"{name} stop")
+    world.api_key, world.api_secret = create_key(site, f"{name} Key", ["read", "book", "manage"])
+    world.webhook = WebhookEndpoint.objects.create(site=site, url=f"https://hooks.{hostname}/{name.lower()}",
+                                                   description=f"{name} Hook")
+    world.delivery = WebhookDelivery.objects.create(
+        endpoint=world.webhook, event_type="booking.confirmed", booking=world.booking, status="failed",
+        payload={"type": "booking.confirmed", "data": {"booking": {"reference": world.booking.reference}}},
+        response_status=500, response_body=f"{name} receiver said no")
+    world.stripe_account = StripeAccount.objects.create(site=site, account_id=f"acct_{name.lower()}000000",
+                                                        charges_enabled=True, details_submitted=True)
     world.connection = GoogleConnection.objects.create(provider=world.provider, account=f"{name}@gmail.example",
                                                        status=GoogleConnection.Status.RECONNECT,
                                                        message=f"{name} calendar note")

@@ -55,10 +55,12 @@ URLS = package_admin_urls()
 
 def model_of(pattern, name):
     """The model whose row a pattern's ``pk`` names."""
+    from wagtail_booking.api.models import ApiKey
     from wagtail_booking.reports.models import Invoice, RevenueReport
 
     explicit = {"wagtail_booking_reports:pdf_download": RevenueReport,
-                "wagtail_booking_reports:invoice_download": Invoice}
+                "wagtail_booking_reports:invoice_download": Invoice,
+                "wagtail_booking_api_key_revoke": ApiKey}
     if name in explicit:
         return explicit[name]
     initkwargs = getattr(pattern.callback, "view_initkwargs", {}) or {}
@@ -76,6 +78,8 @@ KWARGS = {
     "pk": lambda business, pattern, name: model_of(pattern, name) and business.objects()[model_of(pattern, name)].pk,
     "provider_id": lambda business, pattern, name: business.provider.pk,
     "action": lambda business, pattern, name: "approve",
+    "endpoint_id": lambda business, pattern, name: business.webhook.pk,
+    "delivery_id": lambda business, pattern, name: business.delivery.pk,
 }
 
 
@@ -140,15 +144,19 @@ def test_every_admin_url_is_covered(world):
 
 
 @pytest.mark.parametrize("name", [name for name, *_ in URLS])
-def test_a_owner_never_sees_b(client, world, name):
+def test_a_owner_never_sees_b(client, world, name, settings):
     route, pattern = next((route, pattern) for n, route, pattern in URLS if n == name)
+    settings.ALLOWED_HOSTS = ["testserver", "a.test", "b.test"]
     client.force_login(world["A"].owner)
     markers = b_markers(world)
     for method, url, data in requests_for(world["B"], world["A"], pattern, name):
         response = getattr(client, method)(url, data)
+        # Typing B's host in front of the admin URL must not make B's business the one the page is about.
+        on_b = client.get(url, data, HTTP_HOST=world["B"].site.hostname) if method == "get" else None
+        assert on_b is None or not leaks(on_b, markers), ("get on B's host", url, data, leaks(on_b, markers))
         assert response.status_code < 500, (method, url, data, response.status_code)
         if pattern.pattern.converters and method == "get" and "pk" in pattern.pattern.converters \
-                or "provider_id" in pattern.pattern.converters:
+                or {"provider_id", "endpoint_id"} & set(pattern.pattern.converters):
             assert response.status_code in (404, 405), (method, url, response.status_code)
         assert not leaks(response, markers), (method, url, data, leaks(response, markers))
 

@@ -19,7 +19,8 @@ from django.views.decorators.http import require_POST
 from wagtail.admin.menu import MenuItem
 from wagtail.models import Site
 
-from ..businesses import site_for_request
+from ..businesses import has_several_businesses, working_site
+from ..businesses import sites_for_user as visible_sites
 from ..conf import booking_settings
 from ..site_settings import BusinessSettings
 from . import connect
@@ -31,20 +32,21 @@ PERMISSION = "wagtail_booking.manage_payments_account"
 def managed_site(request) -> Site:
     """The site whose Stripe account ``request.user`` manages here; PermissionDenied when they may not.
 
-    The one place that decides (per-site staff permissions will replace it): superusers manage any site, chosen
-    with ``?site=<id>`` (default: the site of the request); users with ``manage_payments_account`` the site of the
-    request.
+    Superusers and users with ``manage_payments_account`` manage the businesses they work in (superusers: every
+    site), chosen with ``?site=<id>``; without a choice, the request's site if they work there, else their first.
+    Another business's id is a 404.
     """
     user = request.user
     if not (user.is_superuser or user.has_perm(PERMISSION)):
         raise PermissionDenied
     chosen = request.POST.get("site") or request.GET.get("site")
-    if chosen and user.is_superuser:
-        site = Site.objects.filter(pk=chosen).first() if str(chosen).isdigit() else None
-        if site is None:
-            raise Http404("No such site.")
-        return site
-    return site_for_request(request)
+    if chosen:
+        site = visible_sites(user).filter(pk=chosen).first() if str(chosen).isdigit() else None
+    else:
+        site = working_site(request)
+    if site is None:
+        raise Http404("No such business.")
+    return site
 
 
 class FeeForm(forms.ModelForm):
@@ -55,11 +57,11 @@ class FeeForm(forms.ModelForm):
 
 def _back(site, request):
     url = reverse("wagtail_booking_payments")
-    return redirect(f"{url}?site={site.pk}" if request.user.is_superuser else url)
+    return redirect(f"{url}?site={site.pk}")
 
 
 def _urls(request, site):
-    query = f"?site={site.pk}" if request.user.is_superuser else ""
+    query = f"?site={site.pk}"
     return (request.build_absolute_uri(reverse("wagtail_booking_payments_refresh") + query),
             request.build_absolute_uri(reverse("wagtail_booking_payments_return") + query))
 
@@ -73,7 +75,7 @@ def index(request):
         "status": connect.status_text(account), "kinds": StripeAccount.Kind.choices,
         "fee_percent": percent, "fee_fixed": fixed, "fee_form": FeeForm(instance=account) if account else None,
         "fallback": booking_settings.STRIPE_CONNECT_FALLBACK_TO_PLATFORM,
-        "sites": Site.objects.order_by("hostname") if request.user.is_superuser else [],
+        "sites": visible_sites(request.user).order_by("hostname") if has_several_businesses(request.user) else [],
     })
 
 
