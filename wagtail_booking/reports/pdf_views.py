@@ -10,7 +10,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..businesses import has_several_businesses, sites_for_user, visible_to
+from ..businesses import has_several_businesses, site_for_request, sites_for_user, visible_to
 from ..outbox import enqueue
 from . import PERMISSION, forbidden, links, periods
 from .filters import PRESET_CHOICES
@@ -105,5 +105,6 @@ def client_invoice_download(request, token):
     except signing.BadSignature:
         return HttpResponse(_("This invoice link is not valid: check that it was copied in full."), status=404,
                             content_type="text/plain; charset=utf-8")
-    document = get_object_or_404(Invoice, pk=pk, number=number)
+    # Only on the business's own site, as the email linked it.
+    document = get_object_or_404(Invoice, pk=pk, number=number, site=site_for_request(request))
     return pdf_response(ensure_pdf(document), document.filename, inline=True)
