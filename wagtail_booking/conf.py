@@ -69,6 +69,9 @@ DEFAULTS = {
     "WEBHOOK_TIMEOUT_SECONDS": 10,
     # Accept http:// webhook addresses (for development against a local receiver); production needs https://.
     "WEBHOOK_ALLOW_HTTP": False,
+    # Send webhooks to private, loopback and link-local addresses too (a receiver on your own machine or network);
+    # off, an endpoint must be, and resolve to, public internet addresses only (SSRF protection).
+    "WEBHOOK_ALLOW_PRIVATE_ADDRESSES": False,
 }
 
 
