@@ -197,6 +197,28 @@ def due(now: datetime | None = None, limit: int = 500) -> list[int]:
                 .order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit])
 
 
+def purge(now: datetime | None = None, batch: int = 500) -> int:
+    """Delete deliveries delivered or given up on more than ``WEBHOOK_KEEP_DAYS`` ago (by when they were created).
+
+    Pending deliveries are never deleted, nor the newest delivery of each endpoint, so its log always shows the
+    last thing sent. Deletes in batches, each its own short transaction, so the table is never locked for long.
+    Returns how many were deleted.
+    """
+    cutoff = (now or timezone.now()) - timedelta(days=booking_settings.WEBHOOK_KEEP_DAYS)
+    newest = WebhookDelivery.objects.values("endpoint_id").annotate(newest=Max("pk")).values("newest")
+    old = (WebhookDelivery.objects.exclude(status=WebhookDelivery.Status.PENDING).filter(created_at__lt=cutoff)
+           .exclude(pk__in=newest).order_by("pk"))
+    deleted = 0
+    while True:
+        with transaction.atomic():
+            ids = list(old.values_list("pk", flat=True)[:batch])
+            if ids:
+                WebhookDelivery.objects.filter(pk__in=ids).exclude(status=WebhookDelivery.Status.PENDING).delete()
+        deleted += len(ids)
+        if len(ids) < batch:
+            return deleted
+
+
 def enable(endpoint: WebhookEndpoint) -> list[int]:
     """Re-enable a disabled endpoint; its waiting deliveries become due now (returned, to be queued)."""
     with transaction.atomic():
