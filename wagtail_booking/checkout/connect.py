@@ -73,6 +73,16 @@ def _ready_account(site_id) -> StripeAccount | None:
     return StripeAccount.objects.filter(site_id=site_id, charges_enabled=True).first()
 
 
+def fee_minor_for(payment, amount: Decimal) -> int | None:
+    """The platform's fee on ``amount`` of a payment on a connected account (None on the platform's own), in
+    minor units: what a new amount (a voucher, a partial capture) carries when the payment is updated."""
+    if not payment.stripe_account:
+        return None
+    account = StripeAccount.objects.filter(account_id=payment.stripe_account).first()
+    fees = fees_of(account) if account else (Decimal("0"), Decimal("0"))
+    return ChargeTarget(payment.stripe_account, *fees).fee_minor(amount, payment.currency)
+
+
 def fees_of(account: StripeAccount) -> tuple[Decimal, Decimal]:
     """(percent, fixed): the operator's figures for this business, or the settings' defaults."""
     percent = account.fee_percent
