@@ -67,8 +67,14 @@ DEFAULTS = {
     "WEBHOOK_RETRY_SCHEDULE": [60, 300, 1800, 7200, 18000, 36000, 36000, 36000, 36000, 36000, 36000, 36000],
     # Seconds a webhook receiver has to answer one delivery.
     "WEBHOOK_TIMEOUT_SECONDS": 10,
+    # Delivered and given-up webhook deliveries are deleted this many days after they were created (pending ones
+    # and the newest of each endpoint are kept).
+    "WEBHOOK_KEEP_DAYS": 30,
     # Accept http:// webhook addresses (for development against a local receiver); production needs https://.
     "WEBHOOK_ALLOW_HTTP": False,
+    # Send webhooks to private, loopback and link-local addresses too (a receiver on your own machine or network);
+    # off, an endpoint must be, and resolve to, public internet addresses only (SSRF protection).
+    "WEBHOOK_ALLOW_PRIVATE_ADDRESSES": False,
 }
 
 

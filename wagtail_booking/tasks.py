@@ -22,6 +22,7 @@ from .webhooks.tasks import (
     deliver_webhook_task,
     send_webhook_task,
     webhook_disabled_email_task,
+    webhook_purge_task,
     webhook_sweep_task,
 )
 
@@ -32,5 +33,5 @@ __all__ = [
     "outbox_sweep_task", "send_booking_email_task", "send_invoice_email_task", "send_reminder_task", "send_sms_task",
     "settle_cancellation_task", "sync_reminders_task",
     "health_heartbeat_task", "deliver_webhook_task", "send_webhook_task", "webhook_disabled_email_task",
-    "webhook_sweep_task",
+    "webhook_purge_task", "webhook_sweep_task",
 ]

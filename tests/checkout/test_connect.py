@@ -163,12 +163,21 @@ def test_account_updated_event_refreshes_the_status_and_new_deposits_fall_back(
 def test_without_a_ready_account_and_no_fallback_the_client_is_told_and_nothing_is_charged(
         checkout, site_root, stripe_client, stripe_fake, monday, settings):
     settings.WAGTAIL_BOOKING = {**settings.WAGTAIL_BOOKING, "STRIPE_CONNECT_FALLBACK_TO_PLATFORM": False}
-    connected_account(stripe_client, stripe_fake, ready=False)
+    account = connected_account(stripe_client, stripe_fake)
     checkout.hold(far(monday))
+    # Stripe restricts the account between the hold and the payment page.
+    StripeAccount.objects.filter(pk=account.pk).update(charges_enabled=False)
     page = checkout.open_payment_page()
     assert page.status_code == 200
     assert "cannot take card payments online yet" in page.content.decode()
     assert stripe_fake.payment_intents == {} and not BookingPayment.objects.exists()
+    # New holds are refused before they exist.
+    refused = Client().post("/booking/api/holds", data=json.dumps({
+        "service": checkout.service.pk, "start": far(monday, 14).isoformat(), "name": "Pat Payer",
+        "email": "pat@example.com", "timezone": "America/New_York"}), content_type="application/json")
+    assert refused.status_code == 409
+    assert "online payment is not available for this business" in refused.json()["detail"]
+    assert Booking.objects.count() == 1
 
 
 def test_reconciliation_per_account(checkout, site_root, stripe_client, stripe_fake, monday):

@@ -62,6 +62,10 @@ class Receiver:
         self.server.server_close()
 
 
+# The receiver listens on 127.0.0.1 over plain HTTP: both need switching on (production refuses them).
+LOOPBACK = {"WEBHOOK_ALLOW_HTTP": True, "WEBHOOK_ALLOW_PRIVATE_ADDRESSES": True}
+
+
 @pytest.fixture(scope="session")
 def receiver_server():
     server = Receiver()
@@ -72,7 +76,7 @@ def receiver_server():
 @pytest.fixture
 def receiver(receiver_server, settings):
     receiver_server.reset()
-    settings.WAGTAIL_BOOKING = {**settings.WAGTAIL_BOOKING, "WEBHOOK_ALLOW_HTTP": True}
+    settings.WAGTAIL_BOOKING = {**settings.WAGTAIL_BOOKING, **LOOPBACK}
     return receiver_server
 
 

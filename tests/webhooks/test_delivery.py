@@ -8,7 +8,7 @@ from django.core import mail
 from django.db import transaction
 from django.test import override_settings
 
-from tests.webhooks.conftest import book
+from tests.webhooks.conftest import LOOPBACK, book
 from wagtail_booking.bookings import services
 from wagtail_booking.bookings.models import Booking
 from wagtail_booking.tasks import webhook_sweep_task
@@ -61,7 +61,7 @@ def recipe_verifies(payload: bytes, header: str, secret: str, tolerance=300) -> 
 
 def test_a_500_is_retried_with_backoff_until_it_is_delivered(service, monday, endpoint, receiver, time_machine):
     receiver.fail(2)
-    with override_settings(WAGTAIL_BOOKING={"WEBHOOK_ALLOW_HTTP": True, "WEBHOOK_RETRY_SCHEDULE": [60, 300]}):
+    with override_settings(WAGTAIL_BOOKING={**LOOPBACK, "WEBHOOK_RETRY_SCHEDULE": [60, 300]}):
         booking = book(service, monday)
         first = WebhookDelivery.objects.get(event_type="booking.created")
         assert first.status == "pending" and first.attempts == 1 and first.response_status == 500
@@ -107,7 +107,7 @@ def test_other_bookings_do_not_wait_for_a_failing_one(service, monday, endpoint,
 def test_an_endpoint_failing_for_the_whole_schedule_is_disabled_and_the_owner_emailed_once(
         service, monday, endpoint, receiver, time_machine):
     receiver.fail(1000)
-    with override_settings(WAGTAIL_BOOKING={"WEBHOOK_ALLOW_HTTP": True, "WEBHOOK_RETRY_SCHEDULE": [60, 300]}):
+    with override_settings(WAGTAIL_BOOKING={**LOOPBACK, "WEBHOOK_RETRY_SCHEDULE": [60, 300]}):
         book(service, monday)
         for _round in range(3):
             time_machine.shift(timedelta(seconds=301))
@@ -130,7 +130,7 @@ def test_an_endpoint_failing_for_the_whole_schedule_is_disabled_and_the_owner_em
 
 def test_one_poison_event_does_not_disable_an_endpoint_that_takes_others(service, monday, endpoint, receiver,
                                                                          time_machine):
-    with override_settings(WAGTAIL_BOOKING={"WEBHOOK_ALLOW_HTTP": True, "WEBHOOK_RETRY_SCHEDULE": [60]}):
+    with override_settings(WAGTAIL_BOOKING={**LOOPBACK, "WEBHOOK_RETRY_SCHEDULE": [60]}):
         receiver.fail(1)
         book(service, monday, 10)
         book(service, monday, 12, email="bo@example.com")  # delivered: the endpoint works
@@ -164,7 +164,7 @@ def test_a_rolled_back_change_sends_nothing(service, monday, endpoint, receiver)
 
 def test_re_enabling_sends_what_waited(service, monday, endpoint, receiver, admin_client, time_machine):
     receiver.fail(1000)
-    with override_settings(WAGTAIL_BOOKING={"WEBHOOK_ALLOW_HTTP": True, "WEBHOOK_RETRY_SCHEDULE": [60]}):
+    with override_settings(WAGTAIL_BOOKING={**LOOPBACK, "WEBHOOK_RETRY_SCHEDULE": [60]}):
         book(service, monday)
         time_machine.shift(timedelta(seconds=61))
         sweep()

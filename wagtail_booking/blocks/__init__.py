@@ -4,8 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.snippets.blocks import SnippetChooserBlock
 
+from ..bookings import services
 from ..businesses import site_for_request
-from ..checkout.handoff import get_payment_handoff
 from .picker import picker_context
 
 
@@ -35,8 +35,7 @@ class BookingBlock(blocks.StructBlock):
         # A service of another business (another site) is never offered here.
         site = site_for_request(request) if request is not None else None
         context["bookable"] = service is not None and service.active and (site is None or service.site_id == site.pk)
-        context["payment_unavailable"] = context["bookable"] and service.deposit_due > 0 and not (
-            get_payment_handoff().is_available())
+        context["payment_unavailable"] = context["bookable"] and not services.payment_available(service)
         if request is not None and context["bookable"] and not context["payment_unavailable"]:
             context.update(picker_context(request, service, value.provider_ids(), request.GET))
         return context

@@ -56,12 +56,31 @@ class ChargeTarget:
 
 def charge_target(booking) -> ChargeTarget:
     """Where ``booking``'s deposit is charged; raises :class:`NoPaymentAccount` when it cannot be taken at all."""
-    account = StripeAccount.objects.filter(site_id=booking.site_id).first()
-    if account is not None and account.charges_enabled:
+    account = _ready_account(booking.site_id)
+    if account is not None:
         return ChargeTarget(account.account_id, *fees_of(account))
     if booking_settings.STRIPE_CONNECT_FALLBACK_TO_PLATFORM:
         return ChargeTarget()
     raise NoPaymentAccount(NoPaymentAccount.message)
+
+
+def can_take_payments(site_id) -> bool:
+    """Whether deposits of the business can be charged now: on its own ready account, or on the platform's."""
+    return booking_settings.STRIPE_CONNECT_FALLBACK_TO_PLATFORM or _ready_account(site_id) is not None
+
+
+def _ready_account(site_id) -> StripeAccount | None:
+    return StripeAccount.objects.filter(site_id=site_id, charges_enabled=True).first()
+
+
+def fee_minor_for(payment, amount: Decimal) -> int | None:
+    """The platform's fee on ``amount`` of a payment on a connected account (None on the platform's own), in
+    minor units: what a new amount (a voucher, a partial capture) carries when the payment is updated."""
+    if not payment.stripe_account:
+        return None
+    account = StripeAccount.objects.filter(account_id=payment.stripe_account).first()
+    fees = fees_of(account) if account else (Decimal("0"), Decimal("0"))
+    return ChargeTarget(payment.stripe_account, *fees).fee_minor(amount, payment.currency)
 
 
 def fees_of(account: StripeAccount) -> tuple[Decimal, Decimal]:

@@ -22,11 +22,11 @@ from .. import signals
 from ..bookings import services
 from ..bookings.models import Booking
 from ..conf import booking_settings
-from ..site_settings import site_settings
 from . import connect, gateway
 from .catalogue import booking_references
 from .models import BookingPayment
 from .money import from_minor_units, to_minor_units
+from .quotes import paid_payment, policy_for, refund_quote  # noqa: F401 (callers use facade.paid_payment, ...)
 
 logger = logging.getLogger(__name__)
 
@@ -112,7 +112,7 @@ def prepare_payment(basket, booking, email, order_number, total: Decimal, curren
             return payment, intent
         if payment.amount != total or payment.email != email:
             payment.attempt += 1
-            fee_minor = _fee_minor(payment, total)
+            fee_minor = connect.fee_minor_for(payment, total)
             intent = _stripe_call(gateway.update_amount, payment.payment_intent_id, amount_minor,
                                   f"wb-intent-update-{payment.pk}-{payment.attempt}-{amount_minor}",
                                   payment.stripe_account, fee_minor)
@@ -121,15 +121,6 @@ def prepare_payment(basket, booking, email, order_number, total: Decimal, curren
             payment.save(update_fields=["amount", "email", "attempt", "application_fee", "updated_at"])
             return payment, intent
         return payment, _stripe_call(gateway.retrieve, payment.payment_intent_id, payment.stripe_account)
-
-
-def _fee_minor(payment, amount: Decimal):
-    """The platform's fee on ``amount`` of a payment on a connected account (None on the platform's own)."""
-    if not payment.stripe_account:
-        return None
-    account = connect.StripeAccount.objects.filter(account_id=payment.stripe_account).first()
-    fees = connect.fees_of(account) if account else (Decimal("0"), Decimal("0"))
-    return connect.ChargeTarget(payment.stripe_account, *fees).fee_minor(amount, payment.currency)
 
 
 # After the card: place the order, confirm the booking -------------------------------------------------------------
@@ -310,7 +301,7 @@ def _settle_authorisation(payment, keep: Decimal, reason):
             _event(payment.order, "Released", payment.amount, payment.payment_intent_id)
         return payment
     minor = to_minor_units(keep, payment.currency)
-    fee_minor = _fee_minor(payment, keep)  # the platform's fee is on what is kept
+    fee_minor = connect.fee_minor_for(payment, keep)  # the platform's fee is on what is kept
     intent = _stripe_call(gateway.capture, payment.payment_intent_id, minor, f"wb-capture-{payment.pk}-{minor}",
                           payment.stripe_account, fee_minor)
     kept = from_minor_units(intent["amount_received"], payment.currency)
@@ -346,40 +337,6 @@ def record_outside_refunds(payment) -> Decimal:
             payment.save(update_fields=["amount_refunded", "state", "updated_at"])
             _recorded(payment, "refund", added)
     return added
-
-
-def refund_quote(booking, by="client", now=None, payment=None) -> Decimal:
-    """What cancelling now gives back: the policy for clients, everything for the business.
-
-    ``payment`` is the booking's paid payment when the caller holds it locked (else it is looked up).
-    """
-    payment = payment or paid_payment(booking)
-    if payment is None:
-        return Decimal("0")
-    # Computed from what was paid and what went back already, so a retried settlement refunds nothing twice.
-    paid = payment.amount if payment.state == BookingPayment.State.AUTHORISED else payment.amount_captured
-    due = paid
-    if by == "client":
-        hours = (booking.start - (now or timezone.now())).total_seconds() / 3600
-        due = policy_for(booking.service).refund_for(paid, hours)
-    return max(Decimal("0"), due - payment.amount_refunded)
-
-
-def policy_for(service):
-    from ..scheduling import CancellationPolicy
-
-    if service.cancellation_policy_id:
-        return service.cancellation_policy.as_rule()
-    settings_row = site_settings(service.site)  # the business's own default policy
-    if settings_row is not None and settings_row.default_cancellation_policy_id:
-        return settings_row.default_cancellation_policy.as_rule()
-    return CancellationPolicy()
-
-
-def paid_payment(booking):
-    return (BookingPayment.objects.filter(booking=booking, state__in=[BookingPayment.State.AUTHORISED,
-                                                                       BookingPayment.State.CAPTURED])
-            .select_related("order").first())
 
 
 def bookings_in(order) -> list[Booking]:

@@ -16,8 +16,13 @@ from ..conf import booking_settings
 class PaymentHandoff:
     """Base class for payment integrations."""
 
-    def is_available(self) -> bool:
-        """Called before a hold for a paid service is created; False refuses such holds with a clear message."""
+    def is_available(self, site=None) -> bool:
+        """Called before a hold for a paid service is created, and by the booking block before it offers times.
+
+        ``site`` is the business (the Wagtail ``Site`` of the service) whose client would pay; None asks about the
+        install as a whole. False refuses such holds with a clear message (the API's 409, the block's sentence),
+        before any hold exists. Subclasses written without the ``site`` argument are still called without it.
+        """
         return True
 
     def checkout_url(self, booking, request) -> str:
@@ -28,7 +33,7 @@ class PaymentHandoff:
 class NoPaymentHandoff(PaymentHandoff):
     """No payment integration: services that ask for a payment cannot be booked online."""
 
-    def is_available(self) -> bool:
+    def is_available(self, site=None) -> bool:
         return False
 
 
@@ -39,10 +44,15 @@ def get_payment_handoff() -> PaymentHandoff:
 class StripeCheckoutHandoff(PaymentHandoff):
     """Paid holds go through the Oscar checkout, with Stripe taking the card (see checkout/oscar_checkout)."""
 
-    def is_available(self) -> bool:
+    def is_available(self, site=None) -> bool:
+        """Stripe is configured, and the business has a Stripe account ready for charges or may use the
+        platform's (``STRIPE_CONNECT_FALLBACK_TO_PLATFORM``)."""
         from django.conf import settings
 
-        return all(getattr(settings, name, "") for name in STRIPE_SETTINGS)
+        from .connect import can_take_payments
+
+        configured = all(getattr(settings, name, "") for name in STRIPE_SETTINGS)
+        return configured and (site is None or can_take_payments(site.pk))
 
     def checkout_url(self, booking, request) -> str:
         from django.urls import reverse

@@ -19,7 +19,7 @@ from django.utils import timezone
 from ..bookings.models import Booking
 from ..conf import booking_settings
 from ..encryption import InvalidToken, fernet
-from . import events
+from . import addresses, events
 from .models import WebhookDelivery, WebhookEndpoint
 from .signing import SIGNATURE_HEADER, signature_header
 
@@ -127,11 +127,19 @@ def _post(delivery, now):
         "Booking-Event-Type": delivery.event_type,
     }
     try:
-        response = requests.post(delivery.endpoint.url, data=body, headers=headers, allow_redirects=False,
-                                 timeout=booking_settings.WEBHOOK_TIMEOUT_SECONDS)
+        response = addresses.post(delivery.endpoint.url, data=body, headers=headers,
+                                  timeout=booking_settings.WEBHOOK_TIMEOUT_SECONDS)
+    except addresses.RefusedAddress as error:
+        return None, "", f"Not sent: {error}"[:500]
     except requests.RequestException as error:
         return None, "", f"{type(error).__name__}: {error}"[:500]
     return response.status_code, response.text[:RESPONSE_KEPT], ""
+
+
+def _failure(status) -> str:
+    if 300 <= status < 400:
+        return f"The endpoint answered {status}, a redirect: redirects are not followed, give the final address."
+    return f"The endpoint answered {status}."
 
 
 def _finish(delivery, status, body, error, on_disabled) -> Attempt:
@@ -140,7 +148,7 @@ def _finish(delivery, status, body, error, on_disabled) -> Attempt:
     schedule = booking_settings.WEBHOOK_RETRY_SCHEDULE
     with transaction.atomic():
         delivery.response_status, delivery.response_body = status, body
-        delivery.error = error or ("" if ok else f"The endpoint answered {status}.")
+        delivery.error = error or ("" if ok else _failure(status))
         if ok:
             delivery.status, delivery.delivered_at, delivery.next_attempt_at = (
                 WebhookDelivery.Status.DELIVERED, now, None)
@@ -187,6 +195,28 @@ def due(now: datetime | None = None, limit: int = 500) -> list[int]:
     return list(WebhookDelivery.objects.pending()
                 .filter(endpoint__active=True, next_attempt_at__lte=now or timezone.now())
                 .order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit])
+
+
+def purge(now: datetime | None = None, batch: int = 500) -> int:
+    """Delete deliveries delivered or given up on more than ``WEBHOOK_KEEP_DAYS`` ago (by when they were created).
+
+    Pending deliveries are never deleted, nor the newest delivery of each endpoint, so its log always shows the
+    last thing sent. Deletes in batches, each its own short transaction, so the table is never locked for long.
+    Returns how many were deleted.
+    """
+    cutoff = (now or timezone.now()) - timedelta(days=booking_settings.WEBHOOK_KEEP_DAYS)
+    newest = WebhookDelivery.objects.values("endpoint_id").annotate(newest=Max("pk")).values("newest")
+    old = (WebhookDelivery.objects.exclude(status=WebhookDelivery.Status.PENDING).filter(created_at__lt=cutoff)
+           .exclude(pk__in=newest).order_by("pk"))
+    deleted = 0
+    while True:
+        with transaction.atomic():
+            ids = list(old.values_list("pk", flat=True)[:batch])
+            if ids:
+                WebhookDelivery.objects.filter(pk__in=ids).exclude(status=WebhookDelivery.Status.PENDING).delete()
+        deleted += len(ids)
+        if len(ids) < batch:
+            return deleted
 
 
 def enable(endpoint: WebhookEndpoint) -> list[int]:

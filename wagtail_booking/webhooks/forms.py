@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ..conf import booking_settings
+from . import addresses
 from .events import EVENT_TYPES
 from .models import WebhookEndpoint
 
@@ -33,7 +34,11 @@ class EndpointForm(forms.ModelForm):
     def clean_url(self):
         url = self.cleaned_data["url"]
         parts = urlsplit(url)
-        if parts.scheme == "https" or (parts.scheme == "http" and booking_settings.WEBHOOK_ALLOW_HTTP):
-            return url
-        raise forms.ValidationError(_("Use an https:// address: events carry your clients' details and must be "
-                                      "encrypted on the way."))
+        if not (parts.scheme == "https" or (parts.scheme == "http" and booking_settings.WEBHOOK_ALLOW_HTTP)):
+            raise forms.ValidationError(_("Use an https:// address: events carry your clients' details and must "
+                                          "be encrypted on the way."))
+        try:
+            addresses.check_url(url)
+        except addresses.RefusedAddress as error:
+            raise forms.ValidationError(str(error)) from error
+        return url

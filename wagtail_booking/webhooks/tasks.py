@@ -1,4 +1,5 @@
-"""Huey tasks for webhooks: send one delivery, sweep up due retries, tell the owner about a disabled endpoint."""
+"""Huey tasks for webhooks: send one delivery, sweep up due retries, tell the owner about a disabled endpoint,
+forget old deliveries."""
 
 import logging
 
@@ -6,7 +7,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from ..outbox import durable_task, enqueue
-from .delivery import attempt, due
+from .delivery import attempt, due, purge
 from .emails import send_disabled_email
 from .models import WebhookEndpoint
 
@@ -50,6 +51,11 @@ def webhook_sweep_task():
             break
         sent += 1
     return sent
+
+
+@db_periodic_task(crontab(hour="4", minute="13"))
+def webhook_purge_task():
+    return purge()
 
 
 @durable_task(retries=5, retry_delay=300, retry_backoff=2)

@@ -1,0 +1,47 @@
+"""What a booking's deposit holds and what cancelling it would give back: read-only, no Stripe, no locks taken.
+
+The facade settles a cancellation with :func:`refund_quote` under the payment's lock; the manage page, the API and
+the admin show the same figure before anyone cancels.
+"""
+
+from decimal import Decimal
+
+from django.utils import timezone
+
+from ..scheduling import CancellationPolicy as CancellationRule  # the pure rule, not the snippet model
+from ..site_settings import site_settings
+from .models import BookingPayment
+
+
+def refund_quote(booking, by="client", now=None, payment=None) -> Decimal:
+    """What cancelling now gives back: the policy for clients, everything for the business.
+
+    ``payment`` is the booking's paid payment when the caller holds it locked (else it is looked up).
+    """
+    payment = payment or paid_payment(booking)
+    if payment is None:
+        return Decimal("0")
+    # Computed from what was paid and what went back already, so a retried settlement refunds nothing twice.
+    paid = payment.amount if payment.state == BookingPayment.State.AUTHORISED else payment.amount_captured
+    due = paid
+    if by == "client":
+        hours = (booking.start - (now or timezone.now())).total_seconds() / 3600
+        due = policy_for(booking.service).refund_for(paid, hours)
+    return max(Decimal("0"), due - payment.amount_refunded)
+
+
+def policy_for(service) -> CancellationRule:
+    """The cancellation rule of ``service``: its own policy, else its business's default, else full refunds."""
+    if service.cancellation_policy_id:
+        return service.cancellation_policy.as_rule()
+    settings_row = site_settings(service.site)  # the business's own default policy
+    if settings_row is not None and settings_row.default_cancellation_policy_id:
+        return settings_row.default_cancellation_policy.as_rule()
+    return CancellationRule()
+
+
+def paid_payment(booking) -> BookingPayment | None:
+    """The booking's deposit while it holds money (authorised or captured), with its Oscar order."""
+    return (BookingPayment.objects.filter(booking=booking, state__in=[BookingPayment.State.AUTHORISED,
+                                                                       BookingPayment.State.CAPTURED])
+            .select_related("order").first())
