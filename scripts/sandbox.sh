@@ -17,7 +17,9 @@ if [ -z "${STRIPE_SECRET_KEY:-}" ]; then
   # No Stripe account named: run the loopback Stripe fake (API, Stripe.js, webhooks to this site).
   export STRIPE_FAKE_URL="${STRIPE_FAKE_URL:-http://127.0.0.1:12111}"
   "$BIN/python" fakes/stripe_server.py --port "${STRIPE_FAKE_URL##*:}" \
-    --webhook-url "$SANDBOX_BASE_URL/booking/stripe/webhook/" --webhook-secret whsec_sandbox_fake &
+    --webhook-url "$SANDBOX_BASE_URL/booking/stripe/webhook/" --webhook-secret whsec_sandbox_fake \
+    --connect-webhook-url "$SANDBOX_BASE_URL/booking/stripe/connect-webhook/" \
+    --connect-webhook-secret whsec_sandbox_connect_fake &
   PIDS="$!"
   echo "Stripe fake at $STRIPE_FAKE_URL (test card 4242 4242 4242 4242; 4000 0000 0000 0002 declines)."
 fi

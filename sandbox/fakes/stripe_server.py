@@ -1558,13 +1558,16 @@ def main(argv=None):
     parser.add_argument("--port", type=int, default=12111)
     parser.add_argument("--webhook-url", default=None, help="POST signed events here")
     parser.add_argument("--webhook-secret", default=None, help="whsec_... used to sign webhook events")
+    parser.add_argument("--connect-webhook-url", default=None, help="POST connected accounts' events here")
+    parser.add_argument("--connect-webhook-secret", default=None, help="whsec_... used to sign those")
     parser.add_argument("--publishable-key", default="pk_test_fake")
     parser.add_argument("-v", "--verbose", action="store_true", help="log every request")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(message)s")
     fake = FakeStripe(webhook_url=args.webhook_url, webhook_secret=args.webhook_secret,
-                      publishable_key=args.publishable_key)
+                      publishable_key=args.publishable_key, connect_webhook_url=args.connect_webhook_url,
+                      connect_webhook_secret=args.connect_webhook_secret)
     print(fake.start(args.host, args.port), flush=True)
     try:
         threading.Event().wait()

@@ -177,11 +177,13 @@ WAGTAIL_BOOKING = {
 STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
 STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "")
 STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+STRIPE_CONNECT_WEBHOOK_SECRET = os.environ.get("STRIPE_CONNECT_WEBHOOK_SECRET", "")
 if not STRIPE_SECRET_KEY:
     STRIPE_FAKE_URL = os.environ.get("STRIPE_FAKE_URL", "http://127.0.0.1:12111")
     STRIPE_SECRET_KEY = "sk_test_sandbox_fake"
     STRIPE_PUBLISHABLE_KEY = "pk_test_fake"
     STRIPE_WEBHOOK_SECRET = "whsec_sandbox_fake"
+    STRIPE_CONNECT_WEBHOOK_SECRET = "whsec_sandbox_connect_fake"
     STRIPE_API_BASE = STRIPE_FAKE_URL
     STRIPE_JS_URL = f"{STRIPE_FAKE_URL}/v3/"
 

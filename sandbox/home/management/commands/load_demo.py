@@ -37,7 +37,10 @@ OWNER_PERMISSIONS = [
                                                               "cancellationpolicy", "busyblock")
       for action in ("add", "change", "delete", "view")],
     *[("wagtail_booking", codename) for codename in ("view_booking", "add_booking", "change_booking",
-                                                     "manage_bookings", "view_revenue_reports", "view_smsmessage")],
+                                                     "manage_bookings", "view_revenue_reports", "view_smsmessage",
+                                                     "manage_payments_account", "view_apikey", "add_apikey",
+                                                     "delete_apikey", "view_webhookendpoint", "add_webhookendpoint",
+                                                     "change_webhookendpoint", "delete_webhookendpoint")],
 ]
 
 
@@ -193,8 +196,10 @@ class Command(BaseCommand):
         group, _ = Group.objects.get_or_create(name="Northside Physio staff")
         for app_label, codename in OWNER_PERMISSIONS:
             group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
-        access = Permission.objects.get(content_type__app_label="wagtail_booking", codename="access_business")
-        GroupSitePermission.objects.get_or_create(group=group, site=site, permission=access)
+        # Works in this business, and edits its business details (a site permission, not a global one).
+        for codename in ("access_business", "change_businesssettings"):
+            permission = Permission.objects.get(content_type__app_label="wagtail_booking", codename=codename)
+            GroupSitePermission.objects.get_or_create(group=group, site=site, permission=permission)
         user, _ = get_user_model().objects.get_or_create(
             username=OWNER_USERNAME, defaults={"email": "owner@northside.example", "is_staff": True})
         user.set_password(password)
