@@ -109,3 +109,36 @@ def test_setup_snippets_list_search_and_export(admin_client, service):
     assert export.status_code == 200 and "spreadsheetml" in export["Content-Type"]
     assert admin_client.get("/admin/snippets/wagtail_booking/provider/").status_code == 200
     assert admin_client.get("/admin/snippets/wagtail_booking/intakeform/add/").status_code == 200
+
+
+def test_outcomes_only_once_the_appointment_has_started(admin_client, admin_user, service, monday, time_machine):
+    booking = BookingFactory(service=service, provider=service.providers.get(), start=ny(monday, 10),
+                             client_name="Future Client")
+    page = f"/admin/bookings/inspect/{booking.pk}/"
+    html = admin_client.get(page).content.decode()
+    assert "Mark no-show" not in html and "Mark completed" not in html and "Cancel booking" in html
+    response = admin_client.post(f"/admin/bookings/action/{booking.pk}/no_show/", follow=True)
+    assert "only be recorded once it has started" in response.content.decode()
+    assert Booking.objects.get(pk=booking.pk).status == "confirmed"
+    with pytest.raises(services.NotAllowed):
+        services.mark_outcome(booking, "completed")
+    time_machine.move_to(booking.start + timedelta(minutes=5), tick=False)
+    admin_client.force_login(admin_user)  # two weeks on, the earlier session has expired
+    html = admin_client.get(page).content.decode()
+    assert "Mark no-show" in html and "Mark completed" in html
+    admin_client.post(f"/admin/bookings/action/{booking.pk}/completed/")
+    assert Booking.objects.get(pk=booking.pk).status == "completed"
+
+
+def test_destructive_actions_say_what_happens_before_staff_confirm(admin_client, booking):
+    """Decline, cancel and no-show open a page saying the consequence; only its POST acts."""
+    inspect = admin_client.get(f"/admin/bookings/inspect/{booking.pk}/").content.decode()
+    url = f"/admin/bookings/action/{booking.pk}/decline/"
+    assert f'href="{url}"' in inspect  # a link to the confirmation, not a one-click form
+    page = admin_client.get(url)
+    html = page.content.decode()
+    assert page.status_code == 200 and "There is no payment to refund. The client is told by email." in html
+    assert "Yes: Decline" in html and booking.reference in html
+    assert Booking.objects.get(pk=booking.pk).status == "requested"
+    admin_client.post(url)
+    assert Booking.objects.get(pk=booking.pk).status == "declined"

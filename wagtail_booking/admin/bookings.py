@@ -4,11 +4,13 @@ import django_filters
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 from wagtail.admin.filters import DateRangePickerWidget
 from wagtail.admin.ui.components import Component
 from wagtail.admin.views import generic
@@ -33,11 +35,39 @@ ACTIONS = {
     "completed": (lambda booking: services.mark_outcome(booking, Booking.Status.COMPLETED), _("marked completed")),
     "no_show": (lambda booking: services.mark_outcome(booking, Booking.Status.NO_SHOW), _("marked as no-show")),
 }
+# These change money or tell the client bad news: a page first says what will happen, then staff confirm.
+CONFIRMED_ACTIONS = {"cancel", "decline", "no_show"}
+OUTCOMES = {"completed", "no_show"}
 ACTIONS_BY_STATUS = {
     Booking.Status.REQUESTED: ["approve", "decline", "cancel"],
     Booking.Status.CONFIRMED: ["completed", "no_show", "cancel"],
     Booking.Status.HELD: ["cancel"],
 }
+
+
+def actions_for(booking, now=None):
+    """The actions the booking allows now: outcomes only once the appointment has started."""
+    started = booking.start <= (now or timezone.now())
+    return [name for name in ACTIONS_BY_STATUS.get(booking.status, []) if started or name not in OUTCOMES]
+
+
+def consequence(booking, action) -> str:
+    """What an action means for the client and their money, said before staff confirm it."""
+    payment = facade.paid_payment(booking)
+    money = (lambda amount: f"{amount} {payment.currency}") if payment else str
+    if action == "no_show":
+        return (_("The client is recorded as not having come. The deposit of %(amount)s is kept.")
+                % {"amount": money(payment.amount)} if payment else
+                _("The client is recorded as not having come. There is no payment to keep or refund."))
+    told = _("The client is told by email.")
+    if payment is None:
+        return f"{_('There is no payment to refund.')} {told}"
+    if payment.state == "authorised":
+        return _("The %(amount)s held on the client's card is released; nothing is charged. %(told)s") % {
+            "amount": money(payment.amount), "told": told}
+    return _("The client gets %(amount)s back on their card: when the business cancels or declines, the whole "
+             "deposit is refunded. %(told)s") % {"amount": money(facade.refund_quote(booking, by="staff")),
+                                                 "told": told}
 
 
 class BookingFilterSet(BusinessFilterSet):
@@ -163,8 +193,8 @@ class BookingInspectView(generic.InspectView):
         booking = self.object
         context.update({
             "booking": booking,
-            "actions": [(name, ACTION_LABELS[name], reverse(self.action_url_name, args=[booking.pk, name]))
-                        for name in ACTIONS_BY_STATUS.get(booking.status, [])]
+            "actions": [(name, ACTION_LABELS[name], reverse(self.action_url_name, args=[booking.pk, name]),
+                         name in CONFIRMED_ACTIONS) for name in actions_for(booking)]
             if self.request.user.has_perm("wagtail_booking.manage_bookings") else [],
             "payments": list(booking.payments.select_related("order")),
             "refund_url": reverse(self.action_url_name.replace(":action", ":refund"), args=[booking.pk]),
@@ -209,8 +239,9 @@ class BookingViewSet(BusinessScopedViewSetMixin, ModelViewSet):
 
     def get_urlpatterns(self):
         return super().get_urlpatterns() + [
-            path("action/<int:pk>/<str:action>/", require_POST(self.action_view), name="action"),
-            path("refund/<int:pk>/", require_POST(self.refund_view), name="refund"),
+            path("action/<int:pk>/<str:action>/", require_http_methods(["GET", "POST"])(self.action_view),
+                 name="action"),
+            path("refund/<int:pk>/", require_http_methods(["GET", "POST"])(self.refund_view), name="refund"),
         ]
 
     def refund_view(self, request, pk):
@@ -219,6 +250,16 @@ class BookingViewSet(BusinessScopedViewSetMixin, ModelViewSet):
             raise PermissionDenied
         booking = get_object_or_404(visible_to(Booking.objects.all(), request.user), pk=pk)
         payment = facade.paid_payment(booking)
+        if request.method == "GET":  # the confirmation step: the amount asked for, said back before it is sent
+            form = RefundForm(request.GET, payment=payment)
+            if payment is not None and form.is_valid():
+                return self._confirm(request, booking, _("Refund"), request.path, _("Refund %(amount)s %(currency)s "
+                                     "to the client's card? This cannot be undone.") % {
+                                         "amount": form.cleaned_data["amount"], "currency": payment.currency},
+                                     {"amount": form.cleaned_data["amount"]})
+            messages.error(request, " ".join(form.errors.get("amount", [])) if payment else
+                           _("This booking has no payment to refund."))
+            return redirect(self.get_url_name("inspect"), booking.pk)
         form = RefundForm(request.POST, payment=payment)
         if payment is None:
             messages.error(request, _("This booking has no payment to refund."))
@@ -234,15 +275,24 @@ class BookingViewSet(BusinessScopedViewSetMixin, ModelViewSet):
                     "amount": form.cleaned_data["amount"], "currency": payment.currency})
         return redirect(self.get_url_name("inspect"), booking.pk)
 
+    def _confirm(self, request, booking, title, action_url, consequence_text, fields):
+        back = reverse(self.get_url_name("inspect"), args=[booking.pk])
+        return _confirm_page(request, booking, title, action_url, consequence_text, fields, back)
+
     def action_view(self, request, pk, action):
         if not request.user.has_perm("wagtail_booking.manage_bookings"):
             raise PermissionDenied
         booking = get_object_or_404(visible_to(Booking.objects.select_related("service", "provider"), request.user),
                                     pk=pk)
+        if request.method == "GET" and action not in CONFIRMED_ACTIONS or action not in ACTIONS:
+            return HttpResponseNotAllowed(["POST"])
         if action not in ACTIONS_BY_STATUS.get(booking.status, []):
             messages.error(request, _("That action is not possible for a booking that is %(status)s.")
                            % {"status": booking.get_status_display().lower()})
             return redirect(self.get_url_name("inspect"), booking.pk)
+        if request.method == "GET":
+            return self._confirm(request, booking, ACTION_LABELS[action], request.path,
+                                 consequence(booking, action), {})
         function, done = ACTIONS[action]
         try:
             function(booking)
@@ -251,6 +301,12 @@ class BookingViewSet(BusinessScopedViewSetMixin, ModelViewSet):
         else:
             messages.success(request, _("Booking %(ref)s %(done)s.") % {"ref": booking.reference, "done": done})
         return redirect(self.get_url_name("inspect"), booking.pk)
+
+
+def _confirm_page(request, booking, title, action_url, consequence_text, fields, back_url):
+    return TemplateResponse(request, "wagtail_booking/admin/booking_confirm.html", {
+        "page_title": title, "header_icon": "date", "booking": booking, "action_url": action_url,
+        "consequence": consequence_text, "fields": fields, "back_url": back_url})
 
 
 class UpcomingBookingsPanel(Component):

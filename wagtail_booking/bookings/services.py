@@ -164,13 +164,16 @@ def decline(booking: Booking, now=None) -> Booking:
     return booking
 
 
-def mark_outcome(booking: Booking, status: str) -> Booking:
-    """Record how a confirmed appointment went: ``completed`` or ``no_show``."""
+def mark_outcome(booking: Booking, status: str, now: datetime | None = None) -> Booking:
+    """Record how a confirmed appointment went: ``completed`` or ``no_show``, once it has started."""
     if status not in (Booking.Status.COMPLETED, Booking.Status.NO_SHOW):
         raise BookingError(f"{status!r} is not an appointment outcome.", field="status")
+    now = now or timezone.now()
     with transaction.atomic():
         _lock_existing(booking)
         _require_status(booking, Booking.Status.CONFIRMED, "marked")
+        if booking.start > now:
+            raise NotAllowed("An appointment's outcome can only be recorded once it has started.")
         booking.status = status
         booking.save(update_fields=["status", "updated_at"])
         _announce(signals.booking_outcome, booking, status=status)
