@@ -14,8 +14,7 @@ from django.views.decorators.http import require_http_methods
 from ..bookings import services
 from ..bookings.models import Booking
 from ..checkout import facade
-from ..checkout.policy_words import REFUND_TIME, card_words, money, when
-from ..checkout.quotes import money_back
+from ..checkout.policy_words import cancelled_refund_text, card_words, money, when
 from ..site_settings import site_settings
 from ..throttling import rate_limited
 from .forms import parse_slot
@@ -122,15 +121,3 @@ def _move_refund_text(booking, new_start) -> str:
     return _("After this move, cancelling would refund %(after)s instead of %(before)s.") % {
         "after": money(after, payment.currency), "before": money(before, payment.currency)}
 
-
-def cancelled_refund_text(booking) -> str:
-    """The refund of a cancelled booking: amount, card and when to expect it (also the email's sentence)."""
-    outcome = money_back(booking)
-    if outcome is None:
-        return ""
-    payment, amount = outcome
-    if amount <= 0:
-        return _("Under our cancellation policy, your %(paid)s deposit is not refunded.") % {
-            "paid": money(payment.amount, payment.currency)}
-    return _("We are refunding %(amount)s to %(card)s. Expect it within %(days)s.") % {
-        "amount": money(amount, payment.currency), "card": card_words(payment), "days": REFUND_TIME}

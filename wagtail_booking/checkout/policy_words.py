@@ -4,17 +4,19 @@ Pages and emails show the same sentences: the booking block in general terms ("u
 page, the confirmation, the manage page and the emails with dates in the client's zone.
 """
 
+from dataclasses import replace
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from ..scheduling import policy_terms
 from .money import from_minor_units, to_minor_units
-from .quotes import policy_for
+from .quotes import money_back, policy_for
 
 WHEN = "D j M, H:i"  # Tue 9 Mar, 14:00
 REFUND_TIME = gettext_lazy("5–10 business days")
@@ -55,6 +57,9 @@ def policy_lines(service, zone_name=None, start=None, currency="", paid=True) ->
     ``paid`` False leaves out the refund sentences (nothing to refund), keeping the online cut-off.
     """
     terms = policy_terms(policy_for(service), service.cancellation_cutoff_hours, start)
+    if start is not None:  # deadlines already passed are history: say what holds from now on
+        now = timezone.now()
+        terms = replace(terms, steps=tuple(step for step in terms.steps if step.until >= now))
     lines = [_refund_sentence(terms, zone_name)] if paid else []
     if paid and terms.fee > 0:
         lines.append(_("A fee of %(fee)s is kept on every cancellation.") % {"fee": money(terms.fee, currency)})
@@ -68,8 +73,11 @@ def policy_lines(service, zone_name=None, start=None, currency="", paid=True) ->
 
 def _refund_sentence(terms, zone_name) -> str:
     if not terms.steps:
-        return _("Free cancellation.") if terms.final_percent == 100 else _("%(percent)s%% refund if you cancel.") % {
-            "percent": _percent(terms.final_percent)}
+        if terms.final_percent == 100:
+            return _("Free cancellation.")
+        if terms.final_percent == 0:
+            return _("Cancelling refunds nothing.")
+        return _("%(percent)s%% refund if you cancel.") % {"percent": _percent(terms.final_percent)}
     parts = []
     for index, step in enumerate(terms.steps):
         if step.until is None:
@@ -89,3 +97,16 @@ def _refund_sentence(terms, zone_name) -> str:
         parts.append(_("%(percent)s%% refund after that") % {"percent": _percent(terms.final_percent)})
     sentence = "; ".join(parts) + "."
     return sentence[0].upper() + sentence[1:]
+
+
+def cancelled_refund_text(booking) -> str:
+    """The refund of a cancelled booking: amount, card and when to expect it (also the email's sentence)."""
+    outcome = money_back(booking)
+    if outcome is None:
+        return ""
+    payment, amount = outcome
+    if amount <= 0:
+        return _("Under our cancellation policy, your %(paid)s deposit is not refunded.") % {
+            "paid": money(payment.amount, payment.currency)}
+    return _("We are refunding %(amount)s to %(card)s. Expect it within %(days)s.") % {
+        "amount": money(amount, payment.currency), "card": card_words(payment), "days": REFUND_TIME}
