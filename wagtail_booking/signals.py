@@ -29,6 +29,9 @@ booking_outcome = Signal()
 # (the Decimal taken or given back this time) after money was taken or given back and recorded in Oscar (inside
 # that transaction, with the payment row already showing it).
 payment_recorded = Signal()
+# Sent with ``sender=Booking``, ``booking`` and ``payment`` (or None) once the money of a cancelled or declined booking
+# has been settled (refunded, released or kept), inside that transaction: the client's email can then say the refund.
+cancellation_settled = Signal()
 
 
 def send_isolated(signal: Signal, sender, **kwargs) -> list:

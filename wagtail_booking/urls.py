@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from . import health
 from .api.views import api
+from .blocks import manage as manage_views
 from .blocks import views as block_views
 from .checkout import views as checkout_views
 from .notifications import views as notification_views
@@ -16,7 +17,7 @@ urlpatterns = [
     path("health/", health.health, name="health"),
     path("book/<int:service_id>/", block_views.book, name="book"),
     path("booked/<str:reference>/<str:token>/", block_views.booked, name="booked"),
-    path("manage/<str:reference>/<str:token>/", block_views.manage, name="manage"),
+    path("manage/<str:reference>/<str:token>/", manage_views.manage, name="manage"),
     path("pay/<str:reference>/<str:token>/", checkout_views.pay, name="pay"),
     path("stripe/webhook/", checkout_views.stripe_webhook, name="stripe-webhook"),
     path("stripe/connect-webhook/", checkout_views.stripe_connect_webhook, name="stripe-connect-webhook"),

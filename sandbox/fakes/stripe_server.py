@@ -794,6 +794,12 @@ class FakeStripe:
         self._card_numbers[pm["id"]] = number
         return pm
 
+    def _payment_method_details(self, pm_id):
+        """A charge's ``payment_method_details``, as Stripe gives it for a card."""
+        card = (self.payment_methods.get(pm_id) or {}).get("card") or {}
+        return {"type": "card", "card": {key: card.get(key) for key in ("brand", "last4", "exp_month", "exp_year",
+                                                                          "country", "funding")}}
+
     @staticmethod
     def _loose_int(value, default):
         try:
@@ -944,6 +950,7 @@ class FakeStripe:
             "paid": True,
             "payment_intent": pi["id"],
             "payment_method": pi["payment_method"],
+            "payment_method_details": self._payment_method_details(pi["payment_method"]),
             "refunded": False,
             "status": "succeeded",
             "application_fee": None,

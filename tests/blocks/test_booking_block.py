@@ -89,12 +89,13 @@ def test_manage_link_cancels_and_reschedules(client, service, monday):
     page = client.get(url).content.decode()
     assert booking.reference in page and "Move my booking" in page
     assert client.get(f"/booking/manage/{booking.reference}/wrong/").status_code == 404
-    response = client.post(url, {"action": "reschedule", "slot": f"{ny(monday, 15).isoformat()}|"})
+    response = client.post(url, {"action": "reschedule", "slot": f"{ny(monday, 15).isoformat()}|",
+                                 "confirm": "yes"})
     assert response.status_code == 200 and "has been moved" in response.content.decode()
     assert Booking.objects.get(pk=booking.pk).start == ny(monday, 15)
     response = client.post(url, {"action": "reschedule", "slot": "nonsense"})
     assert response.status_code == 400
-    response = client.post(url, {"action": "cancel"})
+    response = client.post(url, {"action": "cancel", "confirm": "yes"})
     assert "is cancelled" in response.content.decode()
     assert Booking.objects.get(pk=booking.pk).status == "cancelled"
 
@@ -117,6 +118,8 @@ def test_manage_link_reschedules_a_service_with_required_intake_questions(client
 
     booking = services.create_hold(service, ny(monday, 10), services.ClientDetails("A", "a@example.com", "UTC"))
     url = f"/booking/manage/{booking.reference}/{manage_token(booking)}/"
-    response = client.post(url, {"action": "reschedule", "slot": f"{ny(monday, 15).isoformat()}|"})
+    response = client.post(url, {"action": "reschedule", "slot": f"{ny(monday, 15).isoformat()}|",
+                                 "confirm": "yes"})
     assert response.status_code == 200 and Booking.objects.get(pk=booking.pk).start == ny(monday, 15)
-    assert client.post(url, {"action": "reschedule", "slot": "9999-12-31T10:00:00+00:00|"}).status_code == 400
+    assert client.post(url, {"action": "reschedule", "slot": "9999-12-31T10:00:00+00:00|",
+                             "confirm": "yes"}).status_code == 400

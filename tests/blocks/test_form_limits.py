@@ -61,7 +61,8 @@ def test_other_contact_fields_are_held_to_their_columns(client, page, service, m
 def test_moving_to_a_time_with_an_impossible_offset_says_why(client, service, monday, offset):
     booking = services.create_hold(service, ny(monday, 10), services.ClientDetails("A", "a@example.com", "UTC"))
     url = f"/booking/manage/{booking.reference}/{manage_token(booking)}/"
-    response = client.post(url, {"action": "reschedule", "slot": f"{at_offset(ny(monday, 15), offset)}|"})
+    response = client.post(url, {"action": "reschedule", "slot": f"{at_offset(ny(monday, 15), offset)}|",
+                                 "confirm": "yes"})
     assert response.status_code == 400
     assert "A UTC offset runs from -14:00 to +14:00." in response.content.decode()
     assert Booking.objects.get(pk=booking.pk).start == ny(monday, 10)

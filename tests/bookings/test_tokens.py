@@ -75,7 +75,7 @@ def test_cancelling_through_a_link_signed_with_the_old_key(client, old_key, serv
     booking = services.create_hold(service, ny(monday, 10), CLIENT)
     link = manage_path(booking, manage_token(booking))
     rotate(old_key)
-    response = client.post(link, {"action": "cancel"})
+    response = client.post(link, {"action": "cancel", "confirm": "yes"})
     assert response.status_code == 200 and "cancelled" in response.content.decode()
     assert Booking.objects.get(pk=booking.pk).status == Booking.Status.CANCELLED
 

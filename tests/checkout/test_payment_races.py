@@ -61,7 +61,8 @@ def client_cancel_by_api(booking):
 
 
 def client_cancel_on_manage_page(booking):
-    response = Client().post(f"/booking/manage/{booking.reference}/{manage_token(booking)}/", {"action": "cancel"})
+    response = Client().post(f"/booking/manage/{booking.reference}/{manage_token(booking)}/",
+                             {"action": "cancel", "confirm": "yes"})
     assert response.status_code in (200, 409), response.status_code
     return "Your booking is cancelled" in response.content.decode()
 

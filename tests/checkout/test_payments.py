@@ -252,7 +252,7 @@ def test_manage_page_shows_the_refund_before_confirming(checkout, stripe_fake, m
     checkout.book_and_pay(far(monday))
     booking = booking_of(checkout)
     html = checkout.client.get(f"/booking/manage/{booking.reference}/{manage_token(booking)}/").content.decode()
-    assert "If you cancel now, you get back <strong>18.00 USD</strong>" in html
+    assert "Cancelling now refunds 18.00 USD of your 18.00 USD deposit to your Visa ending 4242." in html
 
 
 def test_business_cancellation_refunds_in_full_and_staff_refund(checkout, stripe_fake, monday, admin_client):

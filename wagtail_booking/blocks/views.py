@@ -3,13 +3,12 @@
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
 from ..bookings import services
 from ..bookings.availability import available_slots, local_day_bounds
@@ -21,7 +20,7 @@ from ..checkout import facade
 from ..checkout.handoff import get_payment_handoff
 from ..snippets.models import Provider, Service
 from ..throttling import rate_limited
-from .forms import BookingForm, parse_slot
+from .forms import BookingForm
 from .picker import picker_context, slot_value
 
 RESCHEDULE_DAYS = 30
@@ -56,49 +55,13 @@ def book(request, service_id):
 
 
 def booked(request, reference, token):
-    booking = _booking_for_token(request, reference, token)
-    context = _booking_context(booking, token)
+    booking = booking_for_token(request, reference, token)
+    context = booking_context(booking, token)
     context["payment"] = facade.paid_payment(booking)
     return render(request, "wagtail_booking/booked.html", context)
 
 
-@require_http_methods(["GET", "POST"])
-@rate_limited("write")
-def manage(request, reference, token):
-    booking = _booking_for_token(request, reference, token)
-    context = _booking_context(booking, token)
-    status = 200
-    if request.method == "POST":
-        try:
-            context["message"] = _change(request, booking)
-        except services.BookingError as error:
-            context["error"] = error.message
-            status = error.status_code
-        context.update(_booking_context(booking, token))
-    if booking.status in (Booking.Status.CONFIRMED, Booking.Status.REQUESTED):
-        context["reschedule_times"] = _reschedule_times(request, booking)
-        payment = facade.paid_payment(booking)
-        if payment is not None:
-            context.update({"payment": payment, "refund_quote": facade.refund_quote(booking)})
-    return render(request, "wagtail_booking/manage.html", context, status=status)
-
-
-def _change(request, booking):
-    """The client's cancel or move (the services lock the booking and re-check its status)."""
-    if request.POST.get("action") == "cancel":
-        services.cancel(booking, by="client")
-        return "Your booking is cancelled. We have sent you an email."
-    if request.POST.get("action") == "reschedule":
-        try:
-            start, _provider = parse_slot(request.POST.get("slot", ""))
-        except ValidationError as error:
-            raise services.BookingError(" ".join(error.messages), field="slot") from error
-        services.reschedule(booking, start, by="client")
-        return "Your booking has been moved. We have sent you an email."
-    raise services.BookingError("Choose to cancel or to move the booking.", field="action")
-
-
-def _booking_for_token(request, reference, token) -> Booking:
+def booking_for_token(request, reference, token) -> Booking:
     """The booking a link names, if its token matches and it is with the business this site is."""
     if not is_reference(reference):
         raise Http404("No booking matches this link.")
@@ -109,14 +72,14 @@ def _booking_for_token(request, reference, token) -> Booking:
     return booking
 
 
-def _booking_context(booking, token):
+def booking_context(booking, token):
     zone = ZoneInfo(booking.client_timezone)
     return {"booking": booking, "local_start": booking.start.astimezone(zone),
             "local_end": booking.end.astimezone(zone), "zone_name": booking.client_timezone,
             "manage_url": reverse("wagtail_booking:manage", args=[booking.reference, token])}
 
 
-def _reschedule_times(request, booking):
+def reschedule_times(request, booking):
     zone = ZoneInfo(booking.client_timezone)
     today = timezone.now().astimezone(zone).date()
     start, end = local_day_bounds(today, today + timedelta(days=RESCHEDULE_DAYS), booking.client_timezone)

@@ -204,9 +204,22 @@ def _place_order(payment, intent, priced):
         _recorded(payment, "debit", received)
     else:
         payment.state = BookingPayment.State.AUTHORISED
+    payment.card_brand, payment.card_last4 = _card_of(intent, payment.stripe_account)
     payment.problem = ""
     payment.save()
     return order
+
+
+def _card_of(intent, account):
+    """(brand, last 4) of the card that paid, kept so pages and emails can say where a refund goes. Only words for
+    the client: when Stripe cannot say, the payment goes through without them."""
+    try:
+        details = gateway.retrieve_charge(intent["latest_charge"], account)["payment_method_details"]
+        card = details["card"] if details and "card" in details else None
+        return (card["brand"] or "")[:20], (card["last4"] or "")[:4]
+    except Exception:  # noqa: BLE001 - the booking matters more than how we describe its card
+        logger.warning("No card details for PaymentIntent %s", intent["id"], exc_info=True)
+        return "", ""
 
 
 def _give_back(payment, intent, message):

@@ -77,6 +77,10 @@ class BookingPayment(models.Model):
     amount_captured = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
     amount_refunded = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
     email = models.EmailField(blank=True)
+    # The card as Stripe reported it when the payment went through, so pages and emails can say where a refund
+    # goes without asking Stripe: a brand code ("visa") and the last four digits.
+    card_brand = models.CharField(max_length=20, blank=True, default="")
+    card_last4 = models.CharField(max_length=4, blank=True, default="")
     attempt = models.PositiveIntegerField(default=1)
     problem = models.TextField(blank=True, help_text=_("What went wrong last, in words a person can act on."))
     created_at = models.DateTimeField(auto_now_add=True)

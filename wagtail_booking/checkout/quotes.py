@@ -13,10 +13,11 @@ from ..site_settings import site_settings
 from .models import BookingPayment
 
 
-def refund_quote(booking, by="client", now=None, payment=None) -> Decimal:
+def refund_quote(booking, by="client", now=None, payment=None, start=None) -> Decimal:
     """What cancelling now gives back: the policy for clients, everything for the business.
 
-    ``payment`` is the booking's paid payment when the caller holds it locked (else it is looked up).
+    ``payment`` is the booking's paid payment when the caller holds it locked (else it is looked up). ``start`` asks
+    what cancelling would give back were the booking moved there (the manage page's move confirmation).
     """
     payment = payment or paid_payment(booking)
     if payment is None:
@@ -25,7 +26,7 @@ def refund_quote(booking, by="client", now=None, payment=None) -> Decimal:
     paid = payment.amount if payment.state == BookingPayment.State.AUTHORISED else payment.amount_captured
     due = paid
     if by == "client":
-        hours = (booking.start - (now or timezone.now())).total_seconds() / 3600
+        hours = ((start or booking.start) - (now or timezone.now())).total_seconds() / 3600
         due = policy_for(booking.service).refund_for(paid, hours)
     return max(Decimal("0"), due - payment.amount_refunded)
 
@@ -45,3 +46,22 @@ def paid_payment(booking) -> BookingPayment | None:
     return (BookingPayment.objects.filter(booking=booking, state__in=[BookingPayment.State.AUTHORISED,
                                                                        BookingPayment.State.CAPTURED])
             .select_related("order").first())
+
+
+def money_back(booking) -> tuple[BookingPayment, Decimal] | None:
+    """What a cancelled booking's client gets back and the payment it goes back through, or None if nothing was paid.
+
+    Before the settlement ran, the policy's figure at the moment of cancelling (what the settlement will refund);
+    after it, what actually went back: refunds plus any part of a card authorisation that was released.
+    """
+    payment = (BookingPayment.objects.filter(booking=booking, order__isnull=False).order_by("-pk").first())
+    if payment is None or booking.cancelled_at is None:
+        return None
+    held = payment.state == BookingPayment.State.AUTHORISED or (
+        payment.state == BookingPayment.State.CAPTURED and payment.amount_refunded == 0
+        and payment.amount_captured >= payment.amount)
+    if held:  # not settled yet
+        by = "client" if booking.status == booking.Status.CANCELLED else "business"
+        return payment, refund_quote(booking, by=by, now=booking.cancelled_at, payment=payment)
+    released = payment.amount - payment.amount_captured  # what a partly captured authorisation let go
+    return payment, max(Decimal("0"), released) + payment.amount_refunded

@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from .. import signals
 from ..bookings.models import Booking
 from ..conf import booking_settings
 from . import facade
@@ -35,7 +36,10 @@ def settle_cancellation(booking_id, by):
     if booking is None or booking.status not in (Booking.Status.CANCELLED, Booking.Status.DECLINED):
         return None  # cancelled and declined are final: this check cannot go stale
     payment = facade.paid_payment(booking)
-    return facade.settle_cancellation(payment, booking, by) if payment else None
+    with transaction.atomic():
+        settled = facade.settle_cancellation(payment, booking, by) if payment else None
+        signals.send_isolated(signals.cancellation_settled, sender=Booking, booking=booking, payment=settled)
+    return settled
 
 
 def capture_ageing_authorisations(now=None) -> int:

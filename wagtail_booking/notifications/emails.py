@@ -8,8 +8,9 @@ from django.urls import reverse
 
 from ..bookings.tokens import manage_token
 from ..checkout.facade import paid_payment
+from ..checkout.policy_words import cancelled_refund_text, policy_lines
 from ..conf import booking_settings
-from ..reports.invoices import ensure_pdf, invoice_for_booking
+from ..reports.invoices import credit_notes_for_booking, ensure_pdf, invoice_for_booking
 from ..reports.links import invoice_url
 from ..site_settings import site_settings
 from .ics import booking_calendar
@@ -49,6 +50,16 @@ def _invoice(context, booking, base_url, attach):
         return None
 
 
+def _credit_notes(booking):
+    """The credit notes of the booking's refunds, as attachments. Never blocks the email (they stay downloadable
+    from the admin and can be sent again)."""
+    try:
+        return [(note.filename, ensure_pdf(note), "application/pdf") for note in credit_notes_for_booking(booking)]
+    except Exception:
+        logger.exception("The credit notes of booking %s could not be attached", booking.pk)
+        return []
+
+
 def reply_to(booking) -> list[str]:
     """Replies go to the booking's business (its contact email), not to the platform's sending address."""
     config = site_settings(booking.site)
@@ -63,9 +74,15 @@ def send_booking_email(booking, kind: str, base_url: str, business_name: str) ->
                "manage_url": manage_url(booking, base_url), "business_name": business_name,
                "payment": paid_payment(booking) if kind in ("confirmed", "approved", "rescheduled", "reminder")
                else None}
-    attachment = None
+    attachments = []
     if context["payment"] is not None:
-        attachment = _invoice(context, booking, base_url, attach=kind in ("confirmed", "approved"))
+        attachments.append(_invoice(context, booking, base_url, attach=kind in ("confirmed", "approved")))
+        if booking.deposit_due > 0:
+            context["policy_lines"] = policy_lines(booking.service, booking.client_timezone, booking.start,
+                                                   booking.currency)
+    if kind in ("cancelled", "declined"):
+        context["refund_text"] = cancelled_refund_text(booking)
+        attachments.extend(_credit_notes(booking))
     message = EmailMultiAlternatives(
         subject=SUBJECTS[kind].format(service=booking.service.name, when=when),
         body=render_to_string("wagtail_booking/email/booking.txt", context),
@@ -77,7 +94,7 @@ def send_booking_email(booking, kind: str, base_url: str, business_name: str) ->
     method = "CANCEL" if kind in ("cancelled", "declined") else "PUBLISH"
     message.attach(f"booking-{booking.reference}.ics", booking_calendar(booking, business_name, method),
                    f"text/calendar; method={method}")
-    if attachment:
+    for attachment in filter(None, attachments):
         message.attach(*attachment)
     message.send()
     return bool(context.get("invoice_follows"))

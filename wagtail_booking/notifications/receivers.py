@@ -1,6 +1,7 @@
 """Booking lifecycle -> emails, texts and reminders, recorded in the booking's transaction (see ``outbox``)."""
 
 from .. import signals
+from ..checkout.quotes import paid_payment
 from ..outbox import enqueue
 from .forms import plug_in
 from .tasks import queue_messages, sync_reminders_task
@@ -16,8 +17,14 @@ def on_confirmed(sender, booking, approved=False, **kwargs):
 
 
 def on_cancelled(sender, booking, declined=False, **kwargs):
-    queue_messages(booking, "declined" if declined else "cancelled")
+    # A paid booking's messages wait for its money to be settled, so that they can say what is refunded.
+    if paid_payment(booking) is None:
+        queue_messages(booking, "declined" if declined else "cancelled")
     enqueue(sync_reminders_task, booking.pk)
+
+
+def on_cancellation_settled(sender, booking, payment=None, **kwargs):
+    queue_messages(booking, "declined" if booking.status == booking.Status.DECLINED else "cancelled")
 
 
 def on_rescheduled(sender, booking, previous_start, **kwargs):
@@ -30,6 +37,7 @@ RECEIVERS = {
     signals.booking_confirmed: on_confirmed,
     signals.booking_cancelled: on_cancelled,
     signals.booking_rescheduled: on_rescheduled,
+    signals.cancellation_settled: on_cancellation_settled,
 }
 
 

@@ -96,6 +96,13 @@ def invoice_for_booking(booking) -> Invoice | None:
     return existing
 
 
+def credit_notes_for_booking(booking) -> list[Invoice]:
+    """The booking's credit notes, issuing any its recorded refunds are still owed (for the cancellation email)."""
+    for payment_id in BookingPayment.objects.filter(booking=booking, order__isnull=False).values_list("pk", flat=True):
+        issue_documents(payment_id)
+    return list(Invoice.objects.filter(booking=booking, kind=Invoice.Kind.CREDIT_NOTE).order_by("sequence"))
+
+
 def invoice_attachment(booking):
     """``(filename, bytes, mimetype)`` of the booking's invoice, or None while nothing has been paid."""
     try:

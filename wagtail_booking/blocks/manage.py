@@ -1,0 +1,123 @@
+"""The client's manage page: cancel or move after a confirmation step that states the refund, the refund said
+again once done, and the business's contact details instead of actions once online changes have closed.
+
+Every step is a plain form POST with CSRF, so it works without JavaScript. The confirmation renders the same page
+with the question; only a POST carrying ``confirm=yes`` changes the booking (the services lock it and re-check).
+"""
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from ..bookings import services
+from ..bookings.models import Booking
+from ..checkout import facade
+from ..checkout.policy_words import cancelled_refund_text, card_words, money, when
+from ..site_settings import site_settings
+from ..throttling import rate_limited
+from .forms import parse_slot
+from .views import booking_context, booking_for_token, reschedule_times
+
+LIVE = (Booking.Status.CONFIRMED, Booking.Status.REQUESTED)
+
+
+@require_http_methods(["GET", "POST"])
+@rate_limited("write")
+def manage(request, reference, token):
+    booking = booking_for_token(request, reference, token)
+    context, status = {}, 200
+    if request.method == "POST":
+        try:
+            context.update(_change(request, booking))
+        except services.BookingError as error:
+            context["error"] = error.message
+            status = error.status_code
+    context.update(booking_context(booking, token))
+    context.update(_page(request, booking, showing_question="confirm" in context))
+    return render(request, "wagtail_booking/manage.html", context, status=status)
+
+
+def _change(request, booking) -> dict:
+    """Ask first (``confirm`` in the answer), then act on ``confirm=yes``."""
+    action, confirmed = request.POST.get("action"), request.POST.get("confirm") == "yes"
+    if action == "cancel":
+        if not confirmed:
+            _require_open(booking)
+            return {"confirm": "cancel", "refund_text": _refund_text(booking)}
+        services.cancel(booking, by="client")
+        return {"message": _("Your booking is cancelled. We have sent you an email.")}
+    if action == "reschedule":
+        raw = request.POST.get("slot", "")
+        try:
+            start, _provider = parse_slot(raw)
+        except ValidationError as error:
+            raise services.BookingError(" ".join(error.messages), field="slot") from error
+        if not confirmed:
+            _require_open(booking)
+            return {"confirm": "move", "new_slot": raw, "new_start": when(start, booking.client_timezone),
+                    "move_refund_text": _move_refund_text(booking, start)}
+        services.reschedule(booking, start, by="client")
+        return {"message": _("Your booking has been moved. We have sent you an email.")}
+    raise services.BookingError(_("Choose to cancel or to move the booking."), field="action")
+
+
+def _require_open(booking):
+    """The services' own refusals, said before the client is asked to confirm something that would fail."""
+    if booking.status not in LIVE:
+        raise services.NotAllowed(_("This booking is %(status)s and cannot be changed.")
+                                  % {"status": booking.get_status_display().lower()})
+    if _changes_closed(booking):
+        raise services.NotAllowed(_("Online changes have closed for this booking; please contact us."))
+
+
+def _changes_closed(booking, now=None) -> bool:
+    return (now or timezone.now()) > booking.start - booking.service.cancellation_cutoff
+
+
+def _page(request, booking, showing_question=False) -> dict:
+    """What the page shows besides the question: the actions, the contact block, or the refund of a cancellation."""
+    page = {}
+    if booking.status in LIVE and _changes_closed(booking):
+        config = site_settings(booking.site)
+        page.update({"changes_closed_at": when(booking.start - booking.service.cancellation_cutoff,
+                                               booking.client_timezone),
+                     "contact_phone": config.contact_phone if config else "",
+                     "contact_email": config.contact_email if config else ""})
+    elif booking.status in LIVE and not showing_question:
+        page["reschedule_times"] = reschedule_times(request, booking)
+        if facade.paid_payment(booking) is not None:
+            page["refund_text"] = _refund_text(booking)
+    if booking.status == Booking.Status.CANCELLED:
+        page["cancelled_refund_text"] = cancelled_refund_text(booking)
+    return page
+
+
+def _refund_text(booking) -> str:
+    """What cancelling now would give back, in a sentence."""
+    payment = facade.paid_payment(booking)
+    if payment is None:
+        return _("Nothing was paid, so there is nothing to refund.")
+    amount = facade.refund_quote(booking, payment=payment)
+    if amount <= 0:
+        return _("Under our cancellation policy, cancelling now refunds nothing of your %(paid)s deposit.") % {
+            "paid": money(payment.amount, payment.currency)}
+    return _("Cancelling now refunds %(amount)s of your %(paid)s deposit to %(card)s.") % {
+        "amount": money(amount, payment.currency), "paid": money(payment.amount, payment.currency),
+        "card": card_words(payment)}
+
+
+def _move_refund_text(booking, new_start) -> str:
+    """How the move changes what a later cancellation would give back (nothing to say when nothing was paid)."""
+    payment = facade.paid_payment(booking)
+    if payment is None:
+        return ""
+    before = facade.refund_quote(booking, payment=payment)
+    after = facade.refund_quote(booking, payment=payment, start=new_start)
+    if before == after:
+        return _("After this move, cancelling would still refund %(amount)s.") % {
+            "amount": money(after, payment.currency)}
+    return _("After this move, cancelling would refund %(after)s instead of %(before)s.") % {
+        "after": money(after, payment.currency), "before": money(before, payment.currency)}
+

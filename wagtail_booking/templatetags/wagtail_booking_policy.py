@@ -1,0 +1,21 @@
+"""``{% booking_policy %}``: the cancellation policy in words for a booking (its dates) or a service (in general)."""
+
+from django import template
+from django.conf import settings
+
+from ..checkout.policy_words import policy_lines
+
+register = template.Library()
+
+
+@register.simple_tag
+def booking_policy(booking=None, service=None):
+    """The policy's sentences: for ``booking`` with its deadlines in the client's zone, else for ``service`` in
+    general terms ("up to 48 hours before"). An empty list when there is neither."""
+    if booking is not None and getattr(booking, "service_id", None):
+        return policy_lines(booking.service, booking.client_timezone, booking.start, booking.currency,
+                            paid=booking.deposit_due > 0)
+    if service is not None and getattr(service, "pk", None):
+        return policy_lines(service, currency=getattr(settings, "OSCAR_DEFAULT_CURRENCY", ""),
+                            paid=service.deposit_kind != "none")
+    return []
