@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from home.models import ContentPage
 from wagtail.blocks.struct_block import StructBlockValidationError
 
 from tests.factories.booking import ProviderFactory
