@@ -257,10 +257,11 @@ def test_error_page_stays_put_with_javascript(browser, demo_site):
     problems = watch(page, demo_site)
     page.goto(demo_site + "/")
     page.wait_for_url(re.compile(r"[?&]booking_tz=Europe%2FLondon"))
+    # With the script the times follow the zone at once (no request); the booking form carries the zone.
     field(page, "combobox", "Show times in").select_option("Asia/Tokyo")
-    with page.expect_navigation():
-        page.get_by_role("button", name="Show times").click()
     expect(page.get_by_role("group", name=re.compile(r"^Time on "))).to_contain_text("(Asia/Tokyo)")
+    if not page.locator(".wb-time").count():
+        page.get_by_role("button", name=re.compile(r"^Next available: ")).click()
     check_times_are_in(offered_times(page), "Asia/Tokyo")
 
     field(page, "textbox", "Your name").fill("Kim Hasty")
