@@ -1,24 +1,36 @@
 """The booking block an editor drops into any StreamField."""
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
+from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.snippets.blocks import SnippetChooserBlock
 
 from ..bookings import services
 from ..businesses import site_for_request
-from .picker import picker_context
+from .picker import ANY, CLIENT, FIXED, picker_context
 
 
 class BookingBlockValue(blocks.StructValue):
+    def provider_choice(self):
+        """The editor's setting; blocks saved before it existed keep their meaning (a provider means fixed)."""
+        return self.get("provider_choice") or (FIXED if self.get("provider") else ANY)
+
     def provider_ids(self):
         provider = self.get("provider")
-        return [provider.pk] if provider else None
+        return [provider.pk] if provider and self.provider_choice() == FIXED else None
 
 
 class BookingBlock(blocks.StructBlock):
     service = SnippetChooserBlock("wagtail_booking.Service", label=_("Service"))
     provider = SnippetChooserBlock("wagtail_booking.Provider", required=False, label=_("Provider"),
-                                   help_text=_("Leave empty to offer any available provider."))
+                                   help_text=_("The provider a fixed-provider block books."))
+    provider_choice = blocks.ChoiceBlock(
+        choices=[(FIXED, _("Fixed: always the provider chosen above")),
+                 (CLIENT, _("The client chooses a provider (or any available)")),
+                 (ANY, _("Any available provider"))],
+        required=False, label=_("Who the client books with"),
+        help_text=_("Left empty: the provider above if one is chosen, otherwise any available provider."))
     heading = blocks.CharBlock(required=False, label=_("Heading"))
     intro = blocks.RichTextBlock(required=False, features=["bold", "italic", "link"], label=_("Introduction"))
 
@@ -37,5 +49,13 @@ class BookingBlock(blocks.StructBlock):
         context["bookable"] = service is not None and service.active and (site is None or service.site_id == site.pk)
         context["payment_unavailable"] = context["bookable"] and not services.payment_available(service)
         if request is not None and context["bookable"] and not context["payment_unavailable"]:
-            context.update(picker_context(request, service, value.provider_ids(), request.GET))
+            context.update(picker_context(request, service, value.provider_ids(), request.GET,
+                                          choice=value.provider_choice()))
         return context
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value.get("provider_choice") == FIXED and not value.get("provider"):
+            raise StructBlockValidationError(block_errors={"provider": ValidationError(
+                _("Choose the provider this block always books, or let the client choose."))})
+        return value

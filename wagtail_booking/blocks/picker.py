@@ -1,52 +1,126 @@
-"""What the server-rendered picker shows: days with free slots, and the times of the chosen day."""
+"""What the picker shows: the free days of the next weeks, the chosen day's times grouped by part of the day, the
+next free day when the chosen one is full, the providers a client may choose from, and the zones to show times in.
+
+The server-rendered form works alone; the same free times go into the page as JSON (``picker_data``) for the
+calendar the script draws, so the enhanced picker costs no request and no query more than the plain one.
+"""
 
 from datetime import date, timedelta
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from ..bookings.availability import available_slots, local_day_bounds
-from ..bookings.intake import InvalidInput, check_timezone
+from ..bookings.availability import load_schedules, local_day_bounds
 from ..conf import booking_settings
-from ..timezones import known_zones
+from ..scheduling import compute_slots
+from ..snippets.models import Provider
+from ..timezones import canonical_zone, zone_choices
 from .forms import BookingForm
+
+FIXED, CLIENT, ANY = "fixed", "client", "any"
+# (name, first hour): a time belongs to the last part of the day whose first hour it has reached.
+PERIODS = (("morning", _("Morning"), 0), ("afternoon", _("Afternoon"), 12), ("evening", _("Evening"), 17))
 
 
 def client_zone(params) -> str:
-    try:
-        return check_timezone(params.get("booking_tz") or booking_settings.default_timezone)
-    except InvalidInput:
-        return booking_settings.default_timezone
+    """The zone asked for (an alias such as US/Eastern becomes America/New_York), else the site's default zone."""
+    return (canonical_zone(params.get("booking_tz")) or canonical_zone(booking_settings.default_timezone)
+            or booking_settings.default_timezone)
 
 
 def slot_value(slot) -> str:
     return f"{slot.start.isoformat()}|{slot.provider_id}"
 
 
-def picker_context(request, service, provider_ids, params, form=None, alternatives=None):
+def picker_context(request, service, provider_ids, params, form=None, alternatives=None, choice=None):
+    """The template context of the picker. ``choice`` is the block's provider setting (``CLIENT`` lets the
+    client pick one of ``service``'s providers); ``provider_ids`` a fixed provider, or ``None`` for any."""
     zone_name = client_zone(params)
     zone = ZoneInfo(zone_name)
-    today = timezone.now().astimezone(zone).date()
-    start, end = local_day_bounds(today, today + timedelta(days=booking_settings.BLOCK_DAYS_AHEAD - 1), zone_name)
+    now = timezone.now()
+    today = now.astimezone(zone).date()
+    last = today + timedelta(days=booking_settings.BLOCK_DAYS_AHEAD - 1)
+    start, end = local_day_bounds(today, last, zone_name)
+    providers = _client_providers(service) if choice == CLIENT and not provider_ids else []
+    chosen_provider = _chosen_provider(params, service, providers)
+    # One load for every provider (3 queries); the client's choice only filters the computed starts.
+    schedules = load_schedules(service, start, end, provider_ids, now)
+    slots = compute_slots(schedules, service.rules, start, end, now)
+    by_provider = {s.provider_id: compute_slots([s], service.rules, start, end, now) for s in schedules
+                   if providers}
+    shown = by_provider.get(chosen_provider.pk, []) if chosen_provider else slots
     by_day = {}
-    for slot in available_slots(service, start, end, provider_ids):
+    for slot in shown:
         by_day.setdefault(slot.start.astimezone(zone).date(), []).append(slot)
-    chosen = _chosen_day(params, service, by_day)
+    chosen = _chosen_day(params, service, by_day, today, last)
     times = [(slot_value(slot), slot.start.astimezone(zone)) for slot in by_day.get(chosen, [])]
     if alternatives:
         times = [(slot_value(slot), slot.start.astimezone(zone)) for slot in alternatives]
+    common_zones, other_zones = zone_choices(now, zone_name)
     return {
         "service": service,
         "zone_name": zone_name,
-        "days": sorted(by_day),
+        "days": sorted(set(by_day) | ({chosen} if chosen else set())),
+        "free_days": by_day,
         "chosen_day": chosen,
+        "next_available": _next_available(by_day, chosen) if chosen and chosen not in by_day else None,
         "times": times,
+        "periods": group_times(times, zone),
         "form": form or BookingForm(service, initial={"timezone": zone_name}, auto_id=_auto_id(request, service)),
         "provider_ids": provider_ids,
-        "timezones": _zones(),
+        "providers": providers,
+        "chosen_provider": chosen_provider,
+        "common_zones": common_zones,
+        "other_zones": other_zones,
+        "picker_id": f"wb-picker-{service.pk}",
+        "back_path": _back_path(request),
+        "picker_data": _picker_data(zone_name, today, last, slots, by_provider, chosen_provider, chosen),
         "currency": getattr(settings, "OSCAR_DEFAULT_CURRENCY", ""),
     }
+
+
+def group_times(times, zone):
+    """``times`` (value, moment) split into the parts of the day that have any: [(key, label, times)]."""
+    groups = {key: [] for key, _label, _hour in PERIODS}
+    for value, moment in times:
+        hour = moment.astimezone(zone).hour
+        key = [key for key, _label, first in PERIODS if hour >= first][-1]
+        groups[key].append((value, moment))
+    return [(key, label, groups[key]) for key, label, _hour in PERIODS if groups[key]]
+
+
+def _picker_data(zone_name, today, last, slots, by_provider, chosen_provider, chosen):
+    """The free times for the script: ISO starts (with the provider who takes each) for "any provider" and,
+    when the client chooses, for each provider."""
+    def starts(items):
+        return [[slot.start.isoformat(), slot.provider_id] for slot in items]
+    return {
+        "zone": zone_name, "first": today.isoformat(), "last": last.isoformat(),
+        "chosen": chosen.isoformat() if chosen else None,
+        "provider": str(chosen_provider.pk) if chosen_provider else "",
+        "slots": {"": starts(slots), **{str(pk): starts(items) for pk, items in by_provider.items()}},
+    }
+
+
+def _back_path(request):
+    """The path of the block's page (the error page is POST-only: its form names the page in ``next``)."""
+    path = urlsplit(request.POST.get("next", "/") if request.method == "POST" else request.path).path
+    return path if path.startswith("/") and not path.startswith(("//", "/\\")) else "/"
+
+
+def _client_providers(service):
+    return list(Provider.objects.filter(services=service, active=True, site_id=service.site_id)
+                .order_by("pk").only("pk", "name"))
+
+
+def _chosen_provider(params, service, providers):
+    if str(params.get("booking_service")) != str(service.pk):
+        return None
+    wanted = params.get("booking_provider") or ""
+    return next((p for p in providers if str(p.pk) == wanted), None)
 
 
 def _auto_id(request, service):
@@ -60,22 +134,20 @@ def _auto_id(request, service):
     return "id_%s" if count == 0 else f"id_{service.pk}_%s"
 
 
-def _chosen_day(params, service, by_day):
+def _chosen_day(params, service, by_day, today, last):
+    """The day asked for, even a full one (the page then offers the next free day), else the first free day."""
+    if not by_day:
+        return None
     if str(params.get("booking_service")) == str(service.pk):
         try:
             day = date.fromisoformat(params.get("booking_date", ""))
         except ValueError:
             day = None
-        if day in by_day:
+        if day is not None and today <= day <= last:
             return day
-    return min(by_day) if by_day else None
+    return min(by_day)
 
 
-_ZONES = None
-
-
-def _zones():
-    global _ZONES
-    if _ZONES is None:
-        _ZONES = sorted(z for z in known_zones() if "/" in z and not z.startswith("Etc/"))
-    return _ZONES
+def _next_available(by_day, day):
+    later = [free for free in by_day if free > day]
+    return min(later) if later else (min(by_day) if by_day else None)

@@ -140,7 +140,7 @@ class Command(BaseCommand):
         root = Page.get_first_root_node()
         home = root.add_child(instance=ContentPage(title="Harbour Wellness", slug="harbour", body=json.dumps([
             {"type": "paragraph", "value": "<p>Therapy, massage and assessments by the harbour.</p>"},
-            {"type": "booking", "value": {"service": consultation.pk, "provider": None,
+            {"type": "booking", "value": {"service": consultation.pk, "provider": None, "provider_choice": "client",
                                          "heading": "Book a free consultation",
                                          "intro": "<p>Pick a time that suits you.</p>"}},
         ])))
