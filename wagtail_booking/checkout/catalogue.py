@@ -72,3 +72,9 @@ def booking_references(basket_or_order) -> list[str]:
             if attribute.option and attribute.option.code == "booking":
                 references.append(attribute.value)
     return references
+
+
+def is_booking_only(basket) -> bool:
+    """The basket holds appointments and nothing else: its checkout is a booking, not a shop order."""
+    lines = basket.all_lines()
+    return bool(lines) and all(line.product.product_class.slug == PRODUCT_CLASS_SLUG for line in lines)
