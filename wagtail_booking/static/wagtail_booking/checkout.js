@@ -18,7 +18,7 @@
   function tick() {
     var seconds = Math.max(0, Math.round((end - Date.now()) / 1000));
     if (seconds > 0) {
-      left.textContent = text(seconds);
+      left.textContent = " \u00b7 " + text(seconds);
       return;
     }
     clearInterval(timer);
