@@ -472,3 +472,19 @@ def test_a_mixed_basket_is_a_shop_checkout_and_a_business_cancellation_refunds_t
     assert payment.amount_captured == Decimal("48.00") and payment.amount_refunded == Decimal("18.00")
     assert [refund["amount"] for refund in stripe_fake.refunds.values()] == [1800]
     assert Source.objects.get().amount_refunded == Decimal("18.00")
+
+
+def test_a_voucher_entered_on_the_payment_page_lowers_the_deposit(checkout, stripe_fake, monday):
+    from django.urls import reverse
+
+    make_voucher("SPRING25", 25)
+    checkout.hold(far(monday))
+    page = checkout.open_payment_page()
+    assert 'action="/shop/basket/vouchers/add/"' in page.content.decode()
+    payment_url = "http://testserver" + reverse("checkout:payment-details")
+    response = checkout.client.post(reverse("basket:vouchers-add"), {"code": "SPRING25"}, HTTP_REFERER=payment_url,
+                                    follow=True)
+    assert response.request["PATH_INFO"] == reverse("checkout:payment-details"), response.redirect_chain
+    assert "Voucher &#x27;SPRING25&#x27; added to basket" in response.content.decode()
+    checkout.page = response
+    assert checkout.payment.amount == Decimal("13.50")
