@@ -18,16 +18,26 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e ".[test]" --config-settings editable_mode=compat
 	touch $@
 
-install: $(VENV)/.installed-test
+# axe-core for the browser tests' accessibility checks (tests/browser/axe.py); reinstalled when package.json or
+# package-lock.json changes. Without npm the browser tests skip their accessibility checks and say so.
+node_modules/.installed: package.json $(wildcard package-lock.json)
+	@if command -v npm >/dev/null 2>&1; then \
+		if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi \
+		&& touch $@; \
+	else \
+		echo "npm is not installed: skipping axe-core, the browser tests will skip their accessibility checks."; \
+	fi
+
+install: $(VENV)/.installed-test node_modules/.installed
 
 sandbox: $(VENV)/.installed-sandbox
 	BIN=$(BIN) scripts/sandbox.sh
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test node_modules/.installed
 	BIN=$(BIN) scripts/test.sh $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check wagtail_booking tests sandbox benchmarks
 
 clean:
-	rm -rf $(VENV) sandbox/var
+	rm -rf $(VENV) sandbox/var node_modules

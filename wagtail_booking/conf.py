@@ -38,6 +38,9 @@ DEFAULTS = {
     # Decimals, e.g. "2.5" and "0.30").
     "STRIPE_CONNECT_FEE_PERCENT": "0",
     "STRIPE_CONNECT_FEE_FIXED": "0",
+    # The template the client's booking checkout pages (payment for a basket of appointments only) extend, so they
+    # look like the site that hosts the booking block: it must fill a "content" block and may fill "title".
+    "BASE_TEMPLATE": "wagtail_booking/base.html",
     # Days ahead the booking block looks for days with free slots.
     "BLOCK_DAYS_AHEAD": 31,
     # Region (ISO 3166 code such as "US") for phone numbers written without a country code.

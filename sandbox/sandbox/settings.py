@@ -170,6 +170,7 @@ HAYSTACK_CONNECTIONS = {"default": {"ENGINE": "haystack.backends.simple_backend.
 WAGTAIL_BOOKING = {
     "PHONE_REGION": os.environ.get("PHONE_REGION", "US"),
     "PAYMENT_HANDOFF": "wagtail_booking.checkout.handoff.StripeCheckoutHandoff",
+    "BASE_TEMPLATE": "base.html",  # the booking checkout looks like the rest of the sandbox site
 }
 
 # Stripe: real keys from the environment, else the loopback fake that scripts/sandbox.sh starts

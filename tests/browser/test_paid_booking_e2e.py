@@ -17,6 +17,7 @@ Screenshots go to test-artifacts/ (git-ignored). The wall clock is real: the tes
 
 import re
 from decimal import Decimal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -25,6 +26,7 @@ from fakes.stripe_server import FakeStripe
 
 from wagtail_booking.checkout.views import HANDLED_EVENTS
 
+from .axe import assert_accessible
 from .support import (
     ARTIFACTS,
     BROWSER_MARKS,
@@ -90,7 +92,7 @@ def phone_page(browser, site, stripe):
     return page, watch(page, site, also=(stripe.url,))
 
 
-def hold_a_massage(page, site, name, email, shot=None):
+def hold_a_massage(page, site, name, email, shot=None, audit=False):
     """/services/ -> the Massage therapy block -> a time and the client's details -> "Continue to payment"."""
     page.goto(site + "/services/")
     # The script reloads the page once to show the times in the browser's zone.
@@ -118,70 +120,56 @@ def hold_a_massage(page, site, name, email, shot=None):
     expect(block.get_by_text(price)).to_be_visible()
     if shot:
         block.screenshot(path=str(ARTIFACTS / shot))
+    if audit:
+        assert shop_links(page) == []
+        assert_accessible(page)
     with page.expect_navigation():
         field(block, "button", "Continue to payment").click()
     return time_label, start
 
 
-def check_basket(page, time_label, start, shot=None):
-    """Oscar's basket: the appointment line with its details and the deposit, then "Proceed to checkout"."""
-    page.wait_for_url(re.compile(r"/shop/basket/$"))
-    held = page.get_by_text(re.compile(
-        r"Your time is held until \d\d:\d\d \(Europe/London\)\. Pay the deposit to confirm it\."))
-    expect(held).to_be_visible()
-    held_until = re.search(r"\d\d:\d\d", held.inner_text()).group(0)
-    line = page.locator("#basket_formset .basket-items")
-    expect(line).to_have_count(1)
-    expect(line).to_contain_text(SERVICE)
-    text = line.inner_text()
-    reference = re.search(r"Booking reference\W+([A-Z0-9-]{4,})", text)
-    assert reference, f"no booking reference on the basket line: {text!r}"
-    london = start.astimezone(ZoneInfo(CLIENT_ZONE))
-    assert f"{london:%a %d %b %Y} {time_label} ({CLIENT_ZONE})" in text, text
-    provider = re.search(r"With\W+(Sam Okafor|Treatment room 1)", text)
-    assert provider, f"no provider on the basket line: {text!r}"
-    assert re.search(r"Balance due at the appointment\W+72\.00 USD", text), text
-    expect(line).to_contain_text(re.compile(rf"{USD}18\.00"))
-    expect(page.locator("#basket_totals")).to_contain_text(re.compile(rf"{USD}18\.00"))
-    assert_no_horizontal_scroll(page)
-    if shot:
-        screenshot(page, shot)
-    with page.expect_navigation():
-        page.get_by_role("link", name="Proceed to checkout").click()
-    return reference.group(1), provider.group(1), held_until
+def shop_links(page):
+    """Links on the page that lead into the shop (catalogue, basket, account) or say they do."""
+    links = page.eval_on_selector_all("a[href]:not([href^='#'])",
+                                      "els => els.map(a => [a.innerText.trim(), a.pathname])")
+    shop_words = re.compile(r"\b(store|shop|shopping|basket|products?|catalogue)\b", re.IGNORECASE)
+    return [(text, path) for text, path in links if path.startswith("/shop/") or shop_words.search(text)]
 
 
-def check_out_as_guest(page, email):
-    """Oscar's "Who are you?" step: the email is already filled in; continue as a guest."""
-    expect(page.get_by_role("heading", name="Who are you?")).to_be_visible()
-    # Oscar's stylesheet adds a "*" after the label of required fields (in the accessible name too).
-    email_box = page.get_by_role("textbox", name=re.compile(r"^My email address is\b"))
-    expect(email_box).to_have_value(email)
-    guest = field(page, "radio", "I am a new customer and want to checkout as a guest")
-    guest.check()
-    expect(guest).to_be_checked()
-    assert_no_horizontal_scroll(page)
-    with page.expect_navigation():
-        field(page, "button", "Continue").click()
+def steps(page):
+    """The step bar: the steps' names and the one marked current."""
+    bar = page.get_by_role("navigation", name="Booking steps")
+    expect(bar).to_be_visible()
+    names = [text.strip() for text in bar.get_by_role("listitem").all_inner_texts()]
+    return names, bar.locator("[aria-current=step]").inner_text().strip()
 
 
-def check_payment_page(page, time_label, start, provider, held_until, shot=None):
-    """The payment step: "Pay the deposit", the booking's summary, the card form and "Pay $18.00"."""
+def check_payment_page(page, time_label, start, provider, shot=None):
+    """Straight from the block to "Pay the deposit": the booking's summary, the hold, the card form, "Pay $18.00"."""
     page.wait_for_url(re.compile(r"/shop/checkout/payment-details/$"))
-    expect(page.get_by_role("heading", name="Pay the deposit")).to_be_visible()
+    expect(page.get_by_role("heading", level=1, name="Pay the deposit")).to_be_visible()
+    assert steps(page) == (["Details", "Payment", "Confirmed"], "Payment")
     summary = summary_list(page.locator(".wb-payment dl.wb-summary"))
     assert summary["Service"] == SERVICE and summary["With"] == provider, summary
     london = start.astimezone(ZoneInfo(CLIENT_ZONE))
     assert summary["When"] == f"{london:%A %-d %B %Y}, {time_label} ({CLIENT_ZONE})", summary
     assert re.fullmatch(rf"{USD}18\.00", summary["Deposit"]), summary
     assert re.fullmatch(rf"{USD}72\.00", summary["Balance due at the appointment"]), summary
-    assert summary["Held until"] == held_until, summary  # as the basket said
+    held = page.locator(".wb-hold-until")
+    countdown = re.compile(r"^Held for you until (\d\d:\d\d) \(Europe/London\) · (\d+) min (\d\d) s left$")
+    expect(held).to_have_text(countdown)
+    held_until, minutes, _seconds = countdown.match(held.inner_text()).groups()
+    assert 0 <= int(minutes) < 15, held.inner_text()
     for label in ("Card number", "Expiry (MM / YY)", "CVC"):
         expect(field(page, "textbox", label)).to_be_visible()
     expect(pay_button(page)).to_be_enabled()
+    assert page.get_by_role("textbox", name=re.compile("email", re.IGNORECASE)).count() == 0  # not asked again
+    assert shop_links(page) == []
     assert_no_horizontal_scroll(page)
+    assert_accessible(page)
     if shot:
         screenshot(page, shot)
+    return held_until
 
 
 def pay_button(page):
@@ -205,6 +193,8 @@ def check_booked(page, email, reference, time_label, start, provider, shot=None)
     london = start.astimezone(ZoneInfo(CLIENT_ZONE))
     assert f"{london:%A %-d %B %Y}, {time_label}" in summary["When"] and f"({CLIENT_ZONE})" in summary["When"]
     expect(page.get_by_text(f"We sent the details to {email}.")).to_be_visible()
+    assert steps(page) == (["Details", "Payment", "Confirmed"], "Confirmed")
+    assert shop_links(page) == []
     # Inside the authorisation window the card is captured by a background task: either wording is true.
     deposit = re.compile(r"Deposit (paid|authorised on your card): 18\.00 USD\. "
                          r"Balance due at the appointment: 72\.00 USD")
@@ -212,6 +202,25 @@ def check_booked(page, email, reference, time_label, start, provider, shot=None)
     assert_no_horizontal_scroll(page)
     if shot:
         screenshot(page, shot)
+
+
+def held_booking(email):
+    """The reference and provider of the client's held booking (the payment page shows no reference)."""
+    def read():
+        from wagtail_booking.bookings.models import Booking
+
+        booking = Booking.objects.select_related("provider").get(client_email=email, status="held")
+        return booking.reference, booking.provider.name
+
+    reference, provider = in_thread(read)
+    assert provider in PROVIDERS, provider
+    return reference, provider
+
+
+def hold_expires_at(reference):
+    from wagtail_booking.bookings.models import Booking
+
+    return Booking.objects.get(reference=reference).hold_expires_at
 
 
 def booking_status(reference):
@@ -292,34 +301,86 @@ def check_webhooks(stripe):
 # --- tests ----------------------------------------------------------------------------------------------------
 
 
+def documents_shown(page):
+    """(status, path) of every page the browser loads in its main frame, redirects included."""
+    shown = []
+    page.on("response", lambda response: response.request.resource_type == "document"
+            and response.frame == page.main_frame and shown.append((response.status, urlsplit(response.url).path)))
+    return shown
+
+
+def also_at_desktop_width(page, name):
+    """A 1280 px screenshot of the current page, then back to the phone's width."""
+    phone = page.viewport_size
+    page.set_viewport_size({"width": 1280, "height": 900})
+    screenshot(page, name)
+    page.set_viewport_size(phone)
+
+
 def test_pay_the_deposit_with_a_test_card_on_a_phone(browser, demo_site, stripe):
+    """A deposit is a booking step: block, payment, confirmed; no basket, shipping, email or preview step."""
     page, problems = phone_page(browser, demo_site, stripe)
+    shown = documents_shown(page)
     email = "casey.card@example.com"
-    time_label, start = hold_a_massage(page, demo_site, "Casey Card", email, shot="paid-services-block-phone.png")
-    reference, provider, held_until = check_basket(page, time_label, start, shot="paid-basket-phone.png")
-    assert provider in PROVIDERS
-    check_out_as_guest(page, email)
-    check_payment_page(page, time_label, start, provider, held_until, shot="paid-payment-phone.png")
+    time_label, start = hold_a_massage(page, demo_site, "Casey Card", email, shot="paid-services-block-phone.png",
+                                       audit=True)
+    reference, provider = held_booking(email)
+    held_until = check_payment_page(page, time_label, start, provider, shot="paid-payment-phone.png")
+    assert held_until == f"{in_thread(hold_expires_at, reference).astimezone(ZoneInfo(CLIENT_ZONE)):%H:%M}"
+    also_at_desktop_width(page, "paid-payment-desktop.png")
 
     enter_card(page, GOOD_CARD)
     with page.expect_navigation(url=re.compile(r"/booking/booked/")):
         pay_button(page).click()
     check_booked(page, email, reference, time_label, start, provider, shot="paid-booked-phone.png")
+    assert_accessible(page)
+    also_at_desktop_width(page, "paid-booked-desktop.png")
     assert problems == [], "\n".join(problems)
     page.context.close()
+
+    # The pages the client saw: the block's page (reloaded once for their zone), the payment page, the booking.
+    pages = [path for status, path in shown if status == 200 and path != "/services/"]
+    assert shown[0] == (200, "/services/") and len(pages) == 2, shown
+    assert pages[0] == "/shop/checkout/payment-details/", shown
+    assert re.fullmatch(rf"/booking/booked/{reference}/[^/]+/", pages[1]), shown
 
     events = check_webhooks(stripe)  # first: a webhook that finalised the payment may still be capturing it
     check_paid(stripe, reference, email)
     assert events[-1] == "payment_intent.succeeded", events
 
 
+def test_the_hold_runs_out_on_the_payment_page(browser, demo_site, stripe):
+    """The countdown reaches zero: the card form goes, the page says so and offers to pick a new time."""
+    page, problems = phone_page(browser, demo_site, stripe)
+    page.clock.install()
+    email = "olly.late@example.com"
+    time_label, start = hold_a_massage(page, demo_site, "Olly Late", email)
+    reference, provider = held_booking(email)
+    held_until = check_payment_page(page, time_label, start, provider)
+
+    page.clock.fast_forward("16:00")
+    over = page.get_by_role("alert").filter(has_text="Your hold has run out")
+    expect(over).to_be_visible()
+    expect(over).to_have_text(re.compile(r"this time is no longer kept for you\. Nothing was charged\."))
+    expect(page.locator(".wb-hold-until")).to_have_text(f"Held for you until {held_until} ({CLIENT_ZONE})")
+    expect(page.locator("#wb-payment-form")).to_be_hidden()
+    assert_accessible(page)
+    screenshot(page, "paid-hold-over-phone.png")
+    with page.expect_navigation():
+        over.get_by_role("link", name="Pick a new time").click()
+    assert urlsplit(page.url).path == "/services/", page.url
+    expect(page.get_by_role("region", name=SERVICE)).to_be_visible()
+    assert in_thread(booking_status, reference) == "held"  # nothing was paid; the hold lapses on its own
+    assert problems == [], "\n".join(problems)
+    page.context.close()
+
+
 def test_pay_with_a_3d_secure_card(browser, demo_site, stripe):
     page, problems = phone_page(browser, demo_site, stripe)
     email = "sam.secure@example.com"
     time_label, start = hold_a_massage(page, demo_site, "Sam Secure", email)
-    reference, provider, held_until = check_basket(page, time_label, start)
-    check_out_as_guest(page, email)
-    check_payment_page(page, time_label, start, provider, held_until)
+    reference, provider = held_booking(email)
+    check_payment_page(page, time_label, start, provider)
 
     enter_card(page, THREE_D_SECURE_CARD)
     with page.expect_navigation(url=re.compile(rf"^{re.escape(stripe.url)}/3ds/")):
@@ -343,9 +404,8 @@ def test_declined_card_then_a_good_one(browser, demo_site, stripe):
     page, problems = phone_page(browser, demo_site, stripe)
     email = "dee.declined@example.com"
     time_label, start = hold_a_massage(page, demo_site, "Dee Declined", email)
-    reference, provider, held_until = check_basket(page, time_label, start)
-    check_out_as_guest(page, email)
-    check_payment_page(page, time_label, start, provider, held_until)
+    reference, provider = held_booking(email)
+    check_payment_page(page, time_label, start, provider)
 
     enter_card(page, DECLINED_CARD)
     pay = pay_button(page)

@@ -443,3 +443,54 @@ def test_a_voucher_covering_the_whole_deposit_confirms_without_a_card(checkout, 
     assert response.status_code == 302 and "/booking/booked/" in response["Location"]
     assert booking_of(checkout).status == "confirmed" and Order.objects.get().total_incl_tax == Decimal("0.00")
     assert not stripe_fake.payment_intents
+
+
+def test_a_mixed_basket_is_a_shop_checkout_and_a_business_cancellation_refunds_the_appointment_only(
+        checkout, stripe_fake, monday):
+    from django.urls import reverse
+    from oscar.test.factories import create_product
+
+    gift_card = create_product(title="Gift card", product_class="Gift card", price=Decimal("30.00"),
+                               num_in_stock=10)
+    gift_card.product_class.requires_shipping = False
+    gift_card.product_class.save()
+    checkout.hold(far(monday))
+    checkout.client.post(reverse("basket:add", args=[gift_card.pk]), {"quantity": 1})
+    # Not a booking-only basket: Oscar's basket, then Oscar's "Who are you?" step, as for any order.
+    response = checkout.client.get(checkout.hold_body["checkout_url"])
+    assert response.status_code == 302 and response["Location"] == reverse("basket:summary")
+    assert "Your time is held until" in checkout.client.get(response["Location"]).content.decode()
+    assert checkout.client.get(reverse("checkout:index")).status_code == 200
+    response = checkout.client.post(reverse("checkout:index"), {"username": "pat@example.com",
+                                                                 "options": "anonymous"}, follow=True)
+    assert response.request["PATH_INFO"] == reverse("checkout:payment-details"), response.redirect_chain
+    assert "wagtail_booking/checkout/shop_payment_details.html" in [t.name for t in response.templates]
+    checkout.page = response
+    assert checkout.payment.amount == Decimal("48.00")
+    checkout.pay()
+    checkout.come_back()
+    booking = booking_of(checkout)
+    assert booking.status == "confirmed"
+    assert sorted(line.title for line in Order.objects.get().lines.all()) == ["Gift card", "Massage"]
+
+    services.cancel(booking, by="staff")
+    payment = checkout.payment
+    assert payment.amount_captured == Decimal("48.00") and payment.amount_refunded == Decimal("18.00")
+    assert [refund["amount"] for refund in stripe_fake.refunds.values()] == [1800]
+    assert Source.objects.get().amount_refunded == Decimal("18.00")
+
+
+def test_a_voucher_entered_on_the_payment_page_lowers_the_deposit(checkout, stripe_fake, monday):
+    from django.urls import reverse
+
+    make_voucher("SPRING25", 25)
+    checkout.hold(far(monday))
+    page = checkout.open_payment_page()
+    assert 'action="/shop/basket/vouchers/add/"' in page.content.decode()
+    payment_url = "http://testserver" + reverse("checkout:payment-details")
+    response = checkout.client.post(reverse("basket:vouchers-add"), {"code": "SPRING25"}, HTTP_REFERER=payment_url,
+                                    follow=True)
+    assert response.request["PATH_INFO"] == reverse("checkout:payment-details"), response.redirect_chain
+    assert "Voucher &#x27;SPRING25&#x27; added to basket" in response.content.decode()
+    checkout.page = response
+    assert checkout.payment.amount == Decimal("13.50")

@@ -72,3 +72,16 @@ def booking_references(basket_or_order) -> list[str]:
             if attribute.option and attribute.option.code == "booking":
                 references.append(attribute.value)
     return references
+
+
+def appointment_lines(order, reference) -> list:
+    """The order's lines that carry the booking ``reference``."""
+    return [line for line in order.lines.prefetch_related("attributes__option")
+            if any(attribute.option and attribute.option.code == "booking" and attribute.value == reference
+                   for attribute in line.attributes.all())]
+
+
+def is_booking_only(basket) -> bool:
+    """The basket holds appointments and nothing else: its checkout is a booking, not a shop order."""
+    lines = basket.all_lines()
+    return bool(lines) and all(line.product.product_class.slug == PRODUCT_CLASS_SLUG for line in lines)

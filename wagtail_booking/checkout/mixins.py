@@ -6,18 +6,22 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views import View
 from oscar.apps.payment.exceptions import UnableToTakePayment
-from oscar.core.loading import get_class
+from oscar.core.loading import get_class, get_classes
 
 from ..bookings import services
 from ..bookings.models import Booking
 from ..bookings.tokens import manage_token
-from . import facade
-from .catalogue import PRODUCT_CLASS_SLUG, booking_references
+from ..conf import booking_settings
+from . import facade, journey
+from .catalogue import PRODUCT_CLASS_SLUG, booking_references, is_booking_only
 from .models import BookingPayment
 
-FailedPreCondition = get_class("checkout.exceptions", "FailedPreCondition")
+FailedPreCondition, PassedSkipCondition = get_classes("checkout.exceptions",
+                                                      ["FailedPreCondition", "PassedSkipCondition"])
 CheckoutSessionData = get_class("checkout.utils", "CheckoutSessionData")
 
 
@@ -29,30 +33,65 @@ class BookingPreconditionsMixin:
                 line.quantity = 1
                 line.save(update_fields=["quantity"])
                 raise FailedPreCondition(url=reverse("basket:summary"),
-                                         message="An appointment is booked once: its quantity is back to 1.")
+                                         message=_("An appointment is booked once: its quantity is back to 1."))
+        booking_only = is_booking_only(request.basket)
         for booking in Booking.objects.filter(reference__in=booking_references(request.basket)):
-            if booking.status == Booking.Status.HELD and not booking.is_live:
+            if booking.status == Booking.Status.HELD and booking.is_live:
+                continue
+            if booking_only:
+                # The hand-off link explains it on the site's own page (and offers a new time), not a shop basket.
+                raise FailedPreCondition(url=reverse("wagtail_booking:pay",
+                                                     args=[booking.reference, manage_token(booking)]))
+            if booking.status == Booking.Status.HELD:
                 raise FailedPreCondition(
                     url=reverse("basket:summary"),
-                    message=f"The hold on {booking.service.name} expired before payment, so nothing was charged. "
-                            "Please choose a time again.")
-            if booking.status != Booking.Status.HELD:
-                raise FailedPreCondition(url=reverse("basket:summary"),
-                                         message=f"Booking {booking.reference} is no longer waiting for payment.")
+                    message=_("The hold on %(service)s expired before payment, so nothing was charged. "
+                              "Please choose a time again.") % {"service": booking.service.name})
+            raise FailedPreCondition(url=reverse("basket:summary"),
+                                     message=_("Booking %(reference)s is no longer waiting for payment.")
+                                     % {"reference": booking.reference})
+
+
+class BookingCheckoutIndexMixin:
+    """Mix into Oscar's checkout ``IndexView``: a basket of appointments only skips the "Who are you?" step.
+
+    The client gave their name and email when they picked the time (the hold has them, and ``views.pay`` put the
+    email in the checkout session), so Oscar goes on to its next steps, which skip themselves for a basket that
+    needs no shipping, and lands on the payment page.
+    """
+
+    def get_skip_conditions(self, request):
+        return [*super().get_skip_conditions(request), "skip_if_booking_details_are_known"]
+
+    def skip_if_booking_details_are_known(self, request):
+        known = request.user.is_authenticated or self.checkout_session.get_guest_email()
+        if known and is_booking_only(request.basket):
+            raise PassedSkipCondition(url=reverse("checkout:shipping-method"))
 
 
 class StripePaymentDetailsMixin(BookingPreconditionsMixin):
-    """Mix into Oscar's PaymentDetailsView: the payment page shows Stripe's Payment Element for the basket total."""
+    """Mix into Oscar's PaymentDetailsView: the payment page shows Stripe's Payment Element for the basket total.
+
+    For a basket of appointments only the page is a booking step on the site's own layout
+    (``WAGTAIL_BOOKING["BASE_TEMPLATE"]``); a basket with shop products keeps Oscar's checkout layout.
+    """
 
     template_name = "wagtail_booking/checkout/payment_details.html"
+    template_name_shop = "wagtail_booking/checkout/shop_payment_details.html"
 
     def get_pre_conditions(self, request):
         return [*super().get_pre_conditions(request), "check_booking_holds_are_live"]
+
+    def get_template_names(self):
+        if self.preview:
+            return super().get_template_names()
+        return [self.template_name if is_booking_only(self.request.basket) else self.template_name_shop]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if self.preview:
             return context
+        context.update(self.booking_page_context())
         basket, total = self.request.basket, context.get("order_total")
         bookings = list(Booking.objects.filter(reference__in=booking_references(basket)).select_related(
             "service", "provider"))
@@ -77,6 +116,17 @@ class StripePaymentDetailsMixin(BookingPreconditionsMixin):
             "return_url": self.request.build_absolute_uri(reverse("checkout:stripe-return")),
         })
         return context
+
+    def booking_page_context(self):
+        """The layout to extend, and what the hold's countdown and "pick a new time" link need."""
+        basket = self.request.basket
+        holds = Booking.objects.filter(reference__in=booking_references(basket), status=Booking.Status.HELD)
+        first_to_lapse = holds.exclude(hold_expires_at=None).order_by("hold_expires_at").first()
+        seconds_left = None
+        if first_to_lapse is not None:
+            seconds_left = max(0, int((first_to_lapse.hold_expires_at - timezone.now()).total_seconds()))
+        return {"booking_base_template": booking_settings.BASE_TEMPLATE, "hold": first_to_lapse,
+                "hold_seconds_left": seconds_left, "booking_page": journey.booking_page(self.request)}
 
     def handle_payment(self, order_number, total, **kwargs):
         """Only reached for orders that need no card (a voucher covered everything): confirm the bookings."""

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from ..scheduling import CancellationPolicy as CancellationRule  # the pure rule, not the snippet model
 from ..site_settings import site_settings
+from .catalogue import appointment_lines
 from .models import BookingPayment
 
 
@@ -23,12 +24,27 @@ def refund_quote(booking, by="client", now=None, payment=None, start=None) -> De
     if payment is None:
         return Decimal("0")
     # Computed from what was paid and what went back already, so a retried settlement refunds nothing twice.
-    paid = payment.amount if payment.state == BookingPayment.State.AUTHORISED else payment.amount_captured
+    paid = booking_share(payment, booking)
     due = paid
     if by == "client":
         hours = ((start or booking.start) - (now or timezone.now())).total_seconds() / 3600
         due = policy_for(booking.service).refund_for(paid, hours)
     return max(Decimal("0"), due - payment.amount_refunded)
+
+
+def booking_share(payment, booking) -> Decimal:
+    """What of the payment paid for ``booking``: its appointment line of the order, after discounts.
+
+    A basket may hold shop products as well as the appointment (one payment for both); cancelling the appointment
+    gives back its own part only, never the products'.
+    """
+    paid = payment.amount if payment.state == BookingPayment.State.AUTHORISED else payment.amount_captured
+    if payment.order is None:
+        return paid
+    lines = appointment_lines(payment.order, booking.reference)
+    if not lines:
+        return paid
+    return min(paid, sum((line.line_price_incl_tax for line in lines), Decimal("0")))
 
 
 def policy_for(service) -> CancellationRule:

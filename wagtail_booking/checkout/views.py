@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from oscar.core.loading import get_class
@@ -17,8 +18,8 @@ from ..bookings.intake import is_reference
 from ..bookings.models import Booking
 from ..bookings.tokens import check_token
 from ..businesses import site_for_request
-from . import connect, facade, gateway
-from .catalogue import add_booking
+from . import connect, facade, gateway, journey
+from .catalogue import add_booking, is_booking_only
 from .models import BookingPayment, ProcessedStripeEvent
 
 logger = logging.getLogger(__name__)
@@ -31,20 +32,28 @@ CONNECT_EVENTS = HANDLED_EVENTS | {"account.updated"}
 
 @require_GET
 def pay(request, reference, token):
-    """Put the client's held booking into their basket and start the checkout (guest email already known)."""
+    """Put the client's held booking into their basket and start the checkout (guest email already known).
+
+    A basket of appointments only goes on to the payment page (Oscar's checkout skips its other steps, see
+    oscar_checkout/views.py); a basket that also holds shop products shows Oscar's basket, as any order does.
+    """
     booking = (Booking.objects.select_related("service", "provider")
                .filter(reference=reference.upper(), site=site_for_request(request)).first()
                if is_reference(reference) else None)
     if booking is None or not check_token(booking, token):
         raise Http404("No booking matches this link.")
+    journey.remember_booking_page(request)
     if booking.status != Booking.Status.HELD or not booking.is_live:
-        return render(request, "wagtail_booking/hold_gone.html", {"booking": booking}, status=410)
+        return render(request, "wagtail_booking/hold_gone.html",
+                      {"booking": booking, "booking_page": journey.booking_page(request)}, status=410)
     local = booking.start.astimezone(ZoneInfo(booking.client_timezone))
     add_booking(request.basket, booking, f"{local:%a %d %b %Y %H:%M} ({booking.client_timezone})")
     CheckoutSessionData(request).set_guest_email(booking.client_email)
+    if is_booking_only(request.basket):
+        return HttpResponseRedirect(reverse("checkout:index"))
     held_until = booking.hold_expires_at.astimezone(local.tzinfo)
-    messages.info(request, f"Your time is held until {held_until:%H:%M} ({booking.client_timezone}). "
-                           "Pay the deposit to confirm it.")
+    messages.info(request, _("Your time is held until %(time)s (%(zone)s). Pay the deposit to confirm it.")
+                  % {"time": f"{held_until:%H:%M}", "zone": booking.client_timezone})
     return HttpResponseRedirect(reverse("basket:summary"))
 
 

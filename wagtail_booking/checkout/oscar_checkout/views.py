@@ -2,7 +2,11 @@
 
 from oscar.apps.checkout import views
 
-from ..mixins import StripePaymentDetailsMixin
+from ..mixins import BookingCheckoutIndexMixin, StripePaymentDetailsMixin
+
+
+class IndexView(BookingCheckoutIndexMixin, views.IndexView):
+    pass
 
 
 class PaymentDetailsView(StripePaymentDetailsMixin, views.PaymentDetailsView):
