@@ -12,6 +12,9 @@ from ..scheduling import CancellationPolicy as CancellationRule  # the pure rule
 from ..site_settings import site_settings
 from .models import BookingPayment
 
+# How ``settlement`` words the payment's problem when a cancellation's refund failed on every try.
+SETTLEMENT_FAILED = "Refunding the cancellation failed on every try"
+
 
 def refund_quote(booking, by="client", now=None, payment=None, start=None) -> Decimal:
     """What cancelling now gives back: the policy for clients, everything for the business.
@@ -22,13 +25,16 @@ def refund_quote(booking, by="client", now=None, payment=None, start=None) -> De
     payment = payment or paid_payment(booking)
     if payment is None:
         return Decimal("0")
-    # Computed from what was paid and what went back already, so a retried settlement refunds nothing twice.
-    paid = payment.amount if payment.state == BookingPayment.State.AUTHORISED else payment.amount_captured
-    due = paid
+    # Reckoned on the whole deposit, less what went back already (refunds, and the part of a card authorisation a
+    # settlement let go when it captured only what is kept), so a second settlement run refunds nothing twice.
+    given_back = payment.amount_refunded
+    if payment.state != BookingPayment.State.AUTHORISED:
+        given_back += max(Decimal("0"), payment.amount - payment.amount_captured)
+    due = payment.amount
     if by == "client":
         hours = ((start or booking.start) - (now or timezone.now())).total_seconds() / 3600
-        due = policy_for(booking.service).refund_for(paid, hours)
-    return max(Decimal("0"), due - payment.amount_refunded)
+        due = policy_for(booking.service).refund_for(payment.amount, hours)
+    return max(Decimal("0"), due - given_back)
 
 
 def policy_for(service) -> CancellationRule:
@@ -46,6 +52,12 @@ def paid_payment(booking) -> BookingPayment | None:
     return (BookingPayment.objects.filter(booking=booking, state__in=[BookingPayment.State.AUTHORISED,
                                                                        BookingPayment.State.CAPTURED])
             .select_related("order").first())
+
+
+def refund_delayed(payment) -> bool:
+    """The cancellation's settlement gave up and the money is still held: staff have to refund it."""
+    return (payment.problem.startswith(SETTLEMENT_FAILED)
+            and payment.state in (BookingPayment.State.AUTHORISED, BookingPayment.State.CAPTURED))
 
 
 def money_back(booking) -> tuple[BookingPayment, Decimal] | None:
