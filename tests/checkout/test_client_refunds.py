@@ -95,6 +95,7 @@ def test_inside_the_cut_off_the_page_gives_the_contact_details_and_posts_are_ref
     page = text(checkout.client.get(url))
     assert "Online changes closed at Tue 26 Jan, 01:00 (America/New_York). To change or cancel, contact us." in page
     assert "+1 212 555 0100" in page and "mailto:desk@example.com" in page
+    assert "Online changes closed 2000 hours before, at Tue 26 Jan, 01:00 (America/New_York)." in page  # policy
     assert "Cancel this booking" not in page and "Move my booking" not in page
     for data in ({"action": "cancel"}, {"action": "cancel", "confirm": "yes"},
                  {"action": "reschedule", "slot": f"{(booking.start + timedelta(days=2)).isoformat()}|"},

@@ -20,6 +20,7 @@ from .money import from_minor_units, to_minor_units
 from .quotes import money_back, policy_for, refund_delayed
 
 WHEN = "D j M, H:i"  # Tue 9 Mar, 14:00
+WHEN_OTHER_YEAR = "D j M Y, H:i"  # Thu 17 Dec 2026, 05:30
 REFUND_TIME = gettext_lazy("5–10 business days")
 BRANDS = {"visa": "Visa", "mastercard": "Mastercard", "amex": "American Express", "discover": "Discover",
           "diners": "Diners Club", "jcb": "JCB", "unionpay": "UnionPay"}
@@ -32,7 +33,10 @@ def money(amount: Decimal, currency: str) -> str:
 
 
 def when(moment, zone_name: str) -> str:
-    return date_format(moment.astimezone(ZoneInfo(zone_name)), WHEN)
+    """``Tue 9 Mar, 14:00`` in ``zone_name``, with the year when it is not this year's."""
+    local = moment.astimezone(ZoneInfo(zone_name))
+    this_year = timezone.now().astimezone(local.tzinfo).year == local.year
+    return date_format(local, WHEN if this_year else WHEN_OTHER_YEAR)
 
 
 def card_words(payment) -> str:
@@ -66,6 +70,9 @@ def policy_lines(service, zone_name=None, start=None, currency="", paid=True) ->
         lines.append(_("A fee of %(fee)s is kept on every cancellation.") % {"fee": money(terms.fee, currency)})
     if terms.changes_close is None:
         lines.append(_("Online changes close %(hours)s before the start.") % {"hours": _hours(terms.cutoff_hours)})
+    elif terms.changes_close < timezone.now():
+        lines.append(_("Online changes closed %(hours)s before, at %(when)s (%(zone)s).") % {
+            "hours": _hours(terms.cutoff_hours), "when": when(terms.changes_close, zone_name), "zone": zone_name})
     else:
         lines.append(_("Online changes close %(hours)s before, at %(when)s (%(zone)s).") % {
             "hours": _hours(terms.cutoff_hours), "when": when(terms.changes_close, zone_name), "zone": zone_name})
