@@ -31,6 +31,8 @@ booking_outcome = Signal()
 payment_recorded = Signal()
 # Sent with ``sender=Booking``, ``booking`` and ``payment`` (or None) once the money of a cancelled or declined booking
 # has been settled (refunded, released or kept), inside that transaction: the client's email can then say the refund.
+# Also sent, with ``payment=None`` and ``refund_delayed=True``, when settling failed on every try (the email then
+# says the refund is delayed).
 cancellation_settled = Signal()
 
 

@@ -5,16 +5,22 @@ A deposit of 18.00 USD under "100% with 1000 hours' notice, 50% with 24 hours', 
 about 955 hours away (far(monday)), so cancelling now refunds 9.00 USD.
 """
 
+import logging
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core import mail
+from django.test import override_settings
 
 from tests.checkout.conftest import far
 from wagtail_booking.bookings.models import Booking
 from wagtail_booking.bookings.tokens import manage_token
 from wagtail_booking.checkout.models import BookingPayment, CancellationPolicy, CancellationTier
+from wagtail_booking.checkout.settlement import settle_cancellation
+from wagtail_booking.outbox.dispatch import sweep
+from wagtail_booking.outbox.models import OutboxMessage
 from wagtail_booking.site_settings import BusinessSettings
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -47,7 +53,7 @@ def test_confirmation_and_manage_page_state_the_policy_with_dates_in_the_clients
     page = text(checkout.client.get(url))
     # The 100% step ended on Mon 8 Mar (1000 hours before): only what still holds is said.
     assert "50% refund until Sun 18 Apr, 10:00 (America/New_York); no refund after that." in page
-    assert "Online changes close 24 hours before, at Sun 18 Apr, 10:00." in page
+    assert "Online changes close 24 hours before, at Sun 18 Apr, 10:00 (America/New_York)." in page
     confirmation = text(checkout.client.get(f"/booking/booked/{booking.reference}/{manage_token(booking)}/"))
     assert "50% refund until Sun 18 Apr, 10:00" in confirmation
 
@@ -89,6 +95,7 @@ def test_inside_the_cut_off_the_page_gives_the_contact_details_and_posts_are_ref
     page = text(checkout.client.get(url))
     assert "Online changes closed at Tue 26 Jan, 01:00 (America/New_York). To change or cancel, contact us." in page
     assert "+1 212 555 0100" in page and "mailto:desk@example.com" in page
+    assert "Online changes closed 2000 hours before, at Tue 26 Jan, 01:00 (America/New_York)." in page  # policy
     assert "Cancel this booking" not in page and "Move my booking" not in page
     for data in ({"action": "cancel"}, {"action": "cancel", "confirm": "yes"},
                  {"action": "reschedule", "slot": f"{(booking.start + timedelta(days=2)).isoformat()}|"},
@@ -111,3 +118,61 @@ def test_cancellation_email_states_the_refund_card_and_timing_and_attaches_the_c
     pdfs = [(name, content) for name, content, kind in email.attachments if kind == "application/pdf"]
     assert len(pdfs) == 1 and pdfs[0][1].startswith(b"%PDF")
     print("attachments:", [(name, kind) for name, _content, kind in email.attachments])
+
+
+AUTHORISE_ONLY = {**settings.WAGTAIL_BOOKING, "CARD_AUTHORIZATION_DAYS": 60}  # cards authorised, captured later
+
+
+@pytest.mark.parametrize("authorised", [False, True], ids=["captured", "authorised then part-captured"])
+def test_a_second_settlement_run_refunds_nothing_more(checkout, stripe_fake, tiered, monday, authorised):
+    """50% back: a captured deposit is refunded 9.00; an authorised one is captured down to the 9.00 kept and the
+    other 9.00 released. Running the settlement again (a retried task) must give back nothing more.
+
+    The authorised case is a request nobody approved yet: its card stays authorised (a confirmed booking's is
+    captured at once)."""
+    if authorised:
+        tiered.booking_mode = "request"
+        tiered.save()
+    with override_settings(WAGTAIL_BOOKING=AUTHORISE_ONLY if authorised else settings.WAGTAIL_BOOKING):
+        checkout.book_and_pay(far(monday))
+        booking = Booking.objects.get(reference=checkout.hold_body["id"])
+        assert checkout.payment.state == ("authorised" if authorised else "captured")
+        url = f"/booking/manage/{booking.reference}/{manage_token(booking)}/"
+        checkout.client.post(url, {"action": "cancel", "confirm": "yes"})
+        for _again in range(2):
+            settle_cancellation(booking.pk, "client")
+    payment = checkout.payment
+    given_back = payment.amount_refunded + (payment.amount - payment.amount_captured)
+    assert given_back == Decimal("9.00"), (payment.state, payment.amount_captured, payment.amount_refunded)
+    with stripe_fake.lock:
+        refunds = [r["amount"] for r in stripe_fake.refunds.values()]
+        intent = dict(stripe_fake.payment_intents[payment.payment_intent_id])
+    assert intent["amount_received"] == (900 if authorised else 1800)
+    assert refunds == ([] if authorised else [900])
+    page = text(checkout.client.get(url))
+    assert "We are refunding 9.00 USD to your Visa ending 4242." in page
+
+
+def test_when_the_refund_fails_on_every_try_the_client_still_gets_the_cancellation_email(
+        checkout, booked, stripe_fake, caplog):
+    booking, url = booked
+    BusinessSettings.objects.update_or_create(site_id=booking.site_id, defaults={
+        "contact_phone": "+1 212 555 0100", "contact_email": "desk@example.com"})
+    stripe_fake.fail_next(100, status=500, should_retry=False)  # Stripe refuses every refund
+    with override_settings(WAGTAIL_BOOKING={**settings.WAGTAIL_BOOKING, "OUTBOX_SWEEP_AFTER_SECONDS": 0}):
+        checkout.client.post(url, {"action": "cancel", "confirm": "yes"})
+        settling = OutboxMessage.objects.get(task__endswith="settle_cancellation_task")
+        assert not [m for m in mail.outbox if "cancelled" in m.subject]  # still trying: the email waits
+        with caplog.at_level(logging.ERROR):
+            for _retry in range(settling.max_attempts - 1):  # Huey's retries, handed over by the sweep
+                sweep()
+    settling.refresh_from_db()
+    assert settling.failed_at is not None and settling.attempts == settling.max_attempts
+    payment = BookingPayment.objects.get(booking=booking)
+    assert payment.amount_refunded == 0 and payment.problem.startswith("Refunding the cancellation failed")
+    [email] = [m for m in mail.outbox if "cancelled" in m.subject]
+    assert ("Your refund of 9.00 USD to your Visa ending 4242 is delayed: we could not send it yet and will send "
+            "it as soon as we can. If it has not reached you within 5–10 business days, please contact us: "
+            "+1 212 555 0100 or desk@example.com.") in email.body
+    assert "We are refunding" not in email.body
+    assert "failed on every try" in caplog.text

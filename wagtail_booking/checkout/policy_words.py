@@ -15,10 +15,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from ..scheduling import policy_terms
+from ..site_settings import site_settings
 from .money import from_minor_units, to_minor_units
-from .quotes import money_back, policy_for
+from .quotes import money_back, policy_for, refund_delayed
 
 WHEN = "D j M, H:i"  # Tue 9 Mar, 14:00
+WHEN_OTHER_YEAR = "D j M Y, H:i"  # Thu 17 Dec 2026, 05:30
 REFUND_TIME = gettext_lazy("5–10 business days")
 BRANDS = {"visa": "Visa", "mastercard": "Mastercard", "amex": "American Express", "discover": "Discover",
           "diners": "Diners Club", "jcb": "JCB", "unionpay": "UnionPay"}
@@ -31,7 +33,10 @@ def money(amount: Decimal, currency: str) -> str:
 
 
 def when(moment, zone_name: str) -> str:
-    return date_format(moment.astimezone(ZoneInfo(zone_name)), WHEN)
+    """``Tue 9 Mar, 14:00`` in ``zone_name``, with the year when it is not this year's."""
+    local = moment.astimezone(ZoneInfo(zone_name))
+    this_year = timezone.now().astimezone(local.tzinfo).year == local.year
+    return date_format(local, WHEN if this_year else WHEN_OTHER_YEAR)
 
 
 def card_words(payment) -> str:
@@ -65,9 +70,12 @@ def policy_lines(service, zone_name=None, start=None, currency="", paid=True) ->
         lines.append(_("A fee of %(fee)s is kept on every cancellation.") % {"fee": money(terms.fee, currency)})
     if terms.changes_close is None:
         lines.append(_("Online changes close %(hours)s before the start.") % {"hours": _hours(terms.cutoff_hours)})
+    elif terms.changes_close < timezone.now():
+        lines.append(_("Online changes closed %(hours)s before, at %(when)s (%(zone)s).") % {
+            "hours": _hours(terms.cutoff_hours), "when": when(terms.changes_close, zone_name), "zone": zone_name})
     else:
-        lines.append(_("Online changes close %(hours)s before, at %(when)s.") % {
-            "hours": _hours(terms.cutoff_hours), "when": when(terms.changes_close, zone_name)})
+        lines.append(_("Online changes close %(hours)s before, at %(when)s (%(zone)s).") % {
+            "hours": _hours(terms.cutoff_hours), "when": when(terms.changes_close, zone_name), "zone": zone_name})
     return lines
 
 
@@ -108,5 +116,19 @@ def cancelled_refund_text(booking) -> str:
     if amount <= 0:
         return _("Under our cancellation policy, your %(paid)s deposit is not refunded.") % {
             "paid": money(payment.amount, payment.currency)}
+    if refund_delayed(payment):
+        return _delayed_refund_text(booking, money(amount, payment.currency), card_words(payment))
     return _("We are refunding %(amount)s to %(card)s. Expect it within %(days)s.") % {
         "amount": money(amount, payment.currency), "card": card_words(payment), "days": REFUND_TIME}
+
+
+def _delayed_refund_text(booking, amount, card) -> str:
+    config = site_settings(booking.site)
+    contacts = [value for value in (config.contact_phone, config.contact_email) if value] if config else []
+    text = _("Your refund of %(amount)s to %(card)s is delayed: we could not send it yet and will send it as soon "
+             "as we can.") % {"amount": amount, "card": card}
+    if contacts:
+        return text + " " + _("If it has not reached you within %(days)s, please contact us: %(contacts)s.") % {
+            "days": REFUND_TIME, "contacts": _(" or ").join(contacts)}
+    return text + " " + _("If it has not reached you within %(days)s, please reply to this email.") % {
+        "days": REFUND_TIME}

@@ -13,6 +13,9 @@ from ..site_settings import site_settings
 from .catalogue import appointment_lines
 from .models import BookingPayment
 
+# How ``settlement`` words the payment's problem when a cancellation's refund failed on every try.
+SETTLEMENT_FAILED = "Refunding the cancellation failed on every try"
+
 
 def refund_quote(booking, by="client", now=None, payment=None, start=None) -> Decimal:
     """What cancelling now gives back: the policy for clients, everything for the business.
@@ -23,22 +26,27 @@ def refund_quote(booking, by="client", now=None, payment=None, start=None) -> De
     payment = payment or paid_payment(booking)
     if payment is None:
         return Decimal("0")
-    # Computed from what was paid and what went back already, so a retried settlement refunds nothing twice.
-    paid = booking_share(payment, booking)
-    due = paid
+    # Reckoned on the booking's whole part of the deposit (in a mixed basket, its appointment line only), less what
+    # went back already (refunds, and the part of a card authorisation a settlement let go when it captured only
+    # what is kept), so a second settlement run refunds nothing twice.
+    share = booking_share(payment, booking)
+    given_back = payment.amount_refunded
+    if payment.state != BookingPayment.State.AUTHORISED:
+        given_back += max(Decimal("0"), payment.amount - payment.amount_captured)
+    due = share
     if by == "client":
         hours = ((start or booking.start) - (now or timezone.now())).total_seconds() / 3600
-        due = policy_for(booking.service).refund_for(paid, hours)
-    return max(Decimal("0"), due - payment.amount_refunded)
+        due = policy_for(booking.service).refund_for(share, hours)
+    return max(Decimal("0"), due - given_back)
 
 
 def booking_share(payment, booking) -> Decimal:
-    """What of the payment paid for ``booking``: its appointment line of the order, after discounts.
+    """What of the payment was for ``booking``: its appointment line of the order, after discounts.
 
     A basket may hold shop products as well as the appointment (one payment for both); cancelling the appointment
     gives back its own part only, never the products'.
     """
-    paid = payment.amount if payment.state == BookingPayment.State.AUTHORISED else payment.amount_captured
+    paid = payment.amount
     if payment.order is None:
         return paid
     lines = appointment_lines(payment.order, booking.reference)
@@ -62,6 +70,12 @@ def paid_payment(booking) -> BookingPayment | None:
     return (BookingPayment.objects.filter(booking=booking, state__in=[BookingPayment.State.AUTHORISED,
                                                                        BookingPayment.State.CAPTURED])
             .select_related("order").first())
+
+
+def refund_delayed(payment) -> bool:
+    """The cancellation's settlement gave up and the money is still held: staff have to refund it."""
+    return (payment.problem.startswith(SETTLEMENT_FAILED)
+            and payment.state in (BookingPayment.State.AUTHORISED, BookingPayment.State.CAPTURED))
 
 
 def money_back(booking) -> tuple[BookingPayment, Decimal] | None:

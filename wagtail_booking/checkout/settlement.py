@@ -11,6 +11,7 @@ from ..bookings.models import Booking
 from ..conf import booking_settings
 from . import facade
 from .models import BookingPayment
+from .quotes import SETTLEMENT_FAILED
 
 logger = logging.getLogger(__name__)
 
@@ -30,16 +31,38 @@ def capture_deposit(booking_id):
         return facade.capture(payment)
 
 
-def settle_cancellation(booking_id, by):
-    """Refund what the policy gives back (everything when the business cancelled or declined)."""
+def settle_cancellation(booking_id, by, final_attempt=False):
+    """Refund what the policy gives back (everything when the business cancelled or declined).
+
+    On the task's last try a failure still lets the client know: the problem is recorded on the payment (the
+    booking's admin page shows it, staff refund from there) and ``cancellation_settled`` is sent without a payment,
+    so the cancellation email goes out saying the refund is delayed; then the error is raised so the outbox
+    records the task as failed.
+    """
     booking = Booking.objects.select_related("service").filter(pk=booking_id).first()
     if booking is None or booking.status not in (Booking.Status.CANCELLED, Booking.Status.DECLINED):
         return None  # cancelled and declined are final: this check cannot go stale
     payment = facade.paid_payment(booking)
-    with transaction.atomic():
-        settled = facade.settle_cancellation(payment, booking, by) if payment else None
-        signals.send_isolated(signals.cancellation_settled, sender=Booking, booking=booking, payment=settled)
+    try:
+        with transaction.atomic():
+            settled = facade.settle_cancellation(payment, booking, by) if payment else None
+            signals.send_isolated(signals.cancellation_settled, sender=Booking, booking=booking, payment=settled)
+    except Exception as error:
+        if final_attempt and payment is not None:
+            _give_up_settlement(booking, payment, error)
+        raise
     return settled
+
+
+def _give_up_settlement(booking, payment, error):
+    detail = error.message if isinstance(error, facade.PaymentProblem) else "see the server log"
+    logger.error("Settling the cancellation of booking %s failed on every try: %s", booking.pk, detail)
+    with transaction.atomic():
+        BookingPayment.objects.filter(pk=payment.pk).update(
+            problem=f"{SETTLEMENT_FAILED} ({detail}). Refund the client from this page.",
+            updated_at=timezone.now())
+        signals.send_isolated(signals.cancellation_settled, sender=Booking, booking=booking, payment=None,
+                              refund_delayed=True)
 
 
 def capture_ageing_authorisations(now=None) -> int:

@@ -12,9 +12,9 @@ def capture_deposit_task(booking_id):
     settlement.capture_deposit(booking_id)
 
 
-@durable_task(retries=5, retry_delay=30, retry_backoff=2)
-def settle_cancellation_task(booking_id, by):
-    settlement.settle_cancellation(booking_id, by)
+@durable_task(retries=5, retry_delay=30, retry_backoff=2, pass_final_attempt=True)
+def settle_cancellation_task(booking_id, by, final_attempt=False):
+    settlement.settle_cancellation(booking_id, by, final_attempt=final_attempt)
 
 
 @db_periodic_task(crontab(minute="17"))
