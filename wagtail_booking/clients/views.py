@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from ..bookings.models import Booking
 from ..bookings.tokens import manage_token
 from ..businesses import site_for_request
 from ..outbox import enqueue
@@ -98,7 +99,9 @@ def account_bookings(request):
 def split_bookings(bookings):
     """Upcoming (soonest first) and past (latest first) bookings, each with its manage link and local times."""
     now = timezone.now()
+    live = {Booking.Status.CONFIRMED, Booking.Status.REQUESTED}
     rows = [{"booking": b, "local_start": b.local_start(), "zone_name": b.client_timezone,
+             "changeable": b.status in live and b.start > now,
              "manage_url": reverse("wagtail_booking:manage", args=[b.reference, manage_token(b)])} for b in bookings]
     return {"upcoming": [r for r in rows if r["booking"].end > now],
             "past": [r for r in reversed(rows) if r["booking"].end <= now]}
