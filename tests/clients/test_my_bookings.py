@@ -124,3 +124,15 @@ def test_account_shows_bookings_once_its_address_is_confirmed(client, bookings, 
 
 def test_account_page_needs_a_login(client, site_root):
     assert client.get("/booking/account/bookings/").status_code == 302
+
+
+def test_old_links_are_purged(client, bookings, time_machine):
+    from wagtail_booking.clients.tasks import purge_access_links_task
+
+    client.post("/booking/my-bookings/", {"email": "ann@example.com"})
+    time_machine.shift(timedelta(hours=2))
+    purge_access_links_task.call_local()
+    assert ClientAccessLink.objects.count() == 1  # expired, but kept a day
+    time_machine.shift(timedelta(days=1))
+    purge_access_links_task.call_local()
+    assert not ClientAccessLink.objects.exists()
