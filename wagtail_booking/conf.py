@@ -18,8 +18,8 @@ DEFAULTS = {
     # Zone used to show times when the client's zone is unknown.
     "DEFAULT_TIMEZONE": None,  # None: settings.TIME_ZONE
     # Requests allowed per client address per minute, per endpoint group (keys you leave out keep their default;
-    # None switches a group's limit off).
-    "RATE_LIMITS": {"read": 120, "write": 20},
+    # None switches a group's limit off). "email_link": asking for a "my bookings" link.
+    "RATE_LIMITS": {"read": 120, "write": 20, "email_link": 5},
     # How many reverse proxies in front of the site append to X-Forwarded-For. 0: use REMOTE_ADDR only, so a
     # client cannot choose its own address by sending the header.
     "PROXY_COUNT": 0,
@@ -78,6 +78,9 @@ DEFAULTS = {
     # Send webhooks to private, loopback and link-local addresses too (a receiver on your own machine or network);
     # off, an endpoint must be, and resolve to, public internet addresses only (SSRF protection).
     "WEBHOOK_ALLOW_PRIVATE_ADDRESSES": False,
+    # Which pages may frame the embeddable booking block (/booking/embed/...): a CSP frame-ancestors source list
+    # such as ["https://www.example.com"]; ["*"] (the default) lets any site embed it, [] none.
+    "EMBED_FRAME_ANCESTORS": ["*"],
 }
 
 

@@ -9,6 +9,7 @@ from .checkout.models import (
     ProcessedStripeEvent,
     StripeAccount,
 )
+from .clients.models import ClientAccessLink, ConfirmedClientEmail
 from .notifications.models import ReminderSent, SmsMessage, SmsOptOut
 from .outbox.models import OutboxMessage
 from .reports.models import DocumentCounter, Invoice, RevenueReport
@@ -36,3 +37,4 @@ __all__ += ["BookingEvent", "CalendarFeed", "GoogleConnection", "SyncedCalendar"
 __all__ += ["StripeAccount"]
 __all__ += ["WebhookDelivery", "WebhookEndpoint"]
 __all__ += ["ApiKey"]
+__all__ += ["ClientAccessLink", "ConfirmedClientEmail"]

@@ -6,6 +6,7 @@ are queued through the outbox (``wagtail_booking.outbox``), so a broker outage o
 
 from .bookings.tasks import delete_expired_holds_task
 from .checkout.tasks import capture_ageing_authorisations_task, capture_deposit_task, settle_cancellation_task
+from .clients.tasks import purge_access_links_task, send_access_link_task
 from .health import health_heartbeat_task
 from .notifications.tasks import (
     fetch_sms_price_task,
@@ -35,3 +36,4 @@ __all__ = [
     "health_heartbeat_task", "deliver_webhook_task", "send_webhook_task", "webhook_disabled_email_task",
     "webhook_purge_task", "webhook_sweep_task",
 ]
+__all__ += ["purge_access_links_task", "send_access_link_task"]

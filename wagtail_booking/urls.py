@@ -4,9 +4,11 @@ from django.urls import include, path
 
 from . import health
 from .api.views import api
+from .blocks import embed as embed_views
 from .blocks import manage as manage_views
 from .blocks import views as block_views
 from .checkout import views as checkout_views
+from .clients import views as client_views
 from .notifications import views as notification_views
 from .sync import views as sync_views
 
@@ -18,6 +20,14 @@ urlpatterns = [
     path("book/<int:service_id>/", block_views.book, name="book"),
     path("booked/<str:reference>/<str:token>/", block_views.booked, name="booked"),
     path("manage/<str:reference>/<str:token>/", manage_views.manage, name="manage"),
+    path("booked/<str:reference>/<str:token>/calendar.ics", block_views.booking_ics, name="booking-ics"),
+    path("embed/<int:service_id>/", embed_views.embed, name="embed"),
+    path("embed/<int:service_id>/book/", embed_views.embed_book, name="embed-book"),
+    path("embed/booked/<str:reference>/<str:token>/", embed_views.embed_booked, name="embed-booked"),
+    path("my-bookings/", client_views.request_link, name="my-bookings"),
+    path("my-bookings/list/", client_views.booking_list, name="my-bookings-list"),
+    path("my-bookings/open/<str:token>/", client_views.open_link, name="my-bookings-open"),
+    path("account/bookings/", client_views.account_bookings, name="account-bookings"),
     path("pay/<str:reference>/<str:token>/", checkout_views.pay, name="pay"),
     path("stripe/webhook/", checkout_views.stripe_webhook, name="stripe-webhook"),
     path("stripe/connect-webhook/", checkout_views.stripe_connect_webhook, name="stripe-connect-webhook"),

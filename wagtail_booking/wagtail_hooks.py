@@ -129,3 +129,17 @@ def register_api_key_permissions():
     from .api.admin_views import PERMISSIONS
 
     return Permission.objects.filter(content_type__app_label="wagtail_booking", codename__in=PERMISSIONS)
+
+
+@hooks.register("register_admin_urls")
+def register_embed_code_urls():
+    from .blocks.embed_admin import urlpatterns
+
+    return urlpatterns()
+
+
+@hooks.register("register_snippet_listing_buttons")
+def register_embed_code_button(snippet, user, next_url=None):
+    from .blocks.embed_admin import listing_buttons
+
+    return listing_buttons(snippet, user)

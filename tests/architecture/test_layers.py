@@ -18,7 +18,7 @@ LAYERS = [
     {"checkout"},
     {"reports"},
     {"notifications", "sync", "webhooks"},
-    {"api", "blocks", "admin", "health", "templatetags"},
+    {"api", "blocks", "admin", "health", "templatetags", "clients"},
     {"tasks", "wagtail_hooks", "urls", "models", "checks", "management", "migrations"},
     {"apps", "__init__"},
 ]

@@ -3,8 +3,9 @@ changes, and the page once online changes closed; the policy lines on the booked
 
 The paid booking is made through the Django test client's checkout flow (tests/checkout/conftest.py ``Checkout``)
 against the live server's database and the module's Stripe fake, then opened in Chromium at 1280 px and on a
-390 px phone. The policy is made for the booking's distance from now (the server runs on the suite's pinned clock): 50% back
-now, 100% for a time three days later, so the refund figures are fixed: 9.00 USD now, 18.00 USD after a move.
+390 px phone. The policy is made for the booking's distance from now (the server runs on the suite's pinned
+clock): 50% back now, 100% for a time three days later, so the refund figures are fixed: 9.00 USD now,
+18.00 USD after a move.
 Screenshots go to test-artifacts/manage-*.png.
 """
 

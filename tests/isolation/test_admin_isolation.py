@@ -80,6 +80,7 @@ KWARGS = {
     "action": lambda business, pattern, name: "approve",
     "endpoint_id": lambda business, pattern, name: business.webhook.pk,
     "delivery_id": lambda business, pattern, name: business.delivery.pk,
+    "service_id": lambda business, pattern, name: business.service.pk,
 }
 
 

@@ -20,6 +20,7 @@ from ..checkout import facade
 from ..checkout.handoff import get_payment_handoff
 from ..snippets.models import Provider, Service
 from ..throttling import rate_limited
+from .calendar import calendar_links, ics_response
 from .forms import BookingForm
 from .picker import picker_context, slot_value
 
@@ -30,11 +31,17 @@ RESCHEDULE_DAYS = 30
 @rate_limited("write")
 def book(request, service_id):
     service = get_object_or_404(Service, pk=service_id, active=True, site=site_for_request(request))
+    return book_service(request, service)
+
+
+def book_service(request, service, embed=None):
+    """Hold or book the posted time. ``embed`` (from ``embed.embed_book``): extra context for the framed pages,
+    whose confirmation is the framed one too."""
     provider_ids = _provider_ids(request.POST.get("provider"))
     back = _safe_next(request)
     form = BookingForm(service, data=request.POST)
     if not form.is_valid():
-        return _render_form(request, service, provider_ids, form, back, status=400)
+        return _render_form(request, service, provider_ids, form, back, status=400, embed=embed)
     start, slot_provider = form.cleaned_data["slot"]
     client = services.ClientDetails(
         name=form.cleaned_data["name"], email=form.cleaned_data["email"], phone=form.cleaned_data["phone"],
@@ -45,20 +52,31 @@ def book(request, service_id):
         booking = services.create_hold(service, start, client, provider)
     except services.SlotUnavailable as error:
         return _render_form(request, service, provider_ids, form, back, status=409, message=error.message,
-                            alternatives=error.alternatives)
+                            alternatives=error.alternatives, embed=embed)
     except services.BookingError as error:
         return _render_form(request, service, provider_ids, form, back, status=error.status_code,
-                            message=error.message)
+                            message=error.message, embed=embed)
+    if embed is not None:  # the framed confirmation, or its "continue to payment" (in a new tab)
+        return HttpResponseRedirect(reverse("wagtail_booking:embed-booked",
+                                            args=[booking.reference, manage_token(booking)]))
     if booking.status == Booking.Status.HELD:
         return HttpResponseRedirect(get_payment_handoff().checkout_url(booking, request))
     return HttpResponseRedirect(reverse("wagtail_booking:booked", args=[booking.reference, manage_token(booking)]))
 
 
-def booked(request, reference, token):
+def booked(request, reference, token, base_template=None):
     booking = booking_for_token(request, reference, token)
     context = booking_context(booking, token)
+    context["base_template"] = base_template
     context["payment"] = facade.paid_payment(booking)
+    if booking.status in (Booking.Status.CONFIRMED, Booking.Status.REQUESTED):
+        context["calendar"] = calendar_links(booking, token, request)
     return render(request, "wagtail_booking/booked.html", context)
+
+
+def booking_ics(request, reference, token):
+    """The booking as an .ics file, behind the same signed token as its other links."""
+    return ics_response(booking_for_token(request, reference, token))
 
 
 def booking_for_token(request, reference, token) -> Booking:
@@ -87,12 +105,13 @@ def reschedule_times(request, booking):
     return [(slot_value(slot), slot.start.astimezone(zone)) for slot in slots if slot.start != booking.start]
 
 
-def _render_form(request, service, provider_ids, form, back, status, message=None, alternatives=None):
+def _render_form(request, service, provider_ids, form, back, status, message=None, alternatives=None, embed=None):
     params = {"booking_tz": request.POST.get("timezone", ""), "booking_service": service.pk}
     context = picker_context(request, service, provider_ids, params, form=form, alternatives=alternatives)
     context.update({"message": message, "alternatives": alternatives, "back": back,
                     "heading": service.name, "selected_slot": request.POST.get("slot", "")})
-    return render(request, "wagtail_booking/book.html", context, status=status)
+    context.update(embed or {})
+    return render(request, context.get("template", "wagtail_booking/book.html"), context, status=status)
 
 
 def _provider_ids(raw):
