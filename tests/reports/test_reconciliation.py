@@ -52,8 +52,8 @@ def scenario(stripe_client, stripe_fake, massage, site_root):
         "late": (2027, 1, 12), "before_dst": (2027, 3, 12), "after_dst": (2027, 3, 15)}.items()}
     b = {name: paid_booking(stripe_client, massage, when, f"{name}@example.com") for name, when in start.items()}
     b["repeat"] = paid_booking(stripe_client, massage, at(2027, 1, 13, 10), "kept@example.com")
-    services.mark_outcome(b["kept"], Booking.Status.COMPLETED)
-    services.mark_outcome(b["no_show"], Booking.Status.NO_SHOW)
+    services.mark_outcome(b["kept"], Booking.Status.COMPLETED, now=b["kept"].end)  # outcomes once started
+    services.mark_outcome(b["no_show"], Booking.Status.NO_SHOW, now=b["no_show"].end)
     facade.refund(facade.paid_payment(b["partial"]), D("4.50"), "goodwill")
     services.cancel(b["early"], by="client")
     services.cancel(b["late"], by="staff", now=start["late"] - timedelta(hours=2))

@@ -43,12 +43,14 @@ def settle_cancellation(booking_id, by, final_attempt=False):
     if booking is None or booking.status not in (Booking.Status.CANCELLED, Booking.Status.DECLINED):
         return None  # cancelled and declined are final: this check cannot go stale
     payment = facade.paid_payment(booking)
+    if payment is None:
+        return None  # nothing to settle: the cancellation's messages went out with it (notifications.receivers)
     try:
         with transaction.atomic():
-            settled = facade.settle_cancellation(payment, booking, by) if payment else None
+            settled = facade.settle_cancellation(payment, booking, by)
             signals.send_isolated(signals.cancellation_settled, sender=Booking, booking=booking, payment=settled)
     except Exception as error:
-        if final_attempt and payment is not None:
+        if final_attempt:
             _give_up_settlement(booking, payment, error)
         raise
     return settled
