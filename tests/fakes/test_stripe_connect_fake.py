@@ -7,25 +7,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import stripe
-from fakes.stripe_server import FakeStripe, sign
+from fakes.stripe_server import sign
 
 from tests.fakes.test_stripe_fake import NO_REDIRECT, http
 from tests.helpers import wait_until
 
 PLATFORM_SECRET, CONNECT_SECRET = "whsec_platform", "whsec_connect"
-
-
-@pytest.fixture
-def fake():
-    fake = FakeStripe()
-    fake.start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
-def client(fake):
-    return stripe.StripeClient("sk_test_fake", base_addresses={"api": fake.url}, max_network_retries=0)
 
 
 def ready_account(client, fake):

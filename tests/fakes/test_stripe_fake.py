@@ -44,19 +44,6 @@ def http(method, url, data=None, headers=None, opener=NO_PROXY):
         return exc.code, exc.headers, exc.read()
 
 
-@pytest.fixture
-def fake():
-    fake = FakeStripe()
-    fake.start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
-def client(fake):
-    return stripe.StripeClient("sk_test_fake", base_addresses={"api": fake.url}, max_network_retries=0)
-
-
 def create_pi(client, **params):
     return client.v1.payment_intents.create(params={"amount": 5000, "currency": "usd", **params})
 

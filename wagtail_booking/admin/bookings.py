@@ -65,9 +65,9 @@ def consequence(booking, action) -> str:
     if payment.state == "authorised":
         return _("The %(amount)s held on the client's card is released; nothing is charged. %(told)s") % {
             "amount": money(payment.amount), "told": told}
+    refund = facade.refund_quote(booking, by="staff", payment=payment)
     return _("The client gets %(amount)s back on their card: when the business cancels or declines, the whole "
-             "deposit is refunded. %(told)s") % {"amount": money(facade.refund_quote(booking, by="staff")),
-                                                 "told": told}
+             "deposit is refunded. %(told)s") % {"amount": money(refund), "told": told}
 
 
 class BookingFilterSet(BusinessFilterSet):
