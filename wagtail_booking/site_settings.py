@@ -6,7 +6,10 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.contrib.settings.models import BaseSiteSetting
 
+from django.conf import settings
+
 from .businesses import default_site, site_root_url
+from .timezones import canonical_zone
 
 
 class BusinessSettingsForm(WagtailAdminModelForm):
@@ -18,6 +21,13 @@ class BusinessSettingsForm(WagtailAdminModelForm):
         if policy is not None and self.instance.site_id:
             # A business's default policy is one of its own.
             policy.queryset = policy.queryset.filter(site_id=self.instance.site_id)
+
+    def clean_time_zone(self):
+        raw = (self.cleaned_data.get("time_zone") or "").strip()
+        if raw and canonical_zone(raw) is None:
+            raise forms.ValidationError(_("“%(zone)s” is not a time zone. Give an IANA name such as "
+                                          "America/New_York.") % {"zone": raw})
+        return canonical_zone(raw) if raw else ""
 
     def clean_reminder_lead_hours(self):
         raw = self.cleaned_data.get("reminder_lead_hours", "")
@@ -38,6 +48,10 @@ class BusinessSettings(BaseSiteSetting):
     contact_email = models.EmailField(_("contact email"), blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
     address = models.TextField(_("address"), blank=True)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, blank=True,
+        help_text=_("Where the business runs its day: the admin, its calendar, exports and staff emails show times "
+                    "here. Empty: the server's zone."))
     sms_enabled = models.BooleanField(
         _("send text messages"), default=False,
         help_text=_("Needs Twilio credentials in the server settings and a test message that went through."))
@@ -72,6 +86,12 @@ def site_settings(site=None):
     """``site``'s business details (the default site's when not given), or None on an install with no site."""
     site = _site(site)
     return BusinessSettings.for_site(site) if site else None
+
+
+def business_zone(site=None) -> str:
+    """The IANA zone ``site``'s business runs its day in: its setting, else the server's ``TIME_ZONE``."""
+    details = site_settings(site)
+    return (details.time_zone if details is not None else "") or settings.TIME_ZONE
 
 
 def business_name(site=None) -> str:

@@ -10,8 +10,8 @@ PACKAGE = Path(__file__).resolve().parents[2] / "wagtail_booking"
 # The layers of docs/architecture.md, from the ground up; a module may import from its own package and from lower
 # layers only. Packages sharing a layer may not import each other.
 LAYERS = [
-    {"conf", "businesses"},
-    {"scheduling", "signals", "timezones", "phone", "outbox", "exports", "throttling", "tasks_backend",
+    {"conf", "businesses", "formats", "timezones"},
+    {"scheduling", "signals", "phone", "outbox", "exports", "throttling", "tasks_backend",
      "site_settings", "encryption"},
     {"snippets"},
     {"bookings"},

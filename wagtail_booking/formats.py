@@ -1,0 +1,61 @@
+"""Money and moments as a person reads them, in the active language: one way, everywhere.
+
+Money goes through babel exactly as Oscar's ``currency`` template filter does (``OSCAR_CURRENCY_FORMAT`` is
+honoured), so the payment page, the emails, the admin and the PDFs agree: ``$18.00`` in American English,
+``18,00 US$`` in Spanish. Moments are shown in a named zone, never as a bare clock time.
+"""
+
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+from babel.numbers import format_currency
+from django.conf import settings
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import get_language, to_locale
+
+DAY_AND_TIME = "D j M Y, H:i"  # Tue 9 Mar 2027, 14:00
+TIME = "H:i"
+
+
+def babel_locale(language=None) -> str:
+    """``en_GB`` for ``en-gb``: the active language (or ``language``) as babel names it."""
+    return to_locale(language or get_language() or settings.LANGUAGE_CODE)
+
+
+def money(amount, currency=None, language=None) -> str:
+    """``amount`` of ``currency`` (the shop's default when not given) in the active language; "" for no amount."""
+    currency = currency or getattr(settings, "OSCAR_DEFAULT_CURRENCY", "USD")
+    try:
+        amount = Decimal(amount)
+    except (TypeError, InvalidOperation):
+        return ""
+    kwargs = {"currency": currency, "locale": babel_locale(language)}
+    configured = getattr(settings, "OSCAR_CURRENCY_FORMAT", None)
+    if isinstance(configured, dict):
+        kwargs.update(configured.get(currency, {}))
+    elif configured:
+        kwargs["format"] = configured
+    return format_currency(amount, **kwargs)
+
+
+def in_zone(moment: datetime, zone_name: str | None) -> datetime:
+    """``moment`` on the wall clock of ``zone_name`` (the server's zone when not given)."""
+    return moment.astimezone(ZoneInfo(zone_name)) if zone_name else timezone.localtime(moment)
+
+
+def when(moment: datetime | None, zone_name: str | None, fmt: str = DAY_AND_TIME, named: bool = True) -> str:
+    """``Tue 9 Mar 2027, 14:00 (America/New_York)``; "" when there is no moment."""
+    if moment is None:
+        return ""
+    local = in_zone(moment, zone_name)
+    text = date_format(local, fmt)
+    return f"{text} ({zone_name or timezone.get_current_timezone_name()})" if named else text
+
+
+def iso_local(moment: datetime | None, zone_name: str | None) -> str:
+    """``2027-03-09T14:00:00-05:00``: ISO 8601 on the zone's wall clock with its offset, whole seconds."""
+    if moment is None:
+        return ""
+    return in_zone(moment, zone_name).replace(microsecond=0).isoformat()
