@@ -1,12 +1,11 @@
 """Per-site details an editor changes in Settings > Booking, and where links in emails point outside a request."""
 
 from django import forms
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.contrib.settings.models import BaseSiteSetting
-
-from django.conf import settings
 
 from .businesses import default_site, site_root_url
 from .timezones import canonical_zone
