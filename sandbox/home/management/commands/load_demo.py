@@ -60,7 +60,8 @@ class Command(BaseCommand):
         BusinessSettings.objects.update_or_create(site=site, defaults={
             "default_cancellation_policy": policy,
             "business_name": "Harbour Wellness", "contact_email": "hello@harbour.example",
-            "contact_phone": "+1 212 555 0100", "address": "1 Harbour Street\nNew York, NY 10004"})
+            "contact_phone": "+1 212 555 0100", "address": "1 Harbour Street\nNew York, NY 10004",
+            "time_zone": "America/New_York"})
         second = self._second_business(password)
         self.stdout.write(self.style.SUCCESS(
             f"Demo data ready. Admin: {site.root_url}/admin/  user {ADMIN_USERNAME!r}  password {password!r}\n"
@@ -169,7 +170,7 @@ class Command(BaseCommand):
         BusinessSettings.objects.update_or_create(site=site, defaults={
             "business_name": "Northside Physio", "contact_email": "desk@northside.example",
             "contact_phone": "+44 161 496 0000", "address": "22 Mill Lane\nManchester M4 1AA",
-            "reminder_lead_hours": "48"})
+            "reminder_lead_hours": "48", "time_zone": "Europe/London"})
         self._owner(site, password)
         return site
 
