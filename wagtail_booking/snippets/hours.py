@@ -15,8 +15,10 @@ from datetime import date, time
 from itertools import groupby
 
 from django import forms
+from django.db import models
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 PREFIX = "hours"
 SHIFT_KEY = re.compile(rf"^{PREFIX}-(\d+)-d([0-6])-(\d+)-(opens|closes)$")
@@ -25,9 +27,17 @@ TIME_FIELD = forms.TimeField()
 DATE_FIELD = forms.DateField()
 
 
-def weekday_names():
-    from .models import Weekday
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, gettext_lazy("Monday")
+    TUESDAY = 1, gettext_lazy("Tuesday")
+    WEDNESDAY = 2, gettext_lazy("Wednesday")
+    THURSDAY = 3, gettext_lazy("Thursday")
+    FRIDAY = 4, gettext_lazy("Friday")
+    SATURDAY = 5, gettext_lazy("Saturday")
+    SUNDAY = 6, gettext_lazy("Sunday")
 
+
+def weekday_names():
     return [str(label) for _value, label in Weekday.choices]
 
 

@@ -20,6 +20,7 @@ from ..scheduling import DepositRule, ServiceRules, deposit_amount
 from ..scheduling.policies import FIXED, FULL, NONE, PERCENT
 from ..timezones import is_known_zone
 from .forms import BusyBlockForm, ProviderForm, ServiceForm
+from .hours import Weekday
 from .panels import HoursGridPanel
 
 
@@ -65,16 +66,6 @@ class Provider(ClusterableModel):
 
     def __str__(self):
         return self.name
-
-
-class Weekday(models.IntegerChoices):
-    MONDAY = 0, _("Monday")
-    TUESDAY = 1, _("Tuesday")
-    WEDNESDAY = 2, _("Wednesday")
-    THURSDAY = 3, _("Thursday")
-    FRIDAY = 4, _("Friday")
-    SATURDAY = 5, _("Saturday")
-    SUNDAY = 6, _("Sunday")
 
 
 class OpensBeforeClosesMixin:
