@@ -9,7 +9,8 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
-from babel.numbers import format_currency
+from babel.dates import format_skeleton
+from babel.numbers import format_currency, format_percent
 from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -59,3 +60,17 @@ def iso_local(moment: datetime | None, zone_name: str | None) -> str:
     if moment is None:
         return ""
     return in_zone(moment, zone_name).replace(microsecond=0).isoformat()
+
+
+def percent(value, language=None) -> str:
+    """``40.0%`` (``40,0 %`` in French) for ``value`` given in percent, to one decimal place; "" for no value."""
+    try:
+        fraction = Decimal(value) / 100
+    except (TypeError, InvalidOperation):
+        return ""
+    return format_percent(fraction, format="#,##0.0%", locale=babel_locale(language))
+
+
+def short_date(day, skeleton="MMMd", language=None) -> str:
+    """A date as the active language writes it briefly: ``Mar 10`` (en), ``10 mars`` (fr); ``yMMM``: ``Mar 2027``."""
+    return format_skeleton(skeleton, day, locale=babel_locale(language))

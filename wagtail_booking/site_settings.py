@@ -8,11 +8,17 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.contrib.settings.models import BaseSiteSetting
 
 from .businesses import default_site, site_root_url
-from .timezones import canonical_zone
+from .timezones import TimeZoneField
 
 
 class BusinessSettingsForm(WagtailAdminModelForm):
-    """Checks the reminder lead times. ``notifications`` plugs in a subclass that also checks SMS can work."""
+    """Checks the reminder lead times; the zone is chosen from a list. ``notifications`` plugs in a subclass that
+    also checks SMS can work."""
+
+    time_zone = TimeZoneField(
+        label=_("Time zone"), required=False,
+        help_text=_("Where the business runs its day: the admin, its calendar, exports and staff emails show times "
+                    "here. Empty: the server's zone."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -20,13 +26,6 @@ class BusinessSettingsForm(WagtailAdminModelForm):
         if policy is not None and self.instance.site_id:
             # A business's default policy is one of its own.
             policy.queryset = policy.queryset.filter(site_id=self.instance.site_id)
-
-    def clean_time_zone(self):
-        raw = (self.cleaned_data.get("time_zone") or "").strip()
-        if raw and canonical_zone(raw) is None:
-            raise forms.ValidationError(_("“%(zone)s” is not a time zone. Give an IANA name such as "
-                                          "America/New_York.") % {"zone": raw})
-        return canonical_zone(raw) if raw else ""
 
     def clean_reminder_lead_hours(self):
         raw = self.cleaned_data.get("reminder_lead_hours", "")

@@ -1,4 +1,5 @@
-"""IANA zone names: every name ``zoneinfo`` knows (for checking input), and the canonical ones a person picks from.
+"""IANA zone names: every name ``zoneinfo`` knows (for checking input), the canonical ones a person picks from, and
+the form field that picks one (``TimeZoneField``, used for a provider's zone and a business's).
 
 The list offered to people is IANA's own selection tables, ``zone1970.tab`` and ``zone.tab`` (the tables tzdata
 ships "to help users select time zones"), read from the ``tzdata`` package or the system's zoneinfo directory.
@@ -11,6 +12,10 @@ from datetime import datetime
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+
+from django import forms
+from django.utils import timezone as django_timezone
+from django.utils.translation import gettext_lazy as _
 
 # Offered first, before the full list: the zones most clients of an English-speaking site live in.
 COMMON_ZONES = (
@@ -103,3 +108,42 @@ def _zone_choices(hour: datetime, first):
     others = [(name, zone_label(name, hour)) for name in canonical_zones() if name not in shown]
     others.sort(key=lambda item: (hour.astimezone(zoneinfo.ZoneInfo(item[0])).utcoffset(), item[1]))
     return common, others
+
+
+
+class TimeZoneSelect(forms.Select):
+    """A ``<select>`` of the canonical zones, the common ones first, each labelled with its offset and city; it
+    works as is, and ``zone_chooser.js`` adds a box that narrows the list to the zones matching what is typed."""
+
+    template_name = "wagtail_booking/widgets/zone_select.html"
+
+    class Media:
+        js = ["wagtail_booking/admin/zone_chooser.js"]
+        css = {"all": ["wagtail_booking/admin/admin.css"]}
+
+    def get_context(self, name, value, attrs):
+        zone = canonical_zone(value) or ""
+        common, others = zone_choices(django_timezone.now(), first=zone or None)
+        self.choices = [("", _("Choose a time zone")), (_("Common zones"), common),
+                        (_("Every zone, by its offset now"), others)]
+        context = super().get_context(name, zone, attrs)
+        context["search_label"] = _("Search time zones (city, country or offset)")
+        return context
+
+
+class TimeZoneField(forms.CharField):
+    """One of :func:`canonical_zones`, stored as its IANA name. An alias stored earlier (``US/Eastern``) is shown
+    as its zone and saved as it (``America/New_York``); anything else is a form error."""
+
+    widget = TimeZoneSelect
+
+    def __init__(self, *args, max_length=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        raw = (super().to_python(value) or "").strip()
+        if raw and canonical_zone(raw) is None:
+            raise forms.ValidationError(
+                _("“%(zone)s” is not a time zone: choose one from the list, e.g. America/New_York."),
+                params={"zone": raw}, code="invalid_zone")
+        return canonical_zone(raw) if raw else ""

@@ -84,7 +84,9 @@ def test_a_link_across_businesses_is_a_form_error(client, world):
     response = client.post(url, data)
     assert response.status_code == 200
     errors = response.context["form"].errors
-    assert "another business" in str(errors["providers"]) and "another business" in str(errors["intake_form"])
+    # The service's page offers its own business's rows only, so another business's row is not a valid choice.
+    assert "not one of the available choices" in str(errors["providers"])
+    assert "not one of the available choices" in str(errors["intake_form"])
     assert list(Service.objects.get(pk=alpha.service.pk).providers.all()) == [alpha.provider]
     # The model says so too, for code that does not go through the form.
     service = Service.objects.get(pk=alpha.service.pk)

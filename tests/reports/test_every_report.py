@@ -3,6 +3,7 @@ the run uses (scripts/test.sh runs this on PostgreSQL and on SQLite, the sandbox
 
 import csv
 import io
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -23,17 +24,26 @@ from wagtail_booking.reports.views import REPORTS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-# What each report's CSV must say about the scenario below: {first column value: {heading: value}}.
+# What each report says about the scenario below, on the page, in the CSV and in the XLSX alike:
+# {first column value: {heading: value}}. Money as formats.money writes it (en-gb, the test language).
 EXPECTED = {
-    "revenue_by_service": {"Massage": {"Orders": "2", "Taken": "36.00", "Refunded": "4.50", "Net": "31.50"}},
-    "revenue_by_provider": {"Maya": {"Orders": "2", "Taken": "36.00", "Refunded": "4.50", "Net": "31.50"}},
+    "revenue": {},  # one row per day: checked by its totals below
+    "revenue_by_service": {"Massage": {"Orders": "2", "Taken": "US$36.00", "Refunded": "US$4.50",
+                                       "Net": "US$31.50"}},
+    "revenue_by_provider": {"Maya": {"Orders": "2", "Taken": "US$36.00", "Refunded": "US$4.50",
+                                     "Net": "US$31.50"}},
     "utilisation": {"Maya": {"Booked minutes": "180"}},
-    "cancellations": {"Massage": {"Bookings": "5", "Cancelled": "2", "Cancelled (%)": "40.0",
-                                  "Late cancellations": "1", "No-shows": "1", "No-shows (%)": "20.0"}},
-    "clients": {"kept@example.com": {"Bookings in period": "1", "Lifetime value (net paid)": "18.00 USD"},
-                "partial@example.com": {"Lifetime value (net paid)": "13.50 USD"},
-                "late@example.com": {"Lifetime value (net paid)": "0.00"}},
+    "cancellations": {"Massage": {"Bookings": "5", "Cancelled": "2", "Cancelled (share)": "40.0%",
+                                  "Late cancellations": "1", "No-shows": "1", "No-shows (share)": "20.0%"}},
+    "clients": {"kept@example.com": {"Bookings in period": "1", "Lifetime value (net paid)": "US$18.00"},
+                "partial@example.com": {"Lifetime value (net paid)": "US$13.50"},
+                "late@example.com": {"Lifetime value (net paid)": "US$0.00"}},
 }
+
+
+def test_every_report_has_expected_figures():
+    # A report added to REPORTS must say here what the scenario shows in it.
+    assert {view.url_name for view in REPORTS} == set(EXPECTED)
 
 
 @pytest.fixture
@@ -62,30 +72,50 @@ def csv_rows(response):
     return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
 
 
-def test_every_report_page_and_export(client, owner, scenario):
+def xlsx_rows(response):
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    values = [["" if cell is None else str(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
+    return [dict(zip(values[0], row, strict=True)) for row in values[1:]]
+
+
+def by_first_column(rows):
+    first = next(iter(rows[0]))
+    return {row[first]: row for row in rows}
+
+
+@pytest.mark.parametrize("view", REPORTS, ids=[view.url_name for view in REPORTS])
+def test_report_page_and_exports(client, owner, scenario, view):
     client.force_login(owner)
-    for view in REPORTS:
-        url = reverse(f"{NAMESPACE}:{view.url_name}")
-        for page_url in (url, reverse(f"{NAMESPACE}:{view.url_name}_results")):
-            page = client.get(page_url, period(scenario))
-            assert page.status_code == 200, (page_url, page.content[:500])
-            assert page.context["object_list"], page_url  # the scenario shows up in every report
-        rows = csv_rows(client.get(url, {**period(scenario), "export": "csv"}))
-        first = next(iter(rows[0]))
-        by_key = {row[first]: row for row in rows}
-        for key, figures in EXPECTED.get(view.url_name, {}).items():
-            assert {heading: by_key[key][heading] for heading in figures} == figures, view.url_name
-        xlsx = client.get(url, {**period(scenario), "export": "xlsx"})
-        assert xlsx.status_code == 200, view.url_name
-        sheet = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active
-        assert sheet.max_row == len(rows) + 1, view.url_name  # the same rows as the CSV, under one heading row
+    url = reverse(f"{NAMESPACE}:{view.url_name}")
+    for page_url in (url, reverse(f"{NAMESPACE}:{view.url_name}_results")):
+        page = client.get(page_url, period(scenario))
+        assert page.status_code == 200, (page_url, page.content[:500])
+        assert page.context["object_list"], page_url  # the scenario shows up in every report
+        html = re.sub(r">\s+", ">", re.sub(r"\s+<", "<", page.content.decode()))
+        assert "Relevancy" not in html and "Customer rating" not in html  # no shop search in the header
+        for figures in EXPECTED[view.url_name].values():
+            for value in figures.values():
+                assert f">{value}<" in html, (view.url_name, value)  # a cell of its own
+    rows = csv_rows(client.get(url, {**period(scenario), "export": "csv"}))
+    spreadsheet = xlsx_rows(client.get(url, {**period(scenario), "export": "xlsx"}))
+    for exported in (by_first_column(rows), by_first_column(spreadsheet)):
+        for key, figures in EXPECTED[view.url_name].items():
+            assert {heading: exported[key][heading] for heading in figures} == figures, view.url_name
+    assert len(spreadsheet) == len(rows)  # the same rows as the CSV, under one heading row
+    assert not any(value in ("True", "False", "None") for row in rows for value in row.values())
+
+
+def test_revenue_over_time_adds_up_and_takes_half_a_range(client, owner, scenario):
+    client.force_login(owner)
     over_time = csv_rows(client.get(reverse(f"{NAMESPACE}:revenue"), {**period(scenario), "export": "csv"}))
-    assert sum(Decimal(row["Taken"]) for row in over_time) == Decimal("36.00")
-    assert sum(Decimal(row["Refunded"]) for row in over_time) == Decimal("4.50")
+    assert sum(Decimal(row["Taken"].removeprefix("US$")) for row in over_time) == Decimal("36.00")
+    assert sum(Decimal(row["Refunded"].removeprefix("US$")) for row in over_time) == Decimal("4.50")
     # Half a custom range (up to today) is a range too, not a date compared with a datetime.
     since = client.get(reverse(f"{NAMESPACE}:revenue"), {"period": "custom",
                                                          "dates_from": scenario["first_day"].isoformat()})
     assert since.status_code == 200 and since.context["report_period"].last == timezone.localdate()
+    assert "<svg" in since.content.decode()
 
 
 def test_every_pdf(client, owner, scenario):
@@ -99,7 +129,8 @@ def test_every_pdf(client, owner, scenario):
     download = client.get(reverse(f"{NAMESPACE}:pdf_download", args=[report.pk]))
     assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
     text = pdf_text(download.content)
-    assert "36.00" in text and "4.50" in text and "31.50" in text and "Cancellations and no-shows" in text
+    assert "US$36.00" in text and "US$4.50" in text and "US$31.50" in text and "Cancellations and no-shows" in text
+    assert "40.0%" in text  # the cancellation share, as on the page
     documents = Invoice.objects.order_by("pk")
     assert sorted(documents.values_list("kind", flat=True)) == ["credit_note", "invoice", "invoice"]
     for document in documents:

@@ -116,9 +116,9 @@ def test_cancellations_and_clients(scenario):
     assert (row.cancellation_rate, row.late_cancellation_rate, row.no_show_rate) == (D("25.0"), D("12.5"),
                                                                                       D("12.5"))
     clients = {c.email: c for c in activity.clients(revenue.Filters(period))}
-    assert clients["kept@example.com"].bookings == 2 and clients["kept@example.com"].lifetime_value == "36.00 USD"
-    assert clients["partial@example.com"].lifetime_value == "13.50 USD"
-    assert clients["early@example.com"].lifetime_value == "0.00 USD"
+    assert clients["kept@example.com"].bookings == 2 and clients["kept@example.com"].lifetime_value == "US$36.00"
+    assert clients["partial@example.com"].lifetime_value == "US$13.50"
+    assert clients["early@example.com"].lifetime_value == "US$0.00"
     assert activity.repeat_rate(list(clients.values())) == D("14.3")  # 1 of 7 clients
 
 

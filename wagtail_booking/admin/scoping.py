@@ -116,7 +116,8 @@ class BusinessFormMixin:
     The ``site`` field lists the user's businesses, is hidden when they work in only one, and cannot be changed
     once the row exists (its bookings, invoices and links stay with that business). Every choice of another row
     that has a business (a service's providers, intake form, policy; a busy block's provider) lists the user's
-    businesses' rows, and choosing one of another business than the form's own is a form error.
+    businesses' rows (once the row exists, its own business's rows only), and choosing one of another business
+    than the form's own is a form error.
     """
 
     def __init__(self, *args, **kwargs):
@@ -131,8 +132,13 @@ class BusinessFormMixin:
             if len(allowed) == 1:
                 site_field.initial = next(iter(allowed))
                 site_field.widget = forms.HiddenInput()
+        # A row that exists keeps its business: its choices are that business's rows only.
+        own_site = getattr(self.instance, "site_id", None) if self.instance.pk else None
         for _name, field in self.linked_fields():
-            field.queryset = visible_to(field.queryset, user, business_path(field.queryset.model))
+            path = business_path(field.queryset.model)
+            field.queryset = visible_to(field.queryset, user, path)
+            if own_site is not None:
+                field.queryset = field.queryset.filter(**{path: own_site})
 
     def linked_fields(self):
         """(name, field) of every choice of a row that belongs to a business (the ``site`` field aside)."""

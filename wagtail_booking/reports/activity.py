@@ -11,9 +11,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.db.models import Count, DurationField, ExpressionWrapper, F, IntegerField, Max, Min, Q, Sum
+from django.utils.translation import gettext as _
 
 from ..bookings.models import Booking
+from ..formats import money as money_text
+from ..formats import percent
 from .revenue import BOOKING, DEBIT, REFUND, Filters, Transaction, money
 
 COUNTED = ("confirmed", "completed", "no_show", "cancelled")
@@ -56,6 +60,18 @@ class CancellationRow:
     def no_show_rate(self):
         return rate(self.no_shows, self.booked)
 
+    @property
+    def cancellation_percent(self) -> str:
+        return percent(self.cancellation_rate)
+
+    @property
+    def late_cancellation_percent(self) -> str:
+        return percent(self.late_cancellation_rate)
+
+    @property
+    def no_show_percent(self) -> str:
+        return percent(self.no_show_rate)
+
 
 def cancellations(filters: Filters) -> list[CancellationRow]:
     """Per service: bookings, cancellations, late cancellations (after the service's cut-off), no-shows. One query.
@@ -73,7 +89,7 @@ def cancellations(filters: Filters) -> list[CancellationRow]:
     result = [CancellationRow(values["service__name"], values["booked"], values["cancelled"],
                               values["late_cancelled"], values["no_shows"]) for values in rows]
     if len(result) > 1:
-        result.append(CancellationRow("All services", *(sum(getattr(row, name) for row in result) for name in
+        result.append(CancellationRow(_("All services"), *(sum(getattr(row, name) for row in result) for name in
                                                         ("booked", "cancelled", "late_cancelled", "no_shows"))))
     return result
 
@@ -116,9 +132,10 @@ def clients(filters: Filters) -> list[ClientRow]:
     value = {}
     for values in ledger:
         net = money(values["taken"] - values["refunded"])
-        value.setdefault(values["email"], []).append(f"{net} {values['currency']}")
+        value.setdefault(values["email"], []).append(money_text(net, values["currency"]))
+    nothing = money_text(0, getattr(settings, "OSCAR_DEFAULT_CURRENCY", None))
     return [ClientRow(values["client_email"], values["name"], values["count"], all_time.get(values["client_email"], 0),
-                      values["first"], values["last"], ", ".join(value.get(values["client_email"], [])) or "0.00")
+                      values["first"], values["last"], ", ".join(value.get(values["client_email"], [])) or nothing)
             for values in rows]
 
 

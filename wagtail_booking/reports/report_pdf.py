@@ -6,7 +6,9 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
 
+from ..formats import money
 from . import activity, revenue
+from .charts import tick_labels
 from .pdf import HEADING, SMALL, TITLE, build, business, paragraph, table
 from .periods import Period
 
@@ -27,12 +29,13 @@ def render_report(period: Period, site) -> bytes:
             Spacer(1, 4 * mm)]
     totals = revenue.totals(filters)
     flow.append(table([["Currency", "Taken", "Refunded", "Net", "Payments", "Refunds"]]
-                      + [[row.currency, f"{row.taken:,.2f}", f"{row.refunded:,.2f}", f"{row.net:,.2f}",
+                      + [[row.currency, row.taken_money, row.refunded_money, row.net_money,
                           row.payments, row.refunds] for row in totals] if totals else [["No payments"]]))
     over_time = revenue.over_time(filters)
     for currency in sorted({row.currency for row in over_time}):
         rows = [row for row in over_time if row.currency == currency]
-        flow += [Spacer(1, 4 * mm), paragraph(f"By {filters.interval}, {currency}", HEADING), chart(rows, currency),
+        flow += [Spacer(1, 4 * mm), paragraph(f"By {filters.interval}, {currency}", HEADING),
+                 chart(rows, currency, filters.interval),
                  money_table(rows, "Period")]
     for dimension in ("service", "provider"):
         rows = revenue.by_dimension(filters, dimension)
@@ -42,28 +45,29 @@ def render_report(period: Period, site) -> bytes:
     if cancellations:
         flow += [Spacer(1, 4 * mm), paragraph("Cancellations and no-shows (appointments in the period)", HEADING),
                  table([["Service", "Bookings", "Cancelled", "%", "Late", "%", "No-shows", "%"]]
-                       + [[row.label, row.booked, row.cancelled, row.cancellation_rate, row.late_cancelled,
-                           row.late_cancellation_rate, row.no_shows, row.no_show_rate] for row in cancellations])]
+                       + [[row.label, row.booked, row.cancelled, row.cancellation_percent, row.late_cancelled,
+                           row.late_cancellation_percent, row.no_shows, row.no_show_percent]
+                          for row in cancellations])]
     return build(flow, title=title, author=seller["name"])
 
 
 def money_table(rows, first_heading):
     return table([[first_heading, "Currency", "Taken", "Refunded", "Net"]]
-                 + [[row.label, row.currency, f"{row.taken:,.2f}", f"{row.refunded:,.2f}", f"{row.net:,.2f}"]
-                    for row in rows])
+                 + [[row.label, row.currency, row.taken_money, row.refunded_money, row.net_money] for row in rows])
 
 
-def chart(rows, currency) -> Drawing:
+def chart(rows, currency, interval) -> Drawing:
     drawing = Drawing(170 * mm, 60 * mm)
     bars = VerticalBarChart()
     bars.x, bars.y, bars.width, bars.height = 15 * mm, 10 * mm, 150 * mm, 45 * mm
     bars.data = [[float(row.taken) for row in rows], [float(row.refunded) for row in rows]]
-    bars.categoryAxis.categoryNames = [row.label if len(rows) <= 12 else "" for row in rows]
+    # The same ticks as the admin's chart (charts.tick_labels): about one label per 12 mm, never overlapping.
+    bars.categoryAxis.categoryNames = tick_labels([row.key for row in rows], interval, 12)
     bars.categoryAxis.labels.fontSize = 6
-    bars.categoryAxis.labels.angle = 30 if len(rows) > 6 else 0
-    bars.categoryAxis.labels.boxAnchor = "ne" if len(rows) > 6 else "n"
+    bars.categoryAxis.labels.boxAnchor = "n"
     bars.valueAxis.valueMin = 0
     bars.valueAxis.labels.fontSize = 7
+    bars.valueAxis.labelTextFormat = lambda value: money(value, currency)
     bars.bars[0].fillColor = colors.HexColor("#007d7e")
     bars.bars[1].fillColor = colors.HexColor("#cd4444")
     drawing.add(bars)

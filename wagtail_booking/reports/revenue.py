@@ -24,8 +24,11 @@ from decimal import Decimal
 
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
+from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
+from ..formats import money as money_text
+from ..formats import short_date
 from .periods import Period, buckets
 
 Transaction = get_model("payment", "Transaction")
@@ -75,6 +78,19 @@ class MoneyRow:
     def net(self) -> Decimal:
         return self.taken - self.refunded
 
+    # As people read them (formats.money: the active language's way), for the report pages, exports and PDFs.
+    @property
+    def taken_money(self) -> str:
+        return money_text(self.taken, self.currency)
+
+    @property
+    def refunded_money(self) -> str:
+        return money_text(self.refunded, self.currency)
+
+    @property
+    def net_money(self) -> str:
+        return money_text(self.net, self.currency)
+
 
 def transactions(filters: Filters):
     """Debits and refunds of booking orders recorded in the period (one query when evaluated)."""
@@ -108,14 +124,14 @@ def _row(values, label, key=None) -> MoneyRow:
 def totals(filters: Filters) -> list[MoneyRow]:
     """One row per currency for the whole period. One query."""
     rows = (transactions(filters).values(currency=_currency()).annotate(**MONEY).order_by("currency"))
-    return [_row(values, "Total") for values in rows]
+    return [_row(values, _("Total")) for values in rows]
 
 
 def combine(rows: list[MoneyRow]) -> list[MoneyRow]:
     """Per-currency totals of already aggregated rows (a handful of rows: no second pass over the ledger)."""
     result: dict[str, MoneyRow] = {}
     for row in rows:
-        total = result.setdefault(row.currency, MoneyRow("Total", row.currency))
+        total = result.setdefault(row.currency, MoneyRow(_("Total"), row.currency))
         total.taken += row.taken
         total.refunded += row.refunded
         total.payments += row.payments
@@ -153,11 +169,12 @@ def by_dimension(filters: Filters, dimension: str) -> list[MoneyRow]:
 
 
 def bucket_label(day: date, interval: str) -> str:
+    """The period a row covers, as the active language writes dates: "Mar 2027", "Week of 8 Mar 2027"."""
     if interval == "month":
-        return f"{day:%b %Y}"
+        return short_date(day, "yMMM")
     if interval == "week":
-        return f"Week of {day:%d %b %Y}"
-    return f"{day:%a %d %b %Y}"
+        return _("Week of %(day)s") % {"day": short_date(day, "yMMMd")}
+    return short_date(day, "yMMMEd")
 
 
 def _currency():

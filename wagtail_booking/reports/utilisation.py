@@ -14,6 +14,7 @@ from itertools import groupby
 
 from django.db.models import F, Sum
 
+from ..formats import percent
 from ..scheduling import DateOverride, Interval, ProviderSchedule, WeeklyRule
 from ..scheduling.slots import availability_windows, merge_intervals
 from ..snippets.models import DateOverride as DateOverrideRow
@@ -33,6 +34,10 @@ class UtilisationRow:
     @property
     def utilisation(self):
         return rate(self.booked_minutes, self.available_minutes)
+
+    @property
+    def utilisation_percent(self) -> str:
+        return percent(self.utilisation)
 
 
 def utilisation(filters: Filters) -> list[UtilisationRow]:

@@ -9,18 +9,20 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.reports import ReportView
 
 from ..exports import SafeCsvExportMixin
+from ..formats import percent
 from . import PERMISSION, activity, forbidden, revenue
 from .charts import Bar, bar_chart
-from .filters import ReportFilterSet, RevenueOverTimeFilterSet
+from .filters import INTERVAL_CHOICES, ReportFilterSet, RevenueOverTimeFilterSet
 from .utilisation import utilisation
 
-MONEY_COLUMNS = [Column("currency", label=_("Currency")), Column("taken", label=_("Taken")),
-                 Column("refunded", label=_("Refunded")), Column("net", label=_("Net")),
+# Money as people read it (formats.money, with its currency sign), on the page and in the exports alike.
+MONEY_COLUMNS = [Column("taken", label=_("Taken"), accessor="taken_money"),
+                 Column("refunded", label=_("Refunded"), accessor="refunded_money"),
+                 Column("net", label=_("Net"), accessor="net_money"),
                  Column("payments", label=_("Payments")), Column("refunds", label=_("Refunds"))]
-MONEY_EXPORT = ["label", "currency", "taken", "refunded", "net", "payments", "refunds"]
-MONEY_HEADINGS = {"currency": _("Currency"), "taken": _("Taken"), "refunded": _("Refunded"), "net": _("Net"),
-                  "payments": _("Payments"), "refunds": _("Refunds")}
-
+MONEY_EXPORT = ["label", "currency", "taken_money", "refunded_money", "net_money", "payments", "refunds"]
+MONEY_HEADINGS = {"currency": _("Currency"), "taken_money": _("Taken"), "refunded_money": _("Refunded"),
+                  "net_money": _("Net"), "payments": _("Payments"), "refunds": _("Refunds")}
 
 class BookingReportView(SafeCsvExportMixin, ReportView):
     """Shared by every booking report: permission, filters, rows computed rather than filtered, a CSV export
@@ -66,6 +68,9 @@ class BookingReportView(SafeCsvExportMixin, ReportView):
     def get_context_data(self, *args, **kwargs):
         context = super().get_context_data(*args, **kwargs)
         context["report_period"] = self.report_filters.period
+        # Reports have filters but no search: without this, the header would draw whatever "search_form" a
+        # context processor puts in every template's context (Oscar's shop search, "Relevancy / Price...").
+        context["search_form"] = None
         return context
 
 
@@ -85,9 +90,12 @@ class RevenueOverTimeView(BookingReportView):
         context = super().get_context_data(*args, **kwargs)
         by_currency = defaultdict(list)
         for row in context["object_list"]:
-            by_currency[row.currency].append(Bar(row.label, row.taken, row.refunded))
-        context["charts"] = [bar_chart(bars, f"Money taken (up) and refunded (down) per period, {currency}",
-                                       currency) for currency, bars in sorted(by_currency.items())]
+            by_currency[row.currency].append(Bar(row.key, row.label, row.taken, row.refunded))
+        interval = self.report_filters.interval
+        context["charts"] = [
+            bar_chart(bars, interval, _("Money taken (up) and refunded (down) per %(interval)s, %(currency)s")
+                      % {"interval": dict(INTERVAL_CHOICES)[interval].lower(), "currency": currency}, currency)
+            for currency, bars in sorted(by_currency.items())]
         context["totals"] = revenue.combine(context["object_list"])
         return context
 
@@ -119,9 +127,11 @@ class UtilisationView(BookingReportView):
     url_name = "utilisation"
     columns = [Column("provider", label=_("Provider")),
                Column("available_minutes", label=_("Available minutes")),
-               Column("booked_minutes", label=_("Booked minutes")), Column("utilisation", label=_("Utilisation (%)"))]
-    list_export = ["provider", "available_minutes", "booked_minutes", "utilisation"]
-    export_headings = {column.name: column.label for column in columns}
+               Column("booked_minutes", label=_("Booked minutes")),
+               Column("utilisation", label=_("Utilisation"), accessor="utilisation_percent")]
+    list_export = ["provider", "available_minutes", "booked_minutes", "utilisation_percent"]
+    export_headings = {"provider": _("Provider"), "available_minutes": _("Available minutes"),
+                       "booked_minutes": _("Booked minutes"), "utilisation_percent": _("Utilisation")}
 
     def get_rows(self, filters):
         return utilisation(filters)
@@ -131,12 +141,14 @@ class CancellationsView(BookingReportView):
     page_title = _("Cancellations and no-shows")
     url_name = "cancellations"
     columns = [Column("label", label=_("Service")), Column("booked", label=_("Bookings")),
-               Column("cancelled", label=_("Cancelled")), Column("cancellation_rate", label=_("Cancelled (%)")),
+               Column("cancelled", label=_("Cancelled")),
+               Column("cancellation_rate", label=_("Cancelled (share)"), accessor="cancellation_percent"),
                Column("late_cancelled", label=_("Late cancellations")),
-               Column("late_cancellation_rate", label=_("Late (%)")), Column("no_shows", label=_("No-shows")),
-               Column("no_show_rate", label=_("No-shows (%)"))]
-    list_export = [column.name for column in columns]
-    export_headings = {column.name: column.label for column in columns}
+               Column("late_cancellation_rate", label=_("Late (share)"), accessor="late_cancellation_percent"),
+               Column("no_shows", label=_("No-shows")),
+               Column("no_show_rate", label=_("No-shows (share)"), accessor="no_show_percent")]
+    list_export = [column.accessor for column in columns]
+    export_headings = {column.accessor: column.label for column in columns}
 
     def get_rows(self, filters):
         return activity.cancellations(filters)
@@ -159,7 +171,8 @@ class ClientsView(BookingReportView):
     def get_context_data(self, *args, **kwargs):
         context = super().get_context_data(*args, **kwargs)
         rows = self.object_list
-        context["client_summary"] = {"clients": len(rows), "repeat_rate": activity.repeat_rate(rows)}
+        repeat = activity.repeat_rate(rows)
+        context["client_summary"] = {"clients": len(rows), "repeat_rate": repeat, "repeat_percent": percent(repeat)}
         return context
 
 

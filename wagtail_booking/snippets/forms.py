@@ -5,10 +5,16 @@ from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
+from ..timezones import TimeZoneField
+from .hours import HoursGrid
+
 
 class ProviderForm(WagtailAdminModelForm):
-    """Lets the services a provider offers be chosen from the provider's page too."""
+    """A provider's page: its zone from a list, the services it offers as checkboxes, and its weekly hours as
+    week grids (see :mod:`.hours`), stored as ``WeeklyHours`` rows when the form saves."""
 
+    timezone = TimeZoneField(label=_("Time zone"),
+                             help_text=_("Where the provider works: the weekly hours below are in this zone."))
     services = forms.ModelMultipleChoiceField(queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
                                               label=_("Services"))
 
@@ -17,12 +23,36 @@ class ProviderForm(WagtailAdminModelForm):
         self.fields["services"].queryset = apps.get_model("wagtail_booking", "Service").objects.all()
         if self.instance.pk:
             self.initial.setdefault("services", list(self.instance.services.all()))
+        rows = self.instance.weekly_hours.all() if self.instance.pk else []
+        self.hours = HoursGrid(rows, self.data if self.is_bound else None)
+
+    def clean(self):
+        data = super().clean()
+        for problem in self.hours.problems:
+            self.add_error(None, problem)
+        return data
 
     def save(self, commit=True):
+        if self.hours.is_bound:
+            weekly = apps.get_model("wagtail_booking", "WeeklyHours")
+            # Replaces the rows when the provider is saved (modelcluster commits the child relation with it).
+            self.instance.weekly_hours = [weekly(sort_order=order, **row)
+                                          for order, row in enumerate(self.hours.rows())]
         provider = super().save(commit=commit)
         if commit:
             provider.services.set(self.cleaned_data["services"])
         return provider
+
+
+class ServiceForm(WagtailAdminModelForm):
+    """A service's providers as checkboxes (the business's providers only, see ``BusinessFormMixin``)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        providers = self.fields.get("providers")
+        if providers is not None:
+            providers.widget = forms.CheckboxSelectMultiple(choices=providers.choices)
+            providers.help_text = _("Who offers this service. Only the active ones are offered to clients.")
 
 
 class BusyBlockForm(WagtailAdminModelForm):

@@ -19,7 +19,9 @@ from ..businesses import default_site_id
 from ..scheduling import DepositRule, ServiceRules, deposit_amount
 from ..scheduling.policies import FIXED, FULL, NONE, PERCENT
 from ..timezones import is_known_zone
-from .forms import BusyBlockForm, ProviderForm
+from .forms import BusyBlockForm, ProviderForm, ServiceForm
+from .hours import Weekday
+from .panels import HoursGridPanel
 
 
 def validate_timezone(value):
@@ -51,8 +53,9 @@ class Provider(ClusterableModel):
         MultiFieldPanel([FieldPanel("name"), FieldPanel("kind"), FieldRowPanel([FieldPanel("email"),
                          FieldPanel("phone")]), FieldPanel("timezone"), FieldPanel("services"),
                          FieldPanel("active")], heading=_("Provider")),
-        InlinePanel("weekly_hours", heading=_("Weekly hours"), label=_("Hours"),
-                    help_text=_("Add several rows for one weekday to split a shift.")),
+        HoursGridPanel(heading=_("Weekly hours"),
+                       help_text=_("Several shifts a day split the day. Hours with dates apply between them only, "
+                                   "so next month's hours can be entered ahead.")),
         InlinePanel("date_overrides", heading=_("Date overrides"), label=_("Override")),
         InlinePanel("time_off", heading=_("Time off"), label=_("Time off")),
     ]
@@ -63,16 +66,6 @@ class Provider(ClusterableModel):
 
     def __str__(self):
         return self.name
-
-
-class Weekday(models.IntegerChoices):
-    MONDAY = 0, _("Monday")
-    TUESDAY = 1, _("Tuesday")
-    WEDNESDAY = 2, _("Wednesday")
-    THURSDAY = 3, _("Thursday")
-    FRIDAY = 4, _("Friday")
-    SATURDAY = 5, _("Saturday")
-    SUNDAY = 6, _("Sunday")
 
 
 class OpensBeforeClosesMixin:
@@ -264,6 +257,7 @@ class Service(models.Model):
     providers = models.ManyToManyField(Provider, related_name="services", blank=True, verbose_name=_("providers"))
     active = models.BooleanField(_("active"), default=True)
 
+    base_form_class = ServiceForm
     panels = [
         FieldPanel("name"), FieldPanel("description"),
         MultiFieldPanel([FieldRowPanel([FieldPanel("duration_minutes"), FieldPanel("slot_interval_minutes")]),
