@@ -15,14 +15,15 @@ from .charts import Bar, bar_chart
 from .filters import INTERVAL_CHOICES, ReportFilterSet, RevenueOverTimeFilterSet
 from .utilisation import utilisation
 
-# Money as people read it (formats.money, with its currency sign), on the page and in the exports alike.
+# Money as people read it (formats.money, with its currency sign) on the page; in the CSV and XLSX exports as plain
+# numbers beside the Currency column, so a spreadsheet can add them up.
 MONEY_COLUMNS = [Column("taken", label=_("Taken"), accessor="taken_money"),
                  Column("refunded", label=_("Refunded"), accessor="refunded_money"),
                  Column("net", label=_("Net"), accessor="net_money"),
                  Column("payments", label=_("Payments")), Column("refunds", label=_("Refunds"))]
-MONEY_EXPORT = ["label", "currency", "taken_money", "refunded_money", "net_money", "payments", "refunds"]
-MONEY_HEADINGS = {"currency": _("Currency"), "taken_money": _("Taken"), "refunded_money": _("Refunded"),
-                  "net_money": _("Net"), "payments": _("Payments"), "refunds": _("Refunds")}
+MONEY_EXPORT = ["label", "currency", "taken", "refunded", "net", "payments", "refunds"]
+MONEY_HEADINGS = {"currency": _("Currency"), "taken": _("Taken"), "refunded": _("Refunded"), "net": _("Net"),
+                  "payments": _("Payments"), "refunds": _("Refunds")}
 
 class BookingReportView(SafeCsvExportMixin, ReportView):
     """Shared by every booking report: permission, filters, rows computed rather than filtered, a CSV export
