@@ -48,9 +48,26 @@ def day(demo_site, django_capture_on_commit_callbacks, settings):
                                        services.ClientDetails("Ann Lee", "ann@example.com", "America/New_York"))
         bo = services.create_hold(assessment, datetime.combine(today + timedelta(days=1), time(10), tzinfo=NY),
                                   services.ClientDetails("Bo Reyes", "bo@example.com", "America/Chicago"))
+    from wagtail_booking.notifications.agenda import send_agenda
+
+    send_agenda(ann.provider, today)
     SmsMessage.objects.create(booking=ann, kind="reminder", to="+12125550100", body="Reminder", status="failed",
                               error_message="Unreachable")
     return {"ann": ann, "bo": bo, "emails": list(mail.outbox)}
+
+
+def test_the_daily_agenda_reads_well(day, browser):
+    [email] = [m for m in day["emails"] if m.subject.startswith("Your agenda for")]
+    for name, options in [("desktop", {"viewport": {"width": 1280, "height": 700}}), ("phone", PHONE)]:
+        page = browser.new_context(**options).new_page()
+        page.set_content(email.alternatives[0][0])
+        expect(page.get_by_role("row", name=re.compile("16:00.16:30 Free consultation Ann Lee"))).to_be_visible()
+        expect(page.get_by_text("Times in America/New_York.")).to_be_visible()
+        assert_accessible(page)
+        shot(page, f"email-agenda-{name}")
+        if name == "phone":
+            assert_no_horizontal_scroll(page)
+        page.context.close()
 
 
 def sign_in(page, origin):
