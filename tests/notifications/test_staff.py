@@ -266,4 +266,5 @@ def test_owner_addresses_are_checked_when_saved(admin_client, business):
                        "staff_notify_events": ["requested", "booked"], "reminder_lead_hours": "24"}, instance=business)
     assert form.is_valid(), form.errors
     saved = form.save()
-    assert saved.staff_notify_emails == "a@example.com\nB@example.com" and saved.staff_notify_events == "booked,requested"
+    assert saved.staff_notify_emails == "a@example.com\nB@example.com"
+    assert saved.staff_notify_events == "booked,requested"
