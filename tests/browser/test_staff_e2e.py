@@ -137,3 +137,25 @@ def test_the_dashboard_shows_the_day_the_requests_the_week_and_what_needs_attent
         expect(page).to_have_url(re.compile(rf"/admin/bookings/inspect/{day['bo'].pk}/$"))
         assert not problems, problems
         context.close()
+
+
+def test_a_provider_chooses_her_notifications_on_her_page(day, browser, demo_site):
+    maya = day["ann"].provider
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    problems = watch(page, demo_site, console=False)
+    sign_in(page, demo_site)
+    page.goto(f"{demo_site}/admin/snippets/wagtail_booking/provider/edit/{maya.pk}/")
+    panel = page.locator("section", has=page.get_by_role("heading", name="Notifications")).last
+    expect(panel.get_by_role("checkbox", name="New booking")).to_be_checked()
+    expect(panel.get_by_role("checkbox", name="Payment failure")).not_to_be_checked()
+    panel.get_by_role("checkbox", name="Cancellation").uncheck()
+    panel.get_by_label("Daily agenda at").select_option(label="06:00")
+    panel.scroll_into_view_if_needed()
+    shot(page, "provider-notifications-desktop")
+    page.get_by_role("button", name="Save").first.click()
+    expect(page.get_by_text(re.compile("updated"))).to_be_visible()
+    saved = in_thread(lambda: type(maya).objects.values("notify_events", "agenda_hour").get(pk=maya.pk))
+    assert saved == {"notify_events": "booked,requested,rescheduled", "agenda_hour": 6}
+    assert not problems, problems
+    context.close()
