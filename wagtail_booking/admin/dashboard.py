@@ -113,7 +113,7 @@ class RequestsPanel(DashboardPanel):
         waiting = Booking.objects.filter(site_id__in=list(zones), status=Booking.Status.REQUESTED)
         rows = list(waiting.select_related("service", "provider").order_by("start")[:LIMIT])
         return {
-            "count": waiting.count() if len(rows) == LIMIT else len(rows),
+            "count": waiting.count(),
             "rows": [{"booking": booking, "url": reverse("wagtail_booking_bookings:inspect", args=[booking.pk]),
                       "when": formats.when(booking.start, zones[booking.site_id])} for booking in rows],
             "all_url": bookings_url(status=Booking.Status.REQUESTED),
