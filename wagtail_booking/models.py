@@ -10,7 +10,7 @@ from .checkout.models import (
     StripeAccount,
 )
 from .clients.models import ClientAccessLink, ConfirmedClientEmail
-from .notifications.models import ReminderSent, SmsMessage, SmsOptOut
+from .notifications.models import AgendaSent, ReminderSent, SmsMessage, SmsOptOut
 from .outbox.models import OutboxMessage
 from .reports.models import DocumentCounter, Invoice, RevenueReport
 from .site_settings import BusinessSettings
@@ -38,3 +38,4 @@ __all__ += ["StripeAccount"]
 __all__ += ["WebhookDelivery", "WebhookEndpoint"]
 __all__ += ["ApiKey"]
 __all__ += ["ClientAccessLink", "ConfirmedClientEmail"]
+__all__ += ["AgendaSent"]

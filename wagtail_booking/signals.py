@@ -34,6 +34,10 @@ payment_recorded = Signal()
 # Also sent, with ``payment=None`` and ``refund_delayed=True``, when settling failed on every try (the email then
 # says the refund is delayed).
 cancellation_settled = Signal()
+# Sent with ``sender=BookingPayment``, ``payment``, ``booking`` and ``problem`` (words staff can act on) when money
+# could not be taken or given back and staff must step in: a capture before the card authorisation lapses, or a
+# cancellation's refund that failed on every try. Sent once per problem, inside the transaction that records it.
+payment_failed = Signal()
 
 
 def send_isolated(signal: Signal, sender, **kwargs) -> list:

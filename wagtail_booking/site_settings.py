@@ -2,6 +2,7 @@
 
 from django import forms
 from django.conf import settings
+from django.core.validators import validate_email
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -9,6 +10,48 @@ from wagtail.contrib.settings.models import BaseSiteSetting
 
 from .businesses import default_site, site_root_url
 from .timezones import TimeZoneField
+
+# What the business's people can be told about (notifications.staff sends them).
+STAFF_EVENTS = [("booked", _("New booking")), ("requested", _("Request awaiting approval")),
+                ("cancelled", _("Cancellation")), ("rescheduled", _("Reschedule")),
+                ("payment_failed", _("Payment failure"))]
+ALL_STAFF_EVENTS = ",".join(name for name, _label in STAFF_EVENTS)
+
+
+def events_of(value: str) -> set[str]:
+    """The event names stored in an :class:`EventsField` value ("booked,cancelled")."""
+    return {part.strip() for part in (value or "").split(",") if part.strip()}
+
+
+class EventsFormField(forms.MultipleChoiceField):
+    """Checkboxes for :class:`EventsField`: shows the stored "a,b" as ticks and stores the ticks as "a,b"."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, *, max_length=None, empty_value=None, **kwargs):
+        kwargs.setdefault("choices", STAFF_EVENTS)
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        return sorted(events_of(value)) if isinstance(value, str) else value
+
+    def clean(self, value):
+        chosen = set(super().clean(value))
+        return ",".join(name for name, _label in STAFF_EVENTS if name in chosen)
+
+    def has_changed(self, initial, data):
+        return events_of(initial or "") != set(data or [])
+
+
+class EventsField(models.CharField):
+    """Which staff events someone wants, stored as comma-separated names, edited as checkboxes."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 200)
+        super().__init__(*args, **kwargs)
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": EventsFormField, "required": False, **kwargs})
 
 
 class BusinessSettingsForm(WagtailAdminModelForm):
@@ -38,6 +81,27 @@ class BusinessSettingsForm(WagtailAdminModelForm):
                     from error
         return raw
 
+    def clean_staff_notify_emails(self):
+        addresses = owner_addresses(self.cleaned_data.get("staff_notify_emails", ""))
+        for address in addresses:
+            try:
+                validate_email(address)
+            except forms.ValidationError as error:
+                raise forms.ValidationError(_("“%(address)s” is not an email address. Give addresses separated by "
+                                              "commas or one per line.") % {"address": address}) from error
+        return "\n".join(addresses)
+
+
+def owner_addresses(raw: str) -> list[str]:
+    """The addresses in a "staff notifications: send to" value, in order, each once."""
+    seen, addresses = set(), []
+    for part in (raw or "").replace(";", ",").replace("\n", ",").split(","):
+        address = part.strip()
+        if address and address.lower() not in seen:
+            seen.add(address.lower())
+            addresses.append(address)
+    return addresses
+
 
 class BusinessSettings(BaseSiteSetting):
     base_form_class = BusinessSettingsForm
@@ -58,6 +122,14 @@ class BusinessSettings(BaseSiteSetting):
     reminder_lead_hours = models.CharField(
         _("reminders (hours before)"), max_length=50, default="24,1",
         help_text=_("Comma-separated, e.g. 24,1 sends a reminder a day and an hour before. Empty: no reminders."))
+    staff_notify_emails = models.TextField(
+        _("staff notifications: send to"), blank=True,
+        help_text=_("The owners' or front desk's addresses, one per line or separated by commas. They get the "
+                    "messages ticked below for every booking of the business; providers choose their own on their "
+                    "page. Empty: nobody but the providers."))
+    staff_notify_events = EventsField(
+        _("staff notifications: about"), blank=True, default=ALL_STAFF_EVENTS,
+        help_text=_("What the addresses above are told about."))
     default_cancellation_policy = models.ForeignKey(
         "wagtail_booking.CancellationPolicy", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         verbose_name=_("default cancellation policy"), help_text=_("Used by services that name none."))

@@ -9,11 +9,14 @@ from .checkout.tasks import capture_ageing_authorisations_task, capture_deposit_
 from .clients.tasks import purge_access_links_task, send_access_link_task
 from .health import health_heartbeat_task
 from .notifications.tasks import (
+    agenda_sweep_task,
     fetch_sms_price_task,
+    send_agenda_task,
     send_booking_email_task,
     send_invoice_email_task,
     send_reminder_task,
     send_sms_task,
+    send_staff_email_task,
     sync_reminders_task,
 )
 from .outbox.tasks import outbox_purge_task, outbox_sweep_task
@@ -37,3 +40,4 @@ __all__ = [
     "webhook_purge_task", "webhook_sweep_task",
 ]
 __all__ += ["purge_access_links_task", "send_access_link_task"]
+__all__ += ["agenda_sweep_task", "send_agenda_task", "send_staff_email_task"]

@@ -4,7 +4,8 @@ from wagtail.admin.menu import MenuItem
 from wagtail.contrib.settings.registry import register_setting
 from wagtail.snippets.models import register_snippet
 
-from .admin.bookings import UpcomingBookingsPanel, booking_viewset
+from .admin import dashboard, staff_links
+from .admin.bookings import booking_viewset
 from .admin.permissions import BusinessAccessForm
 from .admin.snippets import BookingSetupGroup, ScopedDeleteBulkAction
 from .reports import admin as reports_admin
@@ -22,9 +23,11 @@ def register_booking_viewset():
 
 
 @hooks.register("construct_homepage_panels")
-def add_upcoming_bookings_panel(request, panels):
-    if request.user.has_perm("wagtail_booking.view_booking") or request.user.is_superuser:
-        panels.append(UpcomingBookingsPanel())
+def add_dashboard_panels(request, panels):
+    panels.extend(dashboard.panels_for(request))
+
+
+hooks.register("register_admin_urls", staff_links.urlpatterns)
 
 
 register_setting(BusinessSettings, icon="site")

@@ -47,9 +47,8 @@ def test_instant_free_service_is_confirmed_with_email_and_ics(service, monday, c
     booking = services.create_hold(service, ny(monday, 10), CLIENT)
     assert booking.status == Booking.Status.CONFIRMED
     assert ("confirmed", booking.reference, {}) in captured
-    assert len(mail.outbox) == 1
-    message = mail.outbox[0]
-    assert message.to == ["ann@example.com"]
+    [message, to_provider] = mail.outbox
+    assert message.to == ["ann@example.com"] and to_provider.to == [booking.provider.email]
     # Shown in the client's zone, London: 10:00 New York is 15:00 (14:00 in the weeks the changes differ).
     london = ny(monday, 10).astimezone(ZoneInfo("Europe/London"))
     assert "Consultation" in message.subject and f"{london:%H:%M}" in message.subject

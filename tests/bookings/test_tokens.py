@@ -33,7 +33,7 @@ def rotate(settings, keep_old=True):
 
 
 def emailed_manage_link(booking):
-    [message] = [m for m in mail.outbox if booking.reference in m.body]
+    [message] = [m for m in mail.outbox if booking.reference in m.body and m.to == [booking.client_email]]
     return re.search(rf"/booking/manage/{booking.reference}/[^/\s]+/", message.body).group(0)
 
 

@@ -81,7 +81,16 @@ KWARGS = {
     "endpoint_id": lambda business, pattern, name: business.webhook.pk,
     "delivery_id": lambda business, pattern, name: business.delivery.pk,
     "service_id": lambda business, pattern, name: business.service.pk,
+    # A request email's signed approve/decline link naming the business's booking.
+    "token": lambda business, pattern, name: _review_token(business),
 }
+
+
+def _review_token(business):
+    from wagtail_booking.bookings.models import Booking
+    from wagtail_booking.notifications.staff import review_token
+
+    return review_token(business.objects()[Booking], "decline")
 
 
 def fill(business, pattern, name):
@@ -157,7 +166,7 @@ def test_a_owner_never_sees_b(client, world, name, settings):
         assert on_b is None or not leaks(on_b, markers), ("get on B's host", url, data, leaks(on_b, markers))
         assert response.status_code < 500, (method, url, data, response.status_code)
         if pattern.pattern.converters and method == "get" and "pk" in pattern.pattern.converters \
-                or {"provider_id", "endpoint_id"} & set(pattern.pattern.converters):
+                or {"provider_id", "endpoint_id", "token"} & set(pattern.pattern.converters):
             assert response.status_code in (404, 405), (method, url, response.status_code)
         assert not leaks(response, markers), (method, url, data, leaks(response, markers))
 

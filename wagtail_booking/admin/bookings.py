@@ -1,4 +1,4 @@
-"""Bookings in the Wagtail admin: listing, booking page with actions, creation by hand, dashboard panel."""
+"""Bookings in the Wagtail admin: listing, booking page with actions, creation by hand."""
 
 import django_filters
 from django import forms
@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 from wagtail.admin.filters import DateRangePickerWidget
-from wagtail.admin.ui.components import Component
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 
@@ -307,22 +306,6 @@ def _confirm_page(request, booking, title, action_url, consequence_text, fields,
     return TemplateResponse(request, "wagtail_booking/admin/booking_confirm.html", {
         "page_title": title, "header_icon": "date", "booking": booking, "action_url": action_url,
         "consequence": consequence_text, "fields": fields, "back_url": back_url})
-
-
-class UpcomingBookingsPanel(Component):
-    name = "wagtail_booking_upcoming"
-    order = 50
-    template_name = "wagtail_booking/admin/upcoming_panel.html"
-
-    def get_context_data(self, parent_context):
-        now = timezone.now()
-        today = timezone.localdate()
-        live = visible_to(Booking.objects.all(), parent_context["request"].user).filter(
-            status__in=[Booking.Status.CONFIRMED, Booking.Status.REQUESTED], end__gte=now,
-        ).select_related("service", "provider")
-        todays = [b for b in live.filter(start__date__lte=today)[:50]]
-        upcoming = live.filter(start__date__gt=today)[:10]
-        return {"today": todays, "upcoming": upcoming, "requests": live.filter(status="requested").count()}
 
 
 booking_viewset = BookingViewSet("wagtail_booking_bookings")

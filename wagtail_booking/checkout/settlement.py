@@ -59,12 +59,13 @@ def settle_cancellation(booking_id, by, final_attempt=False):
 def _give_up_settlement(booking, payment, error):
     detail = error.message if isinstance(error, facade.PaymentProblem) else "see the server log"
     logger.error("Settling the cancellation of booking %s failed on every try: %s", booking.pk, detail)
+    problem = f"{SETTLEMENT_FAILED} ({detail}). Refund the client from this page."
     with transaction.atomic():
-        BookingPayment.objects.filter(pk=payment.pk).update(
-            problem=f"{SETTLEMENT_FAILED} ({detail}). Refund the client from this page.",
-            updated_at=timezone.now())
+        BookingPayment.objects.filter(pk=payment.pk).update(problem=problem, updated_at=timezone.now())
         signals.send_isolated(signals.cancellation_settled, sender=Booking, booking=booking, payment=None,
                               refund_delayed=True)
+        signals.send_isolated(signals.payment_failed, sender=BookingPayment, payment=payment, booking=booking,
+                              problem=problem)
 
 
 def capture_ageing_authorisations(now=None) -> int:
@@ -95,6 +96,11 @@ def _record_capture_failure(payment, error):
     else:
         logger.exception("Capturing payment %s of booking %s failed", payment.pk, payment.booking_id)
         problem = "Capturing the deposit before the card authorisation lapses failed (see the server log)."
-    # Only if it still waits for capture: a decline or cancel may have settled it meanwhile.
-    BookingPayment.objects.filter(pk=payment.pk, state=BookingPayment.State.AUTHORISED).update(
-        problem=problem, updated_at=timezone.now())
+    # Only if it still waits for capture: a decline or cancel may have settled it meanwhile. Staff are told once
+    # per problem, not at every hourly retry.
+    with transaction.atomic():
+        changed = (BookingPayment.objects.filter(pk=payment.pk, state=BookingPayment.State.AUTHORISED)
+                   .exclude(problem=problem).update(problem=problem, updated_at=timezone.now()))
+        if changed:
+            signals.send_isolated(signals.payment_failed, sender=BookingPayment, payment=payment,
+                                  booking=payment.booking, problem=problem)

@@ -64,3 +64,15 @@ class ReminderSent(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["booking", "lead_minutes", "start"],
                                                name="wagtail_booking_reminder_once")]
+
+
+class AgendaSent(models.Model):
+    """A provider's daily agenda for one local day: the unique row is what lets it go out once that day."""
+
+    provider = models.ForeignKey("wagtail_booking.Provider", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(help_text=_("The day of the agenda, in the provider's time zone."))
+    appointments = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["provider", "day"], name="wagtail_booking_agenda_once")]

@@ -3,6 +3,7 @@
 from .. import signals
 from ..checkout.quotes import paid_payment
 from ..outbox import enqueue
+from . import staff_receivers
 from .forms import plug_in
 from .tasks import queue_messages, sync_reminders_task
 
@@ -45,3 +46,4 @@ def connect():
     plug_in()
     for signal, receiver in RECEIVERS.items():
         signal.connect(receiver, dispatch_uid=f"wagtail_booking.notifications.{receiver.__name__}")
+    staff_receivers.connect()

@@ -83,6 +83,8 @@ def _no_longer_wanted(message):
         return "Not sent: text messages were switched off."
     if booking is not None and message.kind == "payment_link":
         return "" if payment_links.is_wanted(booking) else "Not sent: the hold ended before the link went out."
+    if booking is not None and message.kind.startswith("staff_"):
+        return ""  # the business's own people: told about cancellations and problems too
     if booking is not None and message.kind not in ("cancelled", "declined") and booking.status not in (
             Booking.Status.REQUESTED, Booking.Status.CONFIRMED):
         return "Not sent: the booking was cancelled before the message went out."

@@ -1,11 +1,15 @@
 """Huey tasks for emails, texts and reminders. Each loads by id, re-checks state, and calls ``sending``/``emails``."""
 
+from datetime import date
+
 from django.db import transaction
-from huey.contrib.djhuey import db_task
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from ..bookings.models import Booking
 from ..outbox import durable_task, enqueue
-from . import payment_links, sending
+from ..snippets.models import Provider
+from . import agenda, payment_links, sending, staff
 from .context import business_name, site_base_url
 from .emails import send_booking_email, send_invoice_email
 from .models import SmsMessage
@@ -81,3 +85,40 @@ def queue_payment_link(booking, channel):
     message = SmsMessage.objects.create(booking=booking, kind="payment_link", to=booking.client_phone,
                                         body=payment_links.sms_body(booking))
     enqueue(send_sms_task, message.pk)
+
+
+# Staff: the provider and the owners (notifications.staff, notifications.agenda) -----------------------------------
+
+# The statuses in which a staff email still says something true when it goes out (None: any status).
+STAFF_STATUSES = {"booked": {"confirmed", "completed", "no_show"}, "requested": {"requested"},
+                  "cancelled": {"cancelled"}, "rescheduled": {"requested", "confirmed"}, "payment_failed": None}
+
+
+@durable_task(retries=3, retry_delay=60, retry_backoff=2)
+def send_staff_email_task(booking_id, event, to, zone, detail=""):
+    booking = Booking.objects.select_related("service", "provider", "site").filter(pk=booking_id).first()
+    wanted = STAFF_STATUSES[event]
+    if booking is None or (wanted is not None and booking.status not in wanted):
+        return
+    staff.send_email(booking, event, to, zone, detail)
+
+
+def queue_staff_messages(booking, event, detail=""):
+    """Record the staff emails (and the provider's text) about ``event``; they go out after the commit."""
+    for address, zone in staff.email_recipients(booking, event):
+        enqueue(send_staff_email_task, booking.pk, event, address, zone, detail)
+    message = staff.queue_sms(booking, event, detail)
+    if message is not None:
+        enqueue(send_sms_task, message.pk)
+
+
+@durable_task(retries=3, retry_delay=60, retry_backoff=2)
+def send_agenda_task(provider_id, day_iso):
+    provider = Provider.objects.select_related("site").filter(pk=provider_id, active=True).first()
+    if provider is not None and provider.email:
+        agenda.send_agenda(provider, date.fromisoformat(day_iso))
+
+
+@db_periodic_task(crontab(minute="*/15"))
+def agenda_sweep_task():
+    return agenda.queue_due(send_agenda_task)

@@ -18,6 +18,7 @@ from wagtail.models import Orderable
 from ..businesses import default_site_id
 from ..scheduling import DepositRule, ServiceRules, deposit_amount
 from ..scheduling.policies import FIXED, FULL, NONE, PERCENT
+from ..site_settings import EventsField
 from ..timezones import is_known_zone
 from .forms import BusyBlockForm, ProviderForm, ServiceForm
 from .hours import Weekday
@@ -47,6 +48,20 @@ class Provider(ClusterableModel):
         help_text=_("IANA time zone the working hours are given in, e.g. America/New_York."),
     )
     active = models.BooleanField(_("active"), default=True)
+    # What the provider is told (notifications.staff, notifications.agenda): on their page, since a provider need
+    # not have a Wagtail account; the messages go to the email and phone above.
+    notify_events = EventsField(_("email me about"), blank=True, default="booked,requested,cancelled,rescheduled",
+                                help_text=_("Sent to the email address above, about this provider's bookings."))
+    notify_by_sms = models.BooleanField(
+        _("text me these too"), default=False,
+        help_text=_("The provider agreed to receive them as text messages at the phone number above (needs text "
+                    "messages switched on for the business)."))
+    agenda_hour = models.PositiveSmallIntegerField(
+        _("daily agenda at"), null=True, blank=True, default=7, choices=[(hour, f"{hour:02d}:00")
+                                                                         for hour in range(24)],
+        help_text=_("An email listing the day's appointments, at this hour in the provider's time zone. "
+                    "Empty: no agenda."))
+    agenda_when_empty = models.BooleanField(_("send the agenda on days with nothing booked"), default=False)
 
     base_form_class = ProviderForm
     panels = [
@@ -58,6 +73,9 @@ class Provider(ClusterableModel):
                                    "so next month's hours can be entered ahead.")),
         InlinePanel("date_overrides", heading=_("Date overrides"), label=_("Override")),
         InlinePanel("time_off", heading=_("Time off"), label=_("Time off")),
+        MultiFieldPanel([FieldPanel("notify_events"), FieldPanel("notify_by_sms"),
+                         FieldRowPanel([FieldPanel("agenda_hour"), FieldPanel("agenda_when_empty")])],
+                        heading=_("Notifications")),
     ]
 
     class Meta:

@@ -61,7 +61,7 @@ class Command(BaseCommand):
             "default_cancellation_policy": policy,
             "business_name": "Harbour Wellness", "contact_email": "hello@harbour.example",
             "contact_phone": "+1 212 555 0100", "address": "1 Harbour Street\nNew York, NY 10004",
-            "time_zone": "America/New_York"})
+            "time_zone": "America/New_York", "staff_notify_emails": "owner@harbour.example"})
         second = self._second_business(password)
         self.stdout.write(self.style.SUCCESS(
             f"Demo data ready. Admin: {site.root_url}/admin/  user {ADMIN_USERNAME!r}  password {password!r}\n"
