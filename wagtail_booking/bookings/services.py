@@ -23,6 +23,7 @@ from django.utils.module_loading import import_string
 
 from .. import signals
 from ..conf import booking_settings
+from ..formats import language_code
 from ..scheduling import Interval, nearest_slots
 from ..scheduling.slots import BusyIndex
 from ..scheduling.types import Slot
@@ -65,6 +66,7 @@ class ClientDetails:
     phone: str = ""
     intake_answers: list = field(default_factory=list)
     sms_consent: bool = False
+    language: str = ""  # the language the client books in; "" for the active one (formats.language_code)
 
 
 PAYMENT_UNAVAILABLE = ("This service needs a payment when booking, and online payment is not available for this "
@@ -106,7 +108,7 @@ def create_hold(service: Service, start: datetime, client: ClientDetails, provid
                           hold_expires_at=now + (hold_for or booking_settings.hold_duration),
                           client_name=client.name, client_email=client.email, client_phone=client.phone,
                           client_timezone=client.timezone, sms_consent=client.sms_consent and bool(client.phone),
-                          price=service.price, deposit_due=service.deposit_due,
+                          language=_language(client), price=service.price, deposit_due=service.deposit_due,
                           currency=getattr(settings, "OSCAR_DEFAULT_CURRENCY", "") or "")
         _set_span(booking)
         _set_intake(booking, service, client)
@@ -238,7 +240,8 @@ def create_by_staff(service: Service, provider: Provider, start: datetime, clien
                           end=start + timedelta(minutes=service.duration_minutes), status=Booking.Status.HELD,
                           client_name=client.name, client_email=client.email, client_phone=client.phone,
                           client_timezone=client.timezone, sms_consent=client.sms_consent and bool(client.phone),
-                          price=service.price, deposit_due=0,
+                          # the staff's admin language says nothing of the client's: the site's unless given
+                          language=_language(client, settings.LANGUAGE_CODE), price=service.price, deposit_due=0,
                           currency=getattr(settings, "OSCAR_DEFAULT_CURRENCY", "") or "")
         _set_span(booking)
         issue_token(booking)
@@ -268,6 +271,13 @@ def delete_expired_holds(now=None) -> int:
 
 
 # Internals ------------------------------------------------------------------------------------------------------
+
+
+def _language(client: ClientDetails, default: str = "") -> str:
+    try:
+        return language_code(client.language or default)
+    except LookupError:  # callers check a requested language; this is the active one, outside LANGUAGES
+        return settings.LANGUAGE_CODE
 
 
 def _handoff():
