@@ -136,7 +136,8 @@ def complete_hold(booking: Booking, now: datetime | None = None) -> Booking:
         try:
             _lock(booking)
         except Booking.DoesNotExist as error:
-            raise SlotUnavailable(_("The hold expired long ago and was removed; the time is no longer held.")) from error
+            raise SlotUnavailable(_("The hold expired long ago and was removed; the time is no longer held.")
+                                  ) from error
         if booking.status in (Booking.Status.CANCELLED, Booking.Status.DECLINED):
             raise SlotUnavailable(_("This booking was cancelled before the payment completed."))
         if booking.status not in (Booking.Status.HELD, Booking.Status.EXPIRED):
