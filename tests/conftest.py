@@ -10,6 +10,7 @@ from wagtail.models import Locale, Page, Site
 from tests.factories.booking import IntakeFormFactory, ProviderFactory, ServiceFactory
 from tests.helpers import ensure_wagtail_baseline, next_monday
 
+
 def pytest_configure(config):
     """The translations' .mo files are build output (scripts/compile_messages.py): compile any that are missing or
     older than their .po, so a plain ``pytest`` checks the client pages in Spanish and French as they are now."""
