@@ -16,6 +16,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from .axe import assert_accessible
 from .support import (
     ARTIFACTS,
     BROWSER_MARKS,
@@ -99,6 +100,7 @@ def open_pages(browser, site, stripe):  # noqa: F811
 def shot(page, name, size):
     if size == "phone":
         assert_no_horizontal_scroll(page)
+    assert_accessible(page)  # every state of the manage page: question, result, closed
     screenshot(page, f"manage-{name}-{size}.png")
 
 
