@@ -9,13 +9,16 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-# One stamp per set of extras, rebuilt when pyproject.toml changes.
+# One stamp per set of extras, rebuilt when pyproject.toml changes. The install compiles the translations (setup.py);
+# compile_messages.py again makes sure, and sandbox.sh / test.sh recompile any .po edited since.
 $(VENV)/.installed-sandbox: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e ".[sandbox,stripe]" --config-settings editable_mode=compat
+	$(BIN)/python scripts/compile_messages.py
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e ".[test]" --config-settings editable_mode=compat
+	$(BIN)/python scripts/compile_messages.py
 	touch $@
 
 # axe-core for the browser tests' accessibility checks (tests/browser/axe.py); reinstalled when package.json or

@@ -8,6 +8,7 @@ HOST="${SANDBOX_HOST:-127.0.0.1}"
 PORT="${SANDBOX_PORT:-8000}"
 export SANDBOX_BASE_URL="${SANDBOX_BASE_URL:-http://$HOST:$PORT}"
 
+"$BIN/python" ../scripts/compile_messages.py  # the .po files edited since the install
 "$BIN/python" manage.py migrate --noinput -v0
 "$BIN/python" manage.py createcachetable
 "$BIN/python" manage.py load_demo

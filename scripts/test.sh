@@ -119,6 +119,8 @@ if [ -z "${REDIS_URL:-}" ]; then
   fi
 fi
 
+"$BIN/python" scripts/compile_messages.py  # translations: the .po files edited since the install
+
 results=""
 failed=0
 for db in $DATABASES_TO_TEST; do

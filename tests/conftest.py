@@ -10,6 +10,17 @@ from wagtail.models import Locale, Page, Site
 from tests.factories.booking import IntakeFormFactory, ProviderFactory, ServiceFactory
 from tests.helpers import ensure_wagtail_baseline, next_monday
 
+
+def pytest_configure(config):
+    """The translations' .mo files are build output (scripts/compile_messages.py): compile any that are missing or
+    older than their .po, so a plain ``pytest`` checks the client pages in Spanish and French as they are now."""
+    import runpy
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parent.parent / "scripts" / "compile_messages.py"
+    runpy.run_path(str(script))["compile_catalogues"]()
+
+
 # Every test runs with the clock at this instant (a Wednesday, four days before New York springs forward, so
 # "two weeks ahead" crosses a DST change). WAGTAIL_BOOKING_TEST_NOW moves it, e.g. to 2027-07-14T10:00:00+00:00.
 TEST_NOW = datetime.fromisoformat(os.environ.get("WAGTAIL_BOOKING_TEST_NOW") or "2027-03-10T15:00:00+00:00")

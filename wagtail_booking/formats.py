@@ -14,7 +14,7 @@ from babel.numbers import format_currency, format_percent
 from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language, to_locale
+from django.utils.translation import get_language, get_supported_language_variant, override, to_locale
 
 DAY_AND_TIME = "D j M Y, H:i"  # Tue 9 Mar 2027, 14:00
 TIME = "H:i"
@@ -23,6 +23,19 @@ TIME = "H:i"
 def babel_locale(language=None) -> str:
     """``en_GB`` for ``en-gb``: the active language (or ``language``) as babel names it."""
     return to_locale(language or get_language() or settings.LANGUAGE_CODE)
+
+
+def language_code(requested: str | None = None) -> str:
+    """The site's language (``settings.LANGUAGES``) for ``requested``, else for the active language: what a booking
+    stores so that its later emails and texts speak the client's language. ``es-mx`` gives ``es``; a language the
+    site does not offer gives ``LookupError``."""
+    return get_supported_language_variant(requested or get_language() or settings.LANGUAGE_CODE)
+
+
+def speaking(language: str | None):
+    """``translation.override`` for a stored language (a booking's): what a message written without a request, in
+    a Huey task, is rendered under. "" (rows made before languages were stored) is the site's ``LANGUAGE_CODE``."""
+    return override(language or settings.LANGUAGE_CODE)
 
 
 def money(amount, currency=None, language=None) -> str:

@@ -88,6 +88,8 @@ SITE_ID = 1
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language from the URL's prefix (/es/..., /fr/...; urls.py), unprefixed pages in LANGUAGE_CODE.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -144,6 +146,8 @@ else:
 AUTHENTICATION_BACKENDS = ["oscar.apps.customer.auth_backends.EmailBackend",
                            "django.contrib.auth.backends.ModelBackend"]
 LANGUAGE_CODE = "en-gb"
+# The languages the client pages, emails and texts are offered in (docs/howto/translations.md).
+LANGUAGES = [("en-gb", "English"), ("es", "Español"), ("fr", "Français")]
 TIME_ZONE = os.environ.get("TIME_ZONE", "America/New_York")
 USE_I18N = True
 USE_TZ = True

@@ -97,8 +97,8 @@ def test_the_voice_agent_books_a_paid_service_and_the_caller_pays_by_the_texted_
     sent = twilio.messages[text.provider_id]
     assert sent["to"] == CALLER_PHONE
     assert sent["body"].startswith("Harbour Wellness: Massage on ")
-    assert "08:00 CDT" in sent["body"] or "08:00 CST" in sent["body"]
-    assert "Pay 18.00 USD" in sent["body"] and held["payment_url"] in sent["body"]
+    assert "08:00 (America/Chicago)" in sent["body"]
+    assert "Pay US$18.00" in sent["body"] and held["payment_url"] in sent["body"]
     assert held["reference"] in sent["body"]
     # 4. The caller opens the link on their phone and pays with a card.
     paying = Checkout(agent.client.__class__(), stripe_client, None)
@@ -131,7 +131,8 @@ def test_an_unpaid_hold_lets_the_slot_go_after_five_minutes(agent, twilio, massa
     held = agent.book(**caller(service, first, hold_minutes=5, send_payment_link="email")).json()
     assert held["payment_link_sent"] == "email"
     link = next(m for m in mail.outbox if m.subject.startswith("Pay to confirm your booking: Massage"))
-    assert held["payment_url"] in link.body and "Deposit:   18.00 USD" in link.body and "CDT" in link.body
+    assert held["payment_url"] in link.body and "Deposit: US$18.00" in link.body
+    assert "(America/Chicago)" in link.body  # the caller's zone, named
     time_machine.shift(timedelta(minutes=4, seconds=50))
     assert first not in [s["start"] for s in agent.slots(service["id"], monday, "America/Chicago")["slots"]]
     time_machine.shift(timedelta(seconds=15))

@@ -90,9 +90,10 @@ def assert_no_horizontal_scroll(page):
         f"{page.url} is wider than the screen at phone width: {widths}, screen {screen}")
 
 
-def offered_times(page, within=None):
-    """The time radios of the chosen day: (radio locator, accessible name, UTC start) for each."""
-    group = (within or page).get_by_role("group", name=re.compile(r"^Time on "))
+def offered_times(page, within=None, legend=r"^Time on "):
+    """The time radios of the chosen day: (radio locator, accessible name, UTC start) for each. ``legend``: how
+    the group of times is named (in the page's language)."""
+    group = (within or page).get_by_role("group", name=re.compile(legend))
     radios = group.get_by_role("radio")
     expect(radios.first).to_be_visible()
     times = []

@@ -16,6 +16,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from .axe import assert_accessible
 from .support import (
     ARTIFACTS,
     BROWSER_MARKS,
@@ -99,13 +100,14 @@ def open_pages(browser, site, stripe):  # noqa: F811
 def shot(page, name, size):
     if size == "phone":
         assert_no_horizontal_scroll(page)
+    assert_accessible(page)  # every state of the manage page: question, result, closed
     screenshot(page, f"manage-{name}-{size}.png")
 
 
 def test_cancel_and_move_say_the_refund_before_and_after(browser, demo_site, stripe):  # noqa: F811
     made = in_thread(make_paid_booking, stripe.url)
     pages = open_pages(browser, demo_site, stripe)
-    quote = "Cancelling now refunds 9.00 USD of your 18.00 USD deposit to your Visa ending 4242."
+    quote = "Cancelling now refunds US$9.00 of your US$18.00 deposit to your Visa ending 4242."
     for size, page, _problems in pages:
         page.goto(demo_site + made["booked"])
         expect(page.get_by_role("heading", level=1, name="You're booked")).to_be_visible()
@@ -132,7 +134,7 @@ def test_cancel_and_move_say_the_refund_before_and_after(browser, demo_site, str
         move = page.locator("#wb-confirm-move")
         expect(move.get_by_role("heading")).to_have_text(re.compile(
             rf"^Move to .+, {later_local:%H:%M} \({re.escape(ZONE)}\)\?$"))
-        expect(move).to_contain_text("After this move, cancelling would refund 18.00 USD instead of 9.00 USD.")
+        expect(move).to_contain_text("After this move, cancelling would refund US$18.00 instead of US$9.00.")
         shot(page, "confirm-move", size)
         page.get_by_role("link", name="Keep the current time").click()
         expect(page.locator("#wb-refund-quote")).to_have_text(quote)  # nothing moved
@@ -151,7 +153,7 @@ def test_cancel_and_move_say_the_refund_before_and_after(browser, demo_site, str
     _size, phone, _problems = pages[1]
     phone.get_by_role("button", name="Yes, cancel my booking").click()
     expect(phone.get_by_role("status").first).to_have_text("Your booking is cancelled. We have sent you an email.")
-    result = "We are refunding 9.00 USD to your Visa ending 4242. Expect it within 5–10 business days."
+    result = "We are refunding US$9.00 to your Visa ending 4242. Expect it within 5–10 business days."
     expect(phone.locator("#wb-refund-result")).to_have_text(result)
     expect(phone.get_by_role("button", name="Cancel this booking")).to_have_count(0)
     shot(phone, "cancelled", "phone")

@@ -116,7 +116,7 @@ def hold_a_massage(page, site, name, email, shot=None, audit=False):
         assert control.evaluate("el => el.required") is required, f"{label!r} required should be {required}"
     field(block, "textbox", "Your name").fill(name)
     field(block, "textbox", "Email").fill(email)
-    price = re.compile(r"Price 90\.00 USD\. To hold your time you pay a deposit of 18\.00 USD now")
+    price = re.compile(rf"Price {USD}90\.00\. To hold your time you pay a deposit of {USD}18\.00 now")
     expect(block.get_by_text(price)).to_be_visible()
     if shot:
         block.screenshot(path=str(ARTIFACTS / shot))
@@ -196,8 +196,8 @@ def check_booked(page, email, reference, time_label, start, provider, shot=None)
     assert steps(page) == (["Details", "Payment", "Confirmed"], "Confirmed")
     assert shop_links(page) == []
     # Inside the authorisation window the card is captured by a background task: either wording is true.
-    deposit = re.compile(r"Deposit (paid|authorised on your card): 18\.00 USD\. "
-                         r"Balance due at the appointment: 72\.00 USD")
+    deposit = re.compile(rf"Deposit (paid|authorised on your card): {USD}18\.00\. "
+                         rf"Balance due at the appointment: {USD}72\.00")
     expect(page.get_by_text(deposit)).to_be_visible()
     assert_no_horizontal_scroll(page)
     if shot:

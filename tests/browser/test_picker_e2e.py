@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from .axe import assert_accessible
 from .support import (
     BROWSER_MARKS,
     PHONE,
@@ -100,6 +101,7 @@ def test_calendar_picker_with_javascript(browser, demo_site):
         group = "Evening" if hour >= 17 else "Afternoon" if hour >= 12 else "Morning"
         expect(page.get_by_role("group", name=group).get_by_role("radio", name=name, exact=True)).to_have_count(1)
     assert_no_horizontal_scroll(page)
+    assert_accessible(page)  # the calendar, the grouped times and the searchable zone list the script drew
     screenshot(page, "picker-js-phone.png")
 
     # Keyboard: arrows move through the days, each chosen as it gets focus.

@@ -63,14 +63,14 @@ def test_cancel_asks_first_with_the_exact_refund_then_says_it_again(checkout, bo
     question = checkout.client.post(url, {"action": "cancel"})
     page = text(question)
     assert question.status_code == 200 and "Cancel this booking?" in page
-    assert "Cancelling now refunds 9.00 USD of your 18.00 USD deposit to your Visa ending 4242." in page
+    assert "Cancelling now refunds US$9.00 of your US$18.00 deposit to your Visa ending 4242." in page
     assert Booking.objects.get(pk=booking.pk).status == "confirmed"  # asking changed nothing
     result = text(checkout.client.post(url, {"action": "cancel", "confirm": "yes"}))
     assert "Your booking is cancelled." in result
-    assert "We are refunding 9.00 USD to your Visa ending 4242. Expect it within 5–10 business days." in result
+    assert "We are refunding US$9.00 to your Visa ending 4242. Expect it within 5–10 business days." in result
     assert BookingPayment.objects.get(booking=booking).amount_refunded == Decimal("9.00")
     again = text(checkout.client.get(url))  # the page keeps saying it
-    assert "We are refunding 9.00 USD to your Visa ending 4242." in again and "Cancel this booking" not in again
+    assert "We are refunding US$9.00 to your Visa ending 4242." in again and "Cancel this booking" not in again
 
 
 def test_move_asks_first_and_says_how_the_refund_changes(checkout, booked):
@@ -79,11 +79,11 @@ def test_move_asks_first_and_says_how_the_refund_changes(checkout, booked):
     slot = f"{later.isoformat()}|"
     page = text(checkout.client.post(url, {"action": "reschedule", "slot": slot}))
     assert "Move to Wed 21 Apr, 10:00 (America/New_York)?" in page
-    assert "After this move, cancelling would refund 18.00 USD instead of 9.00 USD." in page
+    assert "After this move, cancelling would refund US$18.00 instead of US$9.00." in page
     assert Booking.objects.get(pk=booking.pk).start == booking.start
     done = text(checkout.client.post(url, {"action": "reschedule", "slot": slot, "confirm": "yes"}))
     assert "Your booking has been moved." in done and Booking.objects.get(pk=booking.pk).start == later
-    assert "Cancelling now refunds 18.00 USD of your 18.00 USD deposit" in done
+    assert "Cancelling now refunds US$18.00 of your US$18.00 deposit" in done
 
 
 def test_inside_the_cut_off_the_page_gives_the_contact_details_and_posts_are_refused(checkout, booked, tiered):
@@ -112,9 +112,9 @@ def test_cancellation_email_states_the_refund_card_and_timing_and_attaches_the_c
     checkout.client.post(url, {"action": "cancel", "confirm": "yes"})
     [email] = [m for m in mail.outbox if "cancelled" in m.subject]
     print("\n--- cancellation email ---\nSubject:", email.subject, "\n" + email.body)
-    assert "We are refunding 9.00 USD to your Visa ending 4242. Expect it within 5–10 business days." in email.body
+    assert "We are refunding US$9.00 to your Visa ending 4242. Expect it within 5–10 business days." in email.body
     html = email.alternatives[0][0]
-    assert "We are refunding 9.00 USD to your Visa ending 4242." in html
+    assert "We are refunding US$9.00 to your Visa ending 4242." in html
     pdfs = [(name, content) for name, content, kind in email.attachments if kind == "application/pdf"]
     assert len(pdfs) == 1 and pdfs[0][1].startswith(b"%PDF")
     print("attachments:", [(name, kind) for name, _content, kind in email.attachments])
@@ -150,7 +150,7 @@ def test_a_second_settlement_run_refunds_nothing_more(checkout, stripe_fake, tie
     assert intent["amount_received"] == (900 if authorised else 1800)
     assert refunds == ([] if authorised else [900])
     page = text(checkout.client.get(url))
-    assert "We are refunding 9.00 USD to your Visa ending 4242." in page
+    assert "We are refunding US$9.00 to your Visa ending 4242." in page
 
 
 def test_when_the_refund_fails_on_every_try_the_client_still_gets_the_cancellation_email(
@@ -171,7 +171,7 @@ def test_when_the_refund_fails_on_every_try_the_client_still_gets_the_cancellati
     payment = BookingPayment.objects.get(booking=booking)
     assert payment.amount_refunded == 0 and payment.problem.startswith("Refunding the cancellation failed")
     [email] = [m for m in mail.outbox if "cancelled" in m.subject]
-    assert ("Your refund of 9.00 USD to your Visa ending 4242 is delayed: we could not send it yet and will send "
+    assert ("Your refund of US$9.00 to your Visa ending 4242 is delayed: we could not send it yet and will send "
             "it as soon as we can. If it has not reached you within 5–10 business days, please contact us: "
             "+1 212 555 0100 or desk@example.com.") in email.body
     assert "We are refunding" not in email.body

@@ -49,7 +49,7 @@ def test_paid_deposit_places_the_order_and_confirms(checkout, stripe_fake, monda
     assert [t.txn_type for t in source.transactions.order_by("id")] == ["Authorise", "Debit"]
     assert {e.event_type.name for e in order.payment_events.all()} == {"Authorised", "Paid"}
     confirmation = next(m for m in mail.outbox if "confirmed" in m.subject)
-    assert order.number in confirmation.body and "18.00 USD" in confirmation.body
+    assert order.number in confirmation.body and "US$18.00" in confirmation.body
     invoice_link = next(line.split()[-1] for line in confirmation.body.splitlines() if "Invoice (PDF)" in line)
     assert checkout.client.get(invoice_link.removeprefix("http://testserver"))["Content-Type"] == "application/pdf"
     assert confirmation.attachments[0][0].endswith(".ics")
@@ -252,7 +252,7 @@ def test_manage_page_shows_the_refund_before_confirming(checkout, stripe_fake, m
     checkout.book_and_pay(far(monday))
     booking = booking_of(checkout)
     html = checkout.client.get(f"/booking/manage/{booking.reference}/{manage_token(booking)}/").content.decode()
-    assert "Cancelling now refunds 18.00 USD of your 18.00 USD deposit to your Visa ending 4242." in html
+    assert "Cancelling now refunds US$18.00 of your US$18.00 deposit to your Visa ending 4242." in html
 
 
 def test_business_cancellation_refunds_in_full_and_staff_refund(checkout, stripe_fake, monday, admin_client):

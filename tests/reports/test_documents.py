@@ -12,7 +12,6 @@ from oscar.core.loading import get_model
 from oscar.test.factories import create_voucher
 
 from tests.checkout.conftest import far, paid_booking
-from tests.helpers import NY
 from tests.reports.conftest import pdf_text, save_png
 from wagtail_booking.reports import links
 from wagtail_booking.reports.jobs import send_monthly_report
@@ -46,11 +45,10 @@ def test_invoice_pdf_shows_booking_voucher_tax_and_balance(paid_with_voucher):
     text = pdf_text(bytes(invoice.pdf))
     assert "Calm Hands Massage" in text and "12 Elm Street" in text
     assert invoice.number in text and order.number in text and paid_with_voucher.reference in text
-    zone = paid_with_voucher.start.astimezone(NY).tzname()  # the client's; EST or EDT by the pinned date
-    assert "Massage with" in text and f"11:00 ({zone}, America/New_York)" in text
-    assert "Voucher WELCOME" in text and f"-{order.total_discount_incl_tax:,.2f} USD" in text
-    assert f"{order.total_incl_tax:,.2f} USD" in text and f"{order.total_tax:,.2f} USD" in text
-    assert "Balance due at the appointment" in text and "72.00 USD" in text
+    assert "Massage with" in text and "11:00 (America/New_York)" in text  # the client's zone
+    assert "Voucher WELCOME" in text and f"-US${order.total_discount_incl_tax:,.2f}" in text
+    assert f"US${order.total_incl_tax:,.2f}" in text and f"US${order.total_tax:,.2f}" in text
+    assert "Balance due at the appointment" in text and "US$72.00" in text
     save_png(bytes(invoice.pdf), "invoice")
 
 
@@ -110,7 +108,7 @@ def test_credit_note_for_a_staff_refund(paid_with_voucher):
     facade.refund(facade.paid_payment(paid_with_voucher), Decimal("5.00"), "Refund by staff")
     [note] = Invoice.objects.filter(kind="credit_note")
     assert note.number == "CN-000001" and note.amount == Decimal("5.00")
-    assert "-5.00 USD" in pdf_text(bytes(note.pdf))
+    assert "-US$5.00" in pdf_text(bytes(note.pdf))
 
 
 def test_an_invoice_that_cannot_be_made_never_blocks_the_confirmation_it_follows_later(

@@ -131,12 +131,12 @@ def test_invoices_and_credit_notes_follow_the_money(scenario):
     assert sum(i.amount for i in invoices) - sum(c.amount for c in credit_notes) == D("103.50")
     partial = scenario["partial"].invoices.get(kind="credit_note")
     text = pdf_text(bytes(partial.pdf))
-    assert "CN-000001" in text and "-4.50 USD" in text and partial.credited_invoice.number in text
+    assert "CN-000001" in text and "-US$4.50" in text and partial.credited_invoice.number in text
     confirmations = [m for m in mail.outbox if "confirmed" in m.subject]
     assert len(confirmations) == 8
     for message in confirmations:
         [(name, content, mimetype)] = [a for a in message.attachments if a[2] == "application/pdf"]
-        assert name.startswith("INV-") and "18.00 USD" in pdf_text(content)
+        assert name.startswith("INV-") and "US$18.00" in pdf_text(content)
 
 
 def test_report_pdf_has_the_same_figures(scenario):

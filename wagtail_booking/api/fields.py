@@ -11,6 +11,7 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any
 
+from django.conf import settings
 from django.utils import timezone
 from pydantic import BeforeValidator
 
@@ -150,3 +151,23 @@ def _zone_schema():
 WindowDate = Annotated[date, BeforeValidator(parse_date), _Documented(_date_schema)]
 WindowDateTime = Annotated[datetime, BeforeValidator(parse_datetime), _Documented(_datetime_schema)]
 Zone = Annotated[str, BeforeValidator(_zone), _Documented(_zone_schema)]
+
+
+def _languages() -> list[str]:
+    return [code for code, _name in settings.LANGUAGES]
+
+
+def _language(value):
+    _text_in(value)
+    if value not in _languages():
+        raise ValueError(f"{value[:20]!r} is not a language of this site: give one of {', '.join(_languages())}.")
+    return value
+
+
+def _language_schema():
+    return {"type": "string", "enum": _languages(),
+            "description": "The client's language (one of the site's LANGUAGES): their emails and texts about the "
+                           "booking, and the payment page, use it. By default, the language of the request."}
+
+
+Language = Annotated[str, BeforeValidator(_language), _Documented(_language_schema)]

@@ -84,7 +84,7 @@ def create_booking(request, payload: IntegrationBookingIn):
     start = check_start(payload.start)
     provider = _provider(service, payload.provider)
     client = client_details(service, payload.name, payload.email, payload.phone, payload.timezone, payload.answers,
-                            payload.sms_consent)
+                            payload.sms_consent, language=payload.language or "")
     channel = payload.send_payment_link if service.deposit_due > 0 else None
     if channel == "sms":
         problem = payment_links.sms_problem(service.site, client.phone, client.sms_consent)
@@ -155,4 +155,5 @@ def booking_out(booking: Booking) -> dict:
             "client_timezone": booking.client_timezone, "price": str(booking.price),
             "deposit_due": str(booking.deposit_due), "currency": booking.currency,
             "payment_url": payment_links.payment_url(booking) if held else None,
-            "expires_at": booking.hold_expires_at if held else None, "created_at": booking.created_at}
+            "expires_at": booking.hold_expires_at if held else None, "created_at": booking.created_at,
+            "language": booking.language}

@@ -9,7 +9,7 @@ from ninja import Field, Schema
 from pydantic import AfterValidator
 
 from ..phone import to_e164
-from .fields import NO_NUL, NOT_BLANK_ONE_LINE, Text, WindowDateTime, Zone
+from .fields import NO_NUL, NOT_BLANK_ONE_LINE, Language, Text, WindowDateTime, Zone
 
 
 class ErrorItem(Schema):
@@ -98,6 +98,7 @@ class HoldIn(Schema):
         default_factory=dict, description="Intake answers keyed by the service's intake_fields[].name.")
     sms_consent: bool = Field(False, description="The client agrees to text messages about this booking; "
                                                  "requires a phone number.")
+    language: Language | None = None
 
     model_config = {"json_schema_extra": {
         # sms_consent needs a phone: either no consent, or a non-empty phone.
@@ -116,6 +117,7 @@ class BookingOut(Schema):
     provider: int
     manage_token: str | None = Field(None, description="Authorises cancel and reschedule; keep it secret.")
     refund: str | None = Field(None, description="On cancellation: the amount going back to the client's card.")
+    language: str | None = Field(None, description="The language the client's emails and texts are written in.")
 
 
 Token = Text(500, min_length=1, description="The manage token from the hold's answer or the client's email link.")
@@ -168,6 +170,7 @@ class IntegrationBookingOut(Schema):
     expires_at: datetime | None = Field(None, description="While held: when the hold stops keeping the slot.")
     payment_link_sent: str | None = Field(None, description="sms or email when the link was sent on creation.")
     refund: str | None = Field(None, description="On cancellation: the amount going back to the client's card.")
+    language: str = Field("", description="The language the client's emails and texts are written in.")
     created_at: datetime
 
 

@@ -23,6 +23,7 @@ from ..bookings.tokens import check_token, manage_token
 from ..checkout import facade
 from ..checkout.handoff import get_payment_handoff
 from ..conf import booking_settings
+from ..formats import speaking
 from ..snippets.models import Provider, Service
 from ..timezones import is_known_zone
 from . import integrations, scope
@@ -161,7 +162,7 @@ def create_hold(request, payload: HoldIn):
         if not _offers(service, provider.pk):  # as on the slots endpoint: no such provider for this service
             raise HttpError(404, f"{provider.name} does not offer {service.name}.")
     client = client_details(service, payload.name, payload.email, payload.phone, payload.timezone, payload.answers,
-                            payload.sms_consent)
+                            payload.sms_consent, language=payload.language or "")
     booking = services.create_hold(service, start, client, provider)
     return Status(201, _booking_out(request, booking))
 
@@ -223,11 +224,13 @@ def _booking_out(request, booking, with_token=True):
     next_step = {"held": "payment", "requested": "awaiting_approval"}.get(booking.status, booking.status)
     checkout_url = None
     if booking.status == Booking.Status.HELD:
-        checkout_url = request.build_absolute_uri(get_payment_handoff().checkout_url(booking, request))
+        with speaking(booking.language):  # the payment page in the client's language: /es/booking/pay/...
+            checkout_url = request.build_absolute_uri(get_payment_handoff().checkout_url(booking, request))
     return {"id": booking.reference, "status": booking.status, "next_step": next_step,
             "checkout_url": checkout_url, "expires_at": booking.hold_expires_at,
             "start": booking.start.astimezone(zone).isoformat(), "end": booking.end.astimezone(zone).isoformat(),
-            "provider": booking.provider_id, "manage_token": manage_token(booking) if with_token else None}
+            "provider": booking.provider_id, "manage_token": manage_token(booking) if with_token else None,
+            "language": booking.language}
 
 
 def _service(service, providers):

@@ -14,7 +14,8 @@ from django.views.decorators.http import require_http_methods
 from ..bookings import services
 from ..bookings.models import Booking
 from ..checkout import facade
-from ..checkout.policy_words import cancelled_refund_text, card_words, money, when
+from ..checkout.policy_words import cancelled_refund_text, card_words, when
+from ..formats import money
 from ..site_settings import site_settings
 from ..throttling import rate_limited
 from .forms import parse_slot

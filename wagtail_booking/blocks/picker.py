@@ -102,6 +102,20 @@ def _picker_data(zone_name, today, last, slots, by_provider, chosen_provider, ch
         "chosen": chosen.isoformat() if chosen else None,
         "provider": str(chosen_provider.pk) if chosen_provider else "",
         "slots": {"": starts(slots), **{str(pk): starts(items) for pk, items in by_provider.items()}},
+        "words": script_words(),
+    }
+
+
+def script_words() -> dict:
+    """The words booking.js writes, in the active language ({day} and {count} are filled in by the script)."""
+    return {
+        "morning": _("Morning"), "afternoon": _("Afternoon"), "evening": _("Evening"),
+        "previous_month": _("Previous month"), "next_month": _("Next month"),
+        "free_times_on": _("{count} free times on {day}"), "no_free_times_on": _("No free times on {day}."),
+        "free_times": _("free times"), "no_free_times": _("no free times"), "not_bookable": _("not bookable"),
+        "time_on": _("Time on {day}"), "next_available": _("Next available: {day}"),
+        "detected_zone": _("Detected time zone"), "search_zones": _("Search time zones"),
+        "zone_matches": _("{count} time zone matches"), "zones_match": _("{count} time zones match"),
     }
 
 

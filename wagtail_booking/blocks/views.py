@@ -18,6 +18,7 @@ from ..bookings.tokens import check_token, manage_token
 from ..businesses import site_for_request
 from ..checkout import facade
 from ..checkout.handoff import get_payment_handoff
+from ..conf import booking_settings
 from ..snippets.models import Provider, Service
 from ..throttling import rate_limited
 from .calendar import calendar_links, ics_response
@@ -94,7 +95,8 @@ def booking_context(booking, token):
     zone = ZoneInfo(booking.client_timezone)
     return {"booking": booking, "local_start": booking.start.astimezone(zone),
             "local_end": booking.end.astimezone(zone), "zone_name": booking.client_timezone,
-            "manage_url": reverse("wagtail_booking:manage", args=[booking.reference, token])}
+            "manage_url": reverse("wagtail_booking:manage", args=[booking.reference, token]),
+            "booking_base_template": booking_settings.BASE_TEMPLATE}
 
 
 def reschedule_times(request, booking):
@@ -109,6 +111,7 @@ def _render_form(request, service, provider_ids, form, back, status, message=Non
     params = {"booking_tz": request.POST.get("timezone", ""), "booking_service": service.pk}
     context = picker_context(request, service, provider_ids, params, form=form, alternatives=alternatives)
     context.update({"message": message, "alternatives": alternatives, "back": back,
+                    "booking_base_template": booking_settings.BASE_TEMPLATE,
                     "heading": service.name, "selected_slot": request.POST.get("slot", "")})
     context.update(embed or {})
     return render(request, context.get("template", "wagtail_booking/book.html"), context, status=status)

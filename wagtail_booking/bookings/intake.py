@@ -55,7 +55,7 @@ def check_timezone(name, field="timezone"):
     return name
 
 
-def client_details(service, name, email, phone, timezone, answers, sms_consent=False) -> ClientDetails:
+def client_details(service, name, email, phone, timezone, answers, sms_consent=False, language="") -> ClientDetails:
     """Clean the client's details and intake answers, or raise :class:`InvalidInput` listing every problem."""
     errors = []
     name = (name or "").strip()
@@ -89,4 +89,4 @@ def client_details(service, name, email, phone, timezone, answers, sms_consent=F
     if errors:
         raise InvalidInput(errors)
     return ClientDetails(name=name, email=email, phone=phone or "", timezone=timezone, intake_answers=intake,
-                         sms_consent=bool(sms_consent))
+                         sms_consent=bool(sms_consent), language=language)

@@ -68,6 +68,8 @@ class Booking(models.Model):
     client_phone = models.CharField(_("client phone"), max_length=20, blank=True)
     client_timezone = models.CharField(_("client time zone"), max_length=64)
     sms_consent = models.BooleanField(_("agreed to text messages"), default=False)
+    # The language the client booked in (one of settings.LANGUAGES): every later email and text is written in it.
+    language = models.CharField(_("language"), max_length=15, blank=True, default="")
 
     intake_form = models.ForeignKey(IntakeForm, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     intake_form_version = models.PositiveIntegerField(null=True, blank=True)

@@ -20,9 +20,12 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .. import signals
 from ..conf import booking_settings
+from ..formats import language_code
 from ..scheduling import Interval, nearest_slots
 from ..scheduling.slots import BusyIndex
 from ..scheduling.types import Slot
@@ -65,10 +68,11 @@ class ClientDetails:
     phone: str = ""
     intake_answers: list = field(default_factory=list)
     sms_consent: bool = False
+    language: str = ""  # the language the client books in; "" for the active one (formats.language_code)
 
 
-PAYMENT_UNAVAILABLE = ("This service needs a payment when booking, and online payment is not available for this "
-                       "business. Please contact them to book.")
+PAYMENT_UNAVAILABLE = gettext_lazy("This service needs a payment when booking, and online payment is not available "
+                                   "for this business. Please contact them to book.")
 
 
 def payment_available(service: Service) -> bool:
@@ -92,11 +96,12 @@ def create_hold(service: Service, start: datetime, client: ClientDetails, provid
     """
     now = now or timezone.now()
     if not service.active:
-        raise BookingError("This service is not bookable at the moment.", field="service")
+        raise BookingError(_("This service is not bookable at the moment."), field="service")
     if provider is not None and not service.providers.filter(pk=provider.pk, active=True).exists():
-        raise BookingError(f"{provider} does not offer {service}.", field="provider")
+        raise BookingError(_("%(provider)s does not offer %(service)s.") % {"provider": provider, "service": service},
+                           field="provider")
     if not payment_available(service):
-        raise NotAllowed(PAYMENT_UNAVAILABLE)
+        raise NotAllowed(str(PAYMENT_UNAVAILABLE))
     with transaction.atomic():
         provider_ids = [provider.pk] if provider else None
         locked = _lock_providers(service, provider_ids)
@@ -106,7 +111,7 @@ def create_hold(service: Service, start: datetime, client: ClientDetails, provid
                           hold_expires_at=now + (hold_for or booking_settings.hold_duration),
                           client_name=client.name, client_email=client.email, client_phone=client.phone,
                           client_timezone=client.timezone, sms_consent=client.sms_consent and bool(client.phone),
-                          price=service.price, deposit_due=service.deposit_due,
+                          language=_language(client), price=service.price, deposit_due=service.deposit_due,
                           currency=getattr(settings, "OSCAR_DEFAULT_CURRENCY", "") or "")
         _set_span(booking)
         _set_intake(booking, service, client)
@@ -131,9 +136,10 @@ def complete_hold(booking: Booking, now: datetime | None = None) -> Booking:
         try:
             _lock(booking)
         except Booking.DoesNotExist as error:
-            raise SlotUnavailable("The hold expired long ago and was removed; the time is no longer held.") from error
+            raise SlotUnavailable(_("The hold expired long ago and was removed; the time is no longer held.")
+                                  ) from error
         if booking.status in (Booking.Status.CANCELLED, Booking.Status.DECLINED):
-            raise SlotUnavailable("This booking was cancelled before the payment completed.")
+            raise SlotUnavailable(_("This booking was cancelled before the payment completed."))
         if booking.status not in (Booking.Status.HELD, Booking.Status.EXPIRED):
             return booking  # already completed: a retry or a second webhook
         if not booking.is_live:
@@ -141,7 +147,7 @@ def complete_hold(booking: Booking, now: datetime | None = None) -> Booking:
             if not _span_is_free(booking, now):
                 booking.status = Booking.Status.EXPIRED
                 booking.save(update_fields=["status", "updated_at"])
-                raise SlotUnavailable("The hold expired and the time was taken by someone else.")
+                raise SlotUnavailable(_("The hold expired and the time was taken by someone else."))
         _advance_hold(booking, now)
     return booking
 
@@ -197,7 +203,8 @@ def cancel(booking: Booking, by: str = "client", now=None) -> Booking:
             booking.save(update_fields=["status", "cancelled_at", "hold_expires_at", "updated_at"])
             return booking
         if booking.status not in (Booking.Status.REQUESTED, Booking.Status.CONFIRMED):
-            raise NotAllowed(f"This booking is {booking.get_status_display().lower()} and cannot be cancelled.")
+            raise NotAllowed(_("This booking is %(status)s and cannot be cancelled.")
+                             % {"status": booking.get_status_display().lower()})
         if by == "client":
             _check_cutoff(booking, now, "cancelled")
         booking.status = Booking.Status.CANCELLED
@@ -215,7 +222,8 @@ def reschedule(booking: Booking, new_start: datetime, by: str = "client", now=No
         locked = _lock_providers(booking.service, [booking.provider_id], any_state=True)
         _lock_existing(booking)
         if booking.status not in (Booking.Status.REQUESTED, Booking.Status.CONFIRMED):
-            raise NotAllowed(f"This booking is {booking.get_status_display().lower()} and cannot be rescheduled.")
+            raise NotAllowed(_("This booking is %(status)s and cannot be rescheduled.")
+                             % {"status": booking.get_status_display().lower()})
         if by == "client":
             _check_cutoff(booking, now, "rescheduled")
         previous_start = booking.start
@@ -238,7 +246,8 @@ def create_by_staff(service: Service, provider: Provider, start: datetime, clien
                           end=start + timedelta(minutes=service.duration_minutes), status=Booking.Status.HELD,
                           client_name=client.name, client_email=client.email, client_phone=client.phone,
                           client_timezone=client.timezone, sms_consent=client.sms_consent and bool(client.phone),
-                          price=service.price, deposit_due=0,
+                          # the staff's admin language says nothing of the client's: the site's unless given
+                          language=_language(client, settings.LANGUAGE_CODE), price=service.price, deposit_due=0,
                           currency=getattr(settings, "OSCAR_DEFAULT_CURRENCY", "") or "")
         _set_span(booking)
         issue_token(booking)
@@ -270,6 +279,13 @@ def delete_expired_holds(now=None) -> int:
 # Internals ------------------------------------------------------------------------------------------------------
 
 
+def _language(client: ClientDetails, default: str = "") -> str:
+    try:
+        return language_code(client.language or default)
+    except LookupError:  # callers check a requested language; this is the active one, outside LANGUAGES
+        return settings.LANGUAGE_CODE
+
+
 def _handoff():
     """The integration that takes paid holds, named by ``PAYMENT_HANDOFF`` (a seam: bookings never import it)."""
     return import_string(booking_settings.PAYMENT_HANDOFF)()
@@ -284,7 +300,7 @@ def _lock_existing(booking):
     try:
         _lock(booking)
     except Booking.DoesNotExist as error:
-        raise NotAllowed("This booking no longer exists (an unpaid hold is removed after it expires).") from error
+        raise NotAllowed(_("This booking no longer exists (an unpaid hold is removed after it expires).")) from error
 
 
 def _lock_providers(service, provider_ids, any_state=False) -> list[int]:
@@ -296,7 +312,7 @@ def _lock_providers(service, provider_ids, any_state=False) -> list[int]:
         providers = providers.filter(pk__in=provider_ids)
     locked = list(providers.select_for_update().order_by("pk").values_list("pk", flat=True))
     if not locked:
-        raise BookingError("No one offers this service at the moment.", field="provider")
+        raise BookingError(_("No one offers this service at the moment."), field="provider")
     return locked
 
 
@@ -307,7 +323,7 @@ def _free_slot(service, start, provider_ids, now, exclude_booking=None) -> Slot:
     for slot in slots:
         if slot.start == start:
             return slot
-    raise SlotUnavailable("Sorry, that time is no longer available.", nearest_slots(slots, start))
+    raise SlotUnavailable(_("Sorry, that time is no longer available."), nearest_slots(slots, start))
 
 
 def _span_is_free(booking, now) -> bool:
@@ -334,7 +350,7 @@ def _insert(booking, service, start, provider_ids, now):
         if "wagtail_booking_no_overlap" not in str(error):
             raise
         slots = available_slots(service, start - ALTERNATIVES_WINDOW, start + ALTERNATIVES_WINDOW, provider_ids, now)
-        raise SlotUnavailable("Sorry, that time was just taken.", nearest_slots(slots, start)) from error
+        raise SlotUnavailable(_("Sorry, that time was just taken."), nearest_slots(slots, start)) from error
 
 
 def _set_span(booking):
@@ -377,8 +393,11 @@ def _require_status(booking, status, verb):
 def _check_cutoff(booking, now, verb):
     if now > booking.start - booking.service.cancellation_cutoff:
         hours = booking.service.cancellation_cutoff_hours
-        raise NotAllowed(f"Bookings can be {verb} online until {hours} hours before the start; "
-                         "please contact us directly.")
+        sentence = (_("Bookings can be cancelled online until %(hours)s hours before the start; please contact us "
+                      "directly.") if verb == "cancelled" else
+                    _("Bookings can be rescheduled online until %(hours)s hours before the start; please contact "
+                      "us directly."))
+        raise NotAllowed(sentence % {"hours": hours})
 
 
 def _announce(signal, booking, **kwargs):

@@ -8,15 +8,14 @@ from dataclasses import replace
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from ..formats import money
 from ..scheduling import policy_terms
 from ..site_settings import site_settings
-from .money import from_minor_units, to_minor_units
 from .quotes import money_back, policy_for, refund_delayed
 
 WHEN = "D j M, H:i"  # Tue 9 Mar, 14:00
@@ -24,12 +23,6 @@ WHEN_OTHER_YEAR = "D j M Y, H:i"  # Thu 17 Dec 2026, 05:30
 REFUND_TIME = gettext_lazy("5–10 business days")
 BRANDS = {"visa": "Visa", "mastercard": "Mastercard", "amex": "American Express", "discover": "Discover",
           "diners": "Diners Club", "jcb": "JCB", "unionpay": "UnionPay"}
-
-
-def money(amount: Decimal, currency: str) -> str:
-    """``18.00 USD``: the currency's own number of decimals, the code after the amount."""
-    currency = currency or getattr(settings, "OSCAR_DEFAULT_CURRENCY", "")
-    return f"{from_minor_units(to_minor_units(Decimal(amount), currency), currency)} {currency}".strip()
 
 
 def when(moment, zone_name: str) -> str:

@@ -1,7 +1,6 @@
 """Entry into the Oscar checkout for a held booking, and the Stripe webhooks (platform and Connect)."""
 
 import logging
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib import messages
@@ -14,10 +13,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from oscar.core.loading import get_class
 
+from .. import formats
 from ..bookings.intake import is_reference
 from ..bookings.models import Booking
 from ..bookings.tokens import check_token
 from ..businesses import site_for_request
+from ..conf import booking_settings
 from . import connect, facade, gateway, journey
 from .catalogue import add_booking, is_booking_only
 from .models import BookingPayment, ProcessedStripeEvent
@@ -45,15 +46,14 @@ def pay(request, reference, token):
     journey.remember_booking_page(request)
     if booking.status != Booking.Status.HELD or not booking.is_live:
         return render(request, "wagtail_booking/hold_gone.html",
-                      {"booking": booking, "booking_page": journey.booking_page(request)}, status=410)
-    local = booking.start.astimezone(ZoneInfo(booking.client_timezone))
-    add_booking(request.basket, booking, f"{local:%a %d %b %Y %H:%M} ({booking.client_timezone})")
+                      {"booking": booking, "booking_page": journey.booking_page(request),
+                       "booking_base_template": booking_settings.BASE_TEMPLATE}, status=410)
+    add_booking(request.basket, booking, formats.when(booking.start, booking.client_timezone))
     CheckoutSessionData(request).set_guest_email(booking.client_email)
     if is_booking_only(request.basket):
         return HttpResponseRedirect(reverse("checkout:index"))
-    held_until = booking.hold_expires_at.astimezone(local.tzinfo)
-    messages.info(request, _("Your time is held until %(time)s (%(zone)s). Pay the deposit to confirm it.")
-                  % {"time": f"{held_until:%H:%M}", "zone": booking.client_timezone})
+    messages.info(request, _("Your time is held until %(time)s. Pay the deposit to confirm it.")
+                  % {"time": formats.when(booking.hold_expires_at, booking.client_timezone, formats.TIME)})
     return HttpResponseRedirect(reverse("basket:summary"))
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.core import signing
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from ..bookings.models import Booking
 from .models import ClientAccessLink, ConfirmedClientEmail
@@ -38,7 +39,8 @@ def bookings_for(site, email):
 
 def issue(site, email, user=None):
     """A new link for ``email`` at ``site``, or None when nothing should be sent (no bookings there, or a link
-    went out moments ago). Call inside a transaction and enqueue the email with the link's id."""
+    went out moments ago). Call inside a transaction and enqueue the email with the link's id. The email is written
+    in the language active now (the page's)."""
     email = normalise(email)
     now = timezone.now()
     if user is None and not bookings_for(site, email).exists():
@@ -48,7 +50,7 @@ def issue(site, email, user=None):
     if recent.exists():
         return None
     link = ClientAccessLink(site=site, email=email, nonce=secrets.token_hex(16), created_at=now,
-                            expires_at=now + timedelta(minutes=LINK_MINUTES), user=user,
+                            expires_at=now + timedelta(minutes=LINK_MINUTES), user=user, language=get_language(),
                             token_hash=secrets.token_hex(32))  # placeholder until the id is known
     link.save()
     link.token_hash = _hash(link_token(link))

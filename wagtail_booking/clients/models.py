@@ -18,6 +18,7 @@ class ClientAccessLink(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
+    language = models.CharField(_("language"), max_length=15, blank=True, default="")  # of the email, as asked
     # Set when a signed-in customer asked to confirm their account's address: opening the link confirms it.
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
                              related_name="+")

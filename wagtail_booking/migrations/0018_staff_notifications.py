@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('wagtail_booking', '0016_business_zone'),
+        ('wagtail_booking', '0017_booking_language'),
     ]
 
     operations = [

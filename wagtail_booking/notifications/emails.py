@@ -5,7 +5,10 @@ import logging
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from .. import formats
 from ..bookings.tokens import manage_token
 from ..checkout.facade import paid_payment
 from ..checkout.policy_words import cancelled_refund_text, policy_lines
@@ -17,19 +20,25 @@ from .ics import booking_calendar
 
 logger = logging.getLogger(__name__)
 
-WHEN_FORMAT = "%a %d %b %Y %H:%M %Z"  # the client's zone: Mon 19 Apr 2027 11:00 EDT
 SUBJECTS = {
-    "confirmed": "Your booking is confirmed: {service}, {when}",
-    "requested": "We received your request: {service}, {when}",
-    "cancelled": "Your booking was cancelled: {service}, {when}",
-    "declined": "We could not accept your request: {service}, {when}",
-    "approved": "Your request is approved: {service}, {when}",
-    "reminder": "Reminder: {service}, {when}",
-    "rescheduled": "Your booking was moved: {service}, {when}",
+    "confirmed": gettext_lazy("Your booking is confirmed: %(service)s, %(when)s"),
+    "requested": gettext_lazy("We received your request: %(service)s, %(when)s"),
+    "cancelled": gettext_lazy("Your booking was cancelled: %(service)s, %(when)s"),
+    "declined": gettext_lazy("We could not accept your request: %(service)s, %(when)s"),
+    "approved": gettext_lazy("Your request is approved: %(service)s, %(when)s"),
+    "reminder": gettext_lazy("Reminder: %(service)s, %(when)s"),
+    "rescheduled": gettext_lazy("Your booking was moved: %(service)s, %(when)s"),
 }
 
 
+def client_when(booking) -> str:
+    """The booking's start for the client, in their zone and the active language: Mon 19 Apr 2027, 11:00
+    (America/New_York)."""
+    return formats.when(booking.start, booking.client_timezone)
+
+
 def manage_url(booking, base_url: str) -> str:
+    """The manage page's absolute link, in the active language (``/es/booking/manage/...`` under Spanish)."""
     path = reverse("wagtail_booking:manage", args=[booking.reference, manage_token(booking)])
     return base_url.rstrip("/") + path
 
@@ -67,10 +76,15 @@ def reply_to(booking) -> list[str]:
 
 
 def send_booking_email(booking, kind: str, base_url: str, business_name: str) -> bool:
-    """Send one email about the booking. Returns True when its invoice could not be made and must follow later."""
-    local_start = booking.local_start()
-    when = local_start.strftime(WHEN_FORMAT)
-    context = {"booking": booking, "kind": kind, "local_start": local_start, "when": when,
+    """Send one email about the booking, in the client's language. Returns True when its invoice could not be made
+    and must follow later."""
+    with formats.speaking(booking.language):
+        return _send_booking_email(booking, kind, base_url, business_name)
+
+
+def _send_booking_email(booking, kind, base_url, business_name):
+    when = client_when(booking)
+    context = {"booking": booking, "kind": kind, "local_start": booking.local_start(), "when": when,
                "manage_url": manage_url(booking, base_url), "business_name": business_name,
                "payment": paid_payment(booking) if kind in ("confirmed", "approved", "rescheduled", "reminder")
                else None}
@@ -84,7 +98,7 @@ def send_booking_email(booking, kind: str, base_url: str, business_name: str) ->
         context["refund_text"] = cancelled_refund_text(booking)
         attachments.extend(_credit_notes(booking))
     message = EmailMultiAlternatives(
-        subject=SUBJECTS[kind].format(service=booking.service.name, when=when),
+        subject=SUBJECTS[kind] % {"service": booking.service.name, "when": when},
         body=render_to_string("wagtail_booking/email/booking.txt", context),
         from_email=booking_settings.from_email,
         to=[booking.client_email],
@@ -105,12 +119,14 @@ def send_invoice_email(booking, base_url: str, business_name: str) -> None:
     invoice = invoice_for_booking(booking)
     if invoice is None:
         return
-    pdf = ensure_pdf(invoice)
-    context = {"booking": booking, "invoice": invoice, "business_name": business_name,
-               "when": booking.local_start().strftime(WHEN_FORMAT), "invoice_url": invoice_url(invoice, base_url)}
-    message = EmailMultiAlternatives(
-        subject=f"Your invoice {invoice.number}: {booking.service.name}",
-        body=render_to_string("wagtail_booking/email/invoice.txt", context),
-        from_email=booking_settings.from_email, to=[booking.client_email], reply_to=reply_to(booking))
-    message.attach(invoice.filename, pdf, "application/pdf")
-    message.send()
+    with formats.speaking(booking.language):
+        pdf = ensure_pdf(invoice)
+        context = {"booking": booking, "invoice": invoice, "business_name": business_name,
+                   "when": client_when(booking), "invoice_url": invoice_url(invoice, base_url)}
+        message = EmailMultiAlternatives(
+            subject=_("Your invoice %(number)s: %(service)s") % {"number": invoice.number,
+                                                                "service": booking.service.name},
+            body=render_to_string("wagtail_booking/email/invoice.txt", context),
+            from_email=booking_settings.from_email, to=[booking.client_email], reply_to=reply_to(booking))
+        message.attach(invoice.filename, pdf, "application/pdf")
+        message.send()

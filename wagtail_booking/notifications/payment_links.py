@@ -3,12 +3,14 @@ phone assistant that holds a slot while the caller is on the line)."""
 
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
+from .. import formats
 from ..bookings.models import Booking
 from ..checkout.handoff import get_payment_handoff
 from ..conf import booking_settings
 from .context import business_name, site_base_url, site_settings
-from .emails import WHEN_FORMAT
+from .emails import client_when
 from .models import SmsOptOut
 
 CHANNELS = ("sms", "email")
@@ -16,7 +18,8 @@ CHANNELS = ("sms", "email")
 
 def payment_url(booking) -> str:
     """The absolute link where the client pays for the hold, on the booking's own business site."""
-    path = get_payment_handoff().checkout_url(booking, None)
+    with formats.speaking(booking.language):  # /es/booking/pay/... for a client who booked in Spanish
+        path = get_payment_handoff().checkout_url(booking, None)
     return site_base_url(booking.site).rstrip("/") + path
 
 
@@ -33,16 +36,17 @@ def sms_problem(site, phone: str, consent: bool) -> str:
 
 
 def context(booking) -> dict:
-    """Times in the client's zone, with the zone's abbreviation: Mon 15 Mar 2027 10:00 EDT; held until 15:05 GMT."""
-    local_start = booking.local_start()
+    """Times in the client's zone, named: Mon 15 Mar 2027, 10:00 (America/New_York); held until 15:05
+    (Europe/London). Call it under the client's language (``formats.speaking``)."""
     return {"booking": booking, "business_name": business_name(booking.site), "url": payment_url(booking),
-            "when": local_start.strftime(WHEN_FORMAT),
-            "expires": booking.hold_expires_at.astimezone(local_start.tzinfo).strftime("%H:%M %Z"),
-            "amount": f"{booking.deposit_due} {booking.currency}".strip()}
+            "when": client_when(booking),
+            "expires": formats.when(booking.hold_expires_at, booking.client_timezone, formats.TIME),
+            "amount": formats.money(booking.deposit_due, booking.currency)}
 
 
 def sms_body(booking) -> str:
-    return render_to_string("wagtail_booking/sms/payment_link.txt", context(booking)).strip()
+    with formats.speaking(booking.language):
+        return render_to_string("wagtail_booking/sms/payment_link.txt", context(booking)).strip()
 
 
 def is_wanted(booking) -> bool:
@@ -51,10 +55,12 @@ def is_wanted(booking) -> bool:
 
 
 def send_email(booking) -> None:
-    data = context(booking)
-    message = EmailMultiAlternatives(
-        subject=f"Pay to confirm your booking: {booking.service.name}, {data['when']}",
-        body=render_to_string("wagtail_booking/email/payment_link.txt", data),
-        from_email=booking_settings.from_email, to=[booking.client_email])
-    message.attach_alternative(render_to_string("wagtail_booking/email/payment_link.html", data), "text/html")
-    message.send()
+    with formats.speaking(booking.language):
+        data = context(booking)
+        message = EmailMultiAlternatives(
+            subject=_("Pay to confirm your booking: %(service)s, %(when)s") % {"service": booking.service.name,
+                                                                              "when": data["when"]},
+            body=render_to_string("wagtail_booking/email/payment_link.txt", data),
+            from_email=booking_settings.from_email, to=[booking.client_email])
+        message.attach_alternative(render_to_string("wagtail_booking/email/payment_link.html", data), "text/html")
+        message.send()

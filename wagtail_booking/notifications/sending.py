@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
+from .. import formats
 from ..bookings.models import Booking
 from . import payment_links
 from .context import business_name, site_base_url, site_settings
@@ -30,7 +31,7 @@ def queue_sms(booking, kind, lead_minutes=None):
     if SmsOptOut.is_opted_out(booking.client_phone):
         return None
     # Template date filters convert to the current zone: make that the client's.
-    with timezone.override(booking.client_timezone):
+    with timezone.override(booking.client_timezone), formats.speaking(booking.language):
         body = render_to_string(f"wagtail_booking/sms/{kind}.txt", {
             "booking": booking, "business_name": business_name(booking.site),
             "local_start": booking.local_start()}).strip()

@@ -1,64 +1,80 @@
-"""The invoice (receipt) and credit note PDF for one booking order."""
-
-from zoneinfo import ZoneInfo
+"""The invoice (receipt) and credit note PDF for one booking order, in the language the client booked in."""
 
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
 
+from .. import formats
 from .pdf import HEADING, SMALL, TITLE, build, business, paragraph, table
 
 
 def money(amount, currency):
-    return f"{amount:,.2f} {currency}"
+    # French groups thousands with a narrow no-break space, which the PDF's standard fonts do not have
+    return formats.money(amount, currency).replace("\u202f", "\u00a0")
 
 
 def render_invoice(document) -> bytes:
-    """Invoice or credit note ``document`` as PDF bytes: business, client, booking, amounts as Oscar recorded them."""
+    """Invoice or credit note ``document`` as PDF bytes: business, client, booking, amounts as Oscar recorded them.
+
+    Written in the booking's language whoever asks first (the confirmation email, or staff in the admin): the PDF
+    is made once and kept, and it is the client's document."""
+    with formats.speaking(document.booking.language):
+        return _render(document)
+
+
+def _render(document) -> bytes:
     order = document.order
     booking = document.booking
     currency = document.currency
     seller = business(document.site)
     issued = timezone.localtime(document.issued_at)
     credit = document.kind == "credit_note"
-    heading = f"Credit note {document.number}" if credit else f"Invoice {document.number}"
-    local_start = booking.start.astimezone(ZoneInfo(booking.client_timezone))
+    heading = (_("Credit note %(number)s") if credit else _("Invoice %(number)s")) % {"number": document.number}
     flow = [paragraph(seller["name"], TITLE),
             paragraph("\n".join(filter(None, [seller["address"], seller["email"], seller["phone"]])), SMALL),
             Spacer(1, 6 * mm), paragraph(heading, HEADING),
-            paragraph(f"Issued: {issued:%d %B %Y}    Order: {order.number}    Booking: {booking.reference}"),
-            paragraph(f"Bill to: {booking.client_name} <{booking.client_email}>")]
+            paragraph(_("Issued: %(date)s    Order: %(order)s    Booking: %(booking)s") % {
+                "date": date_format(issued, "j F Y"), "order": order.number, "booking": booking.reference}),
+            paragraph(_("Bill to: %(name)s <%(email)s>") % {"name": booking.client_name,
+                                                            "email": booking.client_email})]
     if credit:
-        flow.append(paragraph(f"Credits invoice {document.credited_invoice.number}"
-                              if document.credited_invoice_id else "Refund"))
-    flow += [Spacer(1, 4 * mm), paragraph("Appointment", HEADING),
-             paragraph(f"{booking.service.name} with {booking.provider.name}"),
-             paragraph(f"{local_start:%A %d %B %Y, %H:%M} ({local_start.tzname()}, {booking.client_timezone})"),
+        flow.append(paragraph(_("Credits invoice %(number)s") % {"number": document.credited_invoice.number}
+                              if document.credited_invoice_id else _("Refund")))
+    flow += [Spacer(1, 4 * mm), paragraph(_("Appointment"), HEADING),
+             paragraph(_("%(service)s with %(provider)s") % {"service": booking.service.name,
+                                                             "provider": booking.provider.name}),
+             paragraph(formats.when(booking.start, booking.client_timezone, "l j F Y, H:i")),
              Spacer(1, 4 * mm)]
     flow.append(credit_table(document) if credit else invoice_table(document, order, booking, currency))
-    flow += [Spacer(1, 6 * mm), paragraph("Amounts as recorded with your order; card payments through Stripe.", SMALL)]
+    flow += [Spacer(1, 6 * mm), paragraph(_("Amounts as recorded with your order; card payments through Stripe."),
+                                          SMALL)]
     return build(flow, title=heading, author=seller["name"])
 
 
 def invoice_table(document, order, booking, currency):
-    rows = [["Item", "Amount"],
-            [f"{booking.service.name} (full price)", money(booking.price, currency)]]
+    rows = [[_("Item"), _("Amount")],
+            [_("%(service)s (full price)") % {"service": booking.service.name}, money(booking.price, currency)]]
     for line in order.lines.all():
-        rows.append([f"Deposit: {line.title}", money(line.line_price_before_discounts_incl_tax, currency)])
+        rows.append([_("Deposit: %(line)s") % {"line": line.title},
+                     money(line.line_price_before_discounts_incl_tax, currency)])
     for discount in order.discounts.all():
-        label = f"Voucher {discount.voucher_code}" if discount.voucher_code else (discount.offer_name or "Discount")
+        label = (_("Voucher %(code)s") % {"code": discount.voucher_code} if discount.voucher_code
+                 else (discount.offer_name or _("Discount")))
         rows.append([label, money(-discount.amount, currency)])
-    rows += [["Deposit total (incl. tax)", money(order.total_incl_tax, currency)],
-             ["  of which tax", money(order.total_tax, currency)],
-             ["Paid by card", money(document.amount, currency)],
-             ["Balance due at the appointment", money(booking.price - booking.deposit_due, currency)]]
+    rows += [[_("Deposit total (incl. tax)"), money(order.total_incl_tax, currency)],
+             ["  " + _("of which tax"), money(order.total_tax, currency)],
+             [_("Paid by card"), money(document.amount, currency)],
+             [_("Balance due at the appointment"), money(booking.price - booking.deposit_due, currency)]]
     return table(rows, widths=[120 * mm, 45 * mm], bold_last=True)
 
 
 def credit_table(document):
     refund = document.refund_transaction
-    rows = [["Item", "Amount"],
-            [f"Refund {refund.reference}" if refund else "Refund", money(-document.amount, document.currency)],
-            ["Reason", refund.status if refund else ""],
-            ["Total credited", money(document.amount, document.currency)]]
+    rows = [[_("Item"), _("Amount")],
+            [_("Refund %(reference)s") % {"reference": refund.reference} if refund else _("Refund"),
+             money(-document.amount, document.currency)],
+            [_("Reason"), refund.status if refund else ""],
+            [_("Total credited"), money(document.amount, document.currency)]]
     return table(rows, widths=[120 * mm, 45 * mm], bold_last=True)

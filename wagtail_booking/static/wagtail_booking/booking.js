@@ -31,13 +31,28 @@
       return;
     }
   }
-  var PERIODS = [["morning", "Morning", 0], ["afternoon", "Afternoon", 12], ["evening", "Evening", 17]];
-  var WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+  // The page's words in its language: the server translates them into the picker's JSON ("words"); English here
+  // only when a page carries none. Day and month names come from Intl in the page's language (<html lang>).
+  var WORDS = (function () {
+    var holder = document.querySelector("[data-wb-calendar]");
+    var data = holder && document.getElementById(holder.dataset.wbCalendar);
+    try { return (data && JSON.parse(data.textContent).words) || {}; } catch (error) { return {}; }
+  })();
+  function t(key, fallback, values) {
+    var text = WORDS[key] || fallback;
+    Object.keys(values || {}).forEach(function (name) { text = text.split("{" + name + "}").join(values[name]); });
+    return text;
+  }
+  var LANG = document.documentElement.lang || "en-GB";
+  var PERIODS = [["morning", t("morning", "Morning"), 0], ["afternoon", t("afternoon", "Afternoon"), 12],
+                 ["evening", t("evening", "Evening"), 17]];
   var formats = {};
 
-  function format(zone, options) {
-    var key = zone + JSON.stringify(options);
-    if (!formats[key]) { formats[key] = new Intl.DateTimeFormat("en-GB", Object.assign({ timeZone: zone }, options)); }
+  function format(zone, options, lang) {  // numbers (dayKey, hours) in en-GB; names in the page's language
+    var key = (lang || "en-GB") + zone + JSON.stringify(options);
+    if (!formats[key]) {
+      formats[key] = new Intl.DateTimeFormat(lang || "en-GB", Object.assign({ timeZone: zone }, options));
+    }
     return formats[key];
   }
   function dayKey(date, zone) {  // "2027-03-12" in the zone
@@ -48,7 +63,7 @@
   }
   function civil(key) { var p = key.split("-"); return new Date(Date.UTC(+p[0], +p[1] - 1, +p[2])); }
   function keyOf(date) { return date.toISOString().slice(0, 10); }
-  function dayName(key, options) { return format("UTC", options).format(civil(key)); }
+  function dayName(key, options) { return format("UTC", options, LANG).format(civil(key)); }
   function longDay(key) { return dayName(key, { weekday: "long", day: "numeric", month: "long" }); }
   function shortDay(key) { return dayName(key, { weekday: "short", day: "numeric", month: "short" }); }
   function el(tag, attrs, text) {
@@ -123,16 +138,17 @@
       drawCalendar(focusDay);
       drawTimes();
       var count = (state.byDay[key] || []).length;
-      status.textContent = count ? count + " free times on " + longDay(key) : "No free times on " + longDay(key);
+      status.textContent = count ? t("free_times_on", "{count} free times on {day}", { count: count, day: longDay(key) })
+                                 : t("no_free_times_on", "No free times on {day}.", { day: longDay(key) });
     }
 
     function drawCalendar(focusDay) {
       var monthStart = civil(state.month + "-01");
-      var title = format("UTC", { month: "long", year: "numeric" }).format(monthStart);
+      var title = format("UTC", { month: "long", year: "numeric" }, LANG).format(monthStart);
       container.textContent = "";
       var head = el("div", { "class": "wb-cal-head" });
-      var prev = el("button", { type: "button", "class": "wb-cal-nav", "aria-label": "Previous month" }, "‹");
-      var next = el("button", { type: "button", "class": "wb-cal-nav", "aria-label": "Next month" }, "›");
+      var prev = el("button", { type: "button", "class": "wb-cal-nav", "aria-label": t("previous_month", "Previous month") }, "‹");
+      var next = el("button", { type: "button", "class": "wb-cal-nav", "aria-label": t("next_month", "Next month") }, "›");
       prev.disabled = state.month <= data.first.slice(0, 7);
       next.disabled = state.month >= data.last.slice(0, 7);
       prev.addEventListener("click", function () { moveMonth(-1); });
@@ -143,7 +159,11 @@
       container.appendChild(head);
       var table = el("table", { "class": "wb-cal", "aria-labelledby": id + "-month" });
       var row = el("tr");
-      WEEKDAYS.forEach(function (name) { row.appendChild(el("th", { scope: "col", abbr: name }, name.slice(0, 2))); });
+      [1, 2, 3, 4, 5, 6, 7].forEach(function (day) {  // 1 March 2027 is a Monday
+        var date = civil("2027-03-0" + day);
+        row.appendChild(el("th", { scope: "col", abbr: format("UTC", { weekday: "long" }, LANG).format(date) },
+                           format("UTC", { weekday: "short" }, LANG).format(date).replace(".", "").slice(0, 2)));
+      });
       table.appendChild(el("thead")).appendChild(row);
       var body = table.appendChild(el("tbody"));
       var cursor = new Date(monthStart.getTime() - ((monthStart.getUTCDay() + 6) % 7) * 864e5);
@@ -155,7 +175,8 @@
           if (key.slice(0, 7) !== state.month) { continue; }
           var inWindow = key >= data.first && key <= data.last;
           var free = !!state.byDay[key];
-          var label = longDay(key) + (free ? ", free times" : inWindow ? ", no free times" : ", not bookable");
+          var label = longDay(key) + ", " + (free ? t("free_times", "free times") : inWindow
+            ? t("no_free_times", "no free times") : t("not_bookable", "not bookable"));
           var button = el("button", { type: "button", "class": "wb-day" + (free ? " wb-free" : ""),
             "data-day": key, "aria-label": label, "aria-pressed": String(key === state.day),
             tabindex: key === state.day ? "0" : "-1" }, String(cursor.getUTCDate()));
@@ -204,17 +225,18 @@
       var legend = times.querySelector("legend");
       var error = times.querySelector(".wb-error");
       times.textContent = "";
-      legend.textContent = "Time on " + longDay(state.day) + " ";
+      legend.textContent = t("time_on", "Time on {day}", { day: longDay(state.day) }) + " ";
       legend.appendChild(el("span", { "class": "wb-zone" }, "(" + state.zone + ")"));
       times.appendChild(legend);
       if (error) { times.appendChild(error); }
       var slots = state.byDay[state.day] || [];
       if (!slots.length) {
         var nextDay = nextFree(state.day);
-        var note = times.appendChild(el("p", { "class": "wb-next" }, "No free times on " + shortDay(state.day) + ". "));
+        var note = times.appendChild(el("p", { "class": "wb-next" },
+                                        t("no_free_times_on", "No free times on {day}.", { day: shortDay(state.day) }) + " "));
         if (nextDay) {
           var jump = note.appendChild(el("button", { type: "button", "class": "wb-link" },
-                                         "Next available: " + shortDay(nextDay)));
+                                         t("next_available", "Next available: {day}", { day: shortDay(nextDay) })));
           jump.addEventListener("click", function () { choose(nextDay, true); });
         }
         return;
@@ -246,14 +268,14 @@
     // The detected zone first, then a search box that narrows the list (by city, region or IANA name).
     var detectedOption = detected && select.querySelector("option[value='" + detected + "']");
     if (detectedOption) {
-      var group = el("optgroup", { label: "Detected time zone" });
+      var group = el("optgroup", { label: t("detected_zone", "Detected time zone") });
       group.appendChild(detectedOption);
       select.insertBefore(group, select.firstChild);
     }
     var field = select.closest(".wb-field");
     var search = el("input", { type: "search", id: id + "-zone-search", "class": "wb-zone-search",
       autocomplete: "off", "aria-controls": select.id, "aria-describedby": id + "-zone-count" });
-    var label = el("label", { "for": search.id }, "Search time zones");
+    var label = el("label", { "for": search.id }, t("search_zones", "Search time zones"));
     var count = el("p", { id: id + "-zone-count", "class": "wb-help", "aria-live": "polite" });
     var before = field.firstChild;
     [label, search, count].forEach(function (node) { field.insertBefore(node, before); });
@@ -270,7 +292,9 @@
         });
         group.hidden = !any;
       });
-      count.textContent = words.length ? shown + (shown === 1 ? " time zone matches" : " time zones match") : "";
+      count.textContent = words.length ? t(shown === 1 ? "zone_matches" : "zones_match",
+                                           shown === 1 ? "{count} time zone matches" : "{count} time zones match",
+                                           { count: shown }) : "";
     });
   }
 
