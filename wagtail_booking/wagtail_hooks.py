@@ -21,6 +21,13 @@ def register_booking_viewset():
     return booking_viewset
 
 
+@hooks.register("register_log_actions")
+def register_booking_log_actions(actions):
+    from .bookings.history import register_log_actions
+
+    register_log_actions(actions)
+
+
 @hooks.register("construct_homepage_panels")
 def add_upcoming_bookings_panel(request, panels):
     if request.user.has_perm("wagtail_booking.view_booking") or request.user.is_superuser:

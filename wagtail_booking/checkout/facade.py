@@ -19,7 +19,7 @@ from django.utils import timezone
 from oscar.core.loading import get_class, get_model
 
 from .. import signals
-from ..bookings import services
+from ..bookings import history, services
 from ..bookings.models import Booking
 from ..conf import booking_settings
 from . import connect, gateway
@@ -371,6 +371,11 @@ def _record_debit(payment, amount, reference):
 
 
 def _recorded(payment, kind, amount):
+    # In the booking's history: the client paid; a refund is the staff user's when made in the admin, else the
+    # system's (a cancellation's settlement).
+    history.record(payment.booking, "paid" if kind == "debit" else "refunded",
+                   history.BY_CLIENT if kind == "debit" else history.BY_SYSTEM,
+                   amount=str(amount), currency=payment.currency)
     signals.send_isolated(signals.payment_recorded, sender=BookingPayment, payment=payment, kind=kind,
                           amount=amount)
 
