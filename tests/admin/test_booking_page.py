@@ -178,3 +178,16 @@ def test_exports_carry_local_iso_times_with_offset_and_zone(admin_client, paris_
     assert rows["Before"]["Time zone"] == "Europe/Paris" and rows["Before"]["Status"] == "Confirmed"
     created = rows["Before"]["Created at"]
     assert "." not in created and created.endswith(("+01:00", "+02:00"))
+
+
+def test_snippet_listings_say_yes_no_money_and_zoned_times(admin_client, service):
+    from wagtail_booking.snippets.models import BusyBlock
+
+    provider = service.providers.first()
+    BusyBlock.objects.create(provider=provider, starts_at=datetime(2027, 3, 20, 14, tzinfo=ZoneInfo("UTC")),
+                             ends_at=datetime(2027, 3, 20, 15, tzinfo=ZoneInfo("UTC")))
+    services_html = admin_client.get("/admin/snippets/wagtail_booking/service/").content.decode()
+    assert ">Yes<" in services_html.replace("\n", "").replace(" ", "") and "True" not in services_html
+    assert money(service.price, "USD") in services_html
+    blocks_html = admin_client.get("/admin/snippets/wagtail_booking/busyblock/").content.decode()
+    assert when(datetime(2027, 3, 20, 14, tzinfo=ZoneInfo("UTC")), provider.timezone) in blocks_html
