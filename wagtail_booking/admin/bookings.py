@@ -246,6 +246,7 @@ class BookingInspectView(generic.InspectView):
     sent, and the history (Wagtail's log entries)."""
 
     template_name = "wagtail_booking/admin/booking_inspect.html"
+    page_title = _("Booking")
     action_url_name = None
 
     def get_object(self, queryset=None):
