@@ -76,7 +76,7 @@ def test_free_booking_page_says_nothing_to_pay_and_answers_in_words(admin_client
                                  {"field": "topics", "label": "Topics", "value": ["Back", "Sleep"]},
                                  {"field": "mobile", "label": "Mobile", "value": None}])
     html = page(admin_client, booking)
-    assert "Nothing to pay online" in html
+    assert "Free: nothing to pay." in html and "<dt>Price</dt><dd>Free</dd>" in html
     assert "<dt>I agree to the privacy policy</dt><dd>Yes</dd>" in html
     assert "<dt>Send me news</dt><dd>No</dd>" in html
     assert "<dt>Topics</dt><dd>Back, Sleep</dd>" in html

@@ -136,7 +136,7 @@ def test_booking_page_with_payments_history_messages_and_confirmed_refund(browse
         client = section(page, "Client")
         expect(client).to_contain_text(re.compile(r"I agree to the privacy policy\s*Yes"))
         expect(client).to_contain_text(re.compile(r"How did you hear about us\?\s*—"))
-        expect(section(page, "Payments and refunds")).to_contain_text("Nothing to pay online")
+        expect(section(page, "Payments and refunds")).to_contain_text("Free: nothing to pay.")
         expect(section(page, "Appointment")).to_contain_text("Client's time")
         shot(page, "free", size)
         context.close()

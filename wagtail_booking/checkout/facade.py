@@ -22,6 +22,7 @@ from .. import signals
 from ..bookings import history, services
 from ..bookings.models import Booking
 from ..conf import booking_settings
+from ..formats import money
 from . import connect, gateway
 from .catalogue import booking_references
 from .models import BookingPayment
@@ -269,7 +270,7 @@ def refund(payment, amount: Decimal, reason: str) -> BookingPayment:
         if amount <= 0:
             return payment
         if amount > payment.refundable:
-            raise PaymentProblem(f"At most {payment.refundable} {payment.currency} can be refunded.",
+            raise PaymentProblem(f"At most {money(payment.refundable, payment.currency)} can be refunded.",
                                  transient=False)
         # Counted under the lock: a second refund of the same amount gets its own key, a retry of this one not.
         count = payment.order.sources.first().transactions.filter(txn_type="Refund").count() if payment.order else 0
