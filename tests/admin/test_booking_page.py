@@ -191,3 +191,12 @@ def test_snippet_listings_say_yes_no_money_and_zoned_times(admin_client, service
     assert money(service.price, "USD") in services_html
     blocks_html = admin_client.get("/admin/snippets/wagtail_booking/busyblock/").content.decode()
     assert when(datetime(2027, 3, 20, 14, tzinfo=ZoneInfo("UTC")), provider.timezone) in blocks_html
+
+
+def test_editing_client_details_returns_to_the_page_and_is_in_its_history(admin_client, admin_user, service, monday):
+    booking = BookingFactory(service=service, provider=service.providers.first(), start=ny(monday, 9))
+    response = admin_client.post(f"/admin/bookings/edit/{booking.pk}/", {
+        "client_name": "Zoe Renamed", "client_email": "zoe@example.com", "client_phone": "", "staff_notes": "VIP"})
+    assert response.status_code == 302 and response["Location"] == f"/admin/bookings/inspect/{booking.pk}/"
+    html = page(admin_client, booking)
+    assert "Zoe Renamed" in html and f"<td>Edited</td><td>{admin_user.get_username()}</td>" in html

@@ -219,7 +219,8 @@ class UserFormMixin:
 
 
 class BookingEditView(UserFormMixin, generic.EditView):
-    pass
+    def get_success_url(self):
+        return self.get_inspect_url() or super().get_success_url()  # back to the booking's page
 
 
 class BookingCreateView(UserFormMixin, generic.CreateView):
