@@ -78,7 +78,7 @@ def section(page, name):
 def test_booking_page_with_payments_history_messages_and_confirmed_refund(browser, demo_site, stripe):  # noqa: F811
     paid = in_thread(make_paid_booking, stripe.url)["reference"]
     free = in_thread(make_free_booking)
-    for size, options in SIZES:
+    for size, options in reversed(SIZES):  # the phone first, while the booking is still paid and confirmed
         context = browser.new_context(**options, timezone_id="Europe/London", locale="en-GB")
         context.set_default_timeout(15_000)
         page = context.new_page()
@@ -119,6 +119,7 @@ def test_booking_page_with_payments_history_messages_and_confirmed_refund(browse
         # Cancelling asks first, saying the money the client gets back.
         section(page, "What you can do now").get_by_role("link", name="Cancel booking…").click()
         expect(page.get_by_text(re.compile(r"The client gets US\$13\.00 back on their card"))).to_be_visible()
+        shot(page, "confirm-cancel", size)
         page.get_by_role("button", name="Yes: Cancel booking").click()
         expect(section(page, "Appointment")).to_contain_text("Cancelled")
         expect(section(page, "History")).to_contain_text(re.compile(r"Cancelled\s*admin"))
@@ -126,6 +127,15 @@ def test_booking_page_with_payments_history_messages_and_confirmed_refund(browse
         shot(page, "refunded", size)
         context.close()
         assert problems == [], "\n".join(problems)
+
+    context = browser.new_context(**PHONE, timezone_id="Europe/London", locale="en-GB")
+    page = context.new_page()
+    log_in(page, demo_site)
+    page.goto(demo_site + "/admin/bookings/")
+    page.get_by_role("link", name=paid, exact=True).click()
+    expect(section(page, "History")).to_contain_text(re.compile(r"Refunded: US\$13\.00"))
+    shot(page, "refunded", "phone")
+    context.close()
 
     for size, options in SIZES:
         context = browser.new_context(**options, timezone_id="Europe/London", locale="en-GB")
