@@ -22,6 +22,13 @@ def register_booking_viewset():
     return booking_viewset
 
 
+@hooks.register("register_log_actions")
+def register_booking_log_actions(actions):
+    from .bookings.history import register_log_actions
+
+    register_log_actions(actions)
+
+
 @hooks.register("construct_homepage_panels")
 def add_dashboard_panels(request, panels):
     panels.extend(dashboard.panels_for(request))

@@ -259,15 +259,15 @@ def test_business_cancellation_refunds_in_full_and_staff_refund(checkout, stripe
     checkout.book_and_pay(far(monday))
     booking = booking_of(checkout)
     response = admin_client.post(f"/admin/bookings/refund/{booking.pk}/", {"amount": "20.00"}, follow=True)
-    assert "At most 18.00 USD can be refunded." in response.content.decode()
+    assert "At most US$18.00 can be refunded." in response.content.decode()
     # The form asks first (a GET), saying the amount; nothing moves until the POST.
     confirm = admin_client.get(f"/admin/bookings/refund/{booking.pk}/", {"amount": "5.00"}).content.decode()
-    assert "Refund 5.00 USD to the client&#x27;s card? This cannot be undone." in confirm
+    assert "Refund US$5.00 to the client&#x27;s card? This cannot be undone." in confirm
     assert checkout.payment.amount_refunded == Decimal("0")
     admin_client.post(f"/admin/bookings/refund/{booking.pk}/", {"amount": "5.00"})
     assert checkout.payment.amount_refunded == Decimal("5.00")
     cancel = admin_client.get(f"/admin/bookings/action/{booking.pk}/cancel/").content.decode()
-    assert "The client gets 13.00 USD back on their card" in cancel
+    assert "The client gets US$13.00 back on their card" in cancel
     admin_client.post(f"/admin/bookings/action/{booking.pk}/cancel/")
     payment = checkout.payment
     assert payment.amount_refunded == Decimal("18.00") and payment.state == "refunded"

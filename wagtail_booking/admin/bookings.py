@@ -1,20 +1,30 @@
 """Bookings in the Wagtail admin: listing, booking page with actions, creation by hand."""
 
+from functools import partial
+
 import django_filters
 from django import forms
 from django.contrib import messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 from wagtail.admin.filters import DateRangePickerWidget
+from wagtail.admin.ui.tables import Column, StatusTagColumn, TitleColumn
 from wagtail.admin.views import generic
+from wagtail.admin.views.generic import history
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets import Button
+from wagtail.coreutils import multigetattr
 
+from .. import formats
+from ..bookings import history as booking_history
 from ..bookings import services
 from ..bookings.intake import InvalidInput, check_timezone
 from ..bookings.models import Booking
@@ -22,7 +32,9 @@ from ..businesses import visible_to
 from ..checkout import facade
 from ..exports import SafeCsvExportMixin
 from ..phone import to_e164
+from ..site_settings import business_zone
 from ..snippets.models import Provider, Service
+from . import booking_page
 from .scoping import BusinessFilterSet, BusinessScopedViewSetMixin, scoped_choices
 
 ACTION_LABELS = {"approve": _("Approve"), "decline": _("Decline"), "cancel": _("Cancel booking"),
@@ -53,7 +65,7 @@ def actions_for(booking, now=None):
 def consequence(booking, action) -> str:
     """What an action means for the client and their money, said before staff confirm it."""
     payment = facade.paid_payment(booking)
-    money = (lambda amount: f"{amount} {payment.currency}") if payment else str
+    money = (lambda amount: formats.money(amount, payment.currency)) if payment else str
     if action == "no_show":
         return (_("The client is recorded as not having come. The deposit of %(amount)s is kept.")
                 % {"amount": money(payment.amount)} if payment else
@@ -129,8 +141,8 @@ class RefundForm(forms.Form):
         if self.payment is not None:
             limit = self.payment.amount if self.payment.state == "authorised" else self.payment.refundable
             if amount > limit:
-                raise forms.ValidationError(_("At most %(limit)s %(currency)s can be refunded.")
-                                            % {"limit": limit, "currency": self.payment.currency})
+                raise forms.ValidationError(_("At most %(limit)s can be refunded.")
+                                            % {"limit": formats.money(limit, self.payment.currency)})
         return amount
 
 
@@ -147,10 +159,55 @@ class BookingEditForm(forms.ModelForm):
 
 class BookingIndexView(SafeCsvExportMixin, generic.IndexView):
     """The listing of the user's businesses' bookings; its CSV export cannot carry formulas (client names come
-    from the public API)."""
+    from the public API).
+
+    A reference opens the booking's page. Times are in each booking's business zone, named; the queries are a
+    fixed few whatever the number of rows (related rows joined, one settings read per business).
+    """
+
+    TIMES = ("start", "end", "created_at")
 
     def get_base_queryset(self):
-        return visible_to(super().get_base_queryset(), self.request.user)
+        return visible_to(super().get_base_queryset(), self.request.user).select_related("service", "provider",
+                                                                                        "site")
+
+    @cached_property
+    def columns(self):
+        return [
+            self._get_title_column("reference", get_url=self.get_inspect_url),
+            *(self._get_custom_column(name) for name in ("client_name", "service", "provider")),
+            Column("start", label=_("When"), sort_key="start",
+                   accessor=lambda booking: formats.when(booking.start, self.zone_of(booking))),
+            StatusTagColumn("get_status_display", label=_("Status"), sort_key="status",
+                            primary=lambda booking: booking.status in (Booking.Status.REQUESTED,)),
+        ]
+
+    def _get_title_column(self, field_name, column_class=TitleColumn, get_url=None, **kwargs):
+        column = super()._get_title_column(field_name, column_class, **kwargs)
+        if get_url is not None:
+            column._get_url_func = get_url  # the booking's page, not the form that edits the client's details
+        return column
+
+    def zone_of(self, booking) -> str:
+        """The booking's business zone, read once per business for the whole listing or export."""
+        zones = self.__dict__.setdefault("_zones", {})
+        if booking.site_id not in zones:
+            zones[booking.site_id] = business_zone(booking.site)
+        booking.__dict__["business_zone"] = zones[booking.site_id]
+        return zones[booking.site_id]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        for booking in context.get("object_list") or ():
+            self.zone_of(booking)  # so each row's title (str) needs no query
+        return context
+
+    def to_row_dict(self, item):
+        """ISO 8601 on the business's wall clock with its offset, whole seconds, and the zone in its own column."""
+        zone = self.zone_of(item)
+        special = {"time_zone": lambda: zone, "status": item.get_status_display,
+                   **{name: partial(formats.iso_local, getattr(item, name), zone) for name in self.TIMES}}
+        return {name: special[name]() if name in special else multigetattr(item, name) for name in self.list_export}
 
 
 class UserFormMixin:
@@ -161,7 +218,8 @@ class UserFormMixin:
 
 
 class BookingEditView(UserFormMixin, generic.EditView):
-    pass
+    def get_success_url(self):
+        return self.get_inspect_url() or super().get_success_url()  # back to the booking's page
 
 
 class BookingCreateView(UserFormMixin, generic.CreateView):
@@ -184,23 +242,73 @@ class BookingCreateView(UserFormMixin, generic.CreateView):
 
 
 class BookingInspectView(generic.InspectView):
+    """The booking's page: when, the client and their answers, what can be done now, money, documents, messages
+    sent, and the history (Wagtail's log entries)."""
+
     template_name = "wagtail_booking/admin/booking_inspect.html"
+    page_title = _("Booking")
     action_url_name = None
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(Booking.objects.select_related("service", "provider", "site", "intake_form"),
+                                 pk=unquote(str(self.pk)))
+
+    @cached_property
+    def header_more_buttons(self):
+        """Editing the client's details is a secondary action here; time and status change through actions."""
+        buttons = [Button(_("History"), url=self.history_url, icon_name="history", priority=20)]
+        if edit_url := self.get_edit_url():
+            buttons.insert(0, Button(_("Edit client details"), url=edit_url, icon_name="edit", priority=10))
+        return buttons
+
+    @property
+    def history_url(self):
+        return reverse(self.action_url_name.replace(":action", ":history"), args=[self.object.pk])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         booking = self.object
+        zone = booking.business_zone
+        can_manage = self.request.user.has_perm("wagtail_booking.manage_bookings")
+        payments = list(booking.payments.select_related("order").order_by("created_at", "pk"))
         context.update({
             "booking": booking,
+            "zone": zone,
+            "when": formats.when(booking.start, zone) + "–" + formats.when(booking.end, zone, formats.TIME, False),
+            "provider_when": formats.when(booking.start, booking.provider.timezone),
+            "client_when": formats.when(booking.start, booking.client_timezone),
+            "created": formats.when(booking.created_at, zone),
+            "sms_consent": booking_page.yes_no(booking.sms_consent),
+            "price": formats.money(booking.price, booking.currency or None),
+            "deposit": formats.money(booking.deposit_due, booking.currency or None),
+            "answers": [(answer.get("label") or answer.get("field"), booking_page.answer_text(answer.get("value")))
+                        for answer in booking.intake_answers or []],
             "actions": [(name, ACTION_LABELS[name], reverse(self.action_url_name, args=[booking.pk, name]),
-                         name in CONFIRMED_ACTIONS) for name in actions_for(booking)]
-            if self.request.user.has_perm("wagtail_booking.manage_bookings") else [],
-            "payments": list(booking.payments.select_related("order")),
+                         name in CONFIRMED_ACTIONS) for name in actions_for(booking)] if can_manage else [],
+            "payments": booking_page.payment_lines(payments, zone),
             "refund_url": reverse(self.action_url_name.replace(":action", ":refund"), args=[booking.pk]),
-            "can_manage": self.request.user.has_perm("wagtail_booking.manage_bookings"),
-            "documents": list(booking.invoices.defer("pdf").order_by("issued_at", "pk")),
+            "can_manage": can_manage,
+            "documents": [(doc, formats.money(doc.amount, doc.currency), formats.when(doc.issued_at, zone))
+                          for doc in booking.invoices.defer("pdf").order_by("issued_at", "pk")],
+            "history": booking_page.history_lines(booking, zone),
+            "messages_sent": booking_page.messages_sent(booking, zone),
+            "edit_url": self.get_edit_url(),
+            "history_url": self.history_url,
         })
         return context
+
+    def get_fields(self):
+        return []  # the template lays the page out itself
+
+
+class BookingHistoryView(history.HistoryView):
+    """Wagtail's history listing of a booking, saying "the client" for what the client did."""
+
+    @cached_property
+    def columns(self):
+        columns = list(super().columns)
+        columns[1] = Column("user", label=_("By"), accessor=booking_history.who, width="25%")
+        return columns
 
 
 class BookingViewSet(BusinessScopedViewSetMixin, ModelViewSet):
@@ -212,9 +320,10 @@ class BookingViewSet(BusinessScopedViewSetMixin, ModelViewSet):
     menu_order = 205
     add_to_admin_menu = True
     url_prefix = "bookings"
-    list_display = ["reference", "client_name", "service", "provider", "start", "status"]
-    list_export = ["reference", "status", "start", "end", "service", "provider", "client_name", "client_email",
-                   "client_phone", "client_timezone", "price", "deposit_due", "created_at"]
+    list_export = ["reference", "status", "start", "end", "time_zone", "service", "provider", "client_name",
+                   "client_email", "client_phone", "client_timezone", "price", "deposit_due", "currency",
+                   "created_at"]
+    export_headings = {"time_zone": _("Time zone"), "created_at": _("Created at")}
     filterset_class = BookingFilterSet
     search_fields = ["reference", "client_name", "client_email", "client_phone"]
     search_backend_name = None
@@ -223,11 +332,8 @@ class BookingViewSet(BusinessScopedViewSetMixin, ModelViewSet):
     add_view_class = BookingCreateView
     edit_view_class = BookingEditView
     inspect_view_class = BookingInspectView
+    history_view_class = BookingHistoryView
     copy_view_enabled = False
-    # Times are shown by the template in the site's and the provider's zones, with the zone named.
-    inspect_view_fields = ["reference", "status", "service", "provider", "client_name",
-                           "client_email", "client_phone", "client_timezone", "price", "deposit_due",
-                           "intake_form_version", "staff_notes", "created_at"]
     ordering = ["-start"]
 
     def get_inspect_view_kwargs(self, **kwargs):
@@ -252,9 +358,9 @@ class BookingViewSet(BusinessScopedViewSetMixin, ModelViewSet):
         if request.method == "GET":  # the confirmation step: the amount asked for, said back before it is sent
             form = RefundForm(request.GET, payment=payment)
             if payment is not None and form.is_valid():
-                return self._confirm(request, booking, _("Refund"), request.path, _("Refund %(amount)s %(currency)s "
+                return self._confirm(request, booking, _("Refund"), request.path, _("Refund %(amount)s "
                                      "to the client's card? This cannot be undone.") % {
-                                         "amount": form.cleaned_data["amount"], "currency": payment.currency},
+                                         "amount": formats.money(form.cleaned_data["amount"], payment.currency)},
                                      {"amount": form.cleaned_data["amount"]})
             messages.error(request, " ".join(form.errors.get("amount", [])) if payment else
                            _("This booking has no payment to refund."))
@@ -270,8 +376,8 @@ class BookingViewSet(BusinessScopedViewSetMixin, ModelViewSet):
             except facade.PaymentProblem as problem:
                 messages.error(request, problem.message)
             else:
-                messages.success(request, _("Refunded %(amount)s %(currency)s.") % {
-                    "amount": form.cleaned_data["amount"], "currency": payment.currency})
+                messages.success(request, _("Refunded %(amount)s.") % {
+                    "amount": formats.money(form.cleaned_data["amount"], payment.currency)})
         return redirect(self.get_url_name("inspect"), booking.pk)
 
     def _confirm(self, request, booking, title, action_url, consequence_text, fields):

@@ -1,10 +1,13 @@
 """Snippet admin: listings with filters, search and CSV/XLSX export, each showing the user's businesses only."""
 
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.http import Http404
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, ObjectList
+from wagtail.admin.ui.tables import Column
 from wagtail.snippets.bulk_actions.delete import DeleteBulkAction
 from wagtail.snippets.views.chooser import (
     ChooseResultsView,
@@ -19,12 +22,41 @@ from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetVi
 from ..businesses import visible_to
 from ..checkout.models import CancellationPolicy
 from ..exports import SafeCsvExportMixin
+from ..formats import money, when
+from ..site_settings import business_zone
 from ..snippets.models import BusyBlock, IntakeForm, Provider, Service
 from .scoping import BusinessFormMixin, BusinessScopedViewSetMixin, business_path, filterset_for, guard_object_urls
 
 
 class SafeIndexView(SafeCsvExportMixin, IndexView):
-    pass
+    """Listing cells in words: "Yes"/"No" for booleans, money through babel, times in the provider's zone (rows
+    of a provider) or the business's, with the zone named."""
+
+    def _get_custom_column(self, field_name, column_class=Column, **kwargs):
+        column = super()._get_custom_column(field_name, column_class, **kwargs)
+        try:
+            field = self.model._meta.get_field(field_name)
+        except FieldDoesNotExist:
+            return column
+        accessor = {models.BooleanField: lambda row: yes_no(getattr(row, field_name)),
+                    models.DateTimeField: lambda row: when(getattr(row, field_name), _zone_of(row)),
+                    models.DecimalField: lambda row: money(getattr(row, field_name)) if field_name in MONEY
+                    else getattr(row, field_name)}.get(type(field))
+        if accessor is None or column_class is not Column:
+            return column
+        return Column(field_name, label=column.label, sort_key=column.sort_key, accessor=accessor)
+
+
+MONEY = {"price", "fee"}
+
+
+def yes_no(value) -> str:
+    return str(_("Yes") if value else _("No"))
+
+
+def _zone_of(row) -> str:
+    provider = getattr(row, "provider", None)
+    return provider.timezone if provider is not None else business_zone(getattr(row, "site", None))
 
 
 class ScopedObjectListMixin:

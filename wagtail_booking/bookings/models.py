@@ -7,9 +7,12 @@ import secrets
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from ..businesses import default_site_id
+from ..formats import when
+from ..site_settings import business_zone
 from ..snippets.models import IntakeForm, Provider, Service
 
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -101,7 +104,12 @@ class Booking(models.Model):
         permissions = [("manage_bookings", "Can approve, decline and cancel bookings")]
 
     def __str__(self):
-        return f"{self.reference} {self.service} {self.start:%Y-%m-%d %H:%M}"
+        return f"{self.reference} · {self.service} · {when(self.start, self.business_zone)}"
+
+    @cached_property
+    def business_zone(self) -> str:
+        """The zone the booking's business runs its day in; listings set it once per business for their rows."""
+        return business_zone(self.site)
 
     def clean(self):
         """A booking's service and provider are of the booking's own business (a new one takes its service's)."""

@@ -30,6 +30,7 @@ from ..scheduling import Interval, nearest_slots
 from ..scheduling.slots import BusyIndex
 from ..scheduling.types import Slot
 from ..snippets.models import Provider, Service
+from . import history
 from .availability import available_slots, load_schedules
 from .models import Booking
 from .tokens import issue_token
@@ -117,6 +118,7 @@ def create_hold(service: Service, start: datetime, client: ClientDetails, provid
         _set_intake(booking, service, client)
         issue_token(booking)
         _insert(booking, service, start, locked, now)
+        history.record(booking, "created", history.BY_CLIENT)
         if booking.deposit_due == 0:
             _advance_hold(booking, now)
     return booking
@@ -147,6 +149,7 @@ def complete_hold(booking: Booking, now: datetime | None = None) -> Booking:
             if not _span_is_free(booking, now):
                 booking.status = Booking.Status.EXPIRED
                 booking.save(update_fields=["status", "updated_at"])
+                history.record(booking, "expired")
                 raise SlotUnavailable(_("The hold expired and the time was taken by someone else."))
         _advance_hold(booking, now)
     return booking
@@ -166,6 +169,7 @@ def decline(booking: Booking, now=None) -> Booking:
         booking.status = Booking.Status.DECLINED
         booking.cancelled_at = now or timezone.now()
         booking.save(update_fields=["status", "cancelled_at", "updated_at"])
+        history.record(booking, "declined", history.BY_STAFF)
         _announce(signals.booking_cancelled, booking, by="staff", declined=True)
     return booking
 
@@ -182,6 +186,7 @@ def mark_outcome(booking: Booking, status: str, now: datetime | None = None) -> 
             raise NotAllowed("An appointment's outcome can only be recorded once it has started.")
         booking.status = status
         booking.save(update_fields=["status", "updated_at"])
+        history.record(booking, status, history.BY_STAFF)
         _announce(signals.booking_outcome, booking, status=status)
     return booking
 
@@ -201,6 +206,7 @@ def cancel(booking: Booking, by: str = "client", now=None) -> Booking:
             booking.cancelled_at = now
             booking.hold_expires_at = None
             booking.save(update_fields=["status", "cancelled_at", "hold_expires_at", "updated_at"])
+            history.record(booking, "cancelled", by)
             return booking
         if booking.status not in (Booking.Status.REQUESTED, Booking.Status.CONFIRMED):
             raise NotAllowed(_("This booking is %(status)s and cannot be cancelled.")
@@ -210,6 +216,7 @@ def cancel(booking: Booking, by: str = "client", now=None) -> Booking:
         booking.status = Booking.Status.CANCELLED
         booking.cancelled_at = now
         booking.save(update_fields=["status", "cancelled_at", "updated_at"])
+        history.record(booking, "cancelled", by)
         _announce(signals.booking_cancelled, booking, by=by)
     return booking
 
@@ -231,6 +238,7 @@ def reschedule(booking: Booking, new_start: datetime, by: str = "client", now=No
         booking.start, booking.end = slot.start, slot.end
         _set_span(booking)
         _insert(booking, booking.service, new_start, locked, now)
+        history.record(booking, "rescheduled", by, previous_start=previous_start, start=booking.start)
         _announce(signals.booking_rescheduled, booking, previous_start=previous_start)
     return booking
 
@@ -254,8 +262,9 @@ def create_by_staff(service: Service, provider: Provider, start: datetime, clien
         if not _span_is_free(booking, now):
             raise SlotUnavailable(f"{provider} is busy at that time (another booking, a busy block or time off).")
         _insert(booking, service, start, [provider.pk], now)
+        history.record(booking, "created", history.BY_STAFF)
         if status == Booking.Status.CONFIRMED:
-            _confirm(booking, now)
+            _confirm(booking, now, by=history.BY_STAFF)
         else:
             booking.status = status
             booking.save(update_fields=["status"])
@@ -366,20 +375,23 @@ def _set_intake(booking, service, client):
 
 
 def _advance_hold(booking, now):
+    """The client's hold becomes a request or a booking (at once when free, or once paid)."""
     if booking.service.booking_mode == Service.Mode.REQUEST:
         booking.status = Booking.Status.REQUESTED
         booking.hold_expires_at = None
         booking.save(update_fields=["status", "hold_expires_at", "updated_at"])
+        history.record(booking, "requested", history.BY_CLIENT)
         _announce(signals.booking_requested, booking)
     else:
-        _confirm(booking, now)
+        _confirm(booking, now, by=history.BY_CLIENT)
 
 
-def _confirm(booking, now, approved=False):
+def _confirm(booking, now, approved=False, by=history.BY_STAFF):
     booking.status = Booking.Status.CONFIRMED
     booking.confirmed_at = now
     booking.hold_expires_at = None
     booking.save(update_fields=["status", "confirmed_at", "hold_expires_at", "updated_at"])
+    history.record(booking, "approved" if approved else "confirmed", by)
     _announce(signals.booking_confirmed, booking, **({"approved": True} if approved else {}))
     return booking
 

@@ -19,9 +19,10 @@ from django.utils import timezone
 from oscar.core.loading import get_class, get_model
 
 from .. import signals
-from ..bookings import services
+from ..bookings import history, services
 from ..bookings.models import Booking
 from ..conf import booking_settings
+from ..formats import money
 from . import connect, gateway
 from .catalogue import booking_references
 from .models import BookingPayment
@@ -269,7 +270,7 @@ def refund(payment, amount: Decimal, reason: str) -> BookingPayment:
         if amount <= 0:
             return payment
         if amount > payment.refundable:
-            raise PaymentProblem(f"At most {payment.refundable} {payment.currency} can be refunded.",
+            raise PaymentProblem(f"At most {money(payment.refundable, payment.currency)} can be refunded.",
                                  transient=False)
         # Counted under the lock: a second refund of the same amount gets its own key, a retry of this one not.
         count = payment.order.sources.first().transactions.filter(txn_type="Refund").count() if payment.order else 0
@@ -371,6 +372,11 @@ def _record_debit(payment, amount, reference):
 
 
 def _recorded(payment, kind, amount):
+    # In the booking's history: the client paid; a refund is the staff user's when made in the admin, else the
+    # system's (a cancellation's settlement).
+    history.record(payment.booking, "paid" if kind == "debit" else "refunded",
+                   history.BY_CLIENT if kind == "debit" else history.BY_SYSTEM,
+                   amount=str(amount), currency=payment.currency)
     signals.send_isolated(signals.payment_recorded, sender=BookingPayment, payment=payment, kind=kind,
                           amount=amount)
 

@@ -16,6 +16,7 @@ from wagtail.contrib.forms.models import FORM_FIELD_CHOICES, AbstractFormField
 from wagtail.models import Orderable
 
 from ..businesses import default_site_id
+from ..formats import when
 from ..scheduling import DepositRule, ServiceRules, deposit_amount
 from ..scheduling.policies import FIXED, FULL, NONE, PERCENT
 from ..site_settings import EventsField
@@ -175,7 +176,7 @@ class BusyBlock(models.Model):
         ]
 
     def __str__(self):
-        return self.title or f"{self.provider}: {self.starts_at:%Y-%m-%d %H:%M}"
+        return self.title or f"{self.provider}: {when(self.starts_at, self.provider.timezone)}"
 
     @property
     def is_synced(self):

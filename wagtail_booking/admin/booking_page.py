@@ -1,0 +1,122 @@
+"""What the booking's page shows, in words a person reads: answers, history, payments, documents, messages.
+
+Every moment is shown in the business's zone with the zone named (``formats.when``), every amount through
+``formats.money``; booleans are "Yes"/"No" and an empty answer is "—".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from wagtail.models import ModelLogEntry
+
+from ..bookings import history
+from ..formats import money, when
+from ..notifications.models import SmsMessage
+from ..outbox.models import OutboxMessage
+
+EMPTY = "—"
+EMAIL_TASKS = {
+    "wagtail_booking.notifications.tasks.send_booking_email_task": _("Email"),
+    "wagtail_booking.notifications.tasks.send_invoice_email_task": _("Email with the invoice"),
+    "wagtail_booking.notifications.tasks.send_payment_link_email_task": _("Email with the payment link"),
+}
+MESSAGE_KINDS = {
+    "requested": _("Request received"), "confirmed": _("Booking confirmed"), "approved": _("Request approved"),
+    "declined": _("Request declined"), "cancelled": _("Booking cancelled"), "rescheduled": _("Booking moved"),
+    "reminder": _("Reminder"), "payment_link": _("Payment link"),
+}
+
+
+def answer_text(value) -> str:
+    """An intake answer as a person reads it: "Yes"/"No", a list joined with commas, "—" when not answered."""
+    if isinstance(value, bool):
+        return gettext("Yes") if value else gettext("No")
+    if value is None or value == "" or value == []:
+        return EMPTY
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return str(value)
+
+
+def yes_no(value) -> str:
+    return gettext("Yes") if value else gettext("No")
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    when: str
+    who: str
+    what: str
+
+
+def history_lines(booking, zone) -> list[HistoryLine]:
+    """The booking's log entries, oldest first (a page reads top to bottom as the booking's story)."""
+    entries = ModelLogEntry.objects.for_instance(booking).select_related("user").order_by("timestamp", "pk")
+    return [HistoryLine(when(entry.timestamp, zone), history.who(entry), entry.message) for entry in entries]
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    when: str
+    channel: str
+    what: str
+    to: str
+    status: str
+    failed: bool
+
+
+def messages_sent(booking, zone) -> list[SentMessage]:
+    """The emails (from the outbox, which records each one the booking caused) and texts, newest first."""
+    rows = []
+    emails = OutboxMessage.objects.filter(task__in=EMAIL_TASKS, args__0=booking.pk)
+    for message in emails:
+        kind = message.args[1] if len(message.args) > 1 else ""
+        what = MESSAGE_KINDS.get(kind, _("Invoice") if message.task.endswith("invoice_email_task") else
+                                 _("Payment link") if message.task.endswith("payment_link_email_task") else kind)
+        rows.append((message.created_at, SentMessage(
+            when(message.created_at, zone), str(EMAIL_TASKS[message.task]), str(what), booking.client_email,
+            *_email_status(message))))
+    for text in SmsMessage.objects.filter(booking=booking):
+        failed = text.status in (SmsMessage.Status.FAILED, SmsMessage.Status.UNDELIVERED)
+        status = text.get_status_display() + (f": {text.error_message or text.error_code}" if failed and (
+            text.error_message or text.error_code) else "")
+        rows.append((text.created_at, SentMessage(when(text.created_at, zone), gettext("Text message"),
+                                                  str(MESSAGE_KINDS.get(text.kind, text.kind)), text.to, status,
+                                                  failed)))
+    return [row for _, row in sorted(rows, key=lambda pair: pair[0], reverse=True)]
+
+
+def _email_status(message) -> tuple[str, bool]:
+    if message.delivered_at:
+        return gettext("Sent"), False
+    if message.failed_at:
+        return gettext("Failed: %(error)s") % {"error": message.last_error or EMPTY}, True
+    if message.last_error:
+        return gettext("Trying again (last error: %(error)s)") % {"error": message.last_error}, False
+    return gettext("Waiting to be sent"), False
+
+
+@dataclass(frozen=True)
+class PaymentLine:
+    payment: object
+    state: str
+    amount: str
+    captured: str
+    refunded: str
+    refundable: str
+    card: str
+    created: str
+
+
+def payment_lines(payments, zone) -> list[PaymentLine]:
+    lines = []
+    for p in payments:
+        card = " ".join(part for part in (p.card_brand.title(), f"•••• {p.card_last4}" if p.card_last4 else "")
+                        if part)
+        lines.append(PaymentLine(p, p.get_state_display(), money(p.amount, p.currency),
+                                 money(p.amount_captured, p.currency), money(p.amount_refunded, p.currency),
+                                 money(p.refundable, p.currency), card, when(p.created_at, zone)))
+    return lines
