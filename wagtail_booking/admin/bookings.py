@@ -24,6 +24,7 @@ from ..checkout import facade
 from ..exports import SafeCsvExportMixin
 from ..phone import to_e164
 from ..snippets.models import Provider, Service
+from .free_times import FreeTimesCreateMixin, FreeTimesFormMixin
 from .scoping import BusinessFilterSet, BusinessScopedViewSetMixin, scoped_choices
 
 ACTION_LABELS = {"approve": _("Approve"), "decline": _("Decline"), "cancel": _("Cancel booking"),
@@ -80,7 +81,7 @@ class BookingFilterSet(BusinessFilterSet):
         fields = ["start", "status", "service", "provider"]
 
 
-class StaffBookingForm(forms.ModelForm):
+class StaffBookingForm(FreeTimesFormMixin, forms.ModelForm):
     class Meta:
         model = Booking
         fields = ["service", "provider", "start", "client_name", "client_email", "client_phone", "sms_consent",
@@ -165,7 +166,7 @@ class BookingEditView(UserFormMixin, generic.EditView):
     pass
 
 
-class BookingCreateView(UserFormMixin, generic.CreateView):
+class BookingCreateView(FreeTimesCreateMixin, UserFormMixin, generic.CreateView):
     def form_valid(self, form):
         self.form = form
         data = form.cleaned_data
