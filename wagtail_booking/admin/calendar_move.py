@@ -31,7 +31,7 @@ from .calendar import MOVABLE_STATUSES, MOVE_PERMISSION, BadInput, parse_local
 
 
 class DayForm(forms.Form):
-    day = forms.DateField(label=gettext_lazy("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(label=gettext_lazy("Day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
 
 def free_starts(booking, day, zone_name):

@@ -49,6 +49,7 @@ def free_times(service, provider, day, providers=None) -> tuple[str, list[tuple[
 class FreeTimesWidget(forms.RadioSelect):
     template_name = "wagtail_booking/admin/calendar/free_times_widget.html"
     legend = ""
+    wanted = ""  # the start clicked in the calendar, ticked again when the script fetches other times
 
     class Media:
         js = ["wagtail_booking/admin/free-times.js"]
@@ -56,7 +57,8 @@ class FreeTimesWidget(forms.RadioSelect):
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        context["widget"].update({"legend": self.legend, "url": reverse("wagtail_booking_calendar_free_times")})
+        context["widget"].update({"legend": self.legend, "url": reverse("wagtail_booking_calendar_free_times"),
+                                  "wanted": self.wanted})
         return context
 
 
@@ -66,7 +68,7 @@ class FreeTimesFormMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["day"] = forms.DateField(label=gettext_lazy("Day"), required=False,
-                                             widget=forms.DateInput(attrs={"type": "date"}))
+                                             widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
         self.fields["free_time"] = forms.CharField(label=gettext_lazy("Free times"), required=False,
                                                    widget=FreeTimesWidget())
         self.fields["start"].required = False
@@ -154,6 +156,7 @@ class FreeTimesCreateMixin:
         form = super().get_form(form_class)
         chosen = form.initial.get("chosen_start") if not form.is_bound else None
         if chosen is not None:  # the clicked time is ticked when it is free, else it stays as "another time"
+            form.fields["free_time"].widget.wanted = chosen.isoformat()
             for value, _label in form.fields["free_time"].widget.choices:
                 if datetime.fromisoformat(value.partition("|")[0]) == chosen:
                     form.initial["free_time"] = value
