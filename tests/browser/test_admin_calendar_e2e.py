@@ -9,7 +9,7 @@ import pytest
 from tests.helpers import next_monday, ny
 
 from .axe import assert_accessible
-from .support import ARTIFACTS, BROWSER_MARKS, PHONE, expect, in_thread, watch
+from .support import ARTIFACTS, BROWSER_MARKS, PHONE, assert_no_horizontal_scroll, expect, in_thread, watch
 
 pytest.importorskip("playwright")
 pytestmark = [*BROWSER_MARKS, pytest.mark.django_db(transaction=True)]
@@ -62,7 +62,7 @@ def slot_point(page, day, clock):
 
 
 def test_week_view_shows_a_booking_busy_time_and_time_off(week, browser, demo_site):
-    page = signed_in(browser, demo_site, viewport={"width": 1280, "height": 900})
+    page = signed_in(browser, demo_site, viewport={"width": 1280, "height": 1400})
     problems = watch(page, demo_site, console=False)
     open_calendar(page, demo_site, week)
     expect(page.get_by_role("heading", name=re.compile(r"times in America\/New_York"))).to_be_visible()
@@ -76,10 +76,10 @@ def test_week_view_shows_a_booking_busy_time_and_time_off(week, browser, demo_si
     wednesday = page.locator(f"td.fc-timegrid-col[data-date='{(week['monday'] + timedelta(days=2)).isoformat()}']")
     expect(wednesday.locator(".fc-event")).to_contain_text("Conference")
     assert_accessible(page)
-    page.screenshot(path=str(SHOTS / "week-1280.png"), full_page=True)
+    page.locator(".wb-cal").screenshot(path=str(SHOTS / "week-1280.png"))
     open_calendar(page, demo_site, week, view="day")
     expect(page.locator(".fc-event", has_text="Zoe Quill")).to_be_visible()
-    page.screenshot(path=str(SHOTS / "day-1280.png"), full_page=True)
+    page.locator(".wb-cal").screenshot(path=str(SHOTS / "day-1280.png"))
     # Clicking the booking opens its page.
     with page.expect_navigation():
         page.locator(".fc-event", has_text="Zoe Quill").click()
@@ -90,11 +90,17 @@ def test_week_view_shows_a_booking_busy_time_and_time_off(week, browser, demo_si
 def test_calendar_on_a_phone(week, browser, demo_site):
     page = signed_in(browser, demo_site, **PHONE)
     open_calendar(page, demo_site, week)
-    expect(page.locator(".fc-event", has_text="Zoe Quill")).to_be_attached()
-    page.screenshot(path=str(SHOTS / "week-390.png"), full_page=True)
+    # The week is a list of days on a phone, each entry saying what it is in words.
+    expect(page.locator(".fc-list-event", has_text="Zoe Quill")).to_contain_text("Confirmed")
+    expect(page.locator(".fc-list-event", has_text="Dentist")).to_contain_text("Busy (Google)")
+    expect(page.locator(".fc-list-event", has_text="Conference")).to_contain_text("Time off")
+    assert_no_horizontal_scroll(page)
+    page.set_viewport_size({"width": 390, "height": 2000})  # the admin scrolls its main area: show it all
+    page.locator(".wb-cal").screenshot(path=str(SHOTS / "week-390.png"))
     open_calendar(page, demo_site, week, view="day")
-    expect(page.locator(".fc-event", has_text="Zoe Quill")).to_be_visible()
-    page.screenshot(path=str(SHOTS / "day-390.png"), full_page=True)
+    expect(page.locator(".fc-timegrid-event", has_text="Zoe Quill")).to_be_visible()
+    assert_no_horizontal_scroll(page)
+    page.locator(".wb-cal").screenshot(path=str(SHOTS / "day-390.png"))
     assert_accessible(page)
 
 
@@ -169,7 +175,7 @@ def test_move_a_booking_by_drag_and_a_refused_move_snaps_back(week, browser, dem
         return [m.subject for m in mail.outbox if m.to == ["zoe@example.com"]]
 
     assert any(subject.startswith("Your booking was moved") for subject in in_thread(told))
-    page.screenshot(path=str(SHOTS / "moved-1280.png"), full_page=True)
+    page.locator(".wb-cal").screenshot(path=str(SHOTS / "moved-1280.png"))
     refused = f"HTTP 409: {demo_site}/admin/booking/calendar/move/{week['booking'].pk}/"
     assert problems == [refused], problems  # the refused drop, and nothing else
 

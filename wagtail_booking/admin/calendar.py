@@ -28,7 +28,7 @@ from wagtail.models import Site
 from ..bookings.models import Booking
 from ..businesses import sites_for_user, working_site
 from ..site_settings import business_zone
-from ..snippets.models import BusyBlock, Provider, TimeOff
+from ..snippets.models import BusyBlock, Provider, TimeOff, WeeklyHours
 
 VIEW_PERMISSION = "wagtail_booking.view_booking"
 MOVE_PERMISSION = "wagtail_booking.manage_bookings"
@@ -87,7 +87,7 @@ def chosen_provider_ids(request) -> set[int]:
 
 def providers_of(site, wanted: set[int]) -> list[Provider]:
     """The business's providers asked for, or all its active ones when none (or none of its own) were asked."""
-    rows = list(Provider.objects.filter(site=site).order_by("name", "pk").only("pk", "name", "active"))
+    rows = list(Provider.objects.filter(site=site).order_by("name", "pk").only("pk", "name", "active", "timezone"))
     chosen = [row for row in rows if row.pk in wanted]
     return chosen or [row for row in rows if row.active]
 
@@ -229,15 +229,38 @@ def calendar(request):
             "feedUrl": reverse("wagtail_booking_calendar_feed"), "addUrl": reverse("wagtail_booking_bookings:add"),
             "view": "timeGridWeek" if view == "week" else "timeGridDay", "date": first.isoformat(),
             "now": wall(timezone.now(), zone), "timeZone": zone_name, "site": site.pk,
+            **_shown_hours(providers, events, zone, first),
             "providers": shown_ids if wanted else [], "oneProvider": shown_ids[0] if len(shown_ids) == 1 else None,
             "canAdd": request.user.has_perm(ADD_PERMISSION), "canMove": can_move,
             "locale": (get_language() or "en").lower(),
             "text": {"moved": _("Moved to %(when)s."), "refused": _("Not moved: %(why)s"),
                      "failed": _("Not moved: the server did not answer. Please try again."),
-                     "loadFailed": _("The calendar could not load its events. Reload the page to try again.")},
+                     "loadFailed": _("The calendar could not load its events. Reload the page to try again."),
+                     "nothing": _("Nothing booked.")},
         },
     }
     return TemplateResponse(request, "wagtail_booking/admin/calendar/index.html", context)
+
+
+def _shown_hours(providers, events, zone, day) -> dict:
+    """The hours the grid shows: from the earliest opening (or event) to the latest closing, on the business's
+    clock, so a day is not mostly empty night. Working hours are in each provider's zone."""
+    zones = {provider.pk: ZoneInfo(provider.timezone) for provider in providers}
+    moments = []
+    for provider_id, opens, closes in WeeklyHours.objects.filter(provider_id__in=zones).values_list(
+            "provider_id", "opens", "closes"):
+        for clock in (opens, closes):
+            moments.append(datetime.combine(day, clock, tzinfo=zones[provider_id]).astimezone(zone))
+    for event in events:
+        start, end = event.start.astimezone(zone), event.end.astimezone(zone)
+        if start.date() != end.date() and (end - start) >= timedelta(hours=20):
+            continue  # a day off or a week's holiday says nothing about the hours worth showing
+        moments += [start, end if end.date() == start.date() else start.replace(hour=23, minute=59)]
+    if not moments:
+        return {"slotMinTime": "08:00:00", "slotMaxTime": "18:00:00"}
+    earliest = min(moment.hour for moment in moments)
+    latest = max(moment.hour + (1 if moment.minute or moment.second else 0) for moment in moments)
+    return {"slotMinTime": f"{earliest:02d}:00:00", "slotMaxTime": f"{max(latest, earliest + 1):02d}:00:00"}
 
 
 def _range_title(first: date, last: date) -> str:

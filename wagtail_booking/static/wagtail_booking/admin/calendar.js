@@ -8,6 +8,9 @@
     var source = document.getElementById("wb-calendar-config");
     if (!element || !source || typeof FullCalendar === "undefined") { return; }
     var config = JSON.parse(source.textContent);
+    // A phone has no room for a week's seven columns: it lists the week's days instead (and moves by the form).
+    var narrow = window.matchMedia("(max-width: 600px)").matches && config.view === "timeGridWeek";
+    if (narrow) { config.view = "listWeek"; }
     var status = document.getElementById("wb-cal-status");
     var agenda = document.querySelector("[data-wb-cal-agenda]");
     if (agenda) { agenda.removeAttribute("open"); }
@@ -30,9 +33,9 @@
       var box = document.createElement("div");
       box.className = "wb-cal-event-body";
       var parts = [
-        ["wb-cal-event-time", arg.timeText],
         ["wb-cal-event-label", props.label],
         ["wb-cal-event-what", props.what],
+        ["wb-cal-event-time", arg.timeText],
         ["wb-cal-event-provider", props.provider]
       ];
       parts.forEach(function (part) {
@@ -85,12 +88,15 @@
       allDaySlot: false,
       nowIndicator: true,
       height: "auto",
-      slotMinTime: "06:00:00",
-      slotMaxTime: "22:00:00",
+      slotMinTime: config.slotMinTime,
+      slotMaxTime: config.slotMaxTime,
+      scrollTime: config.slotMinTime,
       slotDuration: "00:30:00",
       expandRows: true,
       slotLabelFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
       eventTimeFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
+      dayHeaderFormat: { weekday: "short", day: "numeric", month: "numeric", omitCommas: true },
+      noEventsText: config.text.nothing,
       editable: false,
       eventStartEditable: config.canMove,
       eventDurationEditable: false,
