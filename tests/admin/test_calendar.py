@@ -143,6 +143,23 @@ def test_feed_runs_a_fixed_number_of_queries_for_one_provider_or_many(admin_clie
     assert count <= 10
 
 
+def test_page_runs_a_fixed_number_of_queries(admin_client, service, provider, monday):
+    def page_queries():
+        with CaptureQueriesContext(connection) as queries:
+            response = admin_client.get("/admin/booking/calendar/", {"date": monday.isoformat()})
+        assert response.status_code == 200
+        return len(queries)
+
+    BookingFactory(service=service, provider=provider, start=ny(monday, 10))
+    page_queries()
+    one = page_queries()
+    for _ in range(8):
+        someone = ProviderFactory()
+        BookingFactory(service=service, provider=someone, start=ny(monday, 11))
+        TimeOff.objects.create(provider=someone, starts_at=ny(monday, 18), ends_at=ny(monday, 19))
+    assert page_queries() == one
+
+
 def test_feed_and_page_need_the_view_permission(client, django_user_model, monday):
     user = django_user_model.objects.create_user("editor", "editor@example.com", "pw")
     group = Group.objects.create(name="Calendar-less editors")

@@ -122,8 +122,12 @@ def load_events(site, providers, start, end, now=None, can_move=False) -> list[E
     """Bookings, holds, busy blocks and time off of ``providers`` overlapping ``[start, end)``: three queries."""
     now = now or timezone.now()
     names = {provider.pk: provider.name for provider in providers}
-    statuses = dict(Booking.Status.choices)
-    sources = dict(BusyBlock.Source.choices)
+    # Labels translated once per call, not once per row (a big week has thousands of rows).
+    statuses = {status: str(label) for status, label in Booking.Status.choices}
+    busy_labels = {source: _("Busy (%(source)s)") % {"source": _source_name(source, label)}
+                   for source, label in BusyBlock.Source.choices}
+    busy_labels[BusyBlock.Source.MANUAL] = _("Busy")
+    busy_title, time_off_label, away = _("Busy time"), _("Time off"), _("Away")
     inspect = reverse("wagtail_booking_bookings:inspect", args=[0]).replace("/0/", "/{}/")
     move = reverse("wagtail_booking_calendar_move", args=[0]).replace("/0/", "/{}/")
     events = []
@@ -133,29 +137,27 @@ def load_events(site, providers, start, end, now=None, can_move=False) -> list[E
                 .values_list("pk", "status", "start", "end", "client_name", "service__name", "provider_id"))
     for pk, status, b_start, b_end, client, service, provider_id in bookings:
         movable = can_move and status in MOVABLE_STATUSES
-        events.append(Event("booking", f"booking-{pk}", b_start, b_end, str(statuses[status]),
+        events.append(Event("booking", f"booking-{pk}", b_start, b_end, statuses[status],
                             f"{client} · {service}", names[provider_id], f"wb-cal-{status.replace('_', '-')}",
                             inspect.format(pk), move.format(pk) if movable else ""))
     blocks = BusyBlock.objects.filter(provider_id__in=names, starts_at__lt=end, ends_at__gt=start).values_list(
         "pk", "title", "starts_at", "ends_at", "source", "provider_id")
     for pk, title, b_start, b_end, source, provider_id in blocks:
         synced = source != BusyBlock.Source.MANUAL
-        label = _("Busy (%(source)s)") % {"source": _source_name(source, sources)} if synced else _("Busy")
-        events.append(Event("busy", f"busy-{pk}", b_start, b_end, label, title or _("Busy time"),
+        events.append(Event("busy", f"busy-{pk}", b_start, b_end, busy_labels[source], title or busy_title,
                             names[provider_id], "wb-cal-busy wb-cal-synced" if synced else "wb-cal-busy"))
     time_off = TimeOff.objects.filter(provider_id__in=names, starts_at__lt=end, ends_at__gt=start).values_list(
         "pk", "reason", "starts_at", "ends_at", "provider_id")
     for pk, reason, t_start, t_end, provider_id in time_off:
-        events.append(Event("time_off", f"time-off-{pk}", t_start, t_end, _("Time off"), reason or _("Away"),
+        events.append(Event("time_off", f"time-off-{pk}", t_start, t_end, time_off_label, reason or away,
                             names[provider_id], "wb-cal-time-off"))
     events.sort(key=lambda event: (event.start, event.provider, event.key))
     return events
 
 
-def _source_name(source, sources) -> str:
+def _source_name(source, label) -> str:
     """``Google`` for a block synced from Google Calendar: the short name a busy block is marked with."""
-    return {BusyBlock.Source.GOOGLE: _("Google"), BusyBlock.Source.ICAL: _("iCal feed")}.get(source,
-                                                                                            str(sources[source]))
+    return {BusyBlock.Source.GOOGLE: _("Google"), BusyBlock.Source.ICAL: _("iCal feed")}.get(source, str(label))
 
 
 # Views -------------------------------------------------------------------------------------------------------
