@@ -168,6 +168,8 @@ def test_move_a_booking_by_drag_and_a_refused_move_snaps_back(week, browser, dem
     moved = page.locator(f"td.fc-timegrid-col[data-date='{tuesday.isoformat()}'] .fc-event", has_text="Zoe Quill")
     expect(moved).to_contain_text("11:00")
     assert in_thread(start) == ny(tuesday, 11)
+    page.get_by_text("These days as a list").click()  # the list under the calendar follows the move
+    expect(page.locator(".wb-cal-item", has_text="Zoe Quill")).to_contain_text("11:00–11:30")
 
     def told():
         from django.core import mail

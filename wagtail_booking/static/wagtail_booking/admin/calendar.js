@@ -54,6 +54,17 @@
       window.location.href = config.addUrl + "?" + params.toString();
     }
 
+    // The list under the calendar was rendered with the page: after a move, take it from a fresh copy of it.
+    function refreshList() {
+      if (!agenda) { return; }
+      fetch(window.location.href, { credentials: "same-origin" }).then(function (response) {
+        return response.ok ? response.text() : "";
+      }).then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html").querySelector("[data-wb-cal-agenda]");
+        if (fresh) { agenda.replaceChildren.apply(agenda, Array.from(fresh.childNodes)); }
+      }).catch(function () { /* the list stays as it was; a reload shows the move */ });
+    }
+
     function move(info) {
       var url = info.event.extendedProps.moveUrl;
       var body = new URLSearchParams({ start: info.event.startStr.slice(0, 19) });
@@ -70,6 +81,7 @@
           }
           say(data.message || config.text.moved.replace("%(when)s", shortTime(info.event.startStr)));
           calendar.refetchEvents();
+          refreshList();
         });
       }).catch(function () {
         info.revert();
