@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: sandbox test lint install clean
+.PHONY: sandbox test lint install clean vendor
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,8 +21,9 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python scripts/compile_messages.py
 	touch $@
 
-# axe-core for the browser tests' accessibility checks (tests/browser/axe.py); reinstalled when package.json or
-# package-lock.json changes. Without npm the browser tests skip their accessibility checks and say so.
+# axe-core for the browser tests' accessibility checks (tests/browser/axe.py), and FullCalendar, whose browser
+# bundle is vendored into the package's static files by `make vendor` (installing from PyPI needs no npm);
+# reinstalled when package.json or package-lock.json changes. Without npm the browser tests skip their accessibility checks and say so.
 node_modules/.installed: package.json $(wildcard package-lock.json)
 	@if command -v npm >/dev/null 2>&1; then \
 		if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi \
@@ -38,6 +39,10 @@ sandbox: $(VENV)/.installed-sandbox
 
 test: $(VENV)/.installed-test node_modules/.installed
 	BIN=$(BIN) scripts/test.sh $(PYTEST_ARGS)
+
+# Copy FullCalendar's browser bundle from node_modules into wagtail_booking/static (after changing its version).
+vendor: node_modules/.installed
+	scripts/vendor_fullcalendar.sh
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check wagtail_booking tests sandbox benchmarks

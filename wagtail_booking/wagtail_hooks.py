@@ -153,3 +153,17 @@ def register_embed_code_button(snippet, user, next_url=None):
     from .blocks.embed_admin import listing_buttons
 
     return listing_buttons(snippet, user)
+
+
+@hooks.register("register_admin_urls")
+def register_calendar_urls():
+    from .admin.calendar_urls import urlpatterns
+
+    return urlpatterns()
+
+
+@hooks.register("register_admin_menu_item")
+def register_calendar_menu_item():
+    from .admin.calendar_urls import menu_item
+
+    return menu_item()

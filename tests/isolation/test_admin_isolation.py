@@ -56,18 +56,17 @@ URLS = package_admin_urls()
 def model_of(pattern, name):
     """The model whose row a pattern's ``pk`` names."""
     from wagtail_booking.api.models import ApiKey
+    from wagtail_booking.bookings.models import Booking
     from wagtail_booking.reports.models import Invoice, RevenueReport
 
     explicit = {"wagtail_booking_reports:pdf_download": RevenueReport,
                 "wagtail_booking_reports:invoice_download": Invoice,
-                "wagtail_booking_api_key_revoke": ApiKey}
+                "wagtail_booking_api_key_revoke": ApiKey, "wagtail_booking_calendar_move": Booking}
     if name in explicit:
         return explicit[name]
     initkwargs = getattr(pattern.callback, "view_initkwargs", {}) or {}
     model = initkwargs.get("model") or getattr(getattr(pattern.callback, "view_class", None), "model", None)
     if model is None and "wagtail_booking_bookings" in name:
-        from wagtail_booking.bookings.models import Booking
-
         return Booking
     return model
 

@@ -35,6 +35,7 @@ from ..phone import to_e164
 from ..site_settings import business_zone
 from ..snippets.models import Provider, Service
 from . import booking_page
+from .free_times import FreeTimesCreateMixin, FreeTimesFormMixin
 from .scoping import BusinessFilterSet, BusinessScopedViewSetMixin, scoped_choices
 
 ACTION_LABELS = {"approve": _("Approve"), "decline": _("Decline"), "cancel": _("Cancel booking"),
@@ -91,7 +92,7 @@ class BookingFilterSet(BusinessFilterSet):
         fields = ["start", "status", "service", "provider"]
 
 
-class StaffBookingForm(forms.ModelForm):
+class StaffBookingForm(FreeTimesFormMixin, forms.ModelForm):
     class Meta:
         model = Booking
         fields = ["service", "provider", "start", "client_name", "client_email", "client_phone", "sms_consent",
@@ -222,7 +223,7 @@ class BookingEditView(UserFormMixin, generic.EditView):
         return self.get_inspect_url() or super().get_success_url()  # back to the booking's page
 
 
-class BookingCreateView(UserFormMixin, generic.CreateView):
+class BookingCreateView(FreeTimesCreateMixin, UserFormMixin, generic.CreateView):
     def form_valid(self, form):
         self.form = form
         data = form.cleaned_data
