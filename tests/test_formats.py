@@ -38,6 +38,15 @@ def test_a_moment_is_shown_on_its_zones_wall_clock_with_the_zone_named():
         "2027-03-15T14:00:00-04:00"
 
 
+def test_an_appointment_names_its_zone_once_at_the_end():
+    start = datetime(2027, 3, 10, 18, 30, tzinfo=UTC)
+    with translation.override("en-us"):
+        assert formats.span(start, datetime(2027, 3, 10, 19, 30, tzinfo=UTC), "America/New_York") == \
+            "Wed 10 Mar 2027, 13:30–14:30 (America/New_York)"
+        assert formats.span(start, datetime(2027, 3, 11, 5, 30, tzinfo=UTC), "America/New_York") == \
+            "Wed 10 Mar 2027, 13:30–Thu 11 Mar 2027, 00:30 (America/New_York)"
+
+
 def test_template_filters_write_the_same_text():
     rendered = Template("{% load wagtail_booking_formats %}{{ a|money:'USD' }} / {{ m|when:'Europe/London' }}").render(
         Context({"a": Decimal("9"), "m": datetime(2027, 7, 1, 12, 30, tzinfo=UTC)}))

@@ -68,6 +68,14 @@ def when(moment: datetime | None, zone_name: str | None, fmt: str = DAY_AND_TIME
     return f"{text} ({zone_name or timezone.get_current_timezone_name()})" if named else text
 
 
+def span(start: datetime, end: datetime, zone_name: str | None) -> str:
+    """``Wed 10 Mar 2027, 13:30–14:30 (America/New_York)``: an appointment, the zone named once at the end (the end
+    written with its day when it falls on another one)."""
+    same_day = in_zone(start, zone_name).date() == in_zone(end, zone_name).date()
+    finish = when(end, zone_name, TIME if same_day else DAY_AND_TIME, named=False)
+    return f"{when(start, zone_name, named=False)}–{finish} ({zone_name or timezone.get_current_timezone_name()})"
+
+
 def iso_local(moment: datetime | None, zone_name: str | None) -> str:
     """``2027-03-09T14:00:00-05:00``: ISO 8601 on the zone's wall clock with its offset, whole seconds."""
     if moment is None:

@@ -275,7 +275,7 @@ class BookingInspectView(generic.InspectView):
         context.update({
             "booking": booking,
             "zone": zone,
-            "when": formats.when(booking.start, zone) + "–" + formats.when(booking.end, zone, formats.TIME, False),
+            "when": formats.span(booking.start, booking.end, zone),
             "provider_when": formats.when(booking.start, booking.provider.timezone),
             "client_when": formats.when(booking.start, booking.client_timezone),
             "created": formats.when(booking.created_at, zone),
