@@ -1,6 +1,7 @@
 """The admin calendar: its JSON feed, its page without JavaScript, moving a booking, and "Add booking"'s free
 times. The browser side is in tests/browser/test_admin_calendar_e2e.py."""
 
+import re
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -202,6 +203,7 @@ def test_page_lists_the_week_without_javascript(admin_client, paris_business, we
     response = admin_client.get("/admin/booking/calendar/", {"date": (monday + timedelta(days=2)).isoformat()})
     html = response.content.decode()
     assert response.status_code == 200
+    assert re.search(r"<title>\s*Calendar - ", html)  # the browser tab names the page
     assert "times in Europe/Paris" in html
     assert "Zoe Quill · Consultation · Maya" in html and "Busy (Google)" in html and "Training" in html
     assert f'href="/admin/booking/calendar/move/{week["confirmed"].pk}/"' in html

@@ -218,7 +218,8 @@ def calendar(request):
 
     add_params = {"provider": shown_ids[0]} if len(shown_ids) == 1 else {}
     context = {
-        "page_title": _("Calendar"), "header_icon": "calendar-alt", "business": site, "zone_name": zone_name,
+        "page_title": _("Calendar"), "header_title": _("Calendar"),
+        "header_icon": "calendar-alt", "business": site, "zone_name": zone_name,
         "view": view, "first": first, "last": last, "title": _range_title(first, last),
         "providers": [(provider, provider.pk in shown_ids and bool(wanted)) for provider in all_providers],
         "businesses": list(sites_for_user(request.user).order_by("site_name", "hostname")),

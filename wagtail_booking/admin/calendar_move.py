@@ -61,7 +61,8 @@ def move(request, pk):
     movable = booking.status in MOVABLE_STATUSES
     slots = free_starts(booking, day, zone_name) if movable else []
     return TemplateResponse(request, "wagtail_booking/admin/calendar/move.html", {
-        "page_title": _("Move booking %(ref)s") % {"ref": booking.reference}, "header_icon": "calendar-alt",
+        "page_title": _("Move booking %(ref)s") % {"ref": booking.reference},
+        "header_title": _("Move booking %(ref)s") % {"ref": booking.reference}, "header_icon": "calendar-alt",
         "booking": booking, "zone_name": zone_name, "form": form, "day": day, "movable": movable,
         "current": when(booking.start, zone_name),
         "slots": [(slot.start.isoformat(), slot.start.astimezone(zone).strftime("%H:%M")) for slot in slots],

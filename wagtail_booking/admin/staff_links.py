@@ -32,7 +32,8 @@ def approve_consequence(booking) -> str:
 
 def _invalid(request, sentence):
     return TemplateResponse(request, "wagtail_booking/admin/staff_link_invalid.html", {
-        "page_title": _("This link cannot be used"), "header_icon": "warning", "sentence": sentence,
+        "page_title": _("This link cannot be used"),
+        "header_title": _("This link cannot be used"), "header_icon": "warning", "sentence": sentence,
         "bookings_url": reverse("wagtail_booking_bookings:index")}, status=400)
 
 
