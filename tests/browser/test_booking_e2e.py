@@ -155,13 +155,13 @@ def test_book_free_consultation_on_a_phone_then_find_it_in_the_admin(browser, de
     expect(row).to_have_count(1)
     for text in ("Alex Browser", SERVICE, "Confirmed"):
         expect(row).to_contain_text(text)
-    row.get_by_role("button", name=re.compile(r"^More options for")).click()
+    # The reference opens the booking's page (client, intake answers, payments, history).
     with admin.expect_response(re.compile(r"/admin/bookings/inspect/\d+/$")) as opened:
-        admin.get_by_role("link", name="Inspect").click()
+        row.get_by_role("link", name=re.compile(reference)).first.click()
     admin.wait_for_url(re.compile(r"/admin/bookings/inspect/\d+/$"))
-    assert opened.value.status == 200, f"the booking's inspect page answered {opened.value.status}"
-    expect(admin.get_by_role("heading", name="Intake answers")).to_be_visible()
-    answers = admin.locator("main dl").last.evaluate(
+    assert opened.value.status == 200, f"the booking's page answered {opened.value.status}"
+    expect(admin.get_by_role("heading", name=re.compile(r"^Answers"))).to_be_visible()
+    answers = admin.locator("#wb-client ~ dl").last.evaluate(
         "dl => Object.fromEntries([...dl.querySelectorAll('dt')].map(dt => "
         "[dt.innerText.trim(), dt.nextElementSibling.innerText.trim()]))")
     assert answers["What would you like to discuss?"] == "Sleep and stress (browser test)", answers

@@ -15,7 +15,9 @@ LANGUAGES = ("es", "fr")
 # What a client meets: the booking pages, checkout, emails, texts and PDFs (the admin's strings are not listed).
 CLIENT_TEMPLATES = [path for path in (PACKAGE / "templates").rglob("*")
                     if path.suffix in (".html", ".txt")
-                    and not {"admin", "reports"} & set(path.relative_to(PACKAGE / "templates").parts[1:2])]
+                    and not {"admin", "reports"} & set(path.relative_to(PACKAGE / "templates").parts[1:2])
+                    # staff emails and the provider's agenda are the business's, like the admin
+                    and not path.name.startswith(("staff", "agenda"))]
 CLIENT_MODULES = ["blocks/__init__.py", "blocks/forms.py", "blocks/manage.py", "blocks/picker.py",
                   "blocks/views.py", "blocks/embed.py", "blocks/calendar.py", "bookings/models.py",
                   "bookings/services.py", "checkout/policy_words.py", "checkout/views.py", "checkout/mixins.py",
