@@ -107,3 +107,14 @@ def test_offered_local_times_exist(schedule, rules, window):
         naive_again = local.replace(tzinfo=None).replace(tzinfo=zone)
         # A wall time that exists maps back to the same instant (for ambiguous times, with its fold).
         assert naive_again.replace(fold=local.fold).astimezone(UTC) == slot.start.astimezone(UTC)
+
+
+def test_a_shift_inside_a_spring_forward_gap_opens_nothing():
+    # Found by the property above: on 28 March 2027 London's clocks jump from 01:00 to 02:00, so 01:01-02:00 is no
+    # time at all (its start maps to 01:01 UTC, its end to 01:00 UTC); the day's real hours still open.
+    gap_day = date(2027, 3, 28)
+    schedule = ProviderSchedule(provider_id=1, timezone="Europe/London", weekly=(
+        WeeklyRule(weekday=gap_day.weekday(), start=time(1, 1), end=time(2, 0)),
+        WeeklyRule(weekday=gap_day.weekday(), start=time(9, 0), end=time(10, 0))))
+    windows = availability_windows(schedule, gap_day, gap_day)
+    assert [(w.start.hour, w.end.hour) for w in windows] == [(8, 9)]  # 09:00-10:00 BST in UTC

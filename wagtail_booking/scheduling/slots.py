@@ -36,8 +36,10 @@ def availability_windows(schedule: ProviderSchedule, first_day: date, last_day: 
             hours = overrides[day]
         else:
             hours = tuple((rule.start, rule.end) for rule in schedule.weekly if rule.applies_on(day))
-        spans = (Interval(local_instant(day, s, zone), local_instant(day, e, zone)) for s, e in hours if e > s)
-        windows.extend(merge_intervals(spans))
+        instants = ((local_instant(day, s, zone), local_instant(day, e, zone)) for s, e in hours if e > s)
+        # A shift lying inside a spring-forward gap (01:01-02:00 in London on the last Sunday of March) names no
+        # real time: its start maps past its end, and it opens nothing.
+        windows.extend(merge_intervals(Interval(start, end) for start, end in instants if end > start))
         day += ONE_DAY
     return windows
 
