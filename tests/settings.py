@@ -38,7 +38,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 WAGTAILADMIN_BASE_URL = "http://testserver"
 WAGTAIL_BOOKING = {"PHONE_REGION": "US", "RATE_LIMITS": {"read": 10_000, "write": 10_000},
-                   "PAYMENT_HANDOFF": "wagtail_booking.checkout.handoff.StripeCheckoutHandoff"}
+                   "PAYMENT_HANDOFF": "wagtail_booking.packages.handoff.CreditsOrStripeHandoff"}
 # No Stripe unless a test starts the loopback fake (tests/checkout/conftest.py sets these).
 STRIPE_SECRET_KEY = STRIPE_PUBLISHABLE_KEY = STRIPE_WEBHOOK_SECRET = ""
 STRIPE_MAX_NETWORK_RETRIES = 0

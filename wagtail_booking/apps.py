@@ -11,6 +11,9 @@ class WagtailBookingConfig(AppConfig):
         from . import checks  # noqa: F401 - registers system checks
         from .checkout import receivers as payment_receivers
         from .notifications import receivers
+        from .packages import fulfil as package_fulfilment
+        from .packages import receivers as package_receivers
+        from .packages.tasks import send_purchase_email_task
         from .reports import receivers as report_receivers
         from .sync import receivers as sync_receivers
         from .webhooks import receivers as webhook_receivers
@@ -20,3 +23,5 @@ class WagtailBookingConfig(AppConfig):
         report_receivers.connect()
         sync_receivers.connect()
         webhook_receivers.connect()
+        package_receivers.connect()
+        package_fulfilment.register(send_purchase_email_task)

@@ -12,6 +12,7 @@ from .checkout.models import (
 from .clients.models import ClientAccessLink, ConfirmedClientEmail
 from .notifications.models import AgendaSent, ReminderSent, SmsMessage, SmsOptOut
 from .outbox.models import OutboxMessage
+from .packages.models import CreditEntry, CreditPurchase, Package
 from .reports.models import DocumentCounter, Invoice, RevenueReport
 from .site_settings import BusinessSettings
 from .snippets.models import (
@@ -39,3 +40,4 @@ __all__ += ["WebhookDelivery", "WebhookEndpoint"]
 __all__ += ["ApiKey"]
 __all__ += ["ClientAccessLink", "ConfirmedClientEmail"]
 __all__ += ["AgendaSent"]
+__all__ += ["CreditEntry", "CreditPurchase", "Package"]

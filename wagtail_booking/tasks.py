@@ -20,6 +20,7 @@ from .notifications.tasks import (
     sync_reminders_task,
 )
 from .outbox.tasks import outbox_purge_task, outbox_sweep_task
+from .packages.tasks import expire_credits_task, send_purchase_email_task
 from .reports.tasks import build_revenue_report_task, issue_payment_documents_task, monthly_revenue_report_task
 from .sync.tasks import google_poll_task, google_sync_task, google_write_back_task
 from .webhooks.tasks import (
@@ -41,3 +42,4 @@ __all__ = [
 ]
 __all__ += ["purge_access_links_task", "send_access_link_task"]
 __all__ += ["agenda_sweep_task", "send_agenda_task", "send_staff_email_task"]
+__all__ += ["expire_credits_task", "send_purchase_email_task"]

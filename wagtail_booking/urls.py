@@ -10,6 +10,7 @@ from .blocks import views as block_views
 from .checkout import views as checkout_views
 from .clients import views as client_views
 from .notifications import views as notification_views
+from .packages import views as package_views
 from .sync import views as sync_views
 
 app_name = "wagtail_booking"
@@ -29,6 +30,9 @@ urlpatterns = [
     path("my-bookings/open/<str:token>/", client_views.open_link, name="my-bookings-open"),
     path("account/bookings/", client_views.account_bookings, name="account-bookings"),
     path("pay/<str:reference>/<str:token>/", checkout_views.pay, name="pay"),
+    path("packages/<int:package_id>/", package_views.package, name="package"),
+    path("packages/bought/<str:number>/", package_views.bought, name="package-bought"),
+    path("credit/<str:reference>/<str:token>/", package_views.use_credit, name="use-credit"),
     path("stripe/webhook/", checkout_views.stripe_webhook, name="stripe-webhook"),
     path("stripe/connect-webhook/", checkout_views.stripe_connect_webhook, name="stripe-connect-webhook"),
     path("documents/", include("wagtail_booking.reports.urls")),

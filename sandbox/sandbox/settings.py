@@ -173,7 +173,7 @@ HAYSTACK_CONNECTIONS = {"default": {"ENGINE": "haystack.backends.simple_backend.
 
 WAGTAIL_BOOKING = {
     "PHONE_REGION": os.environ.get("PHONE_REGION", "US"),
-    "PAYMENT_HANDOFF": "wagtail_booking.checkout.handoff.StripeCheckoutHandoff",
+    "PAYMENT_HANDOFF": "wagtail_booking.packages.handoff.CreditsOrStripeHandoff",
     "BASE_TEMPLATE": "base.html",  # the booking checkout looks like the rest of the sandbox site
 }
 

@@ -23,6 +23,7 @@ from ..businesses import visible_to
 from ..checkout.models import CancellationPolicy
 from ..exports import SafeCsvExportMixin
 from ..formats import money, when
+from ..packages.models import Package
 from ..site_settings import business_zone
 from ..snippets.models import BusyBlock, IntakeForm, Provider, Service
 from .scoping import BusinessFormMixin, BusinessScopedViewSetMixin, business_path, filterset_for, guard_object_urls
@@ -181,11 +182,22 @@ class CancellationPolicyViewSet(BookingSnippetViewSet):
     search_backend_name = None
 
 
+class PackageViewSet(BookingSnippetViewSet):
+    model = Package
+    icon = "tag"
+    list_display = ["name", "sessions", "price", "validity_months", "on_sale"]
+    filter_fields = ["on_sale", "services"]
+    list_export = ["name", "sessions", "price", "currency", "validity_months", "on_sale"]
+    search_fields = ["name"]
+    search_backend_name = None
+
+
 class BookingSetupGroup(SnippetViewSetGroup):
     menu_label = _("Booking setup")
     menu_icon = "cog"
     menu_order = 210
-    items = (ServiceViewSet, ProviderViewSet, BusyBlockViewSet, IntakeFormViewSet, CancellationPolicyViewSet)
+    items = (ServiceViewSet, ProviderViewSet, BusyBlockViewSet, IntakeFormViewSet, CancellationPolicyViewSet,
+             PackageViewSet)
 
 
 class ScopedDeleteBulkAction(DeleteBulkAction):
