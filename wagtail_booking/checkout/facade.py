@@ -383,7 +383,7 @@ def _record_debit(payment, amount, reference):
 
 def _recorded(payment, kind, amount):
     # In the booking's history: the client paid; a refund is the staff user's when made in the admin, else the
-    # system's (a cancellation's settlement).
+    # system's (a cancellation's settlement). A purchase without a booking has its Oscar order as its record.
     if payment.booking_id is not None:
         history.record(payment.booking, "paid" if kind == "debit" else "refunded",
                        history.BY_CLIENT if kind == "debit" else history.BY_SYSTEM,
