@@ -24,9 +24,28 @@ def register_booking_viewset():
 
 @hooks.register("register_log_actions")
 def register_booking_log_actions(actions):
+    from .admin.credits import register_log_actions as register_credit_actions
     from .bookings.history import register_log_actions
 
     register_log_actions(actions)
+    register_credit_actions(actions)
+
+
+@hooks.register("register_admin_urls")
+def register_credit_urls():
+    from .admin.credits import urlpatterns
+
+    return urlpatterns()
+
+
+class _CreditsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("wagtail_booking.view_creditpurchase")
+
+
+@hooks.register("register_admin_menu_item")
+def register_credits_menu_item():
+    return _CreditsMenuItem("Package credits", reverse("wagtail_booking_credits"), icon_name="tag", order=207)
 
 
 @hooks.register("construct_homepage_panels")

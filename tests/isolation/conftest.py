@@ -27,11 +27,12 @@ from tests.helpers import ensure_wagtail_baseline, next_monday, ny
 
 OWNER_PERMISSIONS = [
     "access_admin", "view_booking", "add_booking", "change_booking", "manage_bookings", "view_revenue_reports",
-    "view_smsmessage", "change_businesssettings", "manage_payments_account",
+    "view_smsmessage", "change_businesssettings", "manage_payments_account", "view_creditpurchase",
+    "change_creditpurchase",
     *[f"{action}_{model}" for action in ("add", "change", "delete", "view") for model in ("apikey",
                                                                                          "webhookendpoint")],
     *[f"{action}_{model}" for action in ("add", "change", "delete", "view")
-      for model in ("service", "provider", "busyblock", "intakeform", "cancellationpolicy")],
+      for model in ("service", "provider", "busyblock", "intakeform", "cancellationpolicy", "package")],
 ]
 
 
@@ -57,12 +58,15 @@ class Business:
     webhook: object = None
     delivery: object = None
     stripe_account: object = None
+    package: object = None
+    purchase: object = None  # the package bought by the business's client
 
     def objects(self):
         """The row of each model the admin URLs name, by model."""
         from wagtail_booking.api.models import ApiKey
         from wagtail_booking.bookings.models import Booking
         from wagtail_booking.checkout.models import CancellationPolicy
+        from wagtail_booking.packages.models import Package
         from wagtail_booking.reports.models import Invoice, RevenueReport
         from wagtail_booking.snippets.models import BusyBlock, IntakeForm, Provider, Service
         from wagtail_booking.webhooks.models import WebhookDelivery, WebhookEndpoint
@@ -70,7 +74,7 @@ class Business:
         return {Service: self.service, Provider: self.provider, IntakeForm: self.intake_form,
                 CancellationPolicy: self.policy, BusyBlock: self.busy_block, Booking: self.request,
                 Invoice: self.invoice, RevenueReport: self.report, ApiKey: self.api_key,
-                WebhookEndpoint: self.webhook, WebhookDelivery: self.delivery}
+                WebhookEndpoint: self.webhook, WebhookDelivery: self.delivery, Package: self.package}
 
     def markers(self):
         """Strings only this business's data contains."""
@@ -119,6 +123,18 @@ def _business(name, hostname, home, stripe_server, monday, paid_count, refund): 
     world.service = ServiceFactory(name=f"{name} Massage", providers=[world.provider], site=site,
                                    duration_minutes=60, price=Decimal("90.00"), deposit_kind="percent",
                                    deposit_value=Decimal("20"), cancellation_policy=world.policy)
+    from wagtail_booking.packages.models import Package
+
+    world.package = Package.objects.create(name=f"{name} Package", site=site, sessions=3, price=Decimal("240.00"))
+    world.package.services.add(world.service)
+    from django.utils import timezone
+
+    from wagtail_booking.packages.models import CreditPurchase
+
+    world.purchase = CreditPurchase.objects.create(
+        site=site, package=world.package, client_email=f"client@{hostname}", sessions=3,
+        value_per_session=Decimal("80.00"), currency="USD", expires_at=timezone.now() + timedelta(days=180))
+    world.purchase.entries.create(kind="granted", change=3, reason="Isolation test")
     start = ny(monday, 9)
     world.busy_block = BusyBlock.objects.create(provider=world.provider, title=f"{name} Busy Block",
                                                 starts_at=start - timedelta(days=1),

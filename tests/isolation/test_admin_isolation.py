@@ -80,6 +80,7 @@ KWARGS = {
     "endpoint_id": lambda business, pattern, name: business.webhook.pk,
     "delivery_id": lambda business, pattern, name: business.delivery.pk,
     "service_id": lambda business, pattern, name: business.service.pk,
+    "purchase_id": lambda business, pattern, name: business.purchase.pk,
     # A request email's signed approve/decline link naming the business's booking.
     "token": lambda business, pattern, name: _review_token(business),
 }

@@ -52,6 +52,9 @@ KWARGS = {
     # A booking made through the public API (it has a manage link; the factory-made ones have none).
     "reference": lambda business, route: business.paid[0].reference,
     "token": _token,
+    "package_id": lambda business, route: business.package.pk,
+    # An order the business's client placed (the page after paying for a package shows its credits).
+    "number": lambda business, route: business.paid[0].payments.first().order.number,
 }
 
 

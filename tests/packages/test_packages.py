@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.test import Client
+from django.urls import reverse
 from oscar.core.loading import get_model
 
 from tests.checkout.conftest import far
@@ -14,6 +15,7 @@ from tests.helpers import ny
 from tests.packages.conftest import buy_package, purchase_of
 from wagtail_booking.bookings import services
 from wagtail_booking.bookings.models import Booking
+from wagtail_booking.bookings.tokens import manage_token
 from wagtail_booking.checkout.models import BookingPayment, CancellationPolicy, CancellationTier
 from wagtail_booking.packages import credits
 from wagtail_booking.packages.models import CreditEntry
@@ -57,13 +59,30 @@ def test_a_three_pack_bought_then_three_bookings_with_no_payment(stripe_client, 
     assert "You have 3 credits" in email.body and "Massage" in email.body and code in email.body
     assert purchase.code_hash and code.replace("-", "") not in purchase.code_hash  # only the hash is stored
 
-    booked = [book_with_code(client, massage, far(monday, hour), code) for hour in (10, 12, 14)]
+    booked = [book_with_code(client, massage, far(monday, hour), code) for hour in (10, 12)]
+    # The client sees what is left: on the confirmation page and in the confirmation email.
+    page = client.get(reverse("wagtail_booking:booked", args=[booked[1].reference, manage_token(booked[1])]))
+    assert "Paid with a credit from Three massages: 1 credit left." in page.content.decode()
+    confirmation = next(m for m in reversed(mail.outbox) if "confirmed" in m.subject.lower())
+    assert "Paid with a credit from Three massages: 1 credit left." in confirmation.body
+    assert "Valid until Fri 10 Sep 2027" in confirmation.body
+    booked.append(book_with_code(client, massage, far(monday, 14), code))
     assert all(b.status == "confirmed" for b in booked)
     assert BookingPayment.objects.count() == 1  # no deposit was charged for any of them
     assert credits.balance_of(purchase) == 0
     assert sorted(e.booking_id for e in CreditEntry.objects.filter(kind="used")) == sorted(b.pk for b in booked)
     # No credits left: the next hold goes to the card payment.
     assert "/booking/pay/" in hold(client, massage, far(monday, 16))["checkout_url"]
+
+
+def test_my_bookings_lists_the_credits_left(stripe_client, stripe_fake, three_pack, massage):
+    client, _, _code = buy_package(stripe_client, three_pack)
+    session = client.session
+    session["wagtail_booking_my_bookings"] = {"site": purchase_of().site_id, "email": "pat@example.com",
+                                              "until": 10**12}  # what opening the emailed link stores
+    session.save()
+    html = client.get(reverse("wagtail_booking:my-bookings-list")).content.decode()
+    assert "Your credits" in html and "Three massages: 3 credits left" in html
 
 
 def test_a_wrong_code_books_nothing_and_says_why(stripe_client, stripe_fake, three_pack, massage, monday):

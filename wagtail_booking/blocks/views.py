@@ -19,6 +19,7 @@ from ..businesses import site_for_request
 from ..checkout import facade
 from ..checkout.handoff import get_payment_handoff
 from ..conf import booking_settings
+from ..packages import credits
 from ..snippets.models import Provider, Service
 from ..throttling import rate_limited
 from .calendar import calendar_links, ics_response
@@ -70,6 +71,7 @@ def booked(request, reference, token, base_template=None):
     context = booking_context(booking, token)
     context["base_template"] = base_template
     context["payment"] = facade.paid_payment(booking)
+    context["credit"] = credits.paid_with(booking)
     if booking.status in (Booking.Status.CONFIRMED, Booking.Status.REQUESTED):
         context["calendar"] = calendar_links(booking, token, request)
     return render(request, "wagtail_booking/booked.html", context)

@@ -17,6 +17,7 @@ from ..bookings.models import Booking
 from ..bookings.tokens import manage_token
 from ..businesses import site_for_request
 from ..outbox import enqueue
+from ..packages import credits
 from ..site_settings import business_name
 from ..throttling import rate_limited
 from . import links
@@ -72,7 +73,8 @@ def booking_list(request):
     if opened.get("site") != site.pk or opened.get("until", 0) < time.time():
         return HttpResponseRedirect(reverse("wagtail_booking:my-bookings"))
     context = {"email": opened["email"], "business_name": business_name(site),
-               **split_bookings(links.bookings_for(site, opened["email"]))}
+               **split_bookings(links.bookings_for(site, opened["email"])),
+               "credits": credits.balances_for(site.pk, opened["email"])}
     return render(request, "wagtail_booking/clients/booking_list.html", context)
 
 
@@ -87,6 +89,7 @@ def account_bookings(request):
                "email": request.user.email}
     if confirmed:
         context.update(split_bookings(links.bookings_for(site, request.user.email)))
+        context["credits"] = credits.balances_for(site.pk, request.user.email)
     elif request.method == "POST" and request.user.email:
         with transaction.atomic():
             link = links.issue(site, request.user.email, user=request.user)

@@ -13,6 +13,7 @@ from ..bookings.tokens import manage_token
 from ..checkout.facade import paid_payment
 from ..checkout.policy_words import cancelled_refund_text, policy_lines
 from ..conf import booking_settings
+from ..packages import credits
 from ..reports.invoices import credit_notes_for_booking, ensure_pdf, invoice_for_booking
 from ..reports.links import invoice_url
 from ..site_settings import site_settings
@@ -87,6 +88,8 @@ def _send_booking_email(booking, kind, base_url, business_name):
     context = {"booking": booking, "kind": kind, "local_start": booking.local_start(), "when": when,
                "manage_url": manage_url(booking, base_url), "business_name": business_name,
                "payment": paid_payment(booking) if kind in ("confirmed", "approved", "rescheduled", "reminder")
+               else None,
+               "credit": credits.paid_with(booking) if kind in ("confirmed", "approved", "rescheduled", "reminder")
                else None}
     attachments = []
     if context["payment"] is not None:

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from .. import formats
+from ..site_settings import business_zone
 from .models import CreditEntry, CreditPurchase
 
 Kind = CreditEntry.Kind
@@ -152,3 +154,22 @@ def expire_all(now=None) -> int:
     candidates = (CreditPurchase.objects.filter(expires_at__lte=now).annotate(left=Sum("entries__change"))
                   .filter(left__gt=0))
     return sum(1 for purchase in candidates if expire(purchase, now) is not None)
+
+
+def paid_with(booking) -> dict | None:
+    """For a booking a credit paid: its package's name and the credits left on that purchase (pages, emails)."""
+    used = CreditEntry.objects.filter(booking=booking, kind=Kind.USED).select_related("purchase__package").first()
+    if used is None:
+        return None
+    return {"package": used.purchase.package.name, "left": balance_of(used.purchase),
+            "expires_at": used.purchase.expires_at}
+
+
+def balances_for(site_id, email, now=None) -> list[dict]:
+    """The client's live purchases at a business (their "my bookings" page): package, credits left, expiry."""
+    now = now or timezone.now()
+    purchases = (CreditPurchase.objects.filter(site_id=site_id, client_email__iexact=email, expires_at__gt=now)
+                 .select_related("package").order_by("expires_at", "pk"))
+    rows = [{"package": p.package.name, "left": balance_of(p), "expires_at": p.expires_at,
+             "expires": formats.when(p.expires_at, business_zone(p.site))} for p in purchases]
+    return [row for row in rows if row["left"] > 0]
