@@ -17,6 +17,7 @@ from tests.checkout.conftest import far, paid_booking
 from tests.factories.booking import BookingFactory
 from tests.reports.conftest import pdf_text
 from wagtail_booking.checkout import facade
+from wagtail_booking.packages.models import CreditPurchase, Package
 from wagtail_booking.reports import links
 from wagtail_booking.reports.admin import NAMESPACE
 from wagtail_booking.reports.models import Invoice, RevenueReport
@@ -27,7 +28,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 # What each report says about the scenario below, on the page, in the CSV and in the XLSX alike:
 # {first column value: {heading: value}}. Money as formats.money writes it (en-gb, the test language) on the page;
 # the exports carry the same amounts as numbers (MONEY_NUMBERS) beside a Currency column.
-MONEY_NUMBERS = {"US$36.00": Decimal("36"), "US$4.50": Decimal("4.5"), "US$31.50": Decimal("31.5")}
+MONEY_NUMBERS = {"US$36.00": Decimal("36"), "US$4.50": Decimal("4.5"), "US$31.50": Decimal("31.5"),
+                 "US$240.00": Decimal("240"), "US$80.00": Decimal("80"), "US$160.00": Decimal("160")}
 EXPECTED = {
     "revenue": {},  # one row per day: checked by its totals below
     "revenue_by_service": {"Massage": {"Orders": "2", "Taken": "US$36.00", "Refunded": "US$4.50",
@@ -40,6 +42,10 @@ EXPECTED = {
     "clients": {"kept@example.com": {"Bookings in period": "1", "Lifetime value (net paid)": "US$18.00"},
                 "partial@example.com": {"Lifetime value (net paid)": "US$13.50"},
                 "late@example.com": {"Lifetime value (net paid)": "US$0.00"}},
+    # A $240 three-pack ($80 a credit): two used, one of them given back by a cancellation; two outstanding.
+    "deferred_revenue": {"Three massages": {"Credits sold": "3", "Credits used": "1", "Credits expired": "0",
+                                            "Credits outstanding": "2", "Sold": "US$240.00", "Used": "US$80.00",
+                                            "Outstanding (deferred)": "US$160.00"}},
 }
 
 
@@ -60,6 +66,12 @@ def scenario(stripe_client, massage, provider, monday, site_root):
         start = far(monday, hour)
         BookingFactory(service=massage, provider=provider, start=start, status=status, client_email=email,
                        cancelled_at=start - notice if notice else None)
+    bought = CreditPurchase.objects.create(
+        package=Package.objects.create(name="Three massages", sessions=3, price=Decimal("240.00")),
+        client_email="kept@example.com", sessions=3, value_per_session=Decimal("80.00"), currency="USD",
+        expires_at=timezone.now() + timedelta(days=180))
+    for kind, change in [("granted", 3), ("used", -1), ("used", -1), ("returned", 1)]:
+        bought.entries.create(kind=kind, change=change)
     first_day = timezone.localdate() - timedelta(days=1)  # the money moved today
     return {"kept": kept, "partial": partial, "first_day": first_day, "last_day": far(monday).date() + timedelta(7)}
 

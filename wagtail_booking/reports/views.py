@@ -12,6 +12,7 @@ from ..exports import SafeCsvExportMixin
 from ..formats import percent
 from . import PERMISSION, activity, forbidden, revenue
 from .charts import Bar, bar_chart
+from .deferred import deferred_revenue
 from .filters import INTERVAL_CHOICES, ReportFilterSet, RevenueOverTimeFilterSet
 from .utilisation import utilisation
 
@@ -177,5 +178,29 @@ class ClientsView(BookingReportView):
         return context
 
 
+class DeferredRevenueView(BookingReportView):
+    """Packages: credits sold, used, expired and outstanding, and what they are worth (see ``deferred``)."""
+
+    page_title = _("Deferred revenue (packages)")
+    url_name = "deferred_revenue"
+    columns = [Column("label", label=_("Package")), Column("sold", label=_("Credits sold")),
+               Column("used", label=_("Credits used")), Column("expired", label=_("Credits expired")),
+               Column("adjusted", label=_("Credits adjusted by staff")),
+               Column("outstanding", label=_("Credits outstanding")),
+               Column("sold_money", label=_("Sold")), Column("used_money", label=_("Used")),
+               Column("expired_money", label=_("Expired")),
+               Column("outstanding_money", label=_("Outstanding (deferred)"))]
+    list_export = ["label", "currency", "sold", "used", "expired", "adjusted", "outstanding", "sold_value",
+                   "used_value", "expired_value", "outstanding_value"]
+    export_headings = {"label": _("Package"), "currency": _("Currency"), "sold": _("Credits sold"),
+                       "used": _("Credits used"), "expired": _("Credits expired"),
+                       "adjusted": _("Credits adjusted by staff"), "outstanding": _("Credits outstanding"),
+                       "sold_value": _("Sold"), "used_value": _("Used"), "expired_value": _("Expired"),
+                       "outstanding_value": _("Outstanding (deferred)")}
+
+    def get_rows(self, filters):
+        return deferred_revenue(filters)
+
+
 REPORTS = [RevenueOverTimeView, RevenueByServiceView, RevenueByProviderView, UtilisationView, CancellationsView,
-           ClientsView]
+           ClientsView, DeferredRevenueView]
