@@ -51,6 +51,7 @@ class BookingBlock(blocks.StructBlock):
         if request is not None and context["bookable"] and not context["payment_unavailable"]:
             context.update(picker_context(request, service, value.provider_ids(), request.GET,
                                           choice=value.provider_choice()))
+            context["packages"] = service.packages.filter(on_sale=True, site_id=service.site_id).order_by("price")
         return context
 
     def clean(self, value):
