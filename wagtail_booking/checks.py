@@ -54,7 +54,8 @@ def _checkout_takes_stripe() -> bool:
 
 
 def _check_stripe():
-    if not booking_settings.PAYMENT_HANDOFF.endswith("StripeCheckoutHandoff"):
+    # Stripe's hand-off, or one built on it (packages.handoff.CreditsOrStripeHandoff)
+    if not booking_settings.PAYMENT_HANDOFF.endswith(("StripeCheckoutHandoff", "CreditsOrStripeHandoff")):
         return []
     from .checkout.handoff import STRIPE_SETTINGS
 
