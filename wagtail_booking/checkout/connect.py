@@ -56,7 +56,12 @@ class ChargeTarget:
 
 def charge_target(booking) -> ChargeTarget:
     """Where ``booking``'s deposit is charged; raises :class:`NoPaymentAccount` when it cannot be taken at all."""
-    account = _ready_account(booking.site_id)
+    return charge_target_for_site(booking.site_id)
+
+
+def charge_target_for_site(site_id) -> ChargeTarget:
+    """Where a payment to the business ``site_id`` is charged (a booking's deposit, a purchase)."""
+    account = _ready_account(site_id)
     if account is not None:
         return ChargeTarget(account.account_id, *fees_of(account))
     if booking_settings.STRIPE_CONNECT_FALLBACK_TO_PLATFORM:

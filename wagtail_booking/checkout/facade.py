@@ -23,7 +23,7 @@ from ..bookings import history, services
 from ..bookings.models import Booking
 from ..conf import booking_settings
 from ..formats import money
-from . import connect, gateway
+from . import connect, fulfilment, gateway
 from .catalogue import booking_references
 from .models import BookingPayment
 from .money import from_minor_units, to_minor_units
@@ -89,28 +89,34 @@ def captures_later(booking, now=None) -> bool:
     return booking.start - (now or timezone.now()) <= window
 
 
-def prepare_payment(basket, booking, email, order_number, total: Decimal, currency: str):
-    """The PaymentIntent for this basket at this amount (created, or updated when a voucher changed the total)."""
+def prepare_payment(basket, booking, email, order_number, total: Decimal, currency: str, site_id=None):
+    """The PaymentIntent for this basket at this amount (created, or updated when a voucher changed the total).
+
+    ``booking`` None: a purchase (see ``fulfilment``) for the business ``site_id``, captured at once.
+    """
     amount_minor = to_minor_units(total, currency)
+    site_id = booking.site_id if booking else site_id
     with transaction.atomic():
         payment = (BookingPayment.objects.select_for_update()
                    .filter(basket_id=basket.id, booking=booking, state=BookingPayment.State.PENDING).first())
         if payment is None:
             try:
-                target = connect.charge_target(booking)
+                target = connect.charge_target_for_site(site_id)
             except connect.NoPaymentAccount as refused:
                 raise PaymentProblem(refused.message, transient=False) from refused
-            manual = captures_later(booking)
+            manual = captures_later(booking) if booking else False
             fee_minor = target.fee_minor(total, currency)
+            about = {"booking": booking.reference} if booking else {"purchase": "yes"}
             intent = _stripe_call(
                 gateway.create_intent, amount_minor, currency, manual,
-                {"booking": booking.reference, "order_number": order_number, "basket": str(basket.id)},
-                f"wb-intent-{basket.id}-{booking.pk}-{order_number}-{amount_minor}", email, target.account, fee_minor)
+                {**about, "order_number": order_number, "basket": str(basket.id)},
+                f"wb-intent-{basket.id}-{booking.pk if booking else 'p'}-{order_number}-{amount_minor}", email,
+                target.account, fee_minor)
             payment = BookingPayment.objects.create(
                 booking=booking, basket_id=basket.id, order_number=order_number, payment_intent_id=intent["id"],
                 amount=total, currency=currency, capture_manual=manual, email=email, stripe_account=target.account,
-                site_id=booking.site_id,
-                application_fee=from_minor_units(fee_minor, currency))
+                site_id=site_id, application_fee=from_minor_units(fee_minor, currency),
+                kind=BookingPayment.Kind.DEPOSIT if booking else BookingPayment.Kind.PURCHASE)
             return payment, intent
         if payment.amount != total or payment.email != email:
             payment.attempt += 1
@@ -152,7 +158,8 @@ def finalise(intent_id) -> Outcome:
         received = from_minor_units(intent["amount_received"] or intent["amount_capturable"], payment.currency)
         priced = _priced_basket(payment)
         basket = priced[0]
-        if basket.status != basket.OPEN or payment.booking.reference not in booking_references(basket):
+        if basket.status != basket.OPEN or (payment.booking_id
+                                            and payment.booking.reference not in booking_references(basket)):
             message = ("This payment belongs to a basket that has changed (another time was chosen or it was already "
                        "paid). We have not kept your money: it is on its way back to your card.")
             _give_back(payment, intent, message)
@@ -164,7 +171,8 @@ def finalise(intent_id) -> Outcome:
             _give_back(payment, intent, message)
             return Outcome("lost", payment, message)
         try:
-            services.complete_hold(payment.booking)
+            if payment.booking_id:  # a purchase has no hold to complete
+                services.complete_hold(payment.booking)
         except services.SlotUnavailable as lost:
             message = f"{lost.message} We have not kept your money: it is on its way back to your card."
             _give_back(payment, intent, message)
@@ -209,6 +217,7 @@ def _place_order(payment, intent, priced):
     payment.card_brand, payment.card_last4 = _card_of(intent, payment.stripe_account)
     payment.problem = ""
     payment.save()
+    fulfilment.fulfil(order, payment)  # once: the order is placed once per payment, under its lock
     return order
 
 

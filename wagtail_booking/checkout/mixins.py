@@ -15,8 +15,9 @@ from oscar.core.loading import get_class, get_classes
 from ..bookings import services
 from ..bookings.models import Booking
 from ..bookings.tokens import manage_token
+from ..businesses import site_for_request
 from ..conf import booking_settings
-from . import facade, journey
+from . import facade, fulfilment, journey
 from .catalogue import PRODUCT_CLASS_SLUG, booking_references, is_booking_only
 from .models import BookingPayment
 
@@ -65,7 +66,7 @@ class BookingCheckoutIndexMixin:
 
     def skip_if_booking_details_are_known(self, request):
         known = request.user.is_authenticated or self.checkout_session.get_guest_email()
-        if known and is_booking_only(request.basket):
+        if known and (is_booking_only(request.basket) or fulfilment.is_purchase_only(request.basket)):
             raise PassedSkipCondition(url=reverse("checkout:shipping-method"))
 
 
@@ -77,6 +78,7 @@ class StripePaymentDetailsMixin(BookingPreconditionsMixin):
     """
 
     template_name = "wagtail_booking/checkout/payment_details.html"
+    template_name_purchase = "wagtail_booking/checkout/purchase_details.html"
     template_name_shop = "wagtail_booking/checkout/shop_payment_details.html"
 
     def get_pre_conditions(self, request):
@@ -85,6 +87,8 @@ class StripePaymentDetailsMixin(BookingPreconditionsMixin):
     def get_template_names(self):
         if self.preview:
             return super().get_template_names()
+        if fulfilment.is_purchase_only(self.request.basket):
+            return [self.template_name_purchase]
         return [self.template_name if is_booking_only(self.request.basket) else self.template_name_shop]
 
     def get_context_data(self, **kwargs):
@@ -96,15 +100,17 @@ class StripePaymentDetailsMixin(BookingPreconditionsMixin):
         bookings = list(Booking.objects.filter(reference__in=booking_references(basket)).select_related(
             "service", "provider"))
         context["bookings"] = bookings
-        if total is None or not bookings:
+        purchase = not bookings and fulfilment.is_purchase_only(basket)
+        context["purchase_lines"] = list(basket.all_lines()) if purchase else []
+        if total is None or not (bookings or purchase):
             return context
         amount = total.incl_tax if total.is_tax_known else total.excl_tax
         email = self.checkout_session.get_guest_email() or getattr(self.request.user, "email", "")
         order_number = self.checkout_session.get_order_number() or self.generate_order_number(basket)
         self.checkout_session.set_order_number(order_number)
         try:
-            payment, intent = facade.prepare_payment(basket, bookings[0], email, order_number, amount,
-                                                     total.currency)
+            payment, intent = facade.prepare_payment(basket, bookings[0] if bookings else None, email, order_number,
+                                                     amount, total.currency, site_for_request(self.request).pk)
         except facade.PaymentProblem as problem:
             context["payment_error"] = problem.message
             return context
@@ -127,6 +133,12 @@ class StripePaymentDetailsMixin(BookingPreconditionsMixin):
             seconds_left = max(0, int((first_to_lapse.hold_expires_at - timezone.now()).total_seconds()))
         return {"booking_base_template": booking_settings.BASE_TEMPLATE, "hold": first_to_lapse,
                 "hold_seconds_left": seconds_left, "booking_page": journey.booking_page(self.request)}
+
+    def handle_successful_order(self, order):
+        """An order that needed no card (a voucher covered it): its purchases are fulfilled here, once, as the
+        facade does for a paid one."""
+        fulfilment.fulfil(order, None)
+        return super().handle_successful_order(order)
 
     def handle_payment(self, order_number, total, **kwargs):
         """Only reached for orders that need no card (a voucher covered everything): confirm the bookings."""
@@ -169,7 +181,10 @@ class StripeReturnView(View):
             messages.error(request, outcome.message)
             return HttpResponseRedirect(reverse("basket:summary"))
         CheckoutSessionData(request).flush()
+        payment = outcome.payment  # as finalise left it: with its order
         request.session["checkout_order_id"] = payment.order_id
         booking = payment.booking
+        if booking is None:  # a purchase: where its product class says, else Oscar's thank-you page
+            return HttpResponseRedirect(fulfilment.thanks_url(payment.order) or reverse("checkout:thank-you"))
         return HttpResponseRedirect(reverse("wagtail_booking:booked", args=[booking.reference,
                                                                             manage_token(booking)]))

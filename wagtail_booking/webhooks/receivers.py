@@ -40,6 +40,8 @@ def on_outcome(sender, booking, status, **kwargs):
 
 
 def on_payment(sender, payment, kind, amount=None, **kwargs):
+    if payment.booking_id is None:
+        return  # a purchase without a booking: the booking events do not describe it
     extra = {"amount": money(amount, payment.currency)} if amount is not None else {}
     _send("payment.succeeded" if kind == "debit" else "payment.refunded", payment.booking, payment, **extra)
 
