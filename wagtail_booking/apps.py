@@ -10,6 +10,7 @@ class WagtailBookingConfig(AppConfig):
     def ready(self):
         from . import checks  # noqa: F401 - registers system checks
         from .checkout import receivers as payment_receivers
+        from .giftcards import setup as giftcards
         from .notifications import receivers
         from .reports import receivers as report_receivers
         from .sync import receivers as sync_receivers
@@ -20,3 +21,4 @@ class WagtailBookingConfig(AppConfig):
         report_receivers.connect()
         sync_receivers.connect()
         webhook_receivers.connect()
+        giftcards.connect()

@@ -41,3 +41,4 @@ __all__ = [
 ]
 __all__ += ["purge_access_links_task", "send_access_link_task"]
 __all__ += ["agenda_sweep_task", "send_agenda_task", "send_staff_email_task"]
+__all__ += ["release_abandoned_gift_card_holds_task"]

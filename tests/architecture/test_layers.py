@@ -16,6 +16,7 @@ LAYERS = [
     {"snippets"},
     {"bookings"},
     {"checkout"},
+    {"giftcards"},
     {"reports"},
     {"notifications", "sync", "webhooks"},
     {"api", "blocks", "admin", "health", "templatetags", "clients"},
