@@ -12,7 +12,7 @@ from django.utils.translation import override
 
 from ..conf import booking_settings
 from ..formats import money
-from . import ledger, pdf, selling
+from . import codes, ledger, pdf, selling
 from .models import GiftCard
 
 logger = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ def send_card(card_id, code: str) -> bool:
     card = GiftCard.objects.select_related("site").get(pk=card_id)
     try:
         with override(card.language or None):
-            context = {"card": card, "amount": money(card.initial_value, card.currency),
+            context = {"card": card, "amount": money(card.initial_value, card.currency), "code": codes.grouped(code),
                        "business": pdf.business_name(card)}
             subject = _("A gift card from %(name)s") % {"name": card.from_name or context["business"]}
             body = render_to_string("wagtail_booking/giftcards/email.txt", context)
