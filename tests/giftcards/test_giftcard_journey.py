@@ -41,7 +41,7 @@ def test_bought_then_spent_across_two_bookings_to_the_cent(client, stripe_client
     page = apply_code(first, code.lower().replace("-", " "))
     html = page.content.decode()
     assert first.alerts == ["Gift card ····" + card.last4 + " pays US$18.00."], first.alerts
-    assert "Gift card ····" + card.last4 in html and "−US$18.00" in html and "Confirm and pay with the gift card" in html
+    assert "−US$18.00" in html and "Confirm and pay with the gift card" in html
     response = first.client.post("/shop/checkout/preview/", {"action": "place_order"})
     assert response.status_code == 302 and "/booking/booked/" in response["Location"], response.content[:2000]
     assert Booking.objects.get(reference=first.hold_body["id"]).status == "confirmed"

@@ -199,16 +199,16 @@ def _place_order(payment, intent, priced):
     extra = {} if basket.owner_id else {"guest_email": payment.email}
     order = OrderCreator().place_order(basket=basket, total=total, shipping_method=shipping, shipping_charge=charge,
                                        user=user, order_number=payment.order_number, **extra)
+    other_part = tenders.covered(basket, amount)  # a gift card's part: its own sources, debited here, once
+    for other in tenders.redeem(basket, order.number, other_part):  # may refuse: before anything else is saved
+        other.order = order
+        other.save()
+        _event(order, "Paid", other.amount_debited, other.reference)
     basket.submit()
     payment.order = order
     source_type, _ = SourceType.objects.get_or_create(code="stripe", defaults={"name": "Stripe"})
     source = Source.objects.create(order=order, source_type=source_type, currency=payment.currency,
                                    reference=payment.payment_intent_id, label="Card (Stripe)")
-    other_part = tenders.covered(basket, amount)  # a gift card's part: its own sources, debited here, once
-    for other in tenders.redeem(basket, order.number, other_part):
-        other.order = order
-        other.save()
-        _event(order, "Paid", other.amount_debited, other.reference)
     received = amount - other_part
     source.allocate(received, reference=payment.payment_intent_id, status=intent["status"])
     _event(order, "Authorised", received, payment.payment_intent_id)

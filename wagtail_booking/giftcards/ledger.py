@@ -36,11 +36,11 @@ class Redemption:
 def issue(site_id, currency, value: Decimal, **details) -> tuple[GiftCard, str]:
     """A new card worth ``value``; returns it with its code (the only time the code exists in the clear)."""
     days = booking_settings.GIFT_CARD_VALID_DAYS
-    expires = timezone.now() + timedelta(days=days) if days else None
+    details.setdefault("expires_at", timezone.now() + timedelta(days=days) if days else None)
     with transaction.atomic():
         code = codes.generate()
         card = GiftCard.objects.create(site_id=site_id, code_digest=codes.digest(code), last4=codes.last4(code),
-                                       currency=currency, initial_value=value, balance=value, expires_at=expires,
+                                       currency=currency, initial_value=value, balance=value,
                                        **details)
         GiftCardEntry.objects.create(card=card, kind=GiftCardEntry.Kind.ISSUED, amount=value, balance_after=value,
                                      order_number=card.order.number if card.order_id else "")
