@@ -111,20 +111,22 @@ def redeem_basket(basket_id: int, order_number: str, due: Decimal, now=None) -> 
     """
     now = now or timezone.now()
     done, left = [], due
-    for hold in holds_for(basket_id):
-        card = _lock(hold.card_id)
-        hold = GiftCardHold.objects.filter(pk=hold.pk).first()
-        if hold is None:  # redeemed or released meanwhile
-            continue
-        amount = min(hold.amount, left)
-        if card.is_expired(now) or amount > rules.available(card.balance, _held_by_others(card, basket_id, now)):
-            raise CardRefused(_("Gift card %(card)s can no longer pay %(amount)s.")
-                              % {"card": card.masked_code, "amount": money(amount, card.currency)})
-        hold.delete()
-        if amount > 0:
-            _change(card, -amount, GiftCardEntry.Kind.REDEEMED, order_number=order_number)
-            done.append(Redemption(card, amount))
-            left -= amount
+    with transaction.atomic():  # all the basket's cards or none
+        for hold in holds_for(basket_id):
+            card = _lock(hold.card_id)
+            hold = GiftCardHold.objects.filter(pk=hold.pk).first()
+            if hold is None:  # redeemed or released meanwhile
+                continue
+            amount = min(hold.amount, left)
+            if card.is_expired(now) or amount > rules.available(card.balance,
+                                                                _held_by_others(card, basket_id, now)):
+                raise CardRefused(_("Gift card %(card)s can no longer pay %(amount)s.")
+                                  % {"card": card.masked_code, "amount": money(amount, card.currency)})
+            hold.delete()
+            if amount > 0:
+                _change(card, -amount, GiftCardEntry.Kind.REDEEMED, order_number=order_number)
+                done.append(Redemption(card, amount))
+                left -= amount
     return done
 
 
