@@ -84,5 +84,4 @@ def buy(request):
         get_class("checkout.utils", "CheckoutSessionData")(request).set_guest_email(form.cleaned_data["email"])
         return HttpResponseRedirect(reverse("checkout:index"))
     return render(request, "wagtail_booking/giftcards/buy.html", {
-        "form": form, "currency": currency, "booking_base_template": booking_settings.BASE_TEMPLATE},
-        status=400 if form.is_bound else 200)
+        "form": form, "currency": currency, "booking_base_template": booking_settings.BASE_TEMPLATE})
