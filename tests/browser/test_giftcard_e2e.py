@@ -37,7 +37,7 @@ def balance_of(card_id):
     return GiftCard.objects.get(pk=card_id).balance
 
 
-def test_the_buy_page_and_a_deposit_paid_by_a_gift_card(browser, demo_site, stripe):
+def test_the_buy_page_and_a_deposit_paid_by_a_gift_card(browser, demo_site, stripe):  # noqa: F811
     page, problems = phone_page(browser, demo_site, stripe)
     page.goto(demo_site + "/booking/gift-cards/buy/")
     expect(page.get_by_role("heading", level=1, name="Buy a gift card")).to_be_visible()
