@@ -11,6 +11,7 @@ from oscar.core.loading import get_model
 
 from tests.checkout.conftest import Checkout, far
 from tests.giftcards.helpers import apply_code, buy_card
+from tests.reports.conftest import pdf_text
 from wagtail_booking.bookings.models import Booking
 from wagtail_booking.checkout.models import BookingPayment
 from wagtail_booking.giftcards.models import GiftCard, GiftCardHold
@@ -30,6 +31,8 @@ def test_bought_then_spent_across_two_bookings_to_the_cent(client, stripe_client
     assert email.to == ["alex@example.com"] and email.cc == ["sam@example.com"]
     assert "Sam sent you a gift card" in email.body and "US$25.50" in email.body and "Happy birthday!" in email.body
     assert email.attachments[0][2] == "application/pdf" and email.attachments[0][1].startswith(b"%PDF")
+    card_text = pdf_text(email.attachments[0][1])
+    assert code in card_text and "US$25.50" in card_text and "Happy birthday!" in card_text and "Sam" in card_text
     bought = Order.objects.get()
     assert card.order == bought and bought.total_incl_tax == Decimal("25.50")
     assert stripe_fake.payment_intents[BookingPayment.objects.get().payment_intent_id]["amount"] == 2550

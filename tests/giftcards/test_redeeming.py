@@ -114,3 +114,22 @@ def test_twenty_racing_redemptions_never_take_a_card_below_zero():
     assert all(isinstance(r, (Decimal, ledger.CardRefused)) for r in results), results
     assert not GiftCardHold.objects.exists()
     assert GiftCard.objects.get(pk=card.pk).balance >= 0
+
+
+def test_a_booking_paid_by_gift_card_gives_the_card_back_its_part_when_cancelled(at_payment):
+    from wagtail_booking.bookings import services
+
+    card, code = new_card("25.00")
+    apply_code(at_payment, code)
+    response = at_payment.client.post("/shop/checkout/preview/", {"action": "place_order"})
+    assert response.status_code == 302 and "/booking/booked/" in response["Location"]
+    card.refresh_from_db()
+    assert card.balance == Decimal("7.00")
+    booking = Booking.objects.get(reference=at_payment.hold_body["id"])
+    services.cancel(booking, by="staff")
+    card.refresh_from_db()
+    assert card.balance == Decimal("25.00")
+    returned = card.entries.get(kind="returned")
+    assert returned.amount == Decimal("18.00") and booking.reference in returned.reason
+    # Given back once: returning the same order's part again finds nothing left to return.
+    assert ledger.return_to_card(card, Decimal("18.00"), returned.order_number, "again") == Decimal("0")
