@@ -52,6 +52,8 @@ KWARGS = {
     # A booking made through the public API (it has a manage link; the factory-made ones have none).
     "reference": lambda business, route: business.paid[0].reference,
     "token": _token,
+    # Taking a gift card off one's own basket: another business's card id finds no hold of this basket.
+    "card_id": lambda business, route: business.gift_card.pk,
 }
 
 
