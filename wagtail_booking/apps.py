@@ -10,6 +10,7 @@ class WagtailBookingConfig(AppConfig):
     def ready(self):
         from . import checks  # noqa: F401 - registers system checks
         from .checkout import receivers as payment_receivers
+        from .giftcards import setup as giftcards
         from .notifications import receivers
         from .packages import fulfil as package_fulfilment
         from .packages import receivers as package_receivers
@@ -25,3 +26,4 @@ class WagtailBookingConfig(AppConfig):
         webhook_receivers.connect()
         package_receivers.connect()
         package_fulfilment.register(send_purchase_email_task)
+        giftcards.connect()

@@ -81,6 +81,13 @@ DEFAULTS = {
     # Which pages may frame the embeddable booking block (/booking/embed/...): a CSP frame-ancestors source list
     # such as ["https://www.example.com"]; ["*"] (the default) lets any site embed it, [] none.
     "EMBED_FRAME_ANCESTORS": ["*"],
+    # Gift cards: the smallest and largest amount a buyer may choose (strings or Decimals, in the business's
+    # currency); how long an applied card's amount stays reserved for a basket; days a card is valid (None: no
+    # expiry, the default, since many places forbid gift cards that expire).
+    "GIFT_CARD_MIN_AMOUNT": "10",
+    "GIFT_CARD_MAX_AMOUNT": "500",
+    "GIFT_CARD_HOLD_MINUTES": 30,
+    "GIFT_CARD_VALID_DAYS": None,
 }
 
 

@@ -10,6 +10,7 @@ from .checkout.models import (
     StripeAccount,
 )
 from .clients.models import ClientAccessLink, ConfirmedClientEmail
+from .giftcards.models import GiftCard, GiftCardEntry, GiftCardHold
 from .notifications.models import AgendaSent, ReminderSent, SmsMessage, SmsOptOut
 from .outbox.models import OutboxMessage
 from .packages.models import CreditEntry, CreditPurchase, Package
@@ -41,3 +42,4 @@ __all__ += ["ApiKey"]
 __all__ += ["ClientAccessLink", "ConfirmedClientEmail"]
 __all__ += ["AgendaSent"]
 __all__ += ["CreditEntry", "CreditPurchase", "Package"]
+__all__ += ["GiftCard", "GiftCardEntry", "GiftCardHold"]

@@ -7,6 +7,7 @@ are queued through the outbox (``wagtail_booking.outbox``), so a broker outage o
 from .bookings.tasks import delete_expired_holds_task
 from .checkout.tasks import capture_ageing_authorisations_task, capture_deposit_task, settle_cancellation_task
 from .clients.tasks import purge_access_links_task, send_access_link_task
+from .giftcards.tasks import release_abandoned_gift_card_holds_task
 from .health import health_heartbeat_task
 from .notifications.tasks import (
     agenda_sweep_task,
@@ -43,3 +44,4 @@ __all__ = [
 __all__ += ["purge_access_links_task", "send_access_link_task"]
 __all__ += ["agenda_sweep_task", "send_agenda_task", "send_staff_email_task"]
 __all__ += ["expire_credits_task", "send_purchase_email_task"]
+__all__ += ["release_abandoned_gift_card_holds_task"]

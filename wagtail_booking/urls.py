@@ -9,6 +9,7 @@ from .blocks import manage as manage_views
 from .blocks import views as block_views
 from .checkout import views as checkout_views
 from .clients import views as client_views
+from .giftcards import views as giftcard_views
 from .notifications import views as notification_views
 from .packages import views as package_views
 from .sync import views as sync_views
@@ -33,6 +34,9 @@ urlpatterns = [
     path("packages/<int:package_id>/", package_views.package, name="package"),
     path("packages/bought/<str:number>/", package_views.bought, name="package-bought"),
     path("credit/<str:reference>/<str:token>/", package_views.use_credit, name="use-credit"),
+    path("gift-cards/buy/", giftcard_views.buy, name="giftcard-buy"),
+    path("gift-cards/apply/", giftcard_views.apply, name="giftcard-apply"),
+    path("gift-cards/remove/<int:card_id>/", giftcard_views.remove, name="giftcard-remove"),
     path("stripe/webhook/", checkout_views.stripe_webhook, name="stripe-webhook"),
     path("stripe/connect-webhook/", checkout_views.stripe_connect_webhook, name="stripe-connect-webhook"),
     path("documents/", include("wagtail_booking.reports.urls")),

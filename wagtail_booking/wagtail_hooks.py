@@ -5,6 +5,7 @@ from wagtail.contrib.settings.registry import register_setting
 from wagtail.snippets.models import register_snippet
 
 from .admin import dashboard, staff_links
+from .admin import giftcards as giftcards_admin
 from .admin.bookings import booking_viewset
 from .admin.permissions import BusinessAccessForm
 from .admin.snippets import BookingSetupGroup, ScopedDeleteBulkAction
@@ -83,6 +84,21 @@ class _SmsMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def register_sms_menu_item():
     return _SmsMenuItem("Text messages", reverse("wagtail_booking_sms"), icon_name="mail", order=206)
+
+
+@hooks.register("register_admin_urls")
+def register_gift_card_urls():
+    return giftcards_admin.urlpatterns
+
+
+class _GiftCardMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm(giftcards_admin.VIEW)
+
+
+@hooks.register("register_admin_menu_item")
+def register_gift_card_menu_item():
+    return _GiftCardMenuItem("Gift cards", reverse("wagtail_booking_giftcards"), icon_name="pick", order=207)
 
 
 @hooks.register("register_admin_urls")

@@ -16,7 +16,7 @@ LAYERS = [
     {"snippets"},
     {"bookings"},
     {"checkout"},
-    {"packages"},
+    {"packages", "giftcards"},
     {"reports"},
     {"notifications", "sync", "webhooks"},
     {"api", "blocks", "admin", "health", "templatetags", "clients"},

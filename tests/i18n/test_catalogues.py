@@ -23,7 +23,8 @@ CLIENT_MODULES = ["blocks/__init__.py", "blocks/forms.py", "blocks/manage.py", "
                   "bookings/services.py", "checkout/policy_words.py", "checkout/views.py", "checkout/mixins.py",
                   "clients/views.py", "clients/emails.py", "notifications/emails.py",
                   "notifications/payment_links.py", "reports/invoice_pdf.py",
-                  "packages/views.py", "packages/credits.py", "packages/emails.py"]
+                  "packages/views.py", "packages/credits.py", "packages/emails.py", "giftcards/ledger.py",
+                  "giftcards/views.py", "giftcards/selling.py", "giftcards/pdf.py", "giftcards/fulfil.py"]
 KEYWORDS = {"_": None, "gettext": None, "gettext_lazy": None, "ngettext": (1, 2), "ngettext_lazy": (1, 2),
             "pgettext": ((1, "c"), 2), "pgettext_lazy": ((1, "c"), 2), "npgettext": ((1, "c"), 2, 3)}
 

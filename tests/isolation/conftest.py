@@ -28,7 +28,7 @@ from tests.helpers import ensure_wagtail_baseline, next_monday, ny
 OWNER_PERMISSIONS = [
     "access_admin", "view_booking", "add_booking", "change_booking", "manage_bookings", "view_revenue_reports",
     "view_smsmessage", "change_businesssettings", "manage_payments_account", "view_creditpurchase",
-    "change_creditpurchase",
+    "change_creditpurchase", "view_giftcard", "change_giftcard",
     *[f"{action}_{model}" for action in ("add", "change", "delete", "view") for model in ("apikey",
                                                                                          "webhookendpoint")],
     *[f"{action}_{model}" for action in ("add", "change", "delete", "view")
@@ -60,12 +60,14 @@ class Business:
     stripe_account: object = None
     package: object = None
     purchase: object = None  # the package bought by the business's client
+    gift_card: object = None
 
     def objects(self):
         """The row of each model the admin URLs name, by model."""
         from wagtail_booking.api.models import ApiKey
         from wagtail_booking.bookings.models import Booking
         from wagtail_booking.checkout.models import CancellationPolicy
+        from wagtail_booking.giftcards.models import GiftCard
         from wagtail_booking.packages.models import Package
         from wagtail_booking.reports.models import Invoice, RevenueReport
         from wagtail_booking.snippets.models import BusyBlock, IntakeForm, Provider, Service
@@ -74,14 +76,16 @@ class Business:
         return {Service: self.service, Provider: self.provider, IntakeForm: self.intake_form,
                 CancellationPolicy: self.policy, BusyBlock: self.busy_block, Booking: self.request,
                 Invoice: self.invoice, RevenueReport: self.report, ApiKey: self.api_key,
-                WebhookEndpoint: self.webhook, WebhookDelivery: self.delivery, Package: self.package}
+                WebhookEndpoint: self.webhook, WebhookDelivery: self.delivery, Package: self.package,
+                GiftCard: self.gift_card}
 
     def markers(self):
         """Strings only this business's data contains."""
         values = {self.name, *(b.reference for b in self.all_bookings()), *(b.client_email for b in
                                                                                   self.all_bookings())}
         values |= {payment.order.number for b in self.paid for payment in b.payments.all() if payment.order}
-        values |= {self.api_key.prefix, self.webhook.url, self.stripe_account.account_id}
+        values |= {self.api_key.prefix, self.webhook.url, self.stripe_account.account_id,
+                   self.gift_card.recipient_email}
         return sorted(values)
 
     def all_bookings(self):
@@ -177,6 +181,10 @@ def _business(name, hostname, home, stripe_server, monday, paid_count, refund): 
     world.connection = GoogleConnection.objects.create(provider=world.provider, account=f"{name}@gmail.example",
                                                        status=GoogleConnection.Status.RECONNECT,
                                                        message=f"{name} calendar note")
+    from wagtail_booking.giftcards import ledger
+
+    world.gift_card, _code = ledger.issue(site.pk, "USD", Decimal("40.00"), to_name=f"{name} Friend",
+                                          recipient_email=f"gift@{hostname}")
     return world
 
 

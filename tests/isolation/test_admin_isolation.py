@@ -57,11 +57,13 @@ def model_of(pattern, name):
     """The model whose row a pattern's ``pk`` names."""
     from wagtail_booking.api.models import ApiKey
     from wagtail_booking.bookings.models import Booking
+    from wagtail_booking.giftcards.models import GiftCard
     from wagtail_booking.reports.models import Invoice, RevenueReport
 
     explicit = {"wagtail_booking_reports:pdf_download": RevenueReport,
                 "wagtail_booking_reports:invoice_download": Invoice,
-                "wagtail_booking_api_key_revoke": ApiKey, "wagtail_booking_calendar_move": Booking}
+                "wagtail_booking_api_key_revoke": ApiKey, "wagtail_booking_calendar_move": Booking,
+                "wagtail_booking_giftcard": GiftCard}
     if name in explicit:
         return explicit[name]
     initkwargs = getattr(pattern.callback, "view_initkwargs", {}) or {}

@@ -55,6 +55,8 @@ KWARGS = {
     "package_id": lambda business, route: business.package.pk,
     # An order the business's client placed (the page after paying for a package shows its credits).
     "number": lambda business, route: business.paid[0].payments.first().order.number,
+    # Taking a gift card off one's own basket: another business's card id finds no hold of this basket.
+    "card_id": lambda business, route: business.gift_card.pk,
 }
 
 

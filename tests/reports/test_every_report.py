@@ -16,7 +16,9 @@ from openpyxl import load_workbook
 from tests.checkout.conftest import far, paid_booking
 from tests.factories.booking import BookingFactory
 from tests.reports.conftest import pdf_text
+from wagtail_booking.businesses import default_site_id
 from wagtail_booking.checkout import facade
+from wagtail_booking.giftcards import ledger
 from wagtail_booking.packages.models import CreditPurchase, Package
 from wagtail_booking.reports import links
 from wagtail_booking.reports.admin import NAMESPACE
@@ -29,7 +31,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 # {first column value: {heading: value}}. Money as formats.money writes it (en-gb, the test language) on the page;
 # the exports carry the same amounts as numbers (MONEY_NUMBERS) beside a Currency column.
 MONEY_NUMBERS = {"US$36.00": Decimal("36"), "US$4.50": Decimal("4.5"), "US$31.50": Decimal("31.5"),
-                 "US$240.00": Decimal("240"), "US$80.00": Decimal("80"), "US$160.00": Decimal("160")}
+                 "US$240.00": Decimal("240"), "US$80.00": Decimal("80"), "US$160.00": Decimal("160"),
+                 "US$50.00": Decimal("50"), "US$18.00": Decimal("18"), "US$32.00": Decimal("32"),
+                 "US$0.00": Decimal("0")}
 EXPECTED = {
     "revenue": {},  # one row per day: checked by its totals below
     "revenue_by_service": {"Massage": {"Orders": "2", "Taken": "US$36.00", "Refunded": "US$4.50",
@@ -46,6 +50,8 @@ EXPECTED = {
     "deferred_revenue": {"Three massages": {"Credits sold": "3", "Credits used": "1", "Credits expired": "0",
                                             "Credits outstanding": "2", "Sold": "US$240.00", "Used": "US$80.00",
                                             "Outstanding (deferred)": "US$160.00"}},
+    "gift_card_liability": {"USD": {"Sold": "US$50.00", "Redeemed": "US$18.00", "Returned by refunds": "US$0.00",
+                                    "Outstanding at the end": "US$32.00"}},
 }
 
 
@@ -72,6 +78,9 @@ def scenario(stripe_client, massage, provider, monday, site_root):
         expires_at=timezone.now() + timedelta(days=180))
     for kind, change in [("granted", 3), ("used", -1), ("used", -1), ("returned", 1)]:
         bought.entries.create(kind=kind, change=change)
+    card, _code = ledger.issue(default_site_id(), "USD", Decimal("50.00"))
+    ledger.apply(card, 424242, Decimal("18.00"))
+    ledger.redeem_basket(424242, "GIFT-1", Decimal("18.00"))  # a $50 gift card, $18 of it spent
     first_day = timezone.localdate() - timedelta(days=1)  # the money moved today
     return {"kept": kept, "partial": partial, "first_day": first_day, "last_day": far(monday).date() + timedelta(7)}
 
@@ -95,7 +104,7 @@ def xlsx_rows(response):
 
 def exported_value(cell: str, shown: str) -> str:
     """The page's text for an exported cell: a money column is a plain number there (``36.00`` or ``36``)."""
-    if shown in MONEY_NUMBERS:
+    if shown in MONEY_NUMBERS and re.fullmatch(r"-?[0-9.]+", cell):  # a column exported as words stays words
         return shown if Decimal(cell) == MONEY_NUMBERS[shown] else cell
     return cell
 
@@ -124,7 +133,7 @@ def test_report_page_and_exports(client, owner, scenario, view):
         for key, figures in EXPECTED[view.url_name].items():
             assert {heading: exported_value(exported[key][heading], figures[heading]) for heading in figures} \
                 == figures, view.url_name
-            if MONEY_NUMBERS.keys() & set(figures.values()):
+            if any(exported[key][heading] != figures[heading] for heading in figures):  # money as numbers
                 assert exported[key]["Currency"] == "USD"
     assert len(spreadsheet) == len(rows)  # the same rows as the CSV, under one heading row
     assert not any(value in ("True", "False", "None") for row in rows for value in row.values())

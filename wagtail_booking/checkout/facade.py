@@ -23,7 +23,7 @@ from ..bookings import history, services
 from ..bookings.models import Booking
 from ..conf import booking_settings
 from ..formats import money
-from . import connect, fulfilment, gateway
+from . import connect, fulfilment, gateway, tenders
 from .catalogue import booking_references
 from .models import BookingPayment
 from .money import from_minor_units, to_minor_units
@@ -164,20 +164,21 @@ def finalise(intent_id) -> Outcome:
                        "paid). We have not kept your money: it is on its way back to your card.")
             _give_back(payment, intent, message)
             return Outcome("lost", payment, message)
-        if priced[-1] != received:
+        if priced[-1] - tenders.covered(basket, priced[-1]) != received:
             message = ("Your basket changed while you were paying, so the amount paid no longer matches it. We have "
                        "not kept your money: it is on its way back to your card. Please pay again.")
             logger.warning("Payment %s: Stripe holds %s but the basket totals %s", payment.pk, received, priced[-1])
             _give_back(payment, intent, message)
             return Outcome("lost", payment, message)
         try:
-            if payment.booking_id:  # a purchase has no hold to complete
-                services.complete_hold(payment.booking)
-        except services.SlotUnavailable as lost:
+            with transaction.atomic():  # a tender refusing (a gift card spent meanwhile) undoes the booking too
+                if payment.booking_id:  # a purchase has no hold to complete
+                    services.complete_hold(payment.booking)
+                _place_order(payment, intent, priced)
+        except (services.SlotUnavailable, tenders.Refused) as lost:
             message = f"{lost.message} We have not kept your money: it is on its way back to your card."
             _give_back(payment, intent, message)
             return Outcome("lost", payment, message)
-        _place_order(payment, intent, priced)
     return Outcome("paid", payment)
 
 
@@ -198,12 +199,17 @@ def _place_order(payment, intent, priced):
     extra = {} if basket.owner_id else {"guest_email": payment.email}
     order = OrderCreator().place_order(basket=basket, total=total, shipping_method=shipping, shipping_charge=charge,
                                        user=user, order_number=payment.order_number, **extra)
+    other_part = tenders.covered(basket, amount)  # a gift card's part: its own sources, debited here, once
+    for other in tenders.redeem(basket, order.number, other_part):  # may refuse: before anything else is saved
+        other.order = order
+        other.save()
+        _event(order, "Paid", other.amount_debited, other.reference)
     basket.submit()
     payment.order = order
     source_type, _ = SourceType.objects.get_or_create(code="stripe", defaults={"name": "Stripe"})
     source = Source.objects.create(order=order, source_type=source_type, currency=payment.currency,
                                    reference=payment.payment_intent_id, label="Card (Stripe)")
-    received = amount
+    received = amount - other_part
     source.allocate(received, reference=payment.payment_intent_id, status=intent["status"])
     _event(order, "Authorised", received, payment.payment_intent_id)
     if intent["status"] == "succeeded":

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +18,7 @@ from ..bookings.models import Booking
 from ..bookings.tokens import manage_token
 from ..businesses import site_for_request
 from ..conf import booking_settings
-from . import facade, fulfilment, journey
+from . import facade, fulfilment, journey, tenders
 from .catalogue import PRODUCT_CLASS_SLUG, booking_references, is_booking_only
 from .models import BookingPayment
 
@@ -108,6 +109,9 @@ class StripePaymentDetailsMixin(BookingPreconditionsMixin):
         email = self.checkout_session.get_guest_email() or getattr(self.request.user, "email", "")
         order_number = self.checkout_session.get_order_number() or self.generate_order_number(basket)
         self.checkout_session.set_order_number(order_number)
+        if self.tender_context(context, basket, amount, total.currency):
+            return context  # gift cards (or other tenders) pay everything: no card asked
+        amount -= context["tendered"]
         try:
             payment, intent = facade.prepare_payment(basket, bookings[0] if bookings else None, email, order_number,
                                                      amount, total.currency, site_for_request(self.request).pk)
@@ -122,6 +126,14 @@ class StripePaymentDetailsMixin(BookingPreconditionsMixin):
             "return_url": self.request.build_absolute_uri(reverse("checkout:stripe-return")),
         })
         return context
+
+    def tender_context(self, context, basket, amount, currency) -> bool:
+        """What gift cards (``tenders``) pay of ``amount`` and their forms; True when they pay it all."""
+        tendered = tenders.covered(basket, amount)
+        context.update({"tendered": tendered, "tender_panels": tenders.panels(self.request, basket, amount, currency),
+                        "amount_before_tenders": amount, "currency": currency, "amount": amount - tendered})
+        context["paid_by_tenders"] = tendered > 0 and tendered >= amount
+        return context["paid_by_tenders"]
 
     def booking_page_context(self):
         """The layout to extend, and what the hold's countdown and "pick a new time" link need."""
@@ -141,16 +153,22 @@ class StripePaymentDetailsMixin(BookingPreconditionsMixin):
         return super().handle_successful_order(order)
 
     def handle_payment(self, order_number, total, **kwargs):
-        """Only reached for orders that need no card (a voucher covered everything): confirm the bookings."""
+        """Only reached for orders that need no card (a voucher or gift cards cover everything): take the gift
+        cards' part and confirm the bookings, all or nothing."""
         amount = total.incl_tax if total.is_tax_known else total.excl_tax
-        if amount > Decimal("0"):
-            raise UnableToTakePayment("Card payments are taken on the payment page.")
-        for booking in Booking.objects.filter(reference__in=booking_references(self.request.basket)):
-            try:
-                services.complete_hold(booking)
-            except services.SlotUnavailable as error:
-                raise UnableToTakePayment(error.message) from error
-            self.completed_booking = booking
+        if amount - tenders.covered(self.request.basket, amount) > Decimal("0"):
+            raise UnableToTakePayment(_("Card payments are taken on the payment page."))
+        try:
+            with transaction.atomic():
+                for source in tenders.redeem(self.request.basket, order_number, amount):
+                    self.add_payment_source(source)
+                    self.add_payment_event("Paid", source.amount_debited, reference=source.reference)
+                for booking in Booking.objects.filter(reference__in=booking_references(self.request.basket)):
+                    services.complete_hold(booking)
+                    self.completed_booking = booking
+        except (services.SlotUnavailable, tenders.Refused) as error:
+            self.completed_booking = None
+            raise UnableToTakePayment(error.message) from error
 
     def get_success_url(self):
         """After an order that needed no card, show the booking rather than Oscar's thank-you page."""

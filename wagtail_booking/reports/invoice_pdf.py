@@ -7,6 +7,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
 
 from .. import formats
+from ..giftcards.tender import SOURCE_TYPE_CODE
 from .pdf import HEADING, SMALL, TITLE, build, business, paragraph, table
 
 
@@ -65,9 +66,17 @@ def invoice_table(document, order, booking, currency):
         rows.append([label, money(-discount.amount, currency)])
     rows += [[_("Deposit total (incl. tax)"), money(order.total_incl_tax, currency)],
              ["  " + _("of which tax"), money(order.total_tax, currency)],
-             [_("Paid by card"), money(document.amount, currency)],
-             [_("Balance due at the appointment"), money(booking.price - booking.deposit_due, currency)]]
+             [_("Paid by card"), money(document.amount, currency)]]
+    rows += gift_card_rows(order, currency)  # a gift card is a payment, never a discount
+    rows += [[_("Balance due at the appointment"), money(booking.price - booking.deposit_due, currency)]]
     return table(rows, widths=[120 * mm, 45 * mm], bold_last=True)
+
+
+def gift_card_rows(order, currency):
+    """One "Paid by gift card ····ABCD" row per gift card source of the order."""
+    return [[_("Paid by gift card %(card)s") % {"card": source.label.rsplit(" ", 1)[-1]},
+             money(source.amount_debited, currency)]
+            for source in order.sources.filter(source_type__code=SOURCE_TYPE_CODE)]
 
 
 def credit_table(document):

@@ -10,7 +10,7 @@ from wagtail.admin.views.reports import ReportView
 
 from ..exports import SafeCsvExportMixin
 from ..formats import percent
-from . import PERMISSION, activity, forbidden, revenue
+from . import PERMISSION, activity, forbidden, liability, revenue
 from .charts import Bar, bar_chart
 from .deferred import deferred_revenue
 from .filters import INTERVAL_CHOICES, ReportFilterSet, RevenueOverTimeFilterSet
@@ -202,5 +202,22 @@ class DeferredRevenueView(BookingReportView):
         return deferred_revenue(filters)
 
 
+class GiftCardLiabilityView(BookingReportView):
+    """Gift cards sold, spent and still owed, per currency (docs/howto/gift-cards.md says what each counts)."""
+
+    page_title = _("Gift card liability")
+    url_name = "gift_card_liability"
+    columns = [Column("currency", label=_("Currency")), Column("sold", label=_("Sold"), accessor="sold_money"),
+               Column("redeemed", label=_("Redeemed"), accessor="redeemed_money"),
+               Column("returned", label=_("Returned by refunds"), accessor="returned_money"),
+               Column("adjusted", label=_("Adjusted by staff"), accessor="adjusted_money"),
+               Column("outstanding", label=_("Outstanding at the end"), accessor="outstanding_money")]
+    list_export = ["currency", "sold", "redeemed", "returned", "adjusted", "outstanding"]
+    export_headings = {column.name: column.label for column in columns}
+
+    def get_rows(self, filters):
+        return liability.liability(filters)
+
+
 REPORTS = [RevenueOverTimeView, RevenueByServiceView, RevenueByProviderView, UtilisationView, CancellationsView,
-           ClientsView, DeferredRevenueView]
+           ClientsView, DeferredRevenueView, GiftCardLiabilityView]

@@ -1,0 +1,49 @@
+"""A cancelled booking paid by gift card gets the card's part back on the card (the gift card part first).
+
+Wired for bookings whose deposit the gift cards paid alone (no Stripe payment). A deposit paid partly by card
+and partly through Stripe is still settled through Stripe only (docs/howto/gift-cards.md says so).
+"""
+
+from decimal import Decimal
+
+from django.db.models import Sum
+from oscar.core.loading import get_model
+
+from .. import signals
+from ..checkout.quotes import paid_payment, policy_for
+from . import ledger
+from .models import GiftCard, GiftCardEntry
+
+OrderLine = get_model("order", "Line")
+
+
+def order_numbers(booking) -> list[str]:
+    lines = OrderLine.objects.filter(attributes__option__code="booking", attributes__value=booking.reference)
+    return sorted(set(lines.values_list("order__number", flat=True)))
+
+
+def return_for_cancellation(booking, by: str) -> Decimal:
+    """Give the policy's refund of the gift card part back to the cards; returns the amount returned."""
+    if paid_payment(booking) is not None:
+        return Decimal("0")  # a Stripe payment: settled by checkout.settlement
+    returned = Decimal("0")
+    for number in order_numbers(booking):
+        entries = GiftCardEntry.objects.filter(order_number=number, kind=GiftCardEntry.Kind.REDEEMED)
+        for card_id, paid in entries.values_list("card_id").annotate(paid=Sum("amount")):
+            paid = -paid
+            due = paid
+            if by == "client":
+                hours = (booking.start - booking.cancelled_at).total_seconds() / 3600
+                due = policy_for(booking.service).refund_for(paid, hours)
+            if due > 0:
+                reason = f"Booking {booking.reference} cancelled"
+                returned += ledger.return_to_card(GiftCard(pk=card_id), due, number, reason)
+    return returned
+
+
+def _on_cancelled(sender, booking, by="client", declined=False, **kwargs):
+    return_for_cancellation(booking, "business" if (by != "client" or declined) else "client")
+
+
+def connect():
+    signals.booking_cancelled.connect(_on_cancelled, dispatch_uid="wagtail_booking.giftcards.cancelled")
