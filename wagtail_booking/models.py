@@ -2,6 +2,7 @@
 
 from .api.models import ApiKey
 from .bookings.models import Booking
+from .checkout.card_models import FeeCharge, SavedCard
 from .checkout.models import (
     BookingPayment,
     CancellationPolicy,
@@ -39,3 +40,4 @@ __all__ += ["WebhookDelivery", "WebhookEndpoint"]
 __all__ += ["ApiKey"]
 __all__ += ["ClientAccessLink", "ConfirmedClientEmail"]
 __all__ += ["AgendaSent"]
+__all__ += ["FeeCharge", "SavedCard"]

@@ -7,6 +7,7 @@ from .api.views import api
 from .blocks import embed as embed_views
 from .blocks import manage as manage_views
 from .blocks import views as block_views
+from .checkout import client_views as card_views
 from .checkout import views as checkout_views
 from .clients import views as client_views
 from .notifications import views as notification_views
@@ -29,6 +30,10 @@ urlpatterns = [
     path("my-bookings/open/<str:token>/", client_views.open_link, name="my-bookings-open"),
     path("account/bookings/", client_views.account_bookings, name="account-bookings"),
     path("pay/<str:reference>/<str:token>/", checkout_views.pay, name="pay"),
+    path("card/<str:reference>/<str:token>/", card_views.save_card, name="save-card"),
+    path("card/<str:reference>/<str:token>/done/", card_views.card_saved, name="card-saved"),
+    path("fee/<int:fee_id>/<str:token>/", card_views.authenticate_fee, name="fee-authenticate"),
+    path("fee/<int:fee_id>/<str:token>/done/", card_views.fee_authenticated, name="fee-authenticated"),
     path("stripe/webhook/", checkout_views.stripe_webhook, name="stripe-webhook"),
     path("stripe/connect-webhook/", checkout_views.stripe_connect_webhook, name="stripe-connect-webhook"),
     path("documents/", include("wagtail_booking.reports.urls")),
