@@ -10,7 +10,6 @@ from django.contrib.auth.models import AnonymousUser
 from oscar.core.loading import get_class, get_model
 
 from .catalogue import OPTIONS as BOOKING_OPTIONS
-from .pricing import add_priced_line, line_priced
 
 Basket = get_model("basket", "Basket")
 ProductClass = get_model("catalogue", "ProductClass")
@@ -28,8 +27,16 @@ OrderNumberGenerator = get_class("order.utils", "OrderNumberGenerator")
 NoShippingRequired = get_class("shipping.methods", "NoShippingRequired")
 Selector = get_class("partner.strategy", "Selector")
 
-FEE_CLASS_SLUG = line_priced("booking-fee")
+FEE_CLASS_SLUG = "booking-fee"
 SOURCE_LABEL = "Card (Stripe)"
+
+
+def _pricing():
+    # Imported when first needed: pricing loads Oscar's strategy module, which imports pricing back.
+    from . import pricing
+
+    pricing.line_priced(FEE_CLASS_SLUG)  # a fee line costs its "amount" option
+    return pricing
 
 
 def fee_product(reason: str, title: str):
@@ -44,6 +51,7 @@ def fee_product(reason: str, title: str):
 
 def new_basket():
     """An empty basket for one fee, priced by the site's strategy; its id gives the order number."""
+    _pricing()
     basket = Basket.objects.create()
     basket.strategy = Selector().strategy(user=AnonymousUser())
     return basket
@@ -59,7 +67,7 @@ def place_fee_order(basket, booking, reason, title, amount: Decimal, currency, o
     if "booking" not in options:
         options["booking"] = Option.objects.get_or_create(code="booking", defaults={
             "name": BOOKING_OPTIONS["booking"], "type": Option.TEXT, "required": False})[0]
-    add_priced_line(basket, fee_product(reason, title), amount, currency,
+    _pricing().add_priced_line(basket, fee_product(reason, title), amount, currency,
                     options=[{"option": options["booking"], "value": booking.reference}])
     shipping = NoShippingRequired()
     charge = shipping.calculate(basket)
