@@ -7,6 +7,8 @@ think about it: new rows default to the default site, and the public pages find 
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from wagtail.models import Site
 
 
@@ -83,6 +85,22 @@ def has_several_businesses(user) -> bool:
     """Whether ``user`` works in more than one business: then listings and reports offer a "Business" filter and
     forms ask which business a new row belongs to."""
     return len(user_site_ids(user)) > 1
+
+
+def chosen_business(request) -> Site:
+    """The business an admin page is about: ``?site=`` (GET or POST) among the user's businesses, else the one they
+    work in (:func:`working_site`). Http404 for a business the user does not work in; PermissionDenied for a user
+    who works in none."""
+    chosen = request.POST.get("site") or request.GET.get("site")
+    if chosen:
+        site = sites_for_user(request.user).filter(pk=chosen if str(chosen).isdigit() else None).first()
+        if site is None:
+            raise Http404("No such business among those you work in.")
+        return site
+    site = working_site(request)
+    if site is None:
+        raise PermissionDenied
+    return site
 
 
 def working_site(request) -> Site | None:

@@ -36,6 +36,7 @@ def check_settings(app_configs, **kwargs):
                             hint="Give the dotted path of a PaymentHandoff subclass.", id="wagtail_booking.E005"))
     errors.extend(_check_sqlite())
     errors.extend(_check_stripe())
+    errors.extend(_check_line_pricing())
     errors.extend(check_google_settings())
     return errors
 
@@ -73,6 +74,26 @@ def _check_stripe():
                  '"wagtail_booking.checkout.oscar_checkout.apps.CheckoutConfig", or mix '
                  "StripePaymentDetailsMixin into your forked PaymentDetailsView.", id="wagtail_booking.W003"))
     return problems
+
+
+def _check_line_pricing():
+    """Gift cards, tips, balances and fees are priced by their basket lines: the basket strategy must know them."""
+    try:
+        from oscar.core.loading import get_class
+
+        from .checkout.pricing import LinePricing
+
+        if isinstance(get_class("partner.strategy", "Selector")().strategy(), LinePricing):
+            return []
+    except Exception:  # noqa: BLE001 - a check must not crash; say what we can
+        pass
+    return [Warning(
+        "Oscar's basket strategy does not price wagtail-booking's custom-priced lines (gift cards, tips, balances, "
+        "fees), so they would cost nothing.",
+        hint='Replace "oscar.apps.partner.apps.PartnerConfig" with '
+             '"wagtail_booking.checkout.oscar_partner.apps.PartnerConfig", or mix '
+             "wagtail_booking.checkout.pricing.LinePricing into the strategies of your forked partner app.",
+        id="wagtail_booking.W004")]
 
 
 def _check_sqlite():

@@ -15,7 +15,7 @@ from itertools import groupby
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -23,10 +23,9 @@ from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from wagtail.models import Site
 
 from ..bookings.models import Booking
-from ..businesses import sites_for_user, working_site
+from ..businesses import chosen_business, sites_for_user
 from ..site_settings import business_zone
 from ..snippets.models import BusyBlock, Provider, TimeOff, WeeklyHours
 
@@ -48,18 +47,7 @@ def can_view(user) -> bool:
     return user.is_superuser or user.has_perm(VIEW_PERMISSION)
 
 
-def business_of(request) -> Site:
-    """The business the calendar shows: ``?site=`` among the user's businesses, else the one they work in."""
-    chosen = request.GET.get("site") or request.POST.get("site")
-    if chosen:
-        site = sites_for_user(request.user).filter(pk=chosen if str(chosen).isdigit() else None).first()
-        if site is None:
-            raise Http404("No such business among those you work in.")
-        return site
-    site = working_site(request)
-    if site is None:
-        raise PermissionDenied
-    return site
+business_of = chosen_business  # the business the page shows (businesses.chosen_business)
 
 
 def parse_local(text: str, zone: ZoneInfo) -> datetime:

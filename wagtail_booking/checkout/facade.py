@@ -111,6 +111,7 @@ def prepare_payment(basket, booking, email, order_number, total: Decimal, curren
             payment = BookingPayment.objects.create(
                 booking=booking, basket_id=basket.id, order_number=order_number, payment_intent_id=intent["id"],
                 amount=total, currency=currency, capture_manual=manual, email=email, stripe_account=target.account,
+                site_id=booking.site_id,
                 application_fee=from_minor_units(fee_minor, currency))
             return payment, intent
         if payment.amount != total or payment.email != email:
@@ -387,10 +388,11 @@ def _record_debit(payment, amount, reference):
 
 def _recorded(payment, kind, amount):
     # In the booking's history: the client paid; a refund is the staff user's when made in the admin, else the
-    # system's (a cancellation's settlement).
-    history.record(payment.booking, "paid" if kind == "debit" else "refunded",
-                   history.BY_CLIENT if kind == "debit" else history.BY_SYSTEM,
-                   amount=str(amount), currency=payment.currency)
+    # system's (a cancellation's settlement). A purchase without a booking has its Oscar order as its record.
+    if payment.booking_id is not None:
+        history.record(payment.booking, "paid" if kind == "debit" else "refunded",
+                       history.BY_CLIENT if kind == "debit" else history.BY_SYSTEM,
+                       amount=str(amount), currency=payment.currency)
     signals.send_isolated(signals.payment_recorded, sender=BookingPayment, payment=payment, kind=kind,
                           amount=amount)
 

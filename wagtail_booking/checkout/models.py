@@ -87,7 +87,17 @@ class CancellationTier(Orderable):
 
 
 class BookingPayment(models.Model):
-    """One Stripe PaymentIntent for one booking's basket; the facade keeps it in step with Stripe and Oscar."""
+    """One Stripe PaymentIntent for one basket; the facade keeps it in step with Stripe and Oscar.
+
+    ``kind`` says what it pays: a booking's deposit (the payment its cancellation settles), a booking's balance
+    after the visit, a fee charged to a card on file, or a purchase with no booking (a package, a gift card).
+    """
+
+    class Kind(models.TextChoices):
+        DEPOSIT = "deposit", _("Deposit")
+        BALANCE = "balance", _("Balance")
+        FEE = "fee", _("Fee")
+        PURCHASE = "purchase", _("Purchase")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Waiting for the card")
@@ -97,7 +107,12 @@ class BookingPayment(models.Model):
         REFUNDED = "refunded", _("Refunded")
         FAILED = "failed", _("Failed")
 
-    booking = models.ForeignKey("wagtail_booking.Booking", on_delete=models.PROTECT, related_name="payments")
+    site = models.ForeignKey("wagtailcore.Site", on_delete=models.PROTECT, related_name="+", default=default_site_id,
+                             verbose_name=_("business"))
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.DEPOSIT)
+    # Empty for a purchase (a package, a gift card): what it bought is on its Oscar order.
+    booking = models.ForeignKey("wagtail_booking.Booking", on_delete=models.PROTECT, related_name="payments",
+                                null=True, blank=True)
     basket_id = models.PositiveIntegerField()
     order_number = models.CharField(max_length=128)
     order = models.OneToOneField("order.Order", null=True, blank=True, on_delete=models.SET_NULL,

@@ -67,8 +67,8 @@ def policy_for(service) -> CancellationRule:
 
 def paid_payment(booking) -> BookingPayment | None:
     """The booking's deposit while it holds money (authorised or captured), with its Oscar order."""
-    return (BookingPayment.objects.filter(booking=booking, state__in=[BookingPayment.State.AUTHORISED,
-                                                                       BookingPayment.State.CAPTURED])
+    held = [BookingPayment.State.AUTHORISED, BookingPayment.State.CAPTURED]
+    return (BookingPayment.objects.filter(booking=booking, kind=BookingPayment.Kind.DEPOSIT, state__in=held)
             .select_related("order").first())
 
 
@@ -84,7 +84,8 @@ def money_back(booking) -> tuple[BookingPayment, Decimal] | None:
     Before the settlement ran, the policy's figure at the moment of cancelling (what the settlement will refund);
     after it, what actually went back: refunds plus any part of a card authorisation that was released.
     """
-    payment = (BookingPayment.objects.filter(booking=booking, order__isnull=False).order_by("-pk").first())
+    payment = (BookingPayment.objects.filter(booking=booking, kind=BookingPayment.Kind.DEPOSIT, order__isnull=False)
+               .order_by("-pk").first())
     if payment is None or booking.cancelled_at is None:
         return None
     held = payment.state == BookingPayment.State.AUTHORISED or (

@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
-from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -18,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import Site
 
 from ..bookings.models import Booking
-from ..businesses import sites_for_user, working_site
+from ..businesses import chosen_business, sites_for_user
 from ..phone import PhoneNumberField
 from ..site_settings import BusinessSettings
 from .models import SmsMessage, SmsOptOut
@@ -31,18 +30,7 @@ class TestMessageForm(forms.Form):
     phone = PhoneNumberField(label=_("Send a test message to"))
 
 
-def business_of(request):
-    """The business the page is about (see the module docstring); 404 for a business the user does not work in."""
-    chosen = request.POST.get("site") or request.GET.get("site")
-    if chosen:
-        site = sites_for_user(request.user).filter(pk=chosen if str(chosen).isdigit() else None).first()
-        if site is None:
-            raise Http404("No such business among those you work in.")
-        return site
-    site = working_site(request)
-    if site is None:
-        raise PermissionDenied
-    return site
+business_of = chosen_business  # the business the page shows (businesses.chosen_business)
 
 
 def of_business(queryset, **lookup):

@@ -53,7 +53,7 @@ def issue_documents(payment_id) -> list[Invoice]:
     """
     issued = []
     with transaction.atomic():
-        payment = (BookingPayment.objects.select_for_update().select_related("order", "booking")
+        payment = (BookingPayment.objects.select_for_update(of=("self",)).select_related("order", "booking")
                    .filter(pk=payment_id, order__isnull=False).first())
         source = _source(payment) if payment else None
         if source is None or source.amount_debited <= 0:

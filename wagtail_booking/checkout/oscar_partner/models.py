@@ -1,0 +1,1 @@
+from oscar.apps.partner.models import *  # noqa: F403 - Oscar's forking pattern: the tables stay Oscar's own
