@@ -52,6 +52,8 @@ KWARGS = {
     # A booking made through the public API (it has a manage link; the factory-made ones have none).
     "reference": lambda business, route: business.paid[0].reference,
     "token": _token,
+    # A fee's authentication link: the world has no fee, so B's booking stands in (its pk and manage token).
+    "fee_id": lambda business, route: business.paid[0].pk,
 }
 
 

@@ -72,9 +72,10 @@ def card_saved(request, reference, token):
     return HttpResponseRedirect(reverse("wagtail_booking:booked", args=[booking.reference, token]) + "?card=saved")
 
 
-def _fee(fee_id, token) -> FeeCharge:
+def _fee(request, fee_id, token) -> FeeCharge:
+    """The fee the signed link names, on its own business's site only."""
     fee = FeeCharge.objects.select_related("booking", "saved_card", "payment", "booking__service").filter(
-        pk=fee_id).first()
+        pk=fee_id, site=site_for_request(request)).first()
     if fee is None or not fees.check_authentication_token(fee, token):
         raise Http404("No payment matches this link.")
     return fee
@@ -83,7 +84,7 @@ def _fee(fee_id, token) -> FeeCharge:
 @require_GET
 def authenticate_fee(request, fee_id, token):
     """The link in the client's email: confirm the fee with their bank, on the same PaymentIntent."""
-    fee = _fee(fee_id, token)
+    fee = _fee(request, fee_id, token)
     payment = fee.payment
     context = {"fee": fee, "booking": fee.booking, "amount": formats.money(fee.amount, fee.currency),
                "paid": payment.state == payment.State.CAPTURED}
@@ -106,7 +107,7 @@ def authenticate_fee(request, fee_id, token):
 
 @require_GET
 def fee_authenticated(request, fee_id, token):
-    fee = _fee(fee_id, token)
+    fee = _fee(request, fee_id, token)
     try:
         outcome = fees.finalise(fee.payment.payment_intent_id)
     except fees.FeeProblem:
