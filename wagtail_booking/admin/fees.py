@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .. import formats
 from ..bookings.models import Booking
@@ -15,6 +16,8 @@ from ..checkout import fees
 from ..checkout.card_models import FeeCharge
 
 REASONS = dict(FeeCharge.Reason.choices)
+TITLES = {"late_cancellation": gettext_lazy("Charge the late-cancellation fee"),
+          "no_show": gettext_lazy("Charge the no-show fee")}
 
 
 def fee_view(viewset, request, pk, reason):
@@ -58,7 +61,7 @@ def _confirm(request, booking, reason, fee, back):
         text += " " + _("Tried %(count)s time(s) before: %(problem)s") % {
             "count": fee.attempts, "problem": fee.payment.problem if fee.payment else ""}
     return TemplateResponse(request, "wagtail_booking/admin/booking_confirm.html", {
-        "page_title": REASONS[reason], "header_icon": "date", "booking": booking, "action_url": request.path,
+        "page_title": TITLES[reason], "header_icon": "date", "booking": booking, "action_url": request.path,
         "consequence": text, "fields": {"attempts": fee.attempts if fee is not None else 0}, "back_url": back})
 
 
