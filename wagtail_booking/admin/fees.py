@@ -55,8 +55,8 @@ def _confirm(request, booking, reason, fee, back):
     amount = fee.amount if fee is not None else fees.quote(booking, reason)
     card = fee.saved_card if fee is not None else fees.usable_card(booking)
     currency = booking.currency or None
-    text = _("Charge %(amount)s to %(card)s (kept on file with the client's consent)? The client gets a receipt "
-             "with the invoice.") % {"amount": formats.money(amount, currency), "card": card.description}
+    text = _("Charge %(amount)s to %(card)s (kept on file with the client's consent)? An invoice is issued "
+             "once it is paid.") % {"amount": formats.money(amount, currency), "card": card.description}
     if fee is not None and fee.attempts:
         text += " " + _("Tried %(count)s time(s) before: %(problem)s") % {
             "count": fee.attempts, "problem": fee.payment.problem if fee.payment else ""}
