@@ -277,3 +277,42 @@ def test_no_card_no_charge(client, staff, stripe_fake, consultation, monday):
     assert staff.get(f"/admin/bookings/fee/{booking.pk}/rainy_day/").status_code == 404
     assert not stripe_fake.payment_intents
     assert urlsplit(answer["Location"]).path == f"/admin/bookings/inspect/{booking.pk}/"
+
+
+def test_the_webhook_finalises_a_fee_the_client_confirmed(client, staff, stripe_fake, consultation, monday):
+    """The client closed the tab after their bank's check: Stripe's event records the fee as paid."""
+    from tests.checkout.conftest import deliver
+
+    booking = no_show(save_card(client, stripe_fake, book_with_consent(client, consultation, far(monday)),
+                                "4000002760003184"))
+    staff.post(f"/admin/bookings/fee/{booking.pk}/no_show/", {"attempts": "0"})
+    payment = BookingPayment.objects.get(kind="fee")
+    intent = stripe_fake.payment_intents[payment.payment_intent_id]
+    stripe_js(stripe_fake, f"/v1/payment_intents/{intent['id']}/confirm", {
+        "client_secret": intent["client_secret"], "payment_method": intent["payment_method"]})
+    stripe_fake.complete_3ds(intent["id"])
+    assert deliver(client, stripe_fake, "payment_intent.succeeded").status_code == 200
+    payment.refresh_from_db()
+    assert payment.state == "captured" and payment.order.sources.get().amount_debited == Decimal("25.00")
+    assert deliver(client, stripe_fake, "payment_intent.succeeded").status_code == 200  # again: nothing more
+    assert Transaction.objects.filter(txn_type="Debit").count() == 1
+
+
+@pytest.mark.postgres_only("SQLite runs one write transaction at a time: one side always wins, so nothing races")
+def test_two_staff_charging_at_the_same_moment_charge_once(client, stripe_fake, consultation, monday,
+                                                           django_user_model):
+    from tests.bookings.racing import race
+    from wagtail_booking.checkout import fees
+
+    bookings = [no_show(save_card(Client(), stripe_fake, book_with_consent(Client(), consultation,
+                                                                            far(monday, 9 + n), f"c{n}@example.com"),
+                                  "4242424242424242")) for n in range(4)]
+    for booking in bookings:
+        outcomes = race(*[lambda b=booking: fees.charge(fees.prepare(b, "no_show"), 0) for _ in range(3)])
+        kinds = sorted(getattr(o, "kind", type(o).__name__) for o in outcomes)
+        assert kinds.count("paid") == 1, kinds
+        assert set(kinds) <= {"paid", "stale", "already_paid"}, kinds
+        fee = FeeCharge.objects.get(booking=booking)
+        assert fee.attempts == 1 and fee.payment.amount_captured == Decimal("25.00")
+        assert stripe_fake.payment_intents[fee.payment.payment_intent_id]["amount_received"] == 2500
+    assert len(stripe_fake.charges) == 4 and Transaction.objects.filter(txn_type="Debit").count() == 4
