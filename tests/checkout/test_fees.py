@@ -19,6 +19,7 @@ from wagtail_booking.bookings import services
 from wagtail_booking.bookings.models import Booking
 from wagtail_booking.checkout.card_models import FeeCharge, SavedCard
 from wagtail_booking.checkout.models import BookingPayment, CancellationPolicy
+from wagtail_booking.checkout.reconcile import reconcile
 from wagtail_booking.reports.models import Invoice
 from wagtail_booking.site_settings import BusinessSettings
 
@@ -140,6 +141,8 @@ def test_setup_intent_then_an_off_session_no_show_fee(client, staff, stripe_fake
     assert [t.txn_type for t in source.transactions.order_by("pk")] == ["Authorise", "Debit"]
     invoice = Invoice.objects.get(order=order, kind="invoice")
     assert invoice.amount == Decimal("25.00") and invoice.booking == booking
+    platform = reconcile()[0]  # our records and Stripe's agree to the cent
+    assert platform.agrees and platform.captured == platform.stripe_captured == Decimal("25.00")
 
     # A second click (or a replayed POST) of the same confirmation page charges nothing more.
     again = staff.post(f"/admin/bookings/fee/{booking.pk}/no_show/", {"attempts": "0"}, follow=True)
