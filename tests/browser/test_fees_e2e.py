@@ -127,6 +127,11 @@ def test_card_saved_then_a_fee_the_client_confirms_with_their_bank(browser, demo
     context.set_default_timeout(15_000)
     page = context.new_page()
     problems = watch(page, demo_site, console=False)
+    page.goto(demo_site + "/")  # the booking form offers the box, unticked, naming the fee and its amount
+    consent = page.get_by_role("checkbox", name=re.compile(r"keeps my card on file .* no-show fee of US\$25\.00"))
+    expect(consent).not_to_be_checked()
+    consent.scroll_into_view_if_needed()
+    shot(page, "booking-form-consent", size)
     save_card(page, demo_site, reference, token, "4000 0027 6000 3184", size)
     shot(page, "card-saved-booked", size)
 
