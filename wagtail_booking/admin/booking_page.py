@@ -25,8 +25,6 @@ EMAIL_TASKS = {
     "wagtail_booking.notifications.tasks.send_invoice_email_task": _("Email with the invoice"),
     "wagtail_booking.notifications.tasks.send_payment_link_email_task": _("Email with the payment link"),
 }
-# Emails about a fee name the fee (their argument), not the booking.
-FEE_EMAIL_TASK = "wagtail_booking.notifications.tasks.send_fee_authentication_email_task"
 MESSAGE_KINDS = {
     "requested": _("Request received"), "confirmed": _("Booking confirmed"), "approved": _("Request approved"),
     "declined": _("Request declined"), "cancelled": _("Booking cancelled"), "rescheduled": _("Booking moved"),

@@ -20,7 +20,7 @@ from ..bookings.models import Booking
 from ..formats import money
 from ..scheduling.fees import LATE_CANCELLATION, NO_SHOW, fee_amount
 from . import fee_orders, gateway
-from .card_models import FeeCharge, SavedCard
+from .card_models import FeeCharge
 from .cards import fee_policy_for, usable_card
 from .models import BookingPayment
 from .money import from_minor_units, to_minor_units
@@ -246,5 +246,5 @@ def _stripe(function, *args, card_errors=True):
                          f"(Stripe request {getattr(error, 'request_id', '') or 'unknown'})") from error
 
 
-__all__ = ["FeeCharge", "FeeOutcome", "FeeProblem", "SavedCard", "charge", "finalise", "prepare", "quote",
-           "refusal"]
+__all__ = ["FeeCharge", "FeeOutcome", "FeeProblem", "charge", "charge_automatically", "finalise", "prepare", "quote",
+           "refusal", "usable_card"]
