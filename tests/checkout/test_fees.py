@@ -312,7 +312,7 @@ def test_two_staff_charging_at_the_same_moment_charge_once(client, stripe_fake, 
                                   "4242424242424242")) for n in range(4)]
     for booking in bookings:
         outcomes = race(*[lambda b=booking: fees.charge(fees.prepare(b, "no_show"), 0) for _ in range(3)])
-        kinds = sorted(getattr(o, "kind", type(o).__name__) for o in outcomes)
+        kinds = sorted(getattr(o, "kind", f"{type(o).__name__}: {o}") for o in outcomes)
         assert kinds.count("paid") == 1, kinds
         assert set(kinds) <= {"paid", "stale", "already_paid"}, kinds
         fee = FeeCharge.objects.get(booking=booking)

@@ -86,7 +86,7 @@ def usable_card(booking) -> SavedCard | None:
 def ensure_customer(card: SavedCard, account: str) -> str:
     """The Stripe Customer the card is saved on (created once; the key makes a retry return the same one)."""
     with transaction.atomic():
-        card = SavedCard.objects.select_for_update().select_related("booking").get(pk=card.pk)
+        card = SavedCard.objects.select_for_update(of=("self",)).select_related("booking").get(pk=card.pk)
         if card.customer_id:
             return card.customer_id
         booking = card.booking

@@ -101,7 +101,10 @@ def prepare(booking, reason, user=None, automatic=False) -> FeeCharge:
 def charge(fee: FeeCharge, seen_attempts: int) -> FeeOutcome:
     """Try ``fee`` once more, if nobody tried since staff saw ``seen_attempts`` tries (else ``stale``)."""
     with transaction.atomic():
-        fee = FeeCharge.objects.select_for_update().select_related("booking", "saved_card").get(pk=fee.pk)
+        # The fee's row only (not the booking's or the card's, which select_related would lock too): the invoice
+        # task locks the payment, then the booking, and must not wait for us while we wait for the payment.
+        fee = FeeCharge.objects.select_for_update(of=("self",)).select_related("booking", "saved_card").get(
+            pk=fee.pk)
         payment = _locked_payment(fee)
         if payment is not None and payment.state == BookingPayment.State.CAPTURED:
             return FeeOutcome("already_paid", fee)
