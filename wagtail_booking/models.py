@@ -2,6 +2,7 @@
 
 from .api.models import ApiKey
 from .bookings.models import Booking
+from .checkout.card_models import FeeCharge, SavedCard
 from .checkout.models import (
     BookingPayment,
     CancellationPolicy,
@@ -43,3 +44,4 @@ __all__ += ["ClientAccessLink", "ConfirmedClientEmail"]
 __all__ += ["AgendaSent"]
 __all__ += ["CreditEntry", "CreditPurchase", "Package"]
 __all__ += ["GiftCard", "GiftCardEntry", "GiftCardHold"]
+__all__ += ["FeeCharge", "SavedCard"]

@@ -38,6 +38,9 @@ cancellation_settled = Signal()
 # could not be taken or given back and staff must step in: a capture before the card authorisation lapses, or a
 # cancellation's refund that failed on every try. Sent once per problem, inside the transaction that records it.
 payment_failed = Signal()
+# Sent with ``sender=FeeCharge`` and ``fee`` when charging a fee to a card on file needs the client to authenticate
+# (their bank asked); ``notifications`` emails them the link to do it. Inside the transaction that records the try.
+fee_needs_authentication = Signal()
 
 
 def send_isolated(signal: Signal, sender, **kwargs) -> list:

@@ -133,6 +133,10 @@ class BusinessSettings(BaseSiteSetting):
     default_cancellation_policy = models.ForeignKey(
         "wagtail_booking.CancellationPolicy", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         verbose_name=_("default cancellation policy"), help_text=_("Used by services that name none."))
+    charge_no_show_fee_automatically = models.BooleanField(
+        _("charge the no-show fee automatically"), default=False,
+        help_text=_("When staff mark a no-show and the client agreed to keep a card on file, charge the policy's "
+                    "no-show fee to it straight away. Off: staff charge it from the booking's page."))
 
     class Meta:
         verbose_name = _("booking business details")

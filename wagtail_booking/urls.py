@@ -7,6 +7,7 @@ from .api.views import api
 from .blocks import embed as embed_views
 from .blocks import manage as manage_views
 from .blocks import views as block_views
+from .checkout import client_views as card_views
 from .checkout import views as checkout_views
 from .clients import views as client_views
 from .giftcards import views as giftcard_views
@@ -37,6 +38,10 @@ urlpatterns = [
     path("gift-cards/buy/", giftcard_views.buy, name="giftcard-buy"),
     path("gift-cards/apply/", giftcard_views.apply, name="giftcard-apply"),
     path("gift-cards/remove/<int:card_id>/", giftcard_views.remove, name="giftcard-remove"),
+    path("card/<str:reference>/<str:token>/", card_views.save_card, name="save-card"),
+    path("card/<str:reference>/<str:token>/done/", card_views.card_saved, name="card-saved"),
+    path("fee/<int:fee_id>/<str:token>/", card_views.authenticate_fee, name="fee-authenticate"),
+    path("fee/<int:fee_id>/<str:token>/done/", card_views.fee_authenticated, name="fee-authenticated"),
     path("stripe/webhook/", checkout_views.stripe_webhook, name="stripe-webhook"),
     path("stripe/connect-webhook/", checkout_views.stripe_connect_webhook, name="stripe-connect-webhook"),
     path("documents/", include("wagtail_booking.reports.urls")),

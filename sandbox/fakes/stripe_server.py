@@ -52,7 +52,12 @@ What it does (see ``FakeStripe``):
   Events of connected accounts carry ``account`` and go to ``connect_webhook_url``, signed with
   ``connect_webhook_secret``; the platform's own events go to ``webhook_url``.
 * A fake Stripe.js at ``GET /v3/`` (``Stripe(pk).elements({clientSecret}).create("payment").mount(el)``,
-  ``stripe.confirmPayment({elements, confirmParams: {return_url}})``, ``stripe.retrievePaymentIntent(secret)``).
+  ``stripe.confirmPayment({elements, confirmParams: {return_url}})`` or with a saved card
+  ``stripe.confirmPayment({clientSecret, confirmParams: {payment_method, return_url}})``,
+  ``stripe.confirmSetup({elements, confirmParams: {return_url}})``, ``stripe.retrievePaymentIntent(secret)``,
+  ``stripe.retrieveSetupIntent(secret)``).
+* Cards on file (``fakes/stripe_cards.py``): Customers, SetupIntents, attaching PaymentMethods, off-session
+  PaymentIntents with ``authentication_required``, ``setup_future_usage``.
 
 Command line: ``python sandbox/fakes/stripe_server.py --port 12111 [--webhook-url URL --webhook-secret whsec_...]``
 prints the base URL and serves until killed.
@@ -79,6 +84,11 @@ import urllib.error
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+
+try:
+    from fakes.stripe_cards import EXTRA_CARDS, EXTRA_PAYMENT_METHODS, CardsOnFile
+except ImportError:  # run as a script: python sandbox/fakes/stripe_server.py
+    from stripe_cards import EXTRA_CARDS, EXTRA_PAYMENT_METHODS, CardsOnFile
 
 logger = logging.getLogger("fakes.stripe_server")
 
@@ -112,6 +122,8 @@ TEST_PAYMENT_METHODS = {
     "pm_card_authenticationRequired": "4000002500003155",
     "pm_card_threeDSecure2Required": "4000000000003220",
 }
+CARDS.update(EXTRA_CARDS)
+TEST_PAYMENT_METHODS.update(EXTRA_PAYMENT_METHODS)
 _BRANDS = (("4", "visa"), ("5", "mastercard"), ("34", "amex"), ("37", "amex"), ("6", "discover"))
 
 _CONFIRMABLE = ("requires_payment_method", "requires_confirmation", "requires_action")
@@ -230,7 +242,7 @@ class _Server(ThreadingHTTPServer):
             logger.exception("fake Stripe: error while handling a request from %s", client_address)
 
 
-class FakeStripe:
+class FakeStripe(CardsOnFile):
     """In-memory Stripe: PaymentIntents, charges, refunds, events and webhooks, behind one lock.
 
     Attributes (read them under ``fake.lock`` if a request may be running; values are plain dicts):
@@ -242,6 +254,9 @@ class FakeStripe:
       ``deliveries``: list of (event_id, http status or error string) for every webhook attempt,
       ``undelivered``: events whose last delivery failed (exception or non-2xx answer).
     """
+
+    _error_class = StripeError
+    _invalid_request = staticmethod(_invalid)
 
     def __init__(self, webhook_url=None, webhook_secret=None, publishable_key="pk_test_fake", *,
                  secret_key=None, auto_deliver=None, connect_webhook_url=None, connect_webhook_secret=None):
@@ -321,6 +336,7 @@ class FakeStripe:
             self._idempotency = {}
             self._failures = []
             self._delays = []
+            self._reset_cards()
 
     # --- failure injection ----------------------------------------------------------------------------------
 
@@ -639,11 +655,18 @@ class FakeStripe:
             if len(rest) == 1:
                 events = {e["id"]: e for e in self.events}
                 return 200, copy.deepcopy(self._get(events, rest[0], "event", "id"))
+        answered = self._route_cards(method, path, resource, rest, params, expand)
+        if answered is not None:
+            return answered
         raise _invalid(f"Unrecognized request URL ({method}: {path}). Please see https://stripe.com/docs or we "
                        "can help at https://support.stripe.com/.", status=404)
 
     def _route_publishable(self, method, path, resource, rest, params):
-        """What Stripe.js may do with a publishable key: retrieve or confirm a PaymentIntent with its secret."""
+        """What Stripe.js may do with a publishable key: retrieve or confirm a Payment/SetupIntent with its secret."""
+        if resource == "setup_intents":
+            answered = self._route_publishable_setup(method, rest, params)
+            if answered is not None:
+                return answered
         if resource == "payment_intents" and rest and (
                 (method == "GET" and len(rest) == 1) or (method == "POST" and rest[1:] == ["confirm"])):
             pi = self._get(self.payment_intents, rest[0], "payment_intent", "intent")
@@ -712,7 +735,8 @@ class FakeStripe:
         value = obj.get(parts[0])
         if isinstance(value, str):
             store = {"pi": self.payment_intents, "ch": self.charges, "re": self.refunds,
-                     "pm": self.payment_methods}.get(value.split("_", 1)[0], {})
+                     "pm": self.payment_methods, "cus": self.customers,
+                     "seti": self.setup_intents}.get(value.split("_", 1)[0], {})
             if value in store:
                 obj[parts[0]] = value = copy.deepcopy(store[value])
         self._expand_path(value, parts[1:])
@@ -787,6 +811,7 @@ class FakeStripe:
                      "exp_year": self._loose_int(card.get("exp_year"), 2034), "country": "US", "funding": "credit"},
             "billing_details": billing_details if isinstance(billing_details, dict) else {},
             "created": int(time.time()),
+            "customer": None,
             "livemode": False,
             "metadata": {},
         }
@@ -831,6 +856,12 @@ class FakeStripe:
         if capture_method not in ("automatic", "automatic_async", "manual"):
             raise _invalid("Invalid capture_method: must be one of automatic, automatic_async, or manual",
                            code="parameter_invalid_empty", param="capture_method")
+        customer = self._customer(params.get("customer"))
+        if _truthy(params.get("off_session")) and not _truthy(params.get("confirm")):
+            raise _invalid("You may only specify `off_session` when `confirm` is true.", param="off_session")
+        if params.get("setup_future_usage") not in (None, "", "off_session", "on_session"):
+            raise _invalid("Invalid setup_future_usage: must be one of off_session or on_session",
+                           param="setup_future_usage")
         pi_id = _new_id("pi")
         client_secret = f"{pi_id}_secret_{''.join(secrets.choice(_ALPHANUM) for _ in range(25))}"
         apm = params.get("automatic_payment_methods")
@@ -849,7 +880,7 @@ class FakeStripe:
             "confirmation_method": "automatic",
             "created": int(time.time()),
             "currency": str(currency).lower(),
-            "customer": params.get("customer"),
+            "customer": customer["id"] if customer else None,
             "description": params.get("description"),
             "last_payment_error": None,
             "latest_charge": None,
@@ -871,7 +902,8 @@ class FakeStripe:
         self.payment_intents[pi_id] = pi
         self._client_secrets[pi_id] = client_secret
         if _truthy(params.get("confirm")):
-            self._pi_confirm(pi, {k: v for k, v in params.items() if k in ("return_url", "payment_method_data")})
+            self._pi_confirm(pi, {k: v for k, v in params.items()
+                                  if k in ("return_url", "payment_method_data", "off_session")})
         return 200, copy.deepcopy(pi)
 
     def _pi_update(self, pi, params):
@@ -916,7 +948,7 @@ class FakeStripe:
         pi["payment_method"] = pm["id"]
         pi["last_payment_error"] = None
         pi["next_action"] = None
-        outcome, error = self._card_outcome(self._card_numbers.get(pm["id"], ""))
+        outcome, error = self._pi_card_outcome(pi, pm, params)
         if outcome == "succeed":
             self._authorise(pi)
         elif outcome == "3ds":
@@ -945,6 +977,7 @@ class FakeStripe:
             "captured": not manual,
             "created": int(time.time()),
             "currency": pi["currency"],
+            "customer": pi.get("customer"),
             "livemode": False,
             "metadata": dict(pi["metadata"]),
             "paid": True,
@@ -957,6 +990,7 @@ class FakeStripe:
             "application_fee_amount": pi.get("application_fee_amount"),
         }
         self.charges[charge["id"]] = self._own(charge, self._owners.get(pi["id"]))
+        self._pi_succeeded(pi)
         pi["latest_charge"] = charge["id"]
         pi["next_action"] = None
         pi["last_payment_error"] = None
@@ -1229,6 +1263,8 @@ class FakeStripe:
     # --- 3-D Secure -----------------------------------------------------------------------------------------
 
     def _handle_3ds(self, h, method, pi_id, query, body):
+        if pi_id.startswith("seti_"):
+            return self._handle_setup_3ds(h, method, pi_id, body)
         with self.lock:
             pi = self.payment_intents.get(pi_id)
             status = pi["status"] if pi else None
@@ -1473,6 +1509,28 @@ STRIPE_JS = r"""/* Fake Stripe.js served by sandbox/fakes/stripe_server.py: test
     return {error: {type: "api_connection_error", message: "We could not reach the payment service. Try again."}};
   }
 
+  // The card to confirm with: a saved PaymentMethod (confirmParams.payment_method) or the mounted element's fields.
+  function cardData(elements, confirmParams) {
+    if (confirmParams.payment_method) return {payment_method: confirmParams.payment_method};
+    var element = elements && (elements._mounted || elements.getElement("payment"));
+    var card = element ? element._values() : {number: ""};
+    if (!card.number) {
+      return {error: {type: "validation_error", code: "incomplete_number", message: "Your card number is incomplete."}};
+    }
+    var data = {
+      "payment_method_data[type]": "card",
+      "payment_method_data[card][number]": card.number,
+      "payment_method_data[card][exp_month]": card.expMonth,
+      "payment_method_data[card][exp_year]": card.expYear,
+      "payment_method_data[card][cvc]": card.cvc
+    };
+    var billing = ((confirmParams.payment_method_data || {}).billing_details) || {};
+    ["name", "email", "phone"].forEach(function (k) {
+      if (billing[k]) data["payment_method_data[billing_details][" + k + "]"] = billing[k];
+    });
+    return data;
+  }
+
   function Stripe(publishableKey, options) {
     if (!(this instanceof Stripe)) return new Stripe(publishableKey, options);
     if (!publishableKey) {
@@ -1501,27 +1559,14 @@ STRIPE_JS = r"""/* Fake Stripe.js served by sandbox/fakes/stripe_server.py: test
     var confirmParams = options.confirmParams || {};
     var id = piIdFromSecret(clientSecret);
     if (!id) return Promise.reject(integrationError("Invalid value for confirmPayment: missing clientSecret."));
-    var element = elements && (elements._mounted || elements.getElement("payment"));
-    var card = element ? element._values() : {number: ""};
-    if (!card.number) {
-      return Promise.resolve({error: {type: "validation_error", code: "incomplete_number",
-                                      message: "Your card number is incomplete."}});
-    }
-    var data = {
+    var data = cardData(elements, confirmParams);
+    if (data.error) return Promise.resolve(data);
+    Object.assign(data, {
       key: this._key,
       _stripe_account: this._options.stripeAccount,
       client_secret: clientSecret,
-      "payment_method_data[type]": "card",
-      "payment_method_data[card][number]": card.number,
-      "payment_method_data[card][exp_month]": card.expMonth,
-      "payment_method_data[card][exp_year]": card.expYear,
-      "payment_method_data[card][cvc]": card.cvc,
       return_url: confirmParams.return_url,
       receipt_email: confirmParams.receipt_email
-    };
-    var billing = ((confirmParams.payment_method_data || {}).billing_details) || {};
-    ["name", "email", "phone"].forEach(function (k) {
-      if (billing[k]) data["payment_method_data[billing_details][" + k + "]"] = billing[k];
     });
     return request("POST", "/v1/payment_intents/" + encodeURIComponent(id) + "/confirm", data).then(function (res) {
       var body = res.body || {};
@@ -1549,6 +1594,55 @@ STRIPE_JS = r"""/* Fake Stripe.js served by sandbox/fakes/stripe_server.py: test
       return {error: {type: "invalid_request_error", code: "payment_intent_unexpected_state",
                       message: "The payment could not be completed (status " + body.status + ").",
                       payment_intent: body}};
+    }, connectionError);
+  };
+
+  // Stripe.confirmSetup: save a card with a SetupIntent (same element, same 3-D Secure redirect).
+  Stripe.prototype.confirmSetup = function (options) {
+    options = options || {};
+    var elements = options.elements;
+    var clientSecret = options.clientSecret || (elements && elements._clientSecret);
+    var confirmParams = options.confirmParams || {};
+    var id = piIdFromSecret(clientSecret);
+    if (!id) return Promise.reject(integrationError("Invalid value for confirmSetup: missing clientSecret."));
+    var data = cardData(elements, confirmParams);
+    if (data.error) return Promise.resolve(data);
+    Object.assign(data, {key: this._key, _stripe_account: this._options.stripeAccount,
+                         client_secret: clientSecret, return_url: confirmParams.return_url});
+    return request("POST", "/v1/setup_intents/" + encodeURIComponent(id) + "/confirm", data).then(function (res) {
+      var body = res.body || {};
+      if (!res.ok || body.error) {
+        var error = Object.assign({}, body.error || {type: "api_error", message: "Unexpected error."});
+        if (body.object === "setup_intent") {
+          var seti = Object.assign({}, body);
+          delete seti.error;
+          error.setup_intent = seti;
+        }
+        return {error: error};
+      }
+      var next = body.next_action;
+      if (body.status === "requires_action" && next && next.type === "redirect_to_url") {
+        window.location.assign(next.redirect_to_url.url);
+        return new Promise(function () {});
+      }
+      if (body.status === "succeeded" || body.status === "processing") {
+        if (options.redirect === "if_required" || !confirmParams.return_url) return {setupIntent: body};
+        window.location.assign(withQuery(confirmParams.return_url, {
+          setup_intent: body.id, setup_intent_client_secret: clientSecret, redirect_status: "succeeded"
+        }));
+        return new Promise(function () {});
+      }
+      return {error: {type: "invalid_request_error", code: "setup_intent_unexpected_state",
+                      message: "The card could not be saved (status " + body.status + ").", setup_intent: body}};
+    }, connectionError);
+  };
+
+  Stripe.prototype.retrieveSetupIntent = function (clientSecret) {
+    var id = piIdFromSecret(clientSecret);
+    if (!id) return Promise.reject(integrationError("Invalid value for retrieveSetupIntent: clientSecret."));
+    return request("GET", "/v1/setup_intents/" + encodeURIComponent(id),
+                   {key: this._key, client_secret: clientSecret}).then(function (res) {
+      return res.ok ? {setupIntent: res.body} : {error: res.body.error};
     }, connectionError);
   };
 

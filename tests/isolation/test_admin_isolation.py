@@ -79,6 +79,7 @@ KWARGS = {
     "pk": lambda business, pattern, name: model_of(pattern, name) and business.objects()[model_of(pattern, name)].pk,
     "provider_id": lambda business, pattern, name: business.provider.pk,
     "action": lambda business, pattern, name: "approve",
+    "reason": lambda business, pattern, name: "no_show",  # a fee charged to the booking's card on file
     "endpoint_id": lambda business, pattern, name: business.webhook.pk,
     "delivery_id": lambda business, pattern, name: business.delivery.pk,
     "service_id": lambda business, pattern, name: business.service.pk,

@@ -57,6 +57,8 @@ KWARGS = {
     "number": lambda business, route: business.paid[0].payments.first().order.number,
     # Taking a gift card off one's own basket: another business's card id finds no hold of this basket.
     "card_id": lambda business, route: business.gift_card.pk,
+    # A fee's authentication link: the world has no fee, so B's booking stands in (its pk and manage token).
+    "fee_id": lambda business, route: business.paid[0].pk,
 }
 
 

@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import ModelLogEntry
 
 from ..bookings import history
+from ..checkout import fees
+from ..checkout.card_models import FeeCharge, SavedCard
 from ..formats import money, when
 from ..notifications.models import SmsMessage
 from ..outbox.models import OutboxMessage
@@ -120,3 +122,15 @@ def payment_lines(payments, zone) -> list[PaymentLine]:
                                  money(p.amount_captured, p.currency), money(p.amount_refunded, p.currency),
                                  money(p.refundable, p.currency), card, when(p.created_at, zone)))
     return lines
+
+
+def card_on_file(booking) -> dict | None:
+    """The card the client agreed to keep on file (or why there is none), the consent and the fees chargeable."""
+    card = booking.saved_cards.order_by("-pk").first()
+    if card is None:
+        return None
+    return {"card": card.description or EMPTY, "state": card.get_state_display(),
+            "failed": card.state == SavedCard.State.FAILED, "problem": card.problem,
+            "consent": card.consent_text, "consent_at": when(card.consent_at, booking.business_zone),
+            "fees": [(reason, label, money(fees.quote(booking, reason), booking.currency or None),
+                      fees.refusal(booking, reason)) for reason, label in FeeCharge.Reason.choices]}

@@ -34,7 +34,7 @@ from ..exports import SafeCsvExportMixin
 from ..phone import to_e164
 from ..site_settings import business_zone
 from ..snippets.models import Provider, Service
-from . import booking_page
+from . import booking_page, fees
 from .free_times import FreeTimesCreateMixin, FreeTimesFormMixin
 from .scoping import BusinessFilterSet, BusinessScopedViewSetMixin, scoped_choices
 
@@ -288,6 +288,8 @@ class BookingInspectView(generic.InspectView):
                          name in CONFIRMED_ACTIONS) for name in actions_for(booking)] if can_manage else [],
             "payments": booking_page.payment_lines(payments, zone),
             "refund_url": reverse(self.action_url_name.replace(":action", ":refund"), args=[booking.pk]),
+            "card_on_file": booking_page.card_on_file(booking),
+            "fee_url": reverse(self.action_url_name.replace(":action", ":fee"), args=[booking.pk, "REASON"]),
             "can_manage": can_manage,
             "documents": [(doc, formats.money(doc.amount, doc.currency), formats.when(doc.issued_at, zone))
                           for doc in booking.invoices.defer("pdf").order_by("issued_at", "pk")],
@@ -348,6 +350,8 @@ class BookingViewSet(BusinessScopedViewSetMixin, ModelViewSet):
             path("action/<int:pk>/<str:action>/", require_http_methods(["GET", "POST"])(self.action_view),
                  name="action"),
             path("refund/<int:pk>/", require_http_methods(["GET", "POST"])(self.refund_view), name="refund"),
+            path("fee/<int:pk>/<str:reason>/", require_http_methods(["GET", "POST"])(partial(fees.fee_view, self)),
+                 name="fee"),
         ]
 
     def refund_view(self, request, pk):

@@ -6,6 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ..bookings.intake import InvalidInput, check_start, check_timezone
+from ..checkout.cards import consent_sentence
+from ..checkout.handoff import PaymentHandoff, get_payment_handoff
 from ..phone import PhoneNumberField
 from ..snippets.intake import serialise_answers
 
@@ -28,6 +30,14 @@ def parse_slot(raw):
     return start, provider_id
 
 
+def card_consent_for(service) -> str:
+    """The card-on-file sentence to offer with ``service`` ("" when its policy has no fee or cards cannot be kept)."""
+    handoff = get_payment_handoff()
+    if type(handoff).card_setup_url is PaymentHandoff.card_setup_url or not handoff.is_available(service.site):
+        return ""
+    return consent_sentence(service)
+
+
 class BookingForm(forms.Form):
     slot = forms.CharField(label=_("Time"), error_messages={"required": _("Choose a time.")})
     timezone = forms.CharField(widget=forms.HiddenInput)
@@ -40,9 +50,13 @@ class BookingForm(forms.Form):
     sms_consent = forms.BooleanField(
         label=_("Text me about this booking (reminders, changes). Reply STOP to opt out."), required=False)
 
-    def __init__(self, service, *args, **kwargs):
+    def __init__(self, service, *args, card_consent="", **kwargs):
         super().__init__(*args, **kwargs)
         self.service = service
+        # The policy sets a fee and cards can be kept: an unticked box whose words name each fee and its amount.
+        self.card_consent_text = card_consent
+        if card_consent:
+            self.fields["card_consent"] = forms.BooleanField(label=card_consent, required=False)
         self.intake_form = service.intake_form if service.intake_form_id else None
         if self.intake_form:
             for name, field in self.intake_form.get_form_class()().fields.items():
@@ -52,7 +66,8 @@ class BookingForm(forms.Form):
         return [self[name] for name in self.fields if name.startswith(INTAKE_PREFIX)]
 
     def contact_fields(self):
-        return [self["name"], self["email"], self["phone"], self["sms_consent"]]
+        extra = [self["card_consent"]] if "card_consent" in self.fields else []
+        return [self["name"], self["email"], self["phone"], self["sms_consent"], *extra]
 
     def clean(self):
         data = super().clean()

@@ -18,7 +18,7 @@ from ..conf import booking_settings
 from ..scheduling import compute_slots
 from ..snippets.models import Provider
 from ..timezones import canonical_zone, zone_choices
-from .forms import BookingForm
+from .forms import BookingForm, card_consent_for
 
 FIXED, CLIENT, ANY = "fixed", "client", "any"
 # (name, first hour): a time belongs to the last part of the day whose first hour it has reached.
@@ -69,7 +69,8 @@ def picker_context(request, service, provider_ids, params, form=None, alternativ
         "next_available": _next_available(by_day, chosen) if chosen and chosen not in by_day else None,
         "times": times,
         "periods": group_times(times, zone),
-        "form": form or BookingForm(service, initial={"timezone": zone_name}, auto_id=_auto_id(request, service)),
+        "form": form or BookingForm(service, initial={"timezone": zone_name}, auto_id=_auto_id(request, service),
+                                       card_consent=card_consent_for(service)),
         "provider_ids": provider_ids,
         "providers": providers,
         "chosen_provider": chosen_provider,

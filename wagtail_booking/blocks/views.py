@@ -17,13 +17,14 @@ from ..bookings.models import Booking
 from ..bookings.tokens import check_token, manage_token
 from ..businesses import site_for_request
 from ..checkout import facade
+from ..checkout.cards import record_consent
 from ..checkout.handoff import get_payment_handoff
 from ..conf import booking_settings
 from ..packages import credits
 from ..snippets.models import Provider, Service
 from ..throttling import rate_limited
 from .calendar import calendar_links, ics_response
-from .forms import BookingForm
+from .forms import BookingForm, card_consent_for
 from .picker import picker_context, slot_value
 
 RESCHEDULE_DAYS = 30
@@ -41,7 +42,7 @@ def book_service(request, service, embed=None):
     whose confirmation is the framed one too."""
     provider_ids = _provider_ids(request.POST.get("provider"))
     back = _safe_next(request)
-    form = BookingForm(service, data=request.POST)
+    form = BookingForm(service, data=request.POST, card_consent=card_consent_for(service))
     if not form.is_valid():
         return _render_form(request, service, provider_ids, form, back, status=400, embed=embed)
     start, slot_provider = form.cleaned_data["slot"]
@@ -58,11 +59,15 @@ def book_service(request, service, embed=None):
     except services.BookingError as error:
         return _render_form(request, service, provider_ids, form, back, status=error.status_code,
                             message=error.message, embed=embed)
+    if form.cleaned_data.get("card_consent"):
+        record_consent(booking, form.card_consent_text)
     if embed is not None:  # the framed confirmation, or its "continue to payment" (in a new tab)
         return HttpResponseRedirect(reverse("wagtail_booking:embed-booked",
                                             args=[booking.reference, manage_token(booking)]))
     if booking.status == Booking.Status.HELD:
         return HttpResponseRedirect(get_payment_handoff().checkout_url(booking, request))
+    if form.cleaned_data.get("card_consent"):  # no deposit to save the card with: a card-saving step
+        return HttpResponseRedirect(get_payment_handoff().card_setup_url(booking, request))
     return HttpResponseRedirect(reverse("wagtail_booking:booked", args=[booking.reference, manage_token(booking)]))
 
 

@@ -50,6 +50,8 @@ ACTIONS = {
     "expired": (_("Hold expired"), _("The hold expired before payment")),
     "paid": (_("Payment received"), _("Payment received")),
     "refunded": (_("Refunded"), _("Refunded")),
+    "fee_charged": (_("Fee charged"), _("Fee charged to the card on file")),
+    "fee_failed": (_("Fee not charged"), _("Fee not charged to the card on file")),
 }
 
 

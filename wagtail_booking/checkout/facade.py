@@ -23,7 +23,7 @@ from ..bookings import history, services
 from ..bookings.models import Booking
 from ..conf import booking_settings
 from ..formats import money
-from . import connect, fulfilment, gateway, tenders
+from . import cards, connect, fulfilment, gateway, tenders
 from .catalogue import booking_references
 from .models import BookingPayment
 from .money import from_minor_units, to_minor_units
@@ -107,11 +107,12 @@ def prepare_payment(basket, booking, email, order_number, total: Decimal, curren
             manual = captures_later(booking) if booking else False
             fee_minor = target.fee_minor(total, currency)
             about = {"booking": booking.reference} if booking else {"purchase": "yes"}
+            customer = _customer_for_saving(booking, target.account) if booking else ""
             intent = _stripe_call(
                 gateway.create_intent, amount_minor, currency, manual,
                 {**about, "order_number": order_number, "basket": str(basket.id)},
                 f"wb-intent-{basket.id}-{booking.pk if booking else 'p'}-{order_number}-{amount_minor}", email,
-                target.account, fee_minor)
+                target.account, fee_minor, customer, bool(customer))
             payment = BookingPayment.objects.create(
                 booking=booking, basket_id=basket.id, order_number=order_number, payment_intent_id=intent["id"],
                 amount=total, currency=currency, capture_manual=manual, email=email, stripe_account=target.account,
@@ -129,6 +130,17 @@ def prepare_payment(basket, booking, email, order_number, total: Decimal, curren
             payment.save(update_fields=["amount", "email", "attempt", "application_fee", "updated_at"])
             return payment, intent
         return payment, _stripe_call(gateway.retrieve, payment.payment_intent_id, payment.stripe_account)
+
+
+def _customer_for_saving(booking, account) -> str:
+    """The Stripe Customer to save the deposit's card on, when the client agreed to keep it on file; else ""."""
+    card = cards.pending_card(booking)
+    if card is None:
+        return ""
+    try:
+        return cards.ensure_customer(card, account)
+    except cards.CardProblem as problem:
+        raise PaymentProblem(problem.message) from problem
 
 
 # After the card: place the order, confirm the booking -------------------------------------------------------------
@@ -222,6 +234,7 @@ def _place_order(payment, intent, priced):
         payment.state = BookingPayment.State.AUTHORISED
     payment.card_brand, payment.card_last4 = _card_of(intent, payment.stripe_account)
     payment.problem = ""
+    cards.saved_by_payment(payment, intent)  # kept on file, as the client agreed (setup_future_usage)
     payment.save()
     fulfilment.fulfil(order, payment)  # once: the order is placed once per payment, under its lock
     return order

@@ -36,13 +36,21 @@ def _options(account="", idempotency_key=None):
 
 
 def create_intent(amount_minor, currency, capture_manual, metadata, idempotency_key, email="", account="",
-                  fee_minor=None):
-    """On ``account`` (a direct charge, the platform keeping ``fee_minor``), or on the platform when empty."""
+                  fee_minor=None, customer="", save_card=False):
+    """On ``account`` (a direct charge, the platform keeping ``fee_minor``), or on the platform when empty.
+
+    ``save_card``: the client agreed to keep the card on file; Stripe attaches it to ``customer`` for later
+    off-session charges (``setup_future_usage``).
+    """
     params = {"amount": amount_minor, "currency": currency.lower(),
               "capture_method": "manual" if capture_manual else "automatic",
               "automatic_payment_methods": {"enabled": True}, "metadata": metadata}
     if email:
         params["receipt_email"] = email
+    if customer:
+        params["customer"] = customer
+        if save_card:
+            params["setup_future_usage"] = "off_session"
     if account and fee_minor:
         params["application_fee_amount"] = fee_minor
     return client().v1.payment_intents.create(params=params, options=_options(account, idempotency_key))
@@ -90,6 +98,41 @@ def retrieve_charge(charge_id, account=""):
 def application_fee(fee_id):
     """The platform's fee on a connected account's charge (it lives on the platform)."""
     return client().v1.application_fees.retrieve(fee_id)
+
+
+# Cards on file: a Customer, a SetupIntent, then PaymentIntents charged without the client ----------------------
+
+
+def create_customer(email, name, metadata, idempotency_key, account=""):
+    params = {"email": email, "name": name, "metadata": metadata}
+    return client().v1.customers.create(params=params, options=_options(account, idempotency_key))
+
+
+def create_setup_intent(customer, metadata, idempotency_key, account=""):
+    params = {"customer": customer, "usage": "off_session", "payment_method_types": ["card"], "metadata": metadata}
+    return client().v1.setup_intents.create(params=params, options=_options(account, idempotency_key))
+
+
+def retrieve_setup_intent(setup_intent_id, account=""):
+    return client().v1.setup_intents.retrieve(setup_intent_id, options=_options(account))
+
+
+def retrieve_payment_method(payment_method_id, account=""):
+    return client().v1.payment_methods.retrieve(payment_method_id, options=_options(account))
+
+
+def create_off_session_intent(amount_minor, currency, customer, payment_method, metadata, idempotency_key,
+                              account=""):
+    """A PaymentIntent for a saved card, not yet confirmed (so we know its id before any money moves)."""
+    params = {"amount": amount_minor, "currency": currency.lower(), "customer": customer,
+              "payment_method": payment_method, "payment_method_types": ["card"], "metadata": metadata}
+    return client().v1.payment_intents.create(params=params, options=_options(account, idempotency_key))
+
+
+def confirm_off_session(intent_id, payment_method, idempotency_key, account=""):
+    """Charge the saved card without the client; a bank that wants them raises CardError authentication_required."""
+    params = {"payment_method": payment_method, "off_session": True}
+    return client().v1.payment_intents.confirm(intent_id, params=params, options=_options(account, idempotency_key))
 
 
 # Connect: the businesses' own accounts ----------------------------------------------------------------------------

@@ -29,6 +29,11 @@ class PaymentHandoff:
         """Called right after a paid hold is created; returns the URL where the client pays for it."""
         raise NotImplementedError
 
+    def card_setup_url(self, booking, request) -> str | None:
+        """Called after a booking without a deposit whose client agreed to keep a card on file; returns the URL
+        where they add it, or None when this integration cannot keep cards (no box is offered then)."""
+        return None
+
 
 class NoPaymentHandoff(PaymentHandoff):
     """No payment integration: services that ask for a payment cannot be booked online."""
@@ -60,6 +65,14 @@ class StripeCheckoutHandoff(PaymentHandoff):
         from ..bookings.tokens import manage_token
 
         return reverse("wagtail_booking:pay", args=[booking.reference, manage_token(booking)])
+
+
+    def card_setup_url(self, booking, request) -> str | None:
+        from django.urls import reverse
+
+        from ..bookings.tokens import manage_token
+
+        return reverse("wagtail_booking:save-card", args=[booking.reference, manage_token(booking)])
 
 
 STRIPE_SETTINGS = ("STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET")

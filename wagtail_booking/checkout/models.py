@@ -2,17 +2,31 @@
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.models import Orderable
 
 from ..businesses import default_site_id
 from ..scheduling import CancellationPolicy as PolicyRule
 from ..scheduling import RefundTier
+from ..scheduling.fees import FeePolicy, FeeRule
+
+FEE_KINDS = [("none", _("No fee")), ("fixed", _("Fixed amount")), ("percent", _("Percentage of the price"))]
+
+
+def _fee_kind(label):
+    return models.CharField(label, max_length=10, choices=FEE_KINDS, default="none")
+
+
+def _fee_value(label):
+    return models.DecimalField(label, max_digits=10, decimal_places=2, default=Decimal("0"),
+                               validators=[MinValueValidator(Decimal("0"))],
+                               help_text=_("An amount in the service's currency, or a percentage (0-100)."))
 
 
 class CancellationPolicy(ClusterableModel):
@@ -21,8 +35,20 @@ class CancellationPolicy(ClusterableModel):
     name = models.CharField(_("name"), max_length=200)
     fee = models.DecimalField(_("fixed fee kept on every client cancellation"), max_digits=10, decimal_places=2,
                               default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))])
+    # Charged to a card the client agreed to keep on file (see checkout/fees.py), less any deposit kept.
+    late_cancellation_fee_kind = _fee_kind(_("late-cancellation fee"))
+    late_cancellation_fee_value = _fee_value(_("late-cancellation fee amount"))
+    no_show_fee_kind = _fee_kind(_("no-show fee"))
+    no_show_fee_value = _fee_value(_("no-show fee amount"))
 
     panels = [FieldPanel("name"), FieldPanel("fee"),
+              MultiFieldPanel([FieldRowPanel([FieldPanel("late_cancellation_fee_kind"),
+                                              FieldPanel("late_cancellation_fee_value")]),
+                               FieldRowPanel([FieldPanel("no_show_fee_kind"), FieldPanel("no_show_fee_value")])],
+                              heading=_("Fees charged to a card on file"),
+                              help_text=_("Clients are asked to agree to keep a card on file only when a fee is "
+                                          "set. A late-cancellation fee applies to cancellations after the last "
+                                          "refund deadline.")),
               InlinePanel("tiers", label=_("Refund tier"),
                           help_text=_("For example: 48 hours or more: 100%; 24 hours or more: 50%. Less notice than "
                                       "every tier refunds nothing; no tiers refunds everything."))]
@@ -36,6 +62,18 @@ class CancellationPolicy(ClusterableModel):
 
     def as_rule(self) -> PolicyRule:
         return PolicyRule(tuple(RefundTier(t.hours_before, t.refund_percent) for t in self.tiers.all()), self.fee)
+
+    def fee_policy(self) -> FeePolicy:
+        return FeePolicy(FeeRule(self.late_cancellation_fee_kind, self.late_cancellation_fee_value),
+                         FeeRule(self.no_show_fee_kind, self.no_show_fee_value))
+
+    def clean(self):
+        super().clean()
+        names = ("late_cancellation_fee", "no_show_fee")
+        errors = {f"{name}_value": _("A percentage is at most 100.") for name in names
+                  if getattr(self, f"{name}_kind") == "percent" and getattr(self, f"{name}_value") > 100}
+        if errors:
+            raise ValidationError(errors)
 
 
 class CancellationTier(Orderable):

@@ -2,7 +2,9 @@
 
 from .. import signals
 from ..outbox import enqueue
-from .tasks import capture_deposit_task, settle_cancellation_task
+from ..site_settings import site_settings
+from .cards import usable_card
+from .tasks import capture_deposit_task, charge_no_show_fee_task, settle_cancellation_task
 
 
 def _on_confirmed(sender, booking, **kwargs):
@@ -15,6 +17,10 @@ def _on_cancelled(sender, booking, by="client", declined=False, **kwargs):
 
 def _on_outcome(sender, booking, status, **kwargs):
     enqueue(capture_deposit_task, booking.pk)  # completed or no-show: the deposit is kept either way
+    if status == "no_show" and usable_card(booking) is not None:
+        details = site_settings(booking.site)
+        if details is not None and details.charge_no_show_fee_automatically:
+            enqueue(charge_no_show_fee_task, booking.pk)  # after the commit, once the no-show is recorded
 
 
 def connect():

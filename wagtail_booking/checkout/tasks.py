@@ -4,7 +4,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
 from ..outbox import durable_task
-from . import settlement
+from . import fees, settlement
 
 
 @durable_task(retries=5, retry_delay=30, retry_backoff=2)
@@ -20,3 +20,8 @@ def settle_cancellation_task(booking_id, by, final_attempt=False):
 @db_periodic_task(crontab(minute="17"))
 def capture_ageing_authorisations_task():
     return settlement.capture_ageing_authorisations()
+
+
+@durable_task(retries=5, retry_delay=30, retry_backoff=2)
+def charge_no_show_fee_task(booking_id):
+    fees.charge_automatically(booking_id)

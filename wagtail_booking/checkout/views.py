@@ -19,7 +19,7 @@ from ..bookings.models import Booking
 from ..bookings.tokens import check_token
 from ..businesses import site_for_request
 from ..conf import booking_settings
-from . import connect, facade, gateway, journey
+from . import connect, facade, fees, gateway, journey
 from .catalogue import add_booking, is_booking_only
 from .models import BookingPayment, ProcessedStripeEvent
 
@@ -152,6 +152,12 @@ def _handle(event_id, event_type, object_id, account):
     if payment is None:
         logger.info("Stripe event %s for an intent we did not create (%s on %s)", event_id, intent_id,
                     account or "the platform")
+        return
+    if payment.kind == BookingPayment.Kind.FEE and event_type != "charge.refunded":
+        try:
+            fees.finalise(intent_id)  # a fee the client confirmed with their bank (or one staff charged)
+        except fees.FeeProblem as problem:
+            raise facade.PaymentProblem(problem.message, problem.transient) from problem
         return
     if event_type == "charge.refunded":
         facade.record_outside_refunds(payment)  # ours are recorded when made; this catches Dashboard refunds

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('order', '0021_billingaddress_code_shippingaddress_code'),
-        ('wagtail_booking', '0020_packages'),
+        ('wagtail_booking', '0021_cards_on_file_and_fees'),
         ('wagtailcore', '0098_apitoken'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -5,7 +5,7 @@ from ..checkout.quotes import paid_payment
 from ..outbox import enqueue
 from . import staff_receivers
 from .forms import plug_in
-from .tasks import queue_messages, sync_reminders_task
+from .tasks import queue_messages, send_fee_authentication_email_task, sync_reminders_task
 
 
 def on_requested(sender, booking, **kwargs):
@@ -33,7 +33,12 @@ def on_rescheduled(sender, booking, previous_start, **kwargs):
     enqueue(sync_reminders_task, booking.pk, previous_start.isoformat())
 
 
+def on_fee_needs_authentication(sender, fee, **kwargs):
+    enqueue(send_fee_authentication_email_task, fee.pk)
+
+
 RECEIVERS = {
+    signals.fee_needs_authentication: on_fee_needs_authentication,
     signals.booking_requested: on_requested,
     signals.booking_confirmed: on_confirmed,
     signals.booking_cancelled: on_cancelled,

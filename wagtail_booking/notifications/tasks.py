@@ -9,7 +9,7 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 from ..bookings.models import Booking
 from ..outbox import durable_task, enqueue
 from ..snippets.models import Provider
-from . import agenda, payment_links, sending, staff
+from . import agenda, fee_emails, payment_links, sending, staff
 from .context import business_name, site_base_url
 from .emails import send_booking_email, send_invoice_email
 from .models import SmsMessage
@@ -72,6 +72,11 @@ def send_payment_link_email_task(booking_id):
     booking = Booking.objects.select_related("service", "provider", "site").filter(pk=booking_id).first()
     if payment_links.is_wanted(booking):  # a hold that was paid, cancelled or expired meanwhile needs no link
         payment_links.send_email(booking)
+
+
+@durable_task(retries=3, retry_delay=60, retry_backoff=2)
+def send_fee_authentication_email_task(fee_id):
+    fee_emails.send_authentication_email(fee_id)
 
 
 def queue_payment_link(booking, channel):
