@@ -26,6 +26,7 @@ from wagtail_booking.models import (
     Service,
     WeeklyHours,
 )
+from wagtail_booking.packages.models import Package
 
 ADMIN_USERNAME = "admin"
 OWNER_USERNAME = "northside"
@@ -34,13 +35,15 @@ SECOND_HOST = "localhost"
 OWNER_PERMISSIONS = [
     ("wagtailadmin", "access_admin"),
     *[("wagtail_booking", f"{action}_{model}") for model in ("service", "provider", "intakeform",
-                                                              "cancellationpolicy", "busyblock")
+                                                              "cancellationpolicy", "busyblock", "package")
       for action in ("add", "change", "delete", "view")],
     *[("wagtail_booking", codename) for codename in ("view_booking", "add_booking", "change_booking",
                                                      "manage_bookings", "view_revenue_reports", "view_smsmessage",
                                                      "manage_payments_account", "view_apikey", "add_apikey",
-                                                     "delete_apikey", "view_webhookendpoint", "add_webhookendpoint",
-                                                     "change_webhookendpoint", "delete_webhookendpoint")],
+                                                     "delete_apikey", "view_creditpurchase", "change_creditpurchase",
+                                                     "view_giftcard", "change_giftcard", "view_webhookendpoint",
+                                                     "add_webhookendpoint", "change_webhookendpoint",
+                                                     "delete_webhookendpoint")],
 ]
 
 
@@ -57,6 +60,7 @@ class Command(BaseCommand):
         self._pages(services)
         site = Site.objects.get(is_default_site=True)
         policy = self._cancellation_policy()
+        self._package(services[1])
         BusinessSettings.objects.update_or_create(site=site, defaults={
             "default_cancellation_policy": policy,
             "business_name": "Harbour Wellness", "contact_email": "hello@harbour.example",
@@ -78,9 +82,21 @@ class Command(BaseCommand):
     def _cancellation_policy(self):
         policy, created = CancellationPolicy.objects.get_or_create(name="Standard (48 h full, 24 h half)")
         if created:
+            # Fees a client agrees to when they keep their card on file (the booking form asks).
+            policy.late_cancellation_fee_kind, policy.late_cancellation_fee_value = "percent", Decimal("50")
+            policy.no_show_fee_kind, policy.no_show_fee_value = "fixed", Decimal("25.00")
+            policy.save()
             CancellationTier.objects.create(policy=policy, sort_order=0, hours_before=48, refund_percent=100)
             CancellationTier.objects.create(policy=policy, sort_order=1, hours_before=24, refund_percent=50)
         return policy
+
+    def _package(self, massage):
+        """A three-pack of massages, listed by the massage's booking block (credits, issue 12)."""
+        package, created = Package.objects.get_or_create(name="Three massages", defaults={
+            "description": "Three 60-minute massages for the price of two and a half, to book one at a time.",
+            "sessions": 3, "price": Decimal("225.00"), "currency": "USD", "validity_months": 6})
+        if created:
+            package.services.set([massage])
 
     def _intake_form(self):
         form, created = IntakeForm.objects.get_or_create(name="New client questions",
@@ -140,7 +156,8 @@ class Command(BaseCommand):
         consultation = services[0]
         root = Page.get_first_root_node()
         home = root.add_child(instance=ContentPage(title="Harbour Wellness", slug="harbour", body=json.dumps([
-            {"type": "paragraph", "value": "<p>Therapy, massage and assessments by the harbour.</p>"},
+            {"type": "paragraph", "value": "<p>Therapy, massage and assessments by the harbour. "
+                                           '<a href="/booking/gift-cards/buy/">Give a gift card</a>.</p>'},
             {"type": "booking", "value": {"service": consultation.pk, "provider": None, "provider_choice": "client",
                                          "heading": "Book a free consultation",
                                          "intro": "<p>Pick a time that suits you.</p>"}},
