@@ -2,6 +2,7 @@
 
 from .api.models import ApiKey
 from .bookings.models import Booking
+from .checkout.balances.models import AddOn, Tip
 from .checkout.models import (
     BookingPayment,
     CancellationPolicy,
@@ -41,3 +42,4 @@ __all__ += ["ApiKey"]
 __all__ += ["ClientAccessLink", "ConfirmedClientEmail"]
 __all__ += ["AgendaSent"]
 __all__ += ["CreditEntry", "CreditPurchase", "Package"]
+__all__ += ["AddOn", "Tip"]

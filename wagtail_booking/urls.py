@@ -8,6 +8,7 @@ from .blocks import embed as embed_views
 from .blocks import manage as manage_views
 from .blocks import views as block_views
 from .checkout import views as checkout_views
+from .checkout.balances import views as balance_views
 from .clients import views as client_views
 from .notifications import views as notification_views
 from .packages import views as package_views
@@ -33,6 +34,7 @@ urlpatterns = [
     path("packages/<int:package_id>/", package_views.package, name="package"),
     path("packages/bought/<str:number>/", package_views.bought, name="package-bought"),
     path("credit/<str:reference>/<str:token>/", package_views.use_credit, name="use-credit"),
+    path("balance/<str:reference>/<str:token>/", balance_views.balance, name="balance"),
     path("stripe/webhook/", checkout_views.stripe_webhook, name="stripe-webhook"),
     path("stripe/connect-webhook/", checkout_views.stripe_connect_webhook, name="stripe-connect-webhook"),
     path("documents/", include("wagtail_booking.reports.urls")),

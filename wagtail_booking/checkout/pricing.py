@@ -13,8 +13,6 @@ from oscar.core.loading import get_class, get_model
 Option = get_model("catalogue", "Option")
 Partner = get_model("partner", "Partner")
 StockRecord = get_model("partner", "StockRecord")
-FixedPrice = get_class("partner.prices", "FixedPrice")
-PurchaseInfo = get_class("partner.strategy", "PurchaseInfo")
 
 AMOUNT_OPTION = "amount"
 # Product class slugs priced by their lines. Modules that add such a class register it with ``line_priced``.
@@ -38,6 +36,9 @@ class LinePricing:
         amount = line_amount(line)
         if amount is None or not info.stockrecord:
             return info
+        # Looked up here, not at import: the partner app's strategy module imports this one.
+        FixedPrice = get_class("partner.prices", "FixedPrice")  # noqa: N806 - Oscar's class names
+        PurchaseInfo = get_class("partner.strategy", "PurchaseInfo")  # noqa: N806
         price = FixedPrice(currency=info.stockrecord.price_currency, excl_tax=amount, tax=Decimal("0"))
         return PurchaseInfo(price=price, availability=info.availability, stockrecord=info.stockrecord)
 
