@@ -5,7 +5,7 @@ from ..checkout.quotes import paid_payment
 from ..outbox import enqueue
 from . import staff_receivers
 from .forms import plug_in
-from .tasks import queue_messages, sync_reminders_task
+from .tasks import queue_messages, send_balance_receipt_task, sync_reminders_task
 
 
 def on_requested(sender, booking, **kwargs):
@@ -33,7 +33,13 @@ def on_rescheduled(sender, booking, previous_start, **kwargs):
     enqueue(sync_reminders_task, booking.pk, previous_start.isoformat())
 
 
+def on_payment_recorded(sender, payment, kind, **kwargs):
+    if kind == "debit" and payment.kind == payment.Kind.BALANCE:  # the client's receipt for a paid balance
+        enqueue(send_balance_receipt_task, payment.pk)
+
+
 RECEIVERS = {
+    signals.payment_recorded: on_payment_recorded,
     signals.booking_requested: on_requested,
     signals.booking_confirmed: on_confirmed,
     signals.booking_cancelled: on_cancelled,

@@ -43,7 +43,8 @@ def option():
 
 def fill_basket(basket, booking, amount: Decimal, tip: Decimal):
     """Empty ``basket`` and put in it the balance (``amount``) and, when there is one, the tip."""
-    basket.flush()
+    if basket.id:  # a new visitor's basket is only saved when its first line is added
+        basket.flush()
     basket.reset_offer_applications()
     currency = booking.currency or settings.OSCAR_DEFAULT_CURRENCY
     options = [{"option": option(), "value": booking.reference}]
