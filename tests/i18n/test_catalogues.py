@@ -22,7 +22,8 @@ CLIENT_MODULES = ["blocks/__init__.py", "blocks/forms.py", "blocks/manage.py", "
                   "blocks/views.py", "blocks/embed.py", "blocks/calendar.py", "bookings/models.py",
                   "bookings/services.py", "checkout/policy_words.py", "checkout/views.py", "checkout/mixins.py",
                   "clients/views.py", "clients/emails.py", "notifications/emails.py",
-                  "notifications/payment_links.py", "reports/invoice_pdf.py"]
+                  "notifications/payment_links.py", "reports/invoice_pdf.py", "checkout/balances/forms.py",
+                  "checkout/balances/services.py", "notifications/balance.py"]
 KEYWORDS = {"_": None, "gettext": None, "gettext_lazy": None, "ngettext": (1, 2), "ngettext_lazy": (1, 2),
             "pgettext": ((1, "c"), 2), "pgettext_lazy": ((1, "c"), 2), "npgettext": ((1, "c"), 2, 3)}
 

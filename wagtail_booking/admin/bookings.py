@@ -34,7 +34,7 @@ from ..exports import SafeCsvExportMixin
 from ..phone import to_e164
 from ..site_settings import business_zone
 from ..snippets.models import Provider, Service
-from . import booking_page
+from . import balance, booking_page
 from .free_times import FreeTimesCreateMixin, FreeTimesFormMixin
 from .scoping import BusinessFilterSet, BusinessScopedViewSetMixin, scoped_choices
 
@@ -288,6 +288,8 @@ class BookingInspectView(generic.InspectView):
                          name in CONFIRMED_ACTIONS) for name in actions_for(booking)] if can_manage else [],
             "payments": booking_page.payment_lines(payments, zone),
             "refund_url": reverse(self.action_url_name.replace(":action", ":refund"), args=[booking.pk]),
+            "balance": balance.summary(booking),
+            "balance_url": reverse(self.action_url_name.replace(":action", ":balance"), args=[booking.pk]),
             "can_manage": can_manage,
             "documents": [(doc, formats.money(doc.amount, doc.currency), formats.when(doc.issued_at, zone))
                           for doc in booking.invoices.defer("pdf").order_by("issued_at", "pk")],
@@ -348,7 +350,13 @@ class BookingViewSet(BusinessScopedViewSetMixin, ModelViewSet):
             path("action/<int:pk>/<str:action>/", require_http_methods(["GET", "POST"])(self.action_view),
                  name="action"),
             path("refund/<int:pk>/", require_http_methods(["GET", "POST"])(self.refund_view), name="refund"),
+            path("balance/<int:pk>/", require_http_methods(["GET", "POST"])(self.balance_view),
+                 name="balance"),
         ]
+
+    def balance_view(self, request, pk):
+        """Request the balance after the visit (``admin/balance.py``)."""
+        return balance.request_view(self, request, pk)
 
     def refund_view(self, request, pk):
         """Staff refund any amount up to what is refundable."""

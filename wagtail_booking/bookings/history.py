@@ -50,6 +50,7 @@ ACTIONS = {
     "expired": (_("Hold expired"), _("The hold expired before payment")),
     "paid": (_("Payment received"), _("Payment received")),
     "refunded": (_("Refunded"), _("Refunded")),
+    "balance_requested": (_("Balance requested"), _("Balance link sent")),
 }
 
 
