@@ -14,6 +14,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from tests.checkout.conftest import far, paid_booking
+from tests.checkout.test_balance import pay_balance
 from tests.factories.booking import BookingFactory
 from tests.reports.conftest import pdf_text
 from wagtail_booking.checkout import facade
@@ -27,19 +28,23 @@ pytestmark = pytest.mark.django_db(transaction=True)
 # What each report says about the scenario below, on the page, in the CSV and in the XLSX alike:
 # {first column value: {heading: value}}. Money as formats.money writes it (en-gb, the test language) on the page;
 # the exports carry the same amounts as numbers (MONEY_NUMBERS) beside a Currency column.
-MONEY_NUMBERS = {"US$36.00": Decimal("36"), "US$4.50": Decimal("4.5"), "US$31.50": Decimal("31.5")}
+MONEY_NUMBERS = {"US$36.00": Decimal("36"), "US$4.50": Decimal("4.5"), "US$31.50": Decimal("31.5"),
+                 "US$115.20": Decimal("115.2"), "US$110.70": Decimal("110.7"), "US$7.20": Decimal("7.2"),
+                 "US$103.50": Decimal("103.5"), "US$97.20": Decimal("97.2")}
+# Taken: two $18 deposits and kept's balance ($72) with a 10% tip ($7.20); Revenue: Net less the tip.
+MASSAGE_MONEY = {"Orders": "3", "Taken": "US$115.20", "Refunded": "US$4.50", "Net": "US$110.70", "Tips": "US$7.20",
+                 "Revenue (net less tips)": "US$103.50"}
 EXPECTED = {
     "revenue": {},  # one row per day: checked by its totals below
-    "revenue_by_service": {"Massage": {"Orders": "2", "Taken": "US$36.00", "Refunded": "US$4.50",
-                                       "Net": "US$31.50"}},
-    "revenue_by_provider": {"Maya": {"Orders": "2", "Taken": "US$36.00", "Refunded": "US$4.50",
-                                     "Net": "US$31.50"}},
+    "revenue_by_service": {"Massage": MASSAGE_MONEY},
+    "revenue_by_provider": {"Maya": MASSAGE_MONEY},
     "utilisation": {"Maya": {"Booked minutes": "180"}},
     "cancellations": {"Massage": {"Bookings": "5", "Cancelled": "2", "Cancelled (share)": "40.0%",
                                   "Late cancellations": "1", "No-shows": "1", "No-shows (share)": "20.0%"}},
-    "clients": {"kept@example.com": {"Bookings in period": "1", "Lifetime value (net paid)": "US$18.00"},
+    "clients": {"kept@example.com": {"Bookings in period": "1", "Lifetime value (net paid)": "US$97.20"},
                 "partial@example.com": {"Lifetime value (net paid)": "US$13.50"},
                 "late@example.com": {"Lifetime value (net paid)": "US$0.00"}},
+    "tips_by_provider": {"Maya": {"Tips": "1", "Amount": "US$7.20"}},
 }
 
 
@@ -49,8 +54,9 @@ def test_every_report_has_expected_figures():
 
 
 @pytest.fixture
-def scenario(stripe_client, massage, provider, monday, site_root):
-    """Two $18 deposits (one refunded $4.50), a no-show, a late and an early cancellation, all in one week."""
+def scenario(stripe_client, massage, provider, monday, site_root, time_machine):
+    """Two $18 deposits (one refunded $4.50), a no-show, a late and an early cancellation, all in one week; after
+    kept's appointment its client pays the $72 balance with a 10% tip ($7.20)."""
     kept = paid_booking(stripe_client, massage, far(monday, 10), "kept@example.com")
     partial = paid_booking(stripe_client, massage, far(monday, 11), "partial@example.com")
     facade.refund(facade.paid_payment(partial), Decimal("4.50"), "goodwill")
@@ -60,7 +66,10 @@ def scenario(stripe_client, massage, provider, monday, site_root):
         start = far(monday, hour)
         BookingFactory(service=massage, provider=provider, start=start, status=status, client_email=email,
                        cancelled_at=start - notice if notice else None)
-    first_day = timezone.localdate() - timedelta(days=1)  # the money moved today
+    first_day = timezone.localdate() - timedelta(days=1)  # the deposits moved today
+    time_machine.move_to(kept.end + timedelta(minutes=5), tick=True)
+    _, payment = pay_balance(Client(), stripe_client, kept, tip="10")
+    assert facade.finalise(payment.payment_intent_id).kind == "paid"
     return {"kept": kept, "partial": partial, "first_day": first_day, "last_day": far(monday).date() + timedelta(7)}
 
 
@@ -121,7 +130,8 @@ def test_report_page_and_exports(client, owner, scenario, view):
 def test_revenue_over_time_adds_up_and_takes_half_a_range(client, owner, scenario):
     client.force_login(owner)
     over_time = csv_rows(client.get(reverse(f"{NAMESPACE}:revenue"), {**period(scenario), "export": "csv"}))
-    assert sum(Decimal(row["Taken"]) for row in over_time) == Decimal("36.00")  # numbers a spreadsheet adds up
+    assert sum(Decimal(row["Taken"]) for row in over_time) == Decimal("115.20")
+    assert sum(Decimal(row["Tips"]) for row in over_time) == Decimal("7.20")  # numbers a spreadsheet adds up
     assert sum(Decimal(row["Refunded"]) for row in over_time) == Decimal("4.50")
     # Half a custom range (up to today) is a range too, not a date compared with a datetime.
     since = client.get(reverse(f"{NAMESPACE}:revenue"), {"period": "custom",
@@ -141,10 +151,10 @@ def test_every_pdf(client, owner, scenario):
     download = client.get(reverse(f"{NAMESPACE}:pdf_download", args=[report.pk]))
     assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
     text = pdf_text(download.content)
-    assert "US$36.00" in text and "US$4.50" in text and "US$31.50" in text and "Cancellations and no-shows" in text
+    assert "US$115.20" in text and "US$4.50" in text and "US$110.70" in text and "Cancellations and no-shows" in text
     assert "40.0%" in text  # the cancellation share, as on the page
     documents = Invoice.objects.order_by("pk")
-    assert sorted(documents.values_list("kind", flat=True)) == ["credit_note", "invoice", "invoice"]
+    assert sorted(documents.values_list("kind", flat=True)) == ["credit_note", "invoice", "invoice", "invoice"]
     for document in documents:
         staff = client.get(reverse(f"{NAMESPACE}:invoice_download", args=[document.pk]))
         mine = Client().get(links.invoice_url(document))
