@@ -11,6 +11,7 @@ from oscar.core.loading import get_model
 
 from tests.checkout.conftest import deliver, far, paid_booking
 from wagtail_booking.bookings import services as booking_services
+from wagtail_booking.bookings.tokens import manage_token
 from wagtail_booking.checkout import facade
 from wagtail_booking.checkout.balances import links, services
 from wagtail_booking.checkout.balances.models import Tip
@@ -57,6 +58,9 @@ def test_balance_with_add_on_and_tip_paid_once(client, stripe_client, stripe_fak
     assert "Aromatherapy oil" in html and "US$8.00" in html and "US$18.00" in html  # add-on, deposit paid
     assert "US$80.00" in html and "15% (US$12.00)" in html  # 90 + 8 - 18 due; a 15% tip
 
+    manage = reverse("wagtail_booking:manage", args=[visited.reference, manage_token(visited)])
+    assert "Balance due: US$80.00." in client.get(manage).content.decode()  # the client's manage page
+
     page, payment = pay_balance(client, stripe_client, visited, tip="15")
     assert "Pay your balance" in page.content.decode() and "Pay US$92.00" in page.content.decode()
     assert payment.kind == "balance" and payment.booking == visited and not payment.capture_manual
@@ -66,6 +70,7 @@ def test_balance_with_add_on_and_tip_paid_once(client, stripe_client, stripe_fak
     assert response.status_code == 302 and response["Location"].startswith(f"/booking/balance/{visited.reference}/")
     thanks = client.get(response["Location"])
     assert "Paid in full" in thanks.content.decode()
+    assert "Paid in full. Thank you!" in client.get(manage).content.decode()
 
     payment.refresh_from_db()
     order = payment.order
