@@ -10,12 +10,14 @@ from django.urls import reverse
 from oscar.core.loading import get_model
 
 from tests.checkout.conftest import deliver, far, paid_booking
+from tests.reports.conftest import pdf_text
 from wagtail_booking.bookings import services as booking_services
 from wagtail_booking.bookings.tokens import manage_token
 from wagtail_booking.checkout import facade
 from wagtail_booking.checkout.balances import links, services
 from wagtail_booking.checkout.balances.models import Tip
 from wagtail_booking.checkout.models import BookingPayment
+from wagtail_booking.reports.invoices import ensure_pdf
 from wagtail_booking.reports.models import Invoice
 
 Order = get_model("order", "Order")
@@ -84,6 +86,9 @@ def test_balance_with_add_on_and_tip_paid_once(client, stripe_client, stripe_fak
     assert services.balance_of(visited).paid_in_full
     invoice = Invoice.objects.get(order=order)
     assert invoice.amount == Decimal("92.00") and invoice.booking == visited
+    text = pdf_text(ensure_pdf(invoice))
+    assert "Balance of Massage after the visit" in text and "US$80.00" in text
+    assert "Tip for Maya" in text and "US$12.00" in text and "US$92.00" in text and "Deposit" not in text
     deposit_invoice = Invoice.objects.exclude(order=order).get()
     assert invoice.sequence == deposit_invoice.sequence + 1  # gapless: the next number of the business
     assert any("Balance paid" in message.subject or "Pagado" in message.subject for message in mail.outbox)
