@@ -82,7 +82,7 @@ def test_pay_a_balance_link_with_a_tip_on_a_phone(browser, demo_site, stripe):  
         page.get_by_role("button", name=re.compile("^Pay ")).click()
     page.wait_for_url(re.compile(r"/shop/checkout/payment-details/$"))
     expect(page.get_by_role("heading", level=1, name="Pay your balance")).to_be_visible()
-    expect(page.get_by_text(f"Balance of booking {reference}")).to_be_visible()
+    expect(page.get_by_text(f"Booking {reference}. Thank you for your visit.")).to_be_visible()
     assert_no_horizontal_scroll(page)
     assert_accessible(page)
     screenshot(page, "balance-payment-phone.png")
