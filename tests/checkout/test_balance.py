@@ -142,3 +142,32 @@ def test_tampered_and_expired_links(client, visited, time_machine):
 def test_no_balance_before_the_appointment_starts(stripe_client, massage, monday):
     booking = paid_booking(stripe_client, massage, far(monday), "pat@example.com")
     assert not services.can_request(booking)
+
+
+@pytest.mark.postgres_only("SQLite runs one write transaction at a time: one side always wins, so nothing races")
+def test_two_tabs_finalising_at_the_same_moment_keep_one_balance(client, stripe_client, stripe_fake, visited):
+    """Two payments of the same balance, finalised together by the return page and a webhook on two connections:
+    one is kept, the other given back in full, and Stripe's records agree."""
+    from django.test import Client
+
+    from tests.bookings.racing import race
+
+    for round_number in range(4):
+        if round_number:  # the next round: a new add-on makes a balance due again
+            services.add_add_on(visited, f"Extra {round_number}", Decimal("10.00"))
+        due = services.balance_of(visited).due
+        _, first = pay_balance(Client(), stripe_client, visited, tip="none")
+        _, second = pay_balance(Client(), stripe_client, visited, tip="10")
+        outcomes = race(lambda p=first: facade.finalise(p.payment_intent_id),
+                        lambda p=second: facade.finalise(p.payment_intent_id))
+        assert sorted(outcome.kind for outcome in outcomes) == ["lost", "paid"], outcomes
+        assert services.balance_of(visited).paid_in_full
+        for payment in (first, second):
+            payment.refresh_from_db()
+            intent = stripe_fake.payment_intents[payment.payment_intent_id]
+            kept = payment.amount_captured - payment.amount_refunded
+            assert kept in (Decimal("0"), payment.amount) and kept * 100 == intent["amount_received"] - sum(
+                refund["amount"] for refund in stripe_fake.refunds.values()
+                if refund["payment_intent"] == payment.payment_intent_id)
+        kept = [p for p in (first, second) if p.state == "captured"]
+        assert len(kept) == 1 and kept[0].amount in (due, due + (due / 10).quantize(Decimal("0.01")))
