@@ -54,9 +54,8 @@ def test_every_report_has_expected_figures():
 
 
 @pytest.fixture
-def scenario(stripe_client, massage, provider, monday, site_root, time_machine):
-    """Two $18 deposits (one refunded $4.50), a no-show, a late and an early cancellation, all in one week; after
-    kept's appointment its client pays the $72 balance with a 10% tip ($7.20)."""
+def deposits(stripe_client, massage, provider, monday, site_root):
+    """Two $18 deposits (one refunded $4.50), a no-show, a late and an early cancellation, all in one week."""
     kept = paid_booking(stripe_client, massage, far(monday, 10), "kept@example.com")
     partial = paid_booking(stripe_client, massage, far(monday, 11), "partial@example.com")
     facade.refund(facade.paid_payment(partial), Decimal("4.50"), "goodwill")
@@ -67,10 +66,17 @@ def scenario(stripe_client, massage, provider, monday, site_root, time_machine):
         BookingFactory(service=massage, provider=provider, start=start, status=status, client_email=email,
                        cancelled_at=start - notice if notice else None)
     first_day = timezone.localdate() - timedelta(days=1)  # the deposits moved today
+    return {"kept": kept, "partial": partial, "first_day": first_day, "last_day": far(monday).date() + timedelta(7)}
+
+
+@pytest.fixture
+def scenario(deposits, stripe_client, time_machine):
+    """The deposits; then, after kept's appointment, its client pays the $72 balance with a 10% tip ($7.20)."""
+    kept = deposits["kept"]
     time_machine.move_to(kept.end + timedelta(minutes=5), tick=True)
     _, payment = pay_balance(Client(), stripe_client, kept, tip="10")
     assert facade.finalise(payment.payment_intent_id).kind == "paid"
-    return {"kept": kept, "partial": partial, "first_day": first_day, "last_day": far(monday).date() + timedelta(7)}
+    return deposits
 
 
 def period(scenario):
