@@ -10,6 +10,8 @@ class WagtailBookingConfig(AppConfig):
     def ready(self):
         from . import checks  # noqa: F401 - registers system checks
         from .checkout import receivers as payment_receivers
+        from .checkout.balances import lines as balance_lines
+        from .checkout.balances.views import thanks_url as balance_thanks_url
         from .giftcards import setup as giftcards
         from .notifications import receivers
         from .packages import fulfil as package_fulfilment
@@ -27,3 +29,4 @@ class WagtailBookingConfig(AppConfig):
         package_receivers.connect()
         package_fulfilment.register(send_purchase_email_task)
         giftcards.connect()
+        balance_lines.register(balance_thanks_url)

@@ -30,6 +30,11 @@ DEFAULTS = {
     # Deposits for appointments starting within this many days are authorised and captured later (card
     # authorisations lapse after about 7 days); later appointments are charged at once and refunded by policy.
     "CARD_AUTHORIZATION_DAYS": 6,
+    # A balance payment link (sent by staff after the visit) works for this many days; later it says it expired.
+    "BALANCE_LINK_DAYS": 30,
+    # The largest tip a client may add to a balance, in the booking's currency, unless the balance itself is
+    # larger (a 100% tip is always allowed). A string or Decimal.
+    "TIP_MAXIMUM": "500",
     # Stripe Connect: a business (a Wagtail Site) with no connected Stripe account that can take payments has its
     # deposits charged on the platform's own account (True), or cannot take deposits online at all (False).
     "STRIPE_CONNECT_FALLBACK_TO_PLATFORM": True,

@@ -2,6 +2,7 @@
 
 from .api.models import ApiKey
 from .bookings.models import Booking
+from .checkout.balances.models import AddOn, Tip
 from .checkout.card_models import FeeCharge, SavedCard
 from .checkout.models import (
     BookingPayment,
@@ -45,3 +46,4 @@ __all__ += ["AgendaSent"]
 __all__ += ["CreditEntry", "CreditPurchase", "Package"]
 __all__ += ["GiftCard", "GiftCardEntry", "GiftCardHold"]
 __all__ += ["FeeCharge", "SavedCard"]
+__all__ += ["AddOn", "Tip"]

@@ -13,6 +13,8 @@ from .notifications.tasks import (
     agenda_sweep_task,
     fetch_sms_price_task,
     send_agenda_task,
+    send_balance_link_email_task,
+    send_balance_receipt_task,
     send_booking_email_task,
     send_invoice_email_task,
     send_reminder_task,
@@ -45,3 +47,4 @@ __all__ += ["purge_access_links_task", "send_access_link_task"]
 __all__ += ["agenda_sweep_task", "send_agenda_task", "send_staff_email_task"]
 __all__ += ["expire_credits_task", "send_purchase_email_task"]
 __all__ += ["release_abandoned_gift_card_holds_task"]
+__all__ += ["send_balance_link_email_task", "send_balance_receipt_task"]

@@ -9,6 +9,7 @@ from .blocks import manage as manage_views
 from .blocks import views as block_views
 from .checkout import client_views as card_views
 from .checkout import views as checkout_views
+from .checkout.balances import views as balance_views
 from .clients import views as client_views
 from .giftcards import views as giftcard_views
 from .notifications import views as notification_views
@@ -42,6 +43,7 @@ urlpatterns = [
     path("card/<str:reference>/<str:token>/done/", card_views.card_saved, name="card-saved"),
     path("fee/<int:fee_id>/<str:token>/", card_views.authenticate_fee, name="fee-authenticate"),
     path("fee/<int:fee_id>/<str:token>/done/", card_views.fee_authenticated, name="fee-authenticated"),
+    path("balance/<str:reference>/<str:token>/", balance_views.balance, name="balance"),
     path("stripe/webhook/", checkout_views.stripe_webhook, name="stripe-webhook"),
     path("stripe/connect-webhook/", checkout_views.stripe_connect_webhook, name="stripe-connect-webhook"),
     path("documents/", include("wagtail_booking.reports.urls")),

@@ -10,13 +10,13 @@ from django.utils import timezone
 
 from tests.factories.booking import BookingFactory
 from tests.helpers import NY
-from tests.reports.test_every_report import scenario  # noqa: F401
+from tests.reports.test_every_report import deposits  # noqa: F401
 from wagtail_booking.notifications.models import SmsMessage
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_the_week_s_revenue_is_shown_as_money_to_owners_only(client, owner, editor, scenario):  # noqa: F811
+def test_the_week_s_revenue_is_shown_as_money_to_owners_only(client, owner, editor, deposits):  # noqa: F811
     client.force_login(owner)
     html = client.get("/admin/").content.decode()
     assert "This week&#x27;s revenue" in html or "This week's revenue" in html

@@ -14,6 +14,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from tests.checkout.conftest import far, paid_booking
+from tests.checkout.test_balance import pay_balance
 from tests.factories.booking import BookingFactory
 from tests.reports.conftest import pdf_text
 from wagtail_booking.businesses import default_site_id
@@ -33,17 +34,20 @@ pytestmark = pytest.mark.django_db(transaction=True)
 MONEY_NUMBERS = {"US$36.00": Decimal("36"), "US$4.50": Decimal("4.5"), "US$31.50": Decimal("31.5"),
                  "US$240.00": Decimal("240"), "US$80.00": Decimal("80"), "US$160.00": Decimal("160"),
                  "US$50.00": Decimal("50"), "US$18.00": Decimal("18"), "US$32.00": Decimal("32"),
-                 "US$0.00": Decimal("0")}
+                 "US$0.00": Decimal("0"),
+                 "US$115.20": Decimal("115.2"), "US$110.70": Decimal("110.7"), "US$7.20": Decimal("7.2"),
+                 "US$103.50": Decimal("103.5")}
+# Taken: two $18 deposits and kept's balance ($72) with a 10% tip ($7.20); Revenue: Net less the tip.
+MASSAGE_MONEY = {"Orders": "3", "Taken": "US$115.20", "Refunded": "US$4.50", "Net": "US$110.70", "Tips": "US$7.20",
+                 "Revenue (net less tips)": "US$103.50"}
 EXPECTED = {
     "revenue": {},  # one row per day: checked by its totals below
-    "revenue_by_service": {"Massage": {"Orders": "2", "Taken": "US$36.00", "Refunded": "US$4.50",
-                                       "Net": "US$31.50"}},
-    "revenue_by_provider": {"Maya": {"Orders": "2", "Taken": "US$36.00", "Refunded": "US$4.50",
-                                     "Net": "US$31.50"}},
+    "revenue_by_service": {"Massage": MASSAGE_MONEY},
+    "revenue_by_provider": {"Maya": MASSAGE_MONEY},
     "utilisation": {"Maya": {"Booked minutes": "180"}},
     "cancellations": {"Massage": {"Bookings": "5", "Cancelled": "2", "Cancelled (share)": "40.0%",
                                   "Late cancellations": "1", "No-shows": "1", "No-shows (share)": "20.0%"}},
-    "clients": {"kept@example.com": {"Bookings in period": "1", "Lifetime value (net paid)": "US$18.00"},
+    "clients": {"kept@example.com": {"Bookings in period": "1", "Lifetime value (net paid)": "US$97.20"},
                 "partial@example.com": {"Lifetime value (net paid)": "US$13.50"},
                 "late@example.com": {"Lifetime value (net paid)": "US$0.00"}},
     # A $240 three-pack ($80 a credit): two used, one of them given back by a cancellation; two outstanding.
@@ -52,6 +56,7 @@ EXPECTED = {
                                             "Outstanding (deferred)": "US$160.00"}},
     "gift_card_liability": {"USD": {"Sold": "US$50.00", "Redeemed": "US$18.00", "Returned by refunds": "US$0.00",
                                     "Outstanding at the end": "US$32.00"}},
+    "tips_by_provider": {"Maya": {"Tips": "1", "Amount": "US$7.20"}},
 }
 
 
@@ -61,7 +66,7 @@ def test_every_report_has_expected_figures():
 
 
 @pytest.fixture
-def scenario(stripe_client, massage, provider, monday, site_root):
+def deposits(stripe_client, massage, provider, monday, site_root):
     """Two $18 deposits (one refunded $4.50), a no-show, a late and an early cancellation, all in one week."""
     kept = paid_booking(stripe_client, massage, far(monday, 10), "kept@example.com")
     partial = paid_booking(stripe_client, massage, far(monday, 11), "partial@example.com")
@@ -83,6 +88,16 @@ def scenario(stripe_client, massage, provider, monday, site_root):
     ledger.redeem_basket(424242, "GIFT-1", Decimal("18.00"))  # a $50 gift card, $18 of it spent
     first_day = timezone.localdate() - timedelta(days=1)  # the money moved today
     return {"kept": kept, "partial": partial, "first_day": first_day, "last_day": far(monday).date() + timedelta(7)}
+
+
+@pytest.fixture
+def scenario(deposits, stripe_client, time_machine):
+    """The deposits; then, after kept's appointment, its client pays the $72 balance with a 10% tip ($7.20)."""
+    kept = deposits["kept"]
+    time_machine.move_to(kept.end + timedelta(minutes=5), tick=True)
+    _, payment = pay_balance(Client(), stripe_client, kept, tip="10")
+    assert facade.finalise(payment.payment_intent_id).kind == "paid"
+    return deposits
 
 
 def period(scenario):
@@ -142,7 +157,8 @@ def test_report_page_and_exports(client, owner, scenario, view):
 def test_revenue_over_time_adds_up_and_takes_half_a_range(client, owner, scenario):
     client.force_login(owner)
     over_time = csv_rows(client.get(reverse(f"{NAMESPACE}:revenue"), {**period(scenario), "export": "csv"}))
-    assert sum(Decimal(row["Taken"]) for row in over_time) == Decimal("36.00")  # numbers a spreadsheet adds up
+    assert sum(Decimal(row["Taken"]) for row in over_time) == Decimal("115.20")
+    assert sum(Decimal(row["Tips"]) for row in over_time) == Decimal("7.20")  # numbers a spreadsheet adds up
     assert sum(Decimal(row["Refunded"]) for row in over_time) == Decimal("4.50")
     # Half a custom range (up to today) is a range too, not a date compared with a datetime.
     since = client.get(reverse(f"{NAMESPACE}:revenue"), {"period": "custom",
@@ -162,10 +178,10 @@ def test_every_pdf(client, owner, scenario):
     download = client.get(reverse(f"{NAMESPACE}:pdf_download", args=[report.pk]))
     assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
     text = pdf_text(download.content)
-    assert "US$36.00" in text and "US$4.50" in text and "US$31.50" in text and "Cancellations and no-shows" in text
+    assert "US$115.20" in text and "US$4.50" in text and "US$110.70" in text and "Cancellations and no-shows" in text
     assert "40.0%" in text  # the cancellation share, as on the page
     documents = Invoice.objects.order_by("pk")
-    assert sorted(documents.values_list("kind", flat=True)) == ["credit_note", "invoice", "invoice"]
+    assert sorted(documents.values_list("kind", flat=True)) == ["credit_note", "invoice", "invoice", "invoice"]
     for document in documents:
         staff = client.get(reverse(f"{NAMESPACE}:invoice_download", args=[document.pk]))
         mine = Client().get(links.invoice_url(document))

@@ -24,11 +24,12 @@ EMAIL_TASKS = {
     "wagtail_booking.notifications.tasks.send_booking_email_task": _("Email"),
     "wagtail_booking.notifications.tasks.send_invoice_email_task": _("Email with the invoice"),
     "wagtail_booking.notifications.tasks.send_payment_link_email_task": _("Email with the payment link"),
+    "wagtail_booking.notifications.tasks.send_balance_link_email_task": _("Email with the balance link"),
 }
 MESSAGE_KINDS = {
     "requested": _("Request received"), "confirmed": _("Booking confirmed"), "approved": _("Request approved"),
     "declined": _("Request declined"), "cancelled": _("Booking cancelled"), "rescheduled": _("Booking moved"),
-    "reminder": _("Reminder"), "payment_link": _("Payment link"),
+    "reminder": _("Reminder"), "payment_link": _("Payment link"), "balance_link": _("Balance link"),
 }
 
 
@@ -75,7 +76,8 @@ def messages_sent(booking, zone) -> list[SentMessage]:
     rows = []
     emails = OutboxMessage.objects.filter(task__in=EMAIL_TASKS, args__0=booking.pk)
     for message in emails:
-        kind = message.args[1] if len(message.args) > 1 else ""
+        kind = message.args[1] if len(message.args) > 1 else (
+            "balance_link" if message.task.endswith("balance_link_email_task") else "")
         what = MESSAGE_KINDS.get(kind, _("Invoice") if message.task.endswith("invoice_email_task") else
                                  _("Payment link") if message.task.endswith("payment_link_email_task") else kind)
         rows.append((message.created_at, SentMessage(

@@ -34,7 +34,7 @@ from ..exports import SafeCsvExportMixin
 from ..phone import to_e164
 from ..site_settings import business_zone
 from ..snippets.models import Provider, Service
-from . import booking_page, fees
+from . import balance, booking_page, fees
 from .free_times import FreeTimesCreateMixin, FreeTimesFormMixin
 from .scoping import BusinessFilterSet, BusinessScopedViewSetMixin, scoped_choices
 
@@ -290,6 +290,8 @@ class BookingInspectView(generic.InspectView):
             "refund_url": reverse(self.action_url_name.replace(":action", ":refund"), args=[booking.pk]),
             "card_on_file": booking_page.card_on_file(booking),
             "fee_url": reverse(self.action_url_name.replace(":action", ":fee"), args=[booking.pk, "REASON"]),
+            "balance": balance.summary(booking),
+            "balance_url": reverse(self.action_url_name.replace(":action", ":balance"), args=[booking.pk]),
             "can_manage": can_manage,
             "documents": [(doc, formats.money(doc.amount, doc.currency), formats.when(doc.issued_at, zone))
                           for doc in booking.invoices.defer("pdf").order_by("issued_at", "pk")],
@@ -352,7 +354,13 @@ class BookingViewSet(BusinessScopedViewSetMixin, ModelViewSet):
             path("refund/<int:pk>/", require_http_methods(["GET", "POST"])(self.refund_view), name="refund"),
             path("fee/<int:pk>/<str:reason>/", require_http_methods(["GET", "POST"])(partial(fees.fee_view, self)),
                  name="fee"),
+            path("balance/<int:pk>/", require_http_methods(["GET", "POST"])(self.balance_view),
+                 name="balance"),
         ]
+
+    def balance_view(self, request, pk):
+        """Request the balance after the visit (``admin/balance.py``)."""
+        return balance.request_view(self, request, pk)
 
     def refund_view(self, request, pk):
         """Staff refund any amount up to what is refundable."""

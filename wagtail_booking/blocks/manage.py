@@ -14,6 +14,8 @@ from django.views.decorators.http import require_http_methods
 from ..bookings import services
 from ..bookings.models import Booking
 from ..checkout import facade
+from ..checkout.balances import links as balance_links
+from ..checkout.balances import services as balances
 from ..checkout.policy_words import cancelled_refund_text, card_words, when
 from ..formats import money
 from ..site_settings import site_settings
@@ -37,7 +39,17 @@ def manage(request, reference, token):
             status = error.status_code
     context.update(booking_context(booking, token))
     context.update(_page(request, booking, showing_question="confirm" in context))
+    context.update(_balance(booking))
     return render(request, "wagtail_booking/manage.html", context, status=status)
+
+
+def _balance(booking) -> dict:
+    """After the appointment: what is left to pay (with the link to pay it) or that it is paid in full."""
+    if not balances.can_request(booking):
+        return {}
+    bill = balances.balance_of(booking)
+    return {"balance_due": money(bill.due, booking.currency or None), "balance_paid_in_full": bill.paid_in_full,
+            "balance_url": balance_links.balance_path(booking)}
 
 
 def _change(request, booking) -> dict:

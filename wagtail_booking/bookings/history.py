@@ -52,6 +52,7 @@ ACTIONS = {
     "refunded": (_("Refunded"), _("Refunded")),
     "fee_charged": (_("Fee charged"), _("Fee charged to the card on file")),
     "fee_failed": (_("Fee not charged"), _("Fee not charged to the card on file")),
+    "balance_requested": (_("Balance requested"), _("Balance link sent")),
 }
 
 

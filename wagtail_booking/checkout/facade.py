@@ -24,6 +24,8 @@ from ..bookings.models import Booking
 from ..conf import booking_settings
 from ..formats import money
 from . import cards, connect, fulfilment, gateway, tenders
+from .balances import lines as balance_lines
+from .balances import services as balance_services
 from .catalogue import booking_references
 from .models import BookingPayment
 from .money import from_minor_units, to_minor_units
@@ -89,11 +91,14 @@ def captures_later(booking, now=None) -> bool:
     return booking.start - (now or timezone.now()) <= window
 
 
-def prepare_payment(basket, booking, email, order_number, total: Decimal, currency: str, site_id=None):
+def prepare_payment(basket, booking, email, order_number, total: Decimal, currency: str, site_id=None,
+                    kind=None):
     """The PaymentIntent for this basket at this amount (created, or updated when a voucher changed the total).
 
-    ``booking`` None: a purchase (see ``fulfilment``) for the business ``site_id``, captured at once.
+    ``booking`` None: a purchase (see ``fulfilment``) for the business ``site_id``, captured at once. ``kind``
+    ``balance``: the booking's balance after the visit (see ``balances``), also captured at once.
     """
+    kind = kind or (BookingPayment.Kind.DEPOSIT if booking else BookingPayment.Kind.PURCHASE)
     amount_minor = to_minor_units(total, currency)
     site_id = booking.site_id if booking else site_id
     with transaction.atomic():
@@ -104,10 +109,10 @@ def prepare_payment(basket, booking, email, order_number, total: Decimal, curren
                 target = connect.charge_target_for_site(site_id)
             except connect.NoPaymentAccount as refused:
                 raise PaymentProblem(refused.message, transient=False) from refused
-            manual = captures_later(booking) if booking else False
+            manual = captures_later(booking) if kind == BookingPayment.Kind.DEPOSIT else False
             fee_minor = target.fee_minor(total, currency)
             about = {"booking": booking.reference} if booking else {"purchase": "yes"}
-            customer = _customer_for_saving(booking, target.account) if booking else ""
+            customer = _customer_for_saving(booking, target.account) if kind == BookingPayment.Kind.DEPOSIT else ""
             intent = _stripe_call(
                 gateway.create_intent, amount_minor, currency, manual,
                 {**about, "order_number": order_number, "basket": str(basket.id)},
@@ -117,7 +122,7 @@ def prepare_payment(basket, booking, email, order_number, total: Decimal, curren
                 booking=booking, basket_id=basket.id, order_number=order_number, payment_intent_id=intent["id"],
                 amount=total, currency=currency, capture_manual=manual, email=email, stripe_account=target.account,
                 site_id=site_id, application_fee=from_minor_units(fee_minor, currency),
-                kind=BookingPayment.Kind.DEPOSIT if booking else BookingPayment.Kind.PURCHASE)
+                kind=kind)
             return payment, intent
         if payment.amount != total or payment.email != email:
             payment.attempt += 1
@@ -171,7 +176,7 @@ def finalise(intent_id) -> Outcome:
         priced = _priced_basket(payment)
         basket = priced[0]
         if basket.status != basket.OPEN or (payment.booking_id
-                                            and payment.booking.reference not in booking_references(basket)):
+                                            and payment.booking.reference not in _references(payment, basket)):
             message = ("This payment belongs to a basket that has changed (another time was chosen or it was already "
                        "paid). We have not kept your money: it is on its way back to your card.")
             _give_back(payment, intent, message)
@@ -182,9 +187,13 @@ def finalise(intent_id) -> Outcome:
             logger.warning("Payment %s: Stripe holds %s but the basket totals %s", payment.pk, received, priced[-1])
             _give_back(payment, intent, message)
             return Outcome("lost", payment, message)
+        refused = balance_refusal(payment, basket)
+        if refused:
+            _give_back(payment, intent, refused)
+            return Outcome("lost", payment, refused)
         try:
             with transaction.atomic():  # a tender refusing (a gift card spent meanwhile) undoes the booking too
-                if payment.booking_id:  # a purchase has no hold to complete
+                if payment.kind == BookingPayment.Kind.DEPOSIT:  # a purchase or a balance has no hold to complete
                     services.complete_hold(payment.booking)
                 _place_order(payment, intent, priced)
         except (services.SlotUnavailable, tenders.Refused) as lost:
@@ -192,6 +201,20 @@ def finalise(intent_id) -> Outcome:
             _give_back(payment, intent, message)
             return Outcome("lost", payment, message)
     return Outcome("paid", payment)
+
+
+def _references(payment, basket):
+    """The booking references the basket pays for, as this payment's kind marks them on its lines."""
+    if payment.kind == BookingPayment.Kind.BALANCE:
+        return balance_lines.references(basket)
+    return booking_references(basket)
+
+
+def balance_refusal(payment, basket) -> str:
+    """For a balance payment, why it cannot be kept (already paid, or the bill changed); "" otherwise."""
+    if payment.kind != BookingPayment.Kind.BALANCE:
+        return ""
+    return balance_services.refusal(payment.booking, balance_lines.amounts(basket)[balance_lines.BALANCE_CLASS])
 
 
 def _priced_basket(payment):

@@ -19,6 +19,9 @@ from ..bookings.tokens import manage_token
 from ..businesses import site_for_request
 from ..conf import booking_settings
 from . import facade, fulfilment, journey, tenders
+from .balances import lines as balance_lines
+from .balances import links as balance_links
+from .balances import services as balance_services
 from .catalogue import PRODUCT_CLASS_SLUG, booking_references, is_booking_only
 from .models import BookingPayment
 
@@ -83,7 +86,19 @@ class StripePaymentDetailsMixin(BookingPreconditionsMixin):
     template_name_shop = "wagtail_booking/checkout/shop_payment_details.html"
 
     def get_pre_conditions(self, request):
-        return [*super().get_pre_conditions(request), "check_booking_holds_are_live"]
+        return [*super().get_pre_conditions(request), "check_booking_holds_are_live", "check_balance_is_due"]
+
+    def check_balance_is_due(self, request):
+        """A basket paying a booking's balance pays exactly what is due now, and only while something is."""
+        booking = balance_lines.booking_of(request.basket)
+        if booking is None:
+            return
+        charged = balance_lines.amounts(request.basket)[balance_lines.BALANCE_CLASS]
+        if balance_services.balance_of(booking).due != charged:
+            request.basket.flush()
+            raise FailedPreCondition(url=balance_links.balance_path(booking),
+                                     message=_("The balance changed since you opened the page; here is what is due "
+                                               "now."))
 
     def get_template_names(self):
         if self.preview:
@@ -101,6 +116,8 @@ class StripePaymentDetailsMixin(BookingPreconditionsMixin):
         bookings = list(Booking.objects.filter(reference__in=booking_references(basket)).select_related(
             "service", "provider"))
         context["bookings"] = bookings
+        balance_of = None if bookings else balance_lines.booking_of(basket)
+        context["balance_booking"] = balance_of
         purchase = not bookings and fulfilment.is_purchase_only(basket)
         context["purchase_lines"] = list(basket.all_lines()) if purchase else []
         if total is None or not (bookings or purchase):
@@ -113,8 +130,9 @@ class StripePaymentDetailsMixin(BookingPreconditionsMixin):
             return context  # gift cards (or other tenders) pay everything: no card asked
         amount -= context["tendered"]
         try:
-            payment, intent = facade.prepare_payment(basket, bookings[0] if bookings else None, email, order_number,
-                                                     amount, total.currency, site_for_request(self.request).pk)
+            payment, intent = facade.prepare_payment(
+                basket, bookings[0] if bookings else balance_of, email, order_number, amount, total.currency,
+                site_for_request(self.request).pk, kind=BookingPayment.Kind.BALANCE if balance_of else None)
         except facade.PaymentProblem as problem:
             context["payment_error"] = problem.message
             return context
@@ -202,7 +220,8 @@ class StripeReturnView(View):
         payment = outcome.payment  # as finalise left it: with its order
         request.session["checkout_order_id"] = payment.order_id
         booking = payment.booking
-        if booking is None:  # a purchase: where its product class says, else Oscar's thank-you page
+        if booking is None or payment.kind != BookingPayment.Kind.DEPOSIT:
+            # a purchase or a balance: where its product class says, else Oscar's thank-you page
             return HttpResponseRedirect(fulfilment.thanks_url(payment.order) or reverse("checkout:thank-you"))
         return HttpResponseRedirect(reverse("wagtail_booking:booked", args=[booking.reference,
                                                                             manage_token(booking)]))

@@ -36,9 +36,9 @@ class LinePricing:
         amount = line_amount(line)
         if amount is None or not info.stockrecord:
             return info
-        # Looked up here: the partner app's strategy module imports this one (a project's fork mixes LinePricing in).
-        FixedPrice = get_class("partner.prices", "FixedPrice")
-        PurchaseInfo = get_class("partner.strategy", "PurchaseInfo")
+        # Looked up here, not at import: the partner app's strategy module imports this one.
+        FixedPrice = get_class("partner.prices", "FixedPrice")  # noqa: N806 - Oscar's class names
+        PurchaseInfo = get_class("partner.strategy", "PurchaseInfo")  # noqa: N806
         price = FixedPrice(currency=info.stockrecord.price_currency, excl_tax=amount, tax=Decimal("0"))
         return PurchaseInfo(price=price, availability=info.availability, stockrecord=info.stockrecord)
 

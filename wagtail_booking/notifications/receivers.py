@@ -5,7 +5,12 @@ from ..checkout.quotes import paid_payment
 from ..outbox import enqueue
 from . import staff_receivers
 from .forms import plug_in
-from .tasks import queue_messages, send_fee_authentication_email_task, sync_reminders_task
+from .tasks import (
+    queue_messages,
+    send_balance_receipt_task,
+    send_fee_authentication_email_task,
+    sync_reminders_task,
+)
 
 
 def on_requested(sender, booking, **kwargs):
@@ -37,8 +42,14 @@ def on_fee_needs_authentication(sender, fee, **kwargs):
     enqueue(send_fee_authentication_email_task, fee.pk)
 
 
+def on_payment_recorded(sender, payment, kind, **kwargs):
+    if kind == "debit" and payment.kind == payment.Kind.BALANCE:  # the client's receipt for a paid balance
+        enqueue(send_balance_receipt_task, payment.pk)
+
+
 RECEIVERS = {
     signals.fee_needs_authentication: on_fee_needs_authentication,
+    signals.payment_recorded: on_payment_recorded,
     signals.booking_requested: on_requested,
     signals.booking_confirmed: on_confirmed,
     signals.booking_cancelled: on_cancelled,

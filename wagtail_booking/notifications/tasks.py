@@ -7,9 +7,10 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from ..bookings.models import Booking
+from ..checkout.models import BookingPayment
 from ..outbox import durable_task, enqueue
 from ..snippets.models import Provider
-from . import agenda, fee_emails, payment_links, sending, staff
+from . import agenda, balance, fee_emails, payment_links, sending, staff
 from .context import business_name, site_base_url
 from .emails import send_booking_email, send_invoice_email
 from .models import SmsMessage
@@ -127,3 +128,31 @@ def send_agenda_task(provider_id, day_iso):
 @db_periodic_task(crontab(minute="*/15"))
 def agenda_sweep_task():
     return agenda.queue_due(send_agenda_task)
+
+
+# The balance after a visit (notifications.balance) -----------------------------------------------------------------
+
+
+@durable_task(retries=3, retry_delay=30, retry_backoff=2)
+def send_balance_link_email_task(booking_id):
+    booking = Booking.objects.select_related("service", "provider", "site").filter(pk=booking_id).first()
+    if booking is not None:
+        balance.send_link_email(booking)
+
+
+def queue_balance_link(booking, channel):
+    """Record the balance link for ``channel`` ("sms" or "email"); it goes out after the commit. The caller
+    checks ``payment_links.sms_problem`` first."""
+    if channel == "email":
+        enqueue(send_balance_link_email_task, booking.pk)
+        return
+    message = SmsMessage.objects.create(booking=booking, kind="balance_link", to=booking.client_phone,
+                                        body=balance.sms_body(booking))
+    enqueue(send_sms_task, message.pk)
+
+
+@durable_task(retries=3, retry_delay=60, retry_backoff=2)
+def send_balance_receipt_task(payment_id):
+    payment = BookingPayment.objects.select_related("booking__service", "booking__site").filter(pk=payment_id).first()
+    if payment is not None and payment.booking_id is not None:
+        balance.send_receipt(payment.booking, payment)

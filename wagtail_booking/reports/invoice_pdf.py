@@ -55,6 +55,9 @@ def _render(document) -> bytes:
 
 
 def invoice_table(document, order, booking, currency):
+    payment = getattr(order, "booking_payment", None)
+    if payment is not None and payment.kind == "balance":
+        return balance_table(document, order, booking, currency)
     rows = [[_("Item"), _("Amount")],
             [_("%(service)s (full price)") % {"service": booking.service.name}, money(booking.price, currency)]]
     for line in order.lines.all():
@@ -77,6 +80,17 @@ def gift_card_rows(order, currency):
     return [[_("Paid by gift card %(card)s") % {"card": source.label.rsplit(" ", 1)[-1]},
              money(source.amount_debited, currency)]
             for source in order.sources.filter(source_type__code=SOURCE_TYPE_CODE)]
+def balance_table(document, order, booking, currency):
+    """The balance paid after the visit: its line (add-ons included) and the tip, each as the order has them."""
+    rows = [[_("Item"), _("Amount")]]
+    for line in order.lines.select_related("product__product_class"):
+        tip = line.product_id and line.product.product_class.slug == "tip"
+        label = (_("Tip for %(provider)s") % {"provider": booking.provider.name} if tip else
+                 _("Balance of %(service)s after the visit") % {"service": booking.service.name})
+        rows.append([label, money(line.line_price_incl_tax, currency)])
+    rows += [[_("Total (incl. tax)"), money(order.total_incl_tax, currency)],
+             [_("Paid by card"), money(document.amount, currency)]]
+    return table(rows, widths=[120 * mm, 45 * mm], bold_last=True)
 
 
 def credit_table(document):

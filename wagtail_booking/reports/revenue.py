@@ -7,7 +7,10 @@ Oscar's payment ``Transaction`` rows on the ``Source`` of every order placed for
 
 * **taken** = ``Debit`` transactions (the checkout writes one per Stripe capture, deposits and full payments alike);
 * **refunded** = ``Refund`` transactions (one per Stripe refund);
-* **net** = taken - refunded.
+* **net** = taken - refunded;
+* **tips** = what clients added as a tip to a balance (``reports/tips.py``): already in *taken* (one card payment
+  carried the balance and the tip), shown apart because it is the provider's, not the business's;
+* **revenue** = net - tips: deposits and balances (add-ons included) kept by the business.
 
 Each transaction counts on the local date it was recorded (``date_created`` in the site's time zone), in its
 Source's currency. Authorisations (``Authorise``) are not money taken until captured. Service and provider are the
@@ -29,6 +32,7 @@ from oscar.core.loading import get_model
 
 from ..formats import money as money_text
 from ..formats import short_date
+from . import tips as tip_figures
 from .periods import Period, buckets
 
 Transaction = get_model("payment", "Transaction")
@@ -73,10 +77,23 @@ class MoneyRow:
     refunds: int = 0
     key: object = None
     extra: dict = field(default_factory=dict)
+    tips: Decimal = ZERO
 
     @property
     def net(self) -> Decimal:
         return self.taken - self.refunded
+
+    @property
+    def revenue(self) -> Decimal:
+        return self.net - self.tips
+
+    @property
+    def tips_money(self) -> str:
+        return money_text(self.tips, self.currency)
+
+    @property
+    def revenue_money(self) -> str:
+        return money_text(self.revenue, self.currency)
 
     # As people read them (formats.money: the active language's way), for the report pages, exports and PDFs.
     @property
@@ -124,7 +141,7 @@ def _row(values, label, key=None) -> MoneyRow:
 def totals(filters: Filters) -> list[MoneyRow]:
     """One row per currency for the whole period. One query."""
     rows = (transactions(filters).values(currency=_currency()).annotate(**MONEY).order_by("currency"))
-    return [_row(values, _("Total")) for values in rows]
+    return tip_figures.add_tips([_row(values, _("Total")) for values in rows], tip_figures.per_currency(filters))
 
 
 def combine(rows: list[MoneyRow]) -> list[MoneyRow]:
@@ -136,6 +153,7 @@ def combine(rows: list[MoneyRow]) -> list[MoneyRow]:
         total.refunded += row.refunded
         total.payments += row.payments
         total.refunds += row.refunds
+        total.tips += row.tips
     return [result[currency] for currency in sorted(result)]
 
 
@@ -150,8 +168,10 @@ def over_time(filters: Filters, fill=True) -> list[MoneyRow]:
     keys = [(day, currency) for day in buckets(filters.period, filters.interval) for currency in currencies]
     if not fill:
         keys = [key for key in keys if key in found]
-    return [_row(found[key], bucket_label(key[0], filters.interval), key[0]) if key in found
-            else MoneyRow(bucket_label(key[0], filters.interval), key[1], key=key[0]) for key in keys]
+    return tip_figures.add_tips([
+        _row(found[key], bucket_label(key[0], filters.interval), key[0]) if key in found
+        else MoneyRow(bucket_label(key[0], filters.interval), key[1], key=key[0]) for key in keys],
+        tip_figures.per_bucket(filters))
 
 
 def by_dimension(filters: Filters, dimension: str) -> list[MoneyRow]:
@@ -165,7 +185,15 @@ def by_dimension(filters: Filters, dimension: str) -> list[MoneyRow]:
         row = _row(values, values["name"], values["key"])
         row.extra["orders"] = values["orders"]
         result.append(row)
+    tip_figures.add_tips(result, tip_figures.per_dimension(filters, dimension))
     return sorted(result, key=lambda row: (-row.net, row.label))
+
+
+def tips_by_provider(filters: Filters) -> list[MoneyRow]:
+    """One row per provider and currency: the tips (``taken``) and how many (``payments``), largest first."""
+    rows = [MoneyRow(label=values["name"], currency=values["currency"], taken=money(values["total"]),
+                     payments=values["count"], key=values["key"]) for values in tip_figures.per_provider(filters)]
+    return sorted(rows, key=lambda row: (-row.taken, row.label))
 
 
 def bucket_label(day: date, interval: str) -> str:

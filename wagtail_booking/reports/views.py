@@ -21,10 +21,13 @@ from .utilisation import utilisation
 MONEY_COLUMNS = [Column("taken", label=_("Taken"), accessor="taken_money"),
                  Column("refunded", label=_("Refunded"), accessor="refunded_money"),
                  Column("net", label=_("Net"), accessor="net_money"),
+                 Column("tips", label=_("Tips"), accessor="tips_money"),
+                 Column("revenue", label=_("Revenue (net less tips)"), accessor="revenue_money"),
                  Column("payments", label=_("Payments")), Column("refunds", label=_("Refunds"))]
-MONEY_EXPORT = ["label", "currency", "taken", "refunded", "net", "payments", "refunds"]
+MONEY_EXPORT = ["label", "currency", "taken", "refunded", "net", "tips", "revenue", "payments", "refunds"]
 MONEY_HEADINGS = {"currency": _("Currency"), "taken": _("Taken"), "refunded": _("Refunded"), "net": _("Net"),
-                  "payments": _("Payments"), "refunds": _("Refunds")}
+                  "tips": _("Tips"), "revenue": _("Revenue (net less tips)"), "payments": _("Payments"),
+                  "refunds": _("Refunds")}
 
 class BookingReportView(SafeCsvExportMixin, ReportView):
     """Shared by every booking report: permission, filters, rows computed rather than filtered, a CSV export
@@ -219,5 +222,20 @@ class GiftCardLiabilityView(BookingReportView):
         return liability.liability(filters)
 
 
+class TipsByProviderView(BookingReportView):
+    """Tips clients added when paying their balance, per provider (see ``reports/tips.py``)."""
+
+    page_title = _("Tips by provider")
+    url_name = "tips_by_provider"
+    columns = [Column("label", label=_("Provider")), Column("payments", label=_("Tips")),
+               Column("taken", label=_("Amount"), accessor="taken_money")]
+    list_export = ["label", "currency", "payments", "taken"]
+    export_headings = {"label": _("Provider"), "currency": _("Currency"), "payments": _("Tips"),
+                       "taken": _("Amount")}
+
+    def get_rows(self, filters):
+        return revenue.tips_by_provider(filters)
+
+
 REPORTS = [RevenueOverTimeView, RevenueByServiceView, RevenueByProviderView, UtilisationView, CancellationsView,
-           ClientsView, DeferredRevenueView, GiftCardLiabilityView]
+           ClientsView, DeferredRevenueView, GiftCardLiabilityView, TipsByProviderView]
