@@ -14,6 +14,7 @@ from .notifications.models import AgendaSent, ReminderSent, SmsMessage, SmsOptOu
 from .outbox.models import OutboxMessage
 from .reports.models import DocumentCounter, Invoice, RevenueReport
 from .site_settings import BusinessSettings
+from .snippets.prices import ServicePrice, TaxRate
 from .snippets.models import (
     BusyBlock,
     DateOverride,
@@ -39,3 +40,4 @@ __all__ += ["WebhookDelivery", "WebhookEndpoint"]
 __all__ += ["ApiKey"]
 __all__ += ["ClientAccessLink", "ConfirmedClientEmail"]
 __all__ += ["AgendaSent"]
+__all__ += ["ServicePrice", "TaxRate"]
