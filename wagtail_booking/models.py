@@ -14,7 +14,6 @@ from .notifications.models import AgendaSent, ReminderSent, SmsMessage, SmsOptOu
 from .outbox.models import OutboxMessage
 from .reports.models import DocumentCounter, Invoice, RevenueReport
 from .site_settings import BusinessSettings
-from .snippets.prices import ServicePrice, TaxRate
 from .snippets.models import (
     BusyBlock,
     DateOverride,
@@ -25,6 +24,7 @@ from .snippets.models import (
     TimeOff,
     WeeklyHours,
 )
+from .snippets.prices import ServicePrice, TaxRate
 from .sync.models import BookingEvent, CalendarFeed, GoogleConnection, SyncedCalendar
 from .webhooks.models import WebhookDelivery, WebhookEndpoint
 
