@@ -13,6 +13,7 @@ from ..formats import percent
 from . import PERMISSION, activity, forbidden, revenue
 from .charts import Bar, bar_chart
 from .filters import INTERVAL_CHOICES, ReportFilterSet, RevenueOverTimeFilterSet
+from .tax import tax_totals
 from .utilisation import utilisation
 
 # Money as people read it (formats.money, with its currency sign) on the page; in the CSV and XLSX exports as plain
@@ -98,6 +99,7 @@ class RevenueOverTimeView(BookingReportView):
                       % {"interval": dict(INTERVAL_CHOICES)[interval].lower(), "currency": currency}, currency)
             for currency, bars in sorted(by_currency.items())]
         context["totals"] = revenue.combine(context["object_list"])
+        context["tax_rows"] = tax_totals(self.report_filters)
         return context
 
 
