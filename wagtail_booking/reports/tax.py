@@ -53,8 +53,8 @@ def tax_totals(filters: Filters) -> list[TaxRow]:
         payments = payments.filter(booking__provider_id=filters.provider_id)
     rows = (Order.objects.filter(pk__in=payments.values("order_id"), date_placed__gte=filters.period.start,
                                  date_placed__lt=filters.period.end)
-            .values("currency").annotate(net=Sum("total_excl_tax", default=ZERO), tax=Sum("total_tax", default=ZERO),
-                                         gross=Sum("total_incl_tax", default=ZERO), orders=Count("id"))
+            .values("currency").annotate(net_sum=Sum("total_excl_tax", default=ZERO),
+                                         gross_sum=Sum("total_incl_tax", default=ZERO), orders=Count("id"))
             .order_by("currency"))
-    return [TaxRow(values["currency"], money(values["net"]), money(values["tax"]), money(values["gross"]),
-                   values["orders"]) for values in rows]
+    return [TaxRow(values["currency"], money(values["net_sum"]), money(values["gross_sum"] - values["net_sum"]),
+                   money(values["gross_sum"]), values["orders"]) for values in rows]
