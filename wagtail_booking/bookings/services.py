@@ -296,7 +296,9 @@ def _price_in(service, currency):
     try:
         return price_in(service, currency)
     except NotPricedIn as error:
-        raise BookingError(str(error), field="currency") from error
+        raise BookingError(_("%(service)s cannot be booked in %(currency)s; it is priced in %(currencies)s.")
+                           % {"service": service.name, "currency": error.currency,
+                              "currencies": ", ".join(error.currencies)}, field="currency") from error
 
 
 def _language(client: ClientDetails, default: str = "") -> str:

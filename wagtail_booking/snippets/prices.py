@@ -74,8 +74,7 @@ class NotPricedIn(ValueError):
     def __init__(self, service, currency):
         self.currency = currency
         self.currencies = currencies_of(service)
-        super().__init__(_("%(service)s cannot be booked in %(currency)s; it is priced in %(currencies)s.")
-                         % {"service": service, "currency": currency, "currencies": ", ".join(self.currencies)})
+        super().__init__(f"{service} has no price in {currency} (priced in {', '.join(self.currencies)}).")
 
 
 @dataclass(frozen=True)
