@@ -25,6 +25,7 @@ from ..exports import SafeCsvExportMixin
 from ..formats import money, when
 from ..site_settings import business_zone
 from ..snippets.models import BusyBlock, IntakeForm, Provider, Service
+from ..snippets.prices import TaxRate
 from .scoping import BusinessFormMixin, BusinessScopedViewSetMixin, business_path, filterset_for, guard_object_urls
 
 
@@ -181,18 +182,28 @@ class CancellationPolicyViewSet(BookingSnippetViewSet):
     search_backend_name = None
 
 
+class TaxRateViewSet(BookingSnippetViewSet):
+    model = TaxRate
+    icon = "decimal"
+    list_display = ["name", "percent"]
+    list_export = ["name", "percent"]
+    search_fields = ["name"]
+    search_backend_name = None
+
+
 class BookingSetupGroup(SnippetViewSetGroup):
     menu_label = _("Booking setup")
     menu_icon = "cog"
     menu_order = 210
-    items = (ServiceViewSet, ProviderViewSet, BusyBlockViewSet, IntakeFormViewSet, CancellationPolicyViewSet)
+    items = (ServiceViewSet, ProviderViewSet, BusyBlockViewSet, IntakeFormViewSet, CancellationPolicyViewSet,
+             TaxRateViewSet)
 
 
 class ScopedDeleteBulkAction(DeleteBulkAction):
     """Wagtail's bulk delete for our snippets: rows of other businesses are neither listed nor deleted, and
     "select all" means all of the user's businesses' rows."""
 
-    models = [Service, Provider, BusyBlock, IntakeForm, CancellationPolicy]
+    models = [Service, Provider, BusyBlock, IntakeForm, CancellationPolicy, TaxRate]
 
     def _visible(self, queryset):
         return visible_to(queryset, self.request.user, business_path(self.model))
