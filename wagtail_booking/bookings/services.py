@@ -296,7 +296,8 @@ def _price_in(service, currency):
     try:
         return price_in(service, currency)
     except NotPricedIn as error:
-        raise BookingError(_("%(service)s cannot be booked in %(currency)s; it is priced in %(currencies)s.")
+        # 409, not 400: the code is well-formed; it conflicts with the prices the service has now.
+        raise NotAllowed(_("%(service)s cannot be booked in %(currency)s; it is priced in %(currencies)s.")
                            % {"service": service.name, "currency": error.currency,
                               "currencies": ", ".join(error.currencies)}, field="currency") from error
 
