@@ -114,8 +114,8 @@ def test_a_currency_the_service_has_no_price_in_is_refused_naming_the_field(clie
     for currency in ("EUR", "eur", "DOLLARS", "12"):
         response = client.post("/booking/api/holds", data=json.dumps({**body, "currency": currency}),
                                content_type="application/json")
-        # A code the service has no price in: 409 (it may get one); not an ISO code at all: 422 (schema).
-        assert response.status_code == (409 if currency.lower() == "eur" else 422), response.content
+        # A code the service has no price in: 409 (it may get one); not a three-letter code: 400 (schema).
+        assert response.status_code == (409 if currency.lower() == "eur" else 400), response.content
         assert "currency" in response.content.decode()
     assert not Booking.objects.exists()
     services = client.get("/booking/api/services").json()
