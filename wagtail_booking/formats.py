@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_skeleton
-from babel.numbers import format_currency, format_percent
+from babel.numbers import format_currency, format_percent, get_currency_name, get_currency_precision, list_currencies
 from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -52,6 +52,19 @@ def money(amount, currency=None, language=None) -> str:
     elif configured:
         kwargs["format"] = configured
     return format_currency(amount, **kwargs)
+
+
+def currency_choices() -> list[tuple[str, str]]:
+    """ISO 4217 codes with their names in the active language ("CAD — Canadian Dollar"), sorted by code: the
+    choices of every currency field. Evaluated when a form is built, so the names follow the admin's language."""
+    locale = babel_locale()
+    return [(code, f"{code} \u2014 {get_currency_name(code, locale=locale)}") for code in sorted(list_currencies())
+            if len(code) == 3 and code.isalpha()]
+
+
+def currency_digits(currency: str) -> int:
+    """How many decimals an amount of ``currency`` has as people pay it (CLDR): 2 for CAD, 0 for JPY."""
+    return get_currency_precision(currency.upper())
 
 
 def in_zone(moment: datetime, zone_name: str | None) -> datetime:

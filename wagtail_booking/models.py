@@ -28,6 +28,7 @@ from .snippets.models import (
     TimeOff,
     WeeklyHours,
 )
+from .snippets.prices import ServicePrice, TaxRate
 from .sync.models import BookingEvent, CalendarFeed, GoogleConnection, SyncedCalendar
 from .webhooks.models import WebhookDelivery, WebhookEndpoint
 
@@ -47,3 +48,4 @@ __all__ += ["CreditEntry", "CreditPurchase", "Package"]
 __all__ += ["GiftCard", "GiftCardEntry", "GiftCardHold"]
 __all__ += ["FeeCharge", "SavedCard"]
 __all__ += ["AddOn", "Tip"]
+__all__ += ["ServicePrice", "TaxRate"]

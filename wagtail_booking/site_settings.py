@@ -9,6 +9,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.contrib.settings.models import BaseSiteSetting
 
 from .businesses import default_site, site_root_url
+from .formats import currency_choices
 from .timezones import TimeZoneField
 
 # What the business's people can be told about (notifications.staff sends them).
@@ -130,6 +131,14 @@ class BusinessSettings(BaseSiteSetting):
     staff_notify_events = EventsField(
         _("staff notifications: about"), blank=True, default=ALL_STAFF_EVENTS,
         help_text=_("What the addresses above are told about."))
+    currency = models.CharField(
+        _("currency"), max_length=3, blank=True, choices=currency_choices,
+        help_text=_("The currency the business's services, packages and gift cards are priced in. A service may add "
+                    "prices in other currencies. Empty: the shop's default currency."))
+    prices_include_tax = models.BooleanField(
+        _("prices include tax"), default=False,
+        help_text=_("Ticked: a service's price already includes its tax rate (the tax is worked out of it). "
+                    "Not ticked: the tax is added on top at payment."))
     default_cancellation_policy = models.ForeignKey(
         "wagtail_booking.CancellationPolicy", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         verbose_name=_("default cancellation policy"), help_text=_("Used by services that name none."))
@@ -171,3 +180,15 @@ def business_zone(site=None) -> str:
 def business_name(site=None) -> str:
     site = _site(site)
     return BusinessSettings.for_site(site).display_name() if site else "our business"
+
+
+def business_currency(site=None) -> str:
+    """The ISO 4217 code ``site``'s business prices in: its setting, else ``OSCAR_DEFAULT_CURRENCY``."""
+    details = site_settings(site)
+    return ((details.currency if details is not None else "") or settings.OSCAR_DEFAULT_CURRENCY).upper()
+
+
+def prices_include_tax(site=None) -> bool:
+    """Whether ``site``'s prices are gross (tax included) rather than net."""
+    details = site_settings(site)
+    return bool(details and details.prices_include_tax)

@@ -32,7 +32,7 @@ OWNER_PERMISSIONS = [
     *[f"{action}_{model}" for action in ("add", "change", "delete", "view") for model in ("apikey",
                                                                                          "webhookendpoint")],
     *[f"{action}_{model}" for action in ("add", "change", "delete", "view")
-      for model in ("service", "provider", "busyblock", "intakeform", "cancellationpolicy", "package")],
+      for model in ("service", "provider", "busyblock", "intakeform", "cancellationpolicy", "package", "taxrate")],
 ]
 
 
@@ -71,9 +71,10 @@ class Business:
         from wagtail_booking.packages.models import Package
         from wagtail_booking.reports.models import Invoice, RevenueReport
         from wagtail_booking.snippets.models import BusyBlock, IntakeForm, Provider, Service
+        from wagtail_booking.snippets.prices import TaxRate
         from wagtail_booking.webhooks.models import WebhookDelivery, WebhookEndpoint
 
-        return {Service: self.service, Provider: self.provider, IntakeForm: self.intake_form,
+        return {TaxRate: self.tax_rate, Service: self.service, Provider: self.provider, IntakeForm: self.intake_form,
                 CancellationPolicy: self.policy, BusyBlock: self.busy_block, Booking: self.request,
                 Invoice: self.invoice, RevenueReport: self.report, ApiKey: self.api_key,
                 WebhookEndpoint: self.webhook, WebhookDelivery: self.delivery, Package: self.package,
@@ -115,6 +116,7 @@ def _business(name, hostname, home, stripe_server, monday, paid_count, refund): 
     from wagtail_booking.reports.models import RevenueReport
     from wagtail_booking.site_settings import BusinessSettings
     from wagtail_booking.snippets.models import BusyBlock, IntakeForm
+    from wagtail_booking.snippets.prices import TaxRate
     from wagtail_booking.sync.models import GoogleConnection
     from wagtail_booking.webhooks.models import WebhookDelivery, WebhookEndpoint
 
@@ -124,6 +126,7 @@ def _business(name, hostname, home, stripe_server, monday, paid_count, refund): 
     world.provider = ProviderFactory(name=f"{name} Provider", email=f"provider@{hostname}", site=site)
     world.intake_form = IntakeForm.objects.create(name=f"{name} Intake", site=site)
     world.policy = CancellationPolicy.objects.create(name=f"{name} Policy", site=site)
+    world.tax_rate = TaxRate.objects.create(name=f"{name} Tax", percent=Decimal("13"), site=site)
     world.service = ServiceFactory(name=f"{name} Massage", providers=[world.provider], site=site,
                                    duration_minutes=60, price=Decimal("90.00"), deposit_kind="percent",
                                    deposit_value=Decimal("20"), cancellation_policy=world.policy)

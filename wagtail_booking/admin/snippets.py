@@ -26,6 +26,7 @@ from ..formats import money, when
 from ..packages.models import Package
 from ..site_settings import business_zone
 from ..snippets.models import BusyBlock, IntakeForm, Provider, Service
+from ..snippets.prices import TaxRate
 from .scoping import BusinessFormMixin, BusinessScopedViewSetMixin, business_path, filterset_for, guard_object_urls
 
 
@@ -188,6 +189,13 @@ class PackageViewSet(BookingSnippetViewSet):
     list_display = ["name", "sessions", "price", "validity_months", "on_sale"]
     filter_fields = ["on_sale", "services"]
     list_export = ["name", "sessions", "price", "currency", "validity_months", "on_sale"]
+
+
+class TaxRateViewSet(BookingSnippetViewSet):
+    model = TaxRate
+    icon = "decimal"
+    list_display = ["name", "percent"]
+    list_export = ["name", "percent"]
     search_fields = ["name"]
     search_backend_name = None
 
@@ -197,14 +205,14 @@ class BookingSetupGroup(SnippetViewSetGroup):
     menu_icon = "cog"
     menu_order = 210
     items = (ServiceViewSet, ProviderViewSet, BusyBlockViewSet, IntakeFormViewSet, CancellationPolicyViewSet,
-             PackageViewSet)
+             PackageViewSet, TaxRateViewSet)
 
 
 class ScopedDeleteBulkAction(DeleteBulkAction):
     """Wagtail's bulk delete for our snippets: rows of other businesses are neither listed nor deleted, and
     "select all" means all of the user's businesses' rows."""
 
-    models = [Service, Provider, BusyBlock, IntakeForm, CancellationPolicy]
+    models = [Service, Provider, BusyBlock, IntakeForm, CancellationPolicy, TaxRate]
 
     def _visible(self, queryset):
         return visible_to(queryset, self.request.user, business_path(self.model))

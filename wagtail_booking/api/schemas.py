@@ -52,6 +52,12 @@ class IntakeFieldOut(Schema):
     help_text: str = ""
 
 
+class PriceOut(Schema):
+    currency: str
+    price: str
+    deposit_due: str
+
+
 class ServiceOut(Schema):
     id: int
     name: str
@@ -60,6 +66,8 @@ class ServiceOut(Schema):
     price: str
     deposit_due: str
     currency: str
+    prices: list[PriceOut] = Field(default_factory=list, description="The price and deposit in each currency the "
+                                                                     "service can be booked in, its business's first.")
     booking_mode: str
     providers: list[ProviderOut]
     intake_fields: list[IntakeFieldOut]
@@ -99,6 +107,10 @@ class HoldIn(Schema):
     sms_consent: bool = Field(False, description="The client agrees to text messages about this booking; "
                                                  "requires a phone number.")
     language: Language | None = None
+    currency: Annotated[str, Field(pattern="^[A-Za-z]{3}$", description=(
+        "ISO 4217 code of the currency to book in: one of the service's prices[].currency. By default, the "
+        "business's currency. Amounts are never converted: a currency the service has no price in is refused."))] \
+        | None = None
 
     model_config = {"json_schema_extra": {
         # sms_consent needs a phone: either no consent, or a non-empty phone.

@@ -24,7 +24,9 @@ from ..checkout import facade
 from ..checkout.handoff import get_payment_handoff
 from ..conf import booking_settings
 from ..formats import speaking
+from ..site_settings import business_currency
 from ..snippets.models import Provider, Service
+from ..snippets.prices import currencies_of, price_in
 from ..timezones import is_known_zone
 from . import integrations, scope
 from .auth import ApiKeyBearer, KeyThrottle
@@ -163,7 +165,7 @@ def create_hold(request, payload: HoldIn):
             raise HttpError(404, f"{provider.name} does not offer {service.name}.")
     client = client_details(service, payload.name, payload.email, payload.phone, payload.timezone, payload.answers,
                             payload.sms_consent, language=payload.language or "")
-    booking = services.create_hold(service, start, client, provider)
+    booking = services.create_hold(service, start, client, provider, currency=payload.currency)
     return Status(201, _booking_out(request, booking))
 
 
@@ -242,15 +244,12 @@ def _service(service, providers):
                            "required": field.required, "choices": choices, "help_text": field.help_text})
     return {"id": service.pk, "name": service.name, "description": service.description,
             "duration_minutes": service.duration_minutes, "price": str(service.price),
-            "deposit_due": str(service.deposit_due), "currency": _currency(), "booking_mode": service.booking_mode,
+            "deposit_due": str(service.deposit_due), "currency": business_currency(service.site),
+            "prices": [{"currency": quote.currency, "price": str(quote.price), "deposit_due": str(quote.deposit)}
+                       for quote in (price_in(service, code) for code in currencies_of(service))],
+            "booking_mode": service.booking_mode,
             "providers": providers, "intake_fields": fields,
             "intake_form_version": service.intake_form.version if service.intake_form_id else None}
-
-
-def _currency():
-    from django.conf import settings
-
-    return getattr(settings, "OSCAR_DEFAULT_CURRENCY", "")
 
 
 api.add_router("/integrations", integrations.router)

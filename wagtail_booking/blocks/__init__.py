@@ -31,6 +31,9 @@ class BookingBlock(blocks.StructBlock):
                  (ANY, _("Any available provider"))],
         required=False, label=_("Who the client books with"),
         help_text=_("Left empty: the provider above if one is chosen, otherwise any available provider."))
+    currency_choice = blocks.BooleanBlock(
+        required=False, label=_("Let the client choose the currency"),
+        help_text=_("Among the currencies the service has a price in. Not ticked: the business's currency."))
     heading = blocks.CharBlock(required=False, label=_("Heading"))
     intro = blocks.RichTextBlock(required=False, features=["bold", "italic", "link"], label=_("Introduction"))
 
@@ -50,7 +53,8 @@ class BookingBlock(blocks.StructBlock):
         context["payment_unavailable"] = context["bookable"] and not services.payment_available(service)
         if request is not None and context["bookable"] and not context["payment_unavailable"]:
             context.update(picker_context(request, service, value.provider_ids(), request.GET,
-                                          choice=value.provider_choice()))
+                                          choice=value.provider_choice(),
+                                          currency_choice=bool(value.get("currency_choice"))))
             context["packages"] = service.packages.filter(on_sale=True, site_id=service.site_id).order_by("price")
         return context
 

@@ -3,15 +3,31 @@
 from datetime import datetime
 
 from django import forms
+from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
 from ..bookings.intake import InvalidInput, check_start, check_timezone
 from ..checkout.cards import consent_sentence
 from ..checkout.handoff import PaymentHandoff, get_payment_handoff
+from ..formats import money
 from ..phone import PhoneNumberField
 from ..snippets.intake import serialise_answers
 
 INTAKE_PREFIX = "intake_"
+CURRENCY_SALT = "wagtail_booking.currency-choice"
+
+
+def currency_choice_token(service) -> str:
+    """What a block that lets the client choose the currency puts in its form: the booking view honours a posted
+    currency only with it (the POST goes to a URL any page can reach, so the editor's choice travels signed)."""
+    return signing.dumps(service.pk, salt=CURRENCY_SALT)
+
+
+def allows_currency_choice(service, token) -> bool:
+    try:
+        return signing.loads(token or "", salt=CURRENCY_SALT) == service.pk
+    except signing.BadSignature:
+        return False
 
 
 def parse_slot(raw):
@@ -50,13 +66,21 @@ class BookingForm(forms.Form):
     sms_consent = forms.BooleanField(
         label=_("Text me about this booking (reminders, changes). Reply STOP to opt out."), required=False)
 
-    def __init__(self, service, *args, card_consent="", **kwargs):
+    def __init__(self, service, *args, card_consent="", prices=(), **kwargs):
+        """``prices`` (``snippets.prices.PriceIn``, the business's first): the client chooses among them when
+        there are several (the block's editor allowed it)."""
         super().__init__(*args, **kwargs)
         self.service = service
         # The policy sets a fee and cards can be kept: an unticked box whose words name each fee and its amount.
         self.card_consent_text = card_consent
         if card_consent:
             self.fields["card_consent"] = forms.BooleanField(label=card_consent, required=False)
+        if len(prices) > 1:
+            self.fields["currency"] = forms.ChoiceField(
+                label=_("Currency"), initial=prices[0].currency,
+                choices=[(quote.currency, price_label(quote)) for quote in prices])
+            self.fields["currency_choice"] = forms.CharField(widget=forms.HiddenInput, required=False,
+                                                             initial=currency_choice_token(service))
         self.intake_form = service.intake_form if service.intake_form_id else None
         if self.intake_form:
             for name, field in self.intake_form.get_form_class()().fields.items():
@@ -64,6 +88,10 @@ class BookingForm(forms.Form):
 
     def intake_fields(self):
         return [self[name] for name in self.fields if name.startswith(INTAKE_PREFIX)]
+
+    def currency_fields(self):
+        """The currency to book in, when the client may choose it (else an empty list)."""
+        return [self["currency"]] if "currency" in self.fields else []
 
     def contact_fields(self):
         extra = [self["card_consent"]] if "card_consent" in self.fields else []
@@ -90,3 +118,12 @@ class BookingForm(forms.Form):
         data = {name[len(INTAKE_PREFIX):]: value for name, value in self.cleaned_data.items()
                 if name.startswith(INTAKE_PREFIX)}
         return serialise_answers(self.intake_form, data)
+
+
+def price_label(quote) -> str:
+    """"CAD: price CA$120.00, deposit now CA$24.00": one choice of currency."""
+    values = {"currency": quote.currency, "price": money(quote.price, quote.currency),
+              "deposit": money(quote.deposit, quote.currency)}
+    if quote.deposit:
+        return _("%(currency)s: price %(price)s, deposit now %(deposit)s") % values
+    return _("%(currency)s: price %(price)s") % values

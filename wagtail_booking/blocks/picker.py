@@ -9,14 +9,15 @@ from datetime import date, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..bookings.availability import load_schedules, local_day_bounds
 from ..conf import booking_settings
 from ..scheduling import compute_slots
+from ..site_settings import business_currency
 from ..snippets.models import Provider
+from ..snippets.prices import currencies_of, price_in
 from ..timezones import canonical_zone, zone_choices
 from .forms import BookingForm, card_consent_for
 
@@ -35,9 +36,11 @@ def slot_value(slot) -> str:
     return f"{slot.start.isoformat()}|{slot.provider_id}"
 
 
-def picker_context(request, service, provider_ids, params, form=None, alternatives=None, choice=None):
+def picker_context(request, service, provider_ids, params, form=None, alternatives=None, choice=None,
+                   currency_choice=False):
     """The template context of the picker. ``choice`` is the block's provider setting (``CLIENT`` lets the
-    client pick one of ``service``'s providers); ``provider_ids`` a fixed provider, or ``None`` for any."""
+    client pick one of ``service``'s providers); ``provider_ids`` a fixed provider, or ``None`` for any;
+    ``currency_choice`` the block's "let the client choose the currency"."""
     zone_name = client_zone(params)
     zone = ZoneInfo(zone_name)
     now = timezone.now()
@@ -70,7 +73,8 @@ def picker_context(request, service, provider_ids, params, form=None, alternativ
         "times": times,
         "periods": group_times(times, zone),
         "form": form or BookingForm(service, initial={"timezone": zone_name}, auto_id=_auto_id(request, service),
-                                       card_consent=card_consent_for(service)),
+                                       card_consent=card_consent_for(service),
+                                       prices=offered_prices(service, currency_choice)),
         "provider_ids": provider_ids,
         "providers": providers,
         "chosen_provider": chosen_provider,
@@ -79,8 +83,13 @@ def picker_context(request, service, provider_ids, params, form=None, alternativ
         "picker_id": f"wb-picker-{service.pk}",
         "back_path": _back_path(request),
         "picker_data": _picker_data(zone_name, today, last, slots, by_provider, chosen_provider, chosen),
-        "currency": getattr(settings, "OSCAR_DEFAULT_CURRENCY", ""),
+        "currency": business_currency(service.site),
     }
+
+
+def offered_prices(service, currency_choice: bool) -> list:
+    """The prices a client chooses among: each currency the service is priced in if the block lets them choose."""
+    return [price_in(service, code) for code in currencies_of(service)] if currency_choice else []
 
 
 def group_times(times, zone):

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ..bookings import services
@@ -21,11 +22,12 @@ from ..checkout.cards import record_consent
 from ..checkout.handoff import get_payment_handoff
 from ..conf import booking_settings
 from ..packages import credits
+from ..site_settings import business_currency
 from ..snippets.models import Provider, Service
 from ..throttling import rate_limited
 from .calendar import calendar_links, ics_response
-from .forms import BookingForm, card_consent_for
-from .picker import picker_context, slot_value
+from .forms import BookingForm, allows_currency_choice, card_consent_for
+from .picker import offered_prices, picker_context, slot_value
 
 RESCHEDULE_DAYS = 30
 
@@ -42,7 +44,12 @@ def book_service(request, service, embed=None):
     whose confirmation is the framed one too."""
     provider_ids = _provider_ids(request.POST.get("provider"))
     back = _safe_next(request)
-    form = BookingForm(service, data=request.POST, card_consent=card_consent_for(service))
+    allowed = allows_currency_choice(service, request.POST.get("currency_choice"))
+    form = BookingForm(service, data=request.POST, card_consent=card_consent_for(service),
+                       prices=offered_prices(service, allowed))
+    refused = _refused_currency(service, request.POST.get("currency"), allowed)
+    if refused:
+        form.add_error(None, refused)
     if not form.is_valid():
         return _render_form(request, service, provider_ids, form, back, status=400, embed=embed)
     start, slot_provider = form.cleaned_data["slot"]
@@ -52,7 +59,8 @@ def book_service(request, service, embed=None):
         sms_consent=form.cleaned_data.get("sms_consent", False))
     provider = _choose_provider(service, provider_ids, slot_provider)
     try:
-        booking = services.create_hold(service, start, client, provider)
+        booking = services.create_hold(service, start, client, provider,
+                                       currency=form.cleaned_data.get("currency") or None)
     except services.SlotUnavailable as error:
         return _render_form(request, service, provider_ids, form, back, status=409, message=error.message,
                             alternatives=error.alternatives, embed=embed)
@@ -122,6 +130,14 @@ def _render_form(request, service, provider_ids, form, back, status, message=Non
                     "heading": service.name, "selected_slot": request.POST.get("slot", "")})
     context.update(embed or {})
     return render(request, context.get("template", "wagtail_booking/book.html"), context, status=status)
+
+
+def _refused_currency(service, posted, allowed):
+    """The message for a currency posted to a form that offers no choice (another than the business's), or None."""
+    own = business_currency(service.site)
+    if allowed or not posted or posted.strip().upper() == own:
+        return None
+    return _("This page books in %(currency)s only.") % {"currency": own}
 
 
 def _provider_ids(raw):

@@ -29,7 +29,9 @@ from ..formats import language_code
 from ..scheduling import Interval, nearest_slots
 from ..scheduling.slots import BusyIndex
 from ..scheduling.types import Slot
+from ..site_settings import business_currency
 from ..snippets.models import Provider, Service
+from ..snippets.prices import NotPricedIn, price_in
 from . import history
 from .availability import available_slots, load_schedules
 from .models import Booking
@@ -90,12 +92,14 @@ def payment_available(service: Service) -> bool:
 
 
 def create_hold(service: Service, start: datetime, client: ClientDetails, provider: Provider | None = None,
-                now: datetime | None = None, hold_for: timedelta | None = None) -> Booking:
+                now: datetime | None = None, hold_for: timedelta | None = None, currency: str | None = None) -> Booking:
     """Reserve ``start`` for the client, then confirm it, ask for approval, or leave it held for payment.
 
-    A hold awaiting payment keeps the slot for ``hold_for`` (default: ``HOLD_MINUTES``).
+    A hold awaiting payment keeps the slot for ``hold_for`` (default: ``HOLD_MINUTES``). The booking is priced in
+    ``currency`` (its business's when not given); a currency the service has no price in is a ``BookingError``.
     """
     now = now or timezone.now()
+    quote = _price_in(service, currency)
     if not service.active:
         raise BookingError(_("This service is not bookable at the moment."), field="service")
     if provider is not None and not service.providers.filter(pk=provider.pk, active=True).exists():
@@ -112,8 +116,8 @@ def create_hold(service: Service, start: datetime, client: ClientDetails, provid
                           hold_expires_at=now + (hold_for or booking_settings.hold_duration),
                           client_name=client.name, client_email=client.email, client_phone=client.phone,
                           client_timezone=client.timezone, sms_consent=client.sms_consent and bool(client.phone),
-                          language=_language(client), price=service.price, deposit_due=service.deposit_due,
-                          currency=getattr(settings, "OSCAR_DEFAULT_CURRENCY", "") or "")
+                          language=_language(client), price=quote.price, deposit_due=quote.deposit,
+                          currency=quote.currency)
         _set_span(booking)
         _set_intake(booking, service, client)
         issue_token(booking)
@@ -256,7 +260,7 @@ def create_by_staff(service: Service, provider: Provider, start: datetime, clien
                           client_timezone=client.timezone, sms_consent=client.sms_consent and bool(client.phone),
                           # the staff's admin language says nothing of the client's: the site's unless given
                           language=_language(client, settings.LANGUAGE_CODE), price=service.price, deposit_due=0,
-                          currency=getattr(settings, "OSCAR_DEFAULT_CURRENCY", "") or "")
+                          currency=business_currency(service.site))
         _set_span(booking)
         issue_token(booking)
         if not _span_is_free(booking, now):
@@ -286,6 +290,16 @@ def delete_expired_holds(now=None) -> int:
 
 
 # Internals ------------------------------------------------------------------------------------------------------
+
+
+def _price_in(service, currency):
+    try:
+        return price_in(service, currency)
+    except NotPricedIn as error:
+        # 409, not 400: the code is well-formed; it conflicts with the prices the service has now.
+        raise NotAllowed(_("%(service)s cannot be booked in %(currency)s; it is priced in %(currencies)s.")
+                           % {"service": service.name, "currency": error.currency,
+                              "currencies": ", ".join(error.currencies)}, field="currency") from error
 
 
 def _language(client: ClientDetails, default: str = "") -> str:

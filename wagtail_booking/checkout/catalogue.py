@@ -1,7 +1,9 @@
 """The Oscar side of a booking: a non-shipping "Appointment" product per service, and options on the basket line."""
 
-from django.conf import settings
 from oscar.core.loading import get_model
+
+from ..snippets.models import Service
+from ..snippets.prices import currencies_of, price_in
 
 ProductClass = get_model("catalogue", "ProductClass")
 Product = get_model("catalogue", "Product")
@@ -18,6 +20,7 @@ OPTIONS = {
     "provider": "With",
     "balance": "Balance due at the appointment",
 }
+UPC_PREFIX = "wagtail-booking-service-"
 
 
 def appointment_class():
@@ -31,9 +34,10 @@ def appointment_class():
 
 
 def product_for(service):
-    """The service's product, its stock record priced at the deposit due (kept in step with the service)."""
+    """The service's product, with a stock record per currency the service is priced in, each at the deposit due
+    in that currency (kept in step with the service; records of currencies it dropped are removed)."""
     product, _ = Product.objects.get_or_create(
-        upc=f"wagtail-booking-service-{service.pk}",
+        upc=f"{UPC_PREFIX}{service.pk}",
         # Not public: the shop must not sell a deposit without a held booking behind it.
         defaults={"title": service.name, "product_class": appointment_class(), "structure": Product.STANDALONE,
                   "is_public": False})
@@ -41,15 +45,40 @@ def product_for(service):
         product.title, product.is_public = service.name, False
         product.save(update_fields=["title", "is_public"])
     partner, _ = Partner.objects.get_or_create(code=PARTNER_CODE, defaults={"name": "Bookings"})
-    StockRecord.objects.update_or_create(
-        product=product, partner=partner,
-        defaults={"partner_sku": f"service-{service.pk}", "price": service.deposit_due,
-                  "price_currency": settings.OSCAR_DEFAULT_CURRENCY})
+    currencies = currencies_of(service)
+    for currency in currencies:
+        StockRecord.objects.update_or_create(
+            product=product, partner=partner, price_currency=currency,
+            defaults={"partner_sku": f"service-{service.pk}-{currency}", "price": price_in(service, currency).deposit})
+    product.stockrecords.filter(partner=partner).exclude(price_currency__in=currencies).delete()
     return product
 
 
+def service_for(product):
+    """The service an appointment product sells, or None for any other product."""
+    if not product.upc or not product.upc.startswith(UPC_PREFIX):
+        return None
+    pk = product.upc[len(UPC_PREFIX):]
+    return Service.objects.select_related("tax_rate", "site").filter(pk=pk).first() if pk.isdigit() else None
+
+
+class MixedCurrencies(ValueError):
+    """The basket holds lines in another currency than the booking's: a basket is paid in one currency."""
+
+    def __init__(self, basket_currency, booking_currency):
+        self.basket_currency, self.booking_currency = basket_currency, booking_currency
+        super().__init__(f"The basket is in {basket_currency}, the booking in {booking_currency}.")
+
+
 def add_booking(basket, booking, local_start_text):
-    """Put the held booking in the basket as its only appointment line."""
+    """Put the held booking in the basket as its only appointment line, in the booking's currency.
+
+    Raises :class:`MixedCurrencies` (and changes nothing) when the basket's other lines are in another currency.
+    """
+    others = {line.price_currency for line in basket.all_lines()
+              if line.product.product_class.slug != PRODUCT_CLASS_SLUG}
+    if others - {booking.currency}:
+        raise MixedCurrencies(sorted(others)[0], booking.currency)
     for line in basket.all_lines():
         if line.product.product_class.slug == PRODUCT_CLASS_SLUG:
             line.delete()
@@ -59,8 +88,14 @@ def add_booking(basket, booking, local_start_text):
     balance = booking.price - booking.deposit_due
     values = {"booking": booking.reference, "appointment": local_start_text, "provider": booking.provider.name,
               "balance": f"{balance} {booking.currency}"}
-    basket.add_product(product, 1,
-                       options=[{"option": options[code], "value": value} for code, value in values.items()])
+    strategy = basket.strategy
+    # The line's stock record is the one in the booking's currency (CurrencyPicking strategies honour this).
+    previous, strategy.currency = getattr(strategy, "currency", None), booking.currency
+    try:
+        basket.add_product(product, 1,
+                           options=[{"option": options[code], "value": value} for code, value in values.items()])
+    finally:
+        strategy.currency = previous
 
 
 def booking_references(basket_or_order) -> list[str]:

@@ -20,8 +20,9 @@ from ..bookings.tokens import check_token
 from ..businesses import site_for_request
 from ..conf import booking_settings
 from . import connect, facade, fees, gateway, journey
-from .catalogue import add_booking, is_booking_only
+from .catalogue import MixedCurrencies, add_booking, is_booking_only
 from .models import BookingPayment, ProcessedStripeEvent
+from .oscar_partner.strategy import SESSION_CURRENCY
 
 logger = logging.getLogger(__name__)
 CheckoutSessionData = get_class("checkout.utils", "CheckoutSessionData")
@@ -48,7 +49,14 @@ def pay(request, reference, token):
         return render(request, "wagtail_booking/hold_gone.html",
                       {"booking": booking, "booking_page": journey.booking_page(request),
                        "booking_base_template": booking_settings.BASE_TEMPLATE}, status=410)
-    add_booking(request.basket, booking, formats.when(booking.start, booking.client_timezone))
+    try:
+        add_booking(request.basket, booking, formats.when(booking.start, booking.client_timezone))
+    except MixedCurrencies as mixed:
+        messages.error(request, _("Your basket is in %(basket)s and this booking is in %(booking)s. A basket is paid "
+                                  "in one currency: pay for or empty your basket, then open this link again.")
+                       % {"basket": mixed.basket_currency, "booking": mixed.booking_currency})
+        return HttpResponseRedirect(reverse("basket:summary"))
+    request.session[SESSION_CURRENCY] = booking.currency
     CheckoutSessionData(request).set_guest_email(booking.client_email)
     if is_booking_only(request.basket):
         return HttpResponseRedirect(reverse("checkout:index"))

@@ -55,31 +55,47 @@ def _render(document) -> bytes:
 
 
 def invoice_table(document, order, booking, currency):
+    """Per line: net, tax rate, tax and gross, as Oscar recorded them; then the totals, all in the order's currency.
+
+    A balance paid after the visit has its own table (``balance_table``)."""
     payment = getattr(order, "booking_payment", None)
     if payment is not None and payment.kind == "balance":
         return balance_table(document, order, booking, currency)
-    rows = [[_("Item"), _("Amount")],
-            [_("%(service)s (full price)") % {"service": booking.service.name}, money(booking.price, currency)]]
+    blank = ""
+    rows = [[_("Item"), _("Net"), _("Tax rate"), _("Tax"), _("Amount")],
+            [_("%(service)s (full price)") % {"service": booking.service.name}, blank, blank, blank,
+             money(booking.price, currency)]]
     for line in order.lines.all():
-        rows.append([_("Deposit: %(line)s") % {"line": line.title},
-                     money(line.line_price_before_discounts_incl_tax, currency)])
+        net, gross = line.line_price_before_discounts_excl_tax, line.line_price_before_discounts_incl_tax
+        rows.append([_("Deposit: %(line)s") % {"line": line.title}, money(net, currency), tax_rate_text(line),
+                     money(gross - net, currency), money(gross, currency)])
     for discount in order.discounts.all():
         label = (_("Voucher %(code)s") % {"code": discount.voucher_code} if discount.voucher_code
                  else (discount.offer_name or _("Discount")))
-        rows.append([label, money(-discount.amount, currency)])
-    rows += [[_("Deposit total (incl. tax)"), money(order.total_incl_tax, currency)],
-             ["  " + _("of which tax"), money(order.total_tax, currency)],
-             [_("Paid by card"), money(document.amount, currency)]]
-    rows += gift_card_rows(order, currency)  # a gift card is a payment, never a discount
-    rows += [[_("Balance due at the appointment"), money(booking.price - booking.deposit_due, currency)]]
-    return table(rows, widths=[120 * mm, 45 * mm], bold_last=True)
+        rows.append([label, blank, blank, blank, money(-discount.amount, currency)])
+    rows += [[_("Deposit total (incl. tax)"), money(order.total_excl_tax, currency), blank,
+              money(order.total_tax, currency), money(order.total_incl_tax, currency)],
+             [_("Paid by card"), blank, blank, blank, money(document.amount, currency)]]
+    rows += [[label, blank, blank, blank, amount] for label, amount in gift_card_rows(order, currency)]
+    rows += [[_("Balance due at the appointment"), blank, blank, blank,
+              money(booking.price - booking.deposit_due, currency)]]
+    return table(rows, widths=[70 * mm, 26 * mm, 22 * mm, 22 * mm, 28 * mm], bold_last=True)
+
+
+def tax_rate_text(line) -> str:
+    """The line's tax rate as recorded (its tax code, e.g. "HST 13%"), or "0%" for a line without tax."""
+    if line.tax_code:
+        return line.tax_code
+    return "0%" if line.line_price_before_discounts_incl_tax == line.line_price_before_discounts_excl_tax else ""
 
 
 def gift_card_rows(order, currency):
-    """One "Paid by gift card ····ABCD" row per gift card source of the order."""
+    """One "Paid by gift card ····ABCD" row (label, amount) per gift card source of the order."""
     return [[_("Paid by gift card %(card)s") % {"card": source.label.rsplit(" ", 1)[-1]},
              money(source.amount_debited, currency)]
             for source in order.sources.filter(source_type__code=SOURCE_TYPE_CODE)]
+
+
 def balance_table(document, order, booking, currency):
     """The balance paid after the visit: its line (add-ons included) and the tip, each as the order has them."""
     rows = [[_("Item"), _("Amount")]]
@@ -90,6 +106,7 @@ def balance_table(document, order, booking, currency):
         rows.append([label, money(line.line_price_incl_tax, currency)])
     rows += [[_("Total (incl. tax)"), money(order.total_incl_tax, currency)],
              [_("Paid by card"), money(document.amount, currency)]]
+    rows += gift_card_rows(order, currency)
     return table(rows, widths=[120 * mm, 45 * mm], bold_last=True)
 
 

@@ -14,6 +14,7 @@ from . import PERMISSION, activity, forbidden, liability, revenue
 from .charts import Bar, bar_chart
 from .deferred import deferred_revenue
 from .filters import INTERVAL_CHOICES, ReportFilterSet, RevenueOverTimeFilterSet
+from .tax import tax_totals
 from .utilisation import utilisation
 
 # Money as people read it (formats.money, with its currency sign) on the page; in the CSV and XLSX exports as plain
@@ -102,6 +103,7 @@ class RevenueOverTimeView(BookingReportView):
                       % {"interval": dict(INTERVAL_CHOICES)[interval].lower(), "currency": currency}, currency)
             for currency, bars in sorted(by_currency.items())]
         context["totals"] = revenue.combine(context["object_list"])
+        context["tax_rows"] = tax_totals(self.report_filters)
         return context
 
 

@@ -7,6 +7,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 
 from ..timezones import TimeZoneField
 from .hours import HoursGrid
+from .prices import check_other_prices
 
 
 class ProviderForm(WagtailAdminModelForm):
@@ -53,6 +54,18 @@ class ServiceForm(WagtailAdminModelForm):
         if providers is not None:
             providers.widget = forms.CheckboxSelectMultiple(choices=providers.choices)
             providers.help_text = _("Who offers this service. Only the active ones are offered to clients.")
+
+    def clean(self):
+        data = super().clean()
+        formset = getattr(self, "formsets", {}).get("other_prices")
+        if formset is not None and formset.is_valid():
+            rows = [form.instance for form in formset.forms
+                    if form.cleaned_data and not form.cleaned_data.get("DELETE")]
+            site = data.get("site") or self.instance.site
+            kind = data.get("deposit_kind", self.instance.deposit_kind)
+            for problem in check_other_prices(site, kind, rows):
+                self.add_error(None, problem)
+        return data
 
 
 class BusyBlockForm(WagtailAdminModelForm):

@@ -229,7 +229,7 @@ class IntakeFormField(AbstractFormField):
     field_type.required_on_save = True
 
 
-class Service(models.Model):
+class Service(ClusterableModel):
     """Something a client books: its length, buffers, price and deposit, and who offers it."""
 
     class Mode(models.TextChoices):
@@ -274,6 +274,9 @@ class Service(models.Model):
         "wagtail_booking.CancellationPolicy", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         verbose_name=_("cancellation policy"), help_text=_("Empty: the site's default policy."))
     providers = models.ManyToManyField(Provider, related_name="services", blank=True, verbose_name=_("providers"))
+    tax_rate = models.ForeignKey("wagtail_booking.TaxRate", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+", verbose_name=_("tax rate"),
+                                 help_text=_("Empty: no tax. Whether prices include it is a business setting."))
     active = models.BooleanField(_("active"), default=True)
 
     base_form_class = ServiceForm
@@ -283,8 +286,12 @@ class Service(models.Model):
                          FieldRowPanel([FieldPanel("buffer_before_minutes"), FieldPanel("buffer_after_minutes")]),
                          FieldRowPanel([FieldPanel("minimum_notice_minutes"), FieldPanel("booking_horizon_days")])],
                         heading=_("Timing")),
-        MultiFieldPanel([FieldPanel("price"), FieldRowPanel([FieldPanel("deposit_kind"), FieldPanel("deposit_value")])],
+        MultiFieldPanel([FieldPanel("price"), FieldRowPanel([FieldPanel("deposit_kind"), FieldPanel("deposit_value")]),
+                         FieldPanel("tax_rate")],
                         heading=_("Price")),
+        InlinePanel("other_prices", heading=_("Prices in other currencies"), label=_("Price"),
+                    help_text=_("The price above is in the business's currency. A client can book in another "
+                                "currency only if it has a price here (amounts are never converted).")),
         FieldPanel("booking_mode"), FieldPanel("cancellation_cutoff_hours"), FieldPanel("cancellation_policy"),
         FieldPanel("intake_form"),
         FieldPanel("providers"), FieldPanel("active"),
@@ -303,7 +310,7 @@ class Service(models.Model):
         except ValueError as error:
             raise ValidationError({"deposit_value": str(error)}) from error
         errors = {name: _("%(row)s belongs to another business.") % {"row": getattr(self, name)}
-                  for name in ("intake_form", "cancellation_policy")
+                  for name in ("intake_form", "cancellation_policy", "tax_rate")
                   if getattr(self, f"{name}_id") and getattr(self, name).site_id != self.site_id}
         if errors:
             raise ValidationError(errors)
