@@ -1,6 +1,5 @@
 """The Oscar side of a package: a non-shipping "Package" product per package, kept in step with the snippet."""
 
-from django.conf import settings
 from oscar.core.loading import get_model
 
 ProductClass = get_model("catalogue", "ProductClass")
@@ -34,7 +33,7 @@ def product_for(package):
     StockRecord.objects.update_or_create(
         product=product, partner=partner,
         defaults={"partner_sku": f"package-{package.pk}", "price": package.price,
-                  "price_currency": package.currency or settings.OSCAR_DEFAULT_CURRENCY})
+                  "price_currency": package.price_currency})
     return product
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 
 from ..businesses import default_site_id
+from ..site_settings import business_currency
 
 
 class Package(models.Model):
@@ -27,7 +28,7 @@ class Package(models.Model):
     price = models.DecimalField(_("price"), max_digits=10, decimal_places=2,
                                 validators=[MinValueValidator(Decimal("0.01"))])
     currency = models.CharField(_("currency"), max_length=3, blank=True,
-                                help_text=_("Empty: the shop's currency (OSCAR_DEFAULT_CURRENCY)."))
+                                help_text=_("Empty: the business's currency (Booking business details)."))
     validity_months = models.PositiveIntegerField(_("valid for (months)"), default=6,
                                                   validators=[MinValueValidator(1), MaxValueValidator(120)])
     on_sale = models.BooleanField(_("on sale"), default=True)
@@ -46,7 +47,7 @@ class Package(models.Model):
 
     @property
     def price_currency(self) -> str:
-        return self.currency or settings.OSCAR_DEFAULT_CURRENCY
+        return self.currency or business_currency(self.site)
 
     @property
     def value_per_session(self) -> Decimal:

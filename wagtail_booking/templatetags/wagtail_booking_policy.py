@@ -1,9 +1,9 @@
 """``{% booking_policy %}``: the cancellation policy in words for a booking (its dates) or a service (in general)."""
 
 from django import template
-from django.conf import settings
 
 from ..checkout.policy_words import policy_lines
+from ..site_settings import business_currency
 
 register = template.Library()
 
@@ -16,6 +16,6 @@ def booking_policy(booking=None, service=None):
         return policy_lines(booking.service, booking.client_timezone, booking.start, booking.currency,
                             paid=booking.deposit_due > 0)
     if service is not None and getattr(service, "pk", None):
-        return policy_lines(service, currency=getattr(settings, "OSCAR_DEFAULT_CURRENCY", ""),
+        return policy_lines(service, currency=business_currency(service.site),
                             paid=service.deposit_kind != "none")
     return []
