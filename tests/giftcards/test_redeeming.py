@@ -133,3 +133,31 @@ def test_a_booking_paid_by_gift_card_gives_the_card_back_its_part_when_cancelled
     assert returned.amount == Decimal("18.00") and booking.reference in returned.reason
     # Given back once: returning the same order's part again finds nothing left to return.
     assert ledger.return_to_card(card, Decimal("18.00"), returned.order_number, "again") == Decimal("0")
+
+
+def test_a_deposit_paid_partly_by_gift_card_gives_each_part_back_where_it_came_from(at_payment, stripe_fake):
+    """$18: $10 from the card, $8 through Stripe; cancelled in time (full refund): $10 back on the card, $8 to the
+    card at Stripe, each once."""
+    from wagtail_booking.bookings import services
+    from wagtail_booking.checkout.models import BookingPayment
+
+    card, code = new_card("10.00")
+    page = apply_code(at_payment, code)
+    assert "Pay US$8.00" in page.content.decode()
+    at_payment.pay()
+    assert at_payment.come_back().status_code == 302
+    card.refresh_from_db()
+    assert card.balance == Decimal("0.00")
+    booking = Booking.objects.get(reference=at_payment.hold_body["id"])
+    services.cancel(booking, by="client")
+    from wagtail_booking.giftcards import refunds
+
+    assert refunds.return_for_cancellation(Booking.objects.get(pk=booking.pk), "client") == 0  # a rerun: nothing
+
+    card.refresh_from_db()
+    assert card.balance == Decimal("10.00")
+    assert list(card.entries.filter(kind="returned").values_list("amount", flat=True)) == [Decimal("10.00")]
+    payment = BookingPayment.objects.get(booking=booking)
+    assert payment.amount_refunded == Decimal("8.00")
+    refunds = [r for r in stripe_fake.refunds.values() if r["payment_intent"] == payment.payment_intent_id]
+    assert [r["amount"] for r in refunds] == [800]

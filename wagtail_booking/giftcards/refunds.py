@@ -1,10 +1,11 @@
-"""A cancelled booking paid by gift card gets the card's part back on the card (the gift card part first).
+"""A cancelled booking paid by gift card gets the policy's refund of the card's part back on the card.
 
-Wired for bookings whose deposit the gift cards paid alone (no Stripe payment). A deposit paid partly by card
-and partly through Stripe is still settled through Stripe only (docs/howto/gift-cards.md says so).
+Paid by gift cards alone: the policy as for any deposit (its fixed fee included). Paid partly through Stripe: each
+part gets the policy's percentage back where it came from — the Stripe part through ``checkout.settlement`` (which
+keeps the policy's fixed fee, once), the gift card part here, in proportion and without the fee a second time.
 """
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Sum
 from oscar.core.loading import get_model
@@ -24,8 +25,7 @@ def order_numbers(booking) -> list[str]:
 
 def return_for_cancellation(booking, by: str) -> Decimal:
     """Give the policy's refund of the gift card part back to the cards; returns the amount returned."""
-    if paid_payment(booking) is not None:
-        return Decimal("0")  # a Stripe payment: settled by checkout.settlement
+    with_stripe = paid_payment(booking) is not None  # its part, and the fixed fee, are settled by checkout
     returned = Decimal("0")
     for number in order_numbers(booking):
         entries = GiftCardEntry.objects.filter(order_number=number, kind=GiftCardEntry.Kind.REDEEMED)
@@ -34,11 +34,17 @@ def return_for_cancellation(booking, by: str) -> Decimal:
             due = paid
             if by == "client":
                 hours = (booking.start - booking.cancelled_at).total_seconds() / 3600
-                due = policy_for(booking.service).refund_for(paid, hours)
+                policy = policy_for(booking.service)
+                due = (proportion(paid, policy.percent_for(hours)) if with_stripe
+                       else policy.refund_for(paid, hours))
             if due > 0:
                 reason = f"Booking {booking.reference} cancelled"
                 returned += ledger.return_to_card(GiftCard(pk=card_id), due, number, reason)
     return returned
+
+
+def proportion(paid: Decimal, percent: Decimal) -> Decimal:
+    return (paid * percent / Decimal(100)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def _on_cancelled(sender, booking, by="client", declined=False, **kwargs):
