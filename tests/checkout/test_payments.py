@@ -494,3 +494,22 @@ def test_a_voucher_entered_on_the_payment_page_lowers_the_deposit(checkout, stri
     assert "Voucher &#x27;SPRING25&#x27; added to basket" in response.content.decode()
     checkout.page = response
     assert checkout.payment.amount == Decimal("13.50")
+
+
+def test_an_appointment_added_through_the_shop_without_a_held_time_is_taken_out_before_any_payment(
+        checkout, stripe_fake, monday, massage):
+    """Oscar's add-to-basket view takes any product by id, the hidden deposit product too: without a held time
+    behind it the line is removed and nothing is charged."""
+    from django.urls import reverse
+    from oscar.core.loading import get_model
+
+    from wagtail_booking.checkout.catalogue import product_for
+
+    checkout.client.post(reverse("basket:add", args=[product_for(massage).pk]), {"quantity": 1})
+    Line = get_model("basket", "Line")
+    assert Line.objects.count() == 1
+    checkout.client.post(reverse("checkout:index"), {"username": "pat@example.com", "options": "anonymous"})
+    response = checkout.client.get(reverse("checkout:payment-details"), follow=True)
+
+    assert "choosing a time on the booking page" in response.content.decode()
+    assert not Line.objects.exists() and not stripe_fake.payment_intents

@@ -39,6 +39,7 @@ class BookingPreconditionsMixin:
                 line.save(update_fields=["quantity"])
                 raise FailedPreCondition(url=reverse("basket:summary"),
                                          message=_("An appointment is booked once: its quantity is back to 1."))
+        self._refuse_appointments_without_a_hold(request)
         booking_only = is_booking_only(request.basket)
         for booking in Booking.objects.filter(reference__in=booking_references(request.basket)):
             if booking.status == Booking.Status.HELD and booking.is_live:
@@ -55,6 +56,22 @@ class BookingPreconditionsMixin:
             raise FailedPreCondition(url=reverse("basket:summary"),
                                      message=_("Booking %(reference)s is no longer waiting for payment.")
                                      % {"reference": booking.reference})
+
+
+    def _refuse_appointments_without_a_hold(self, request):
+        """Oscar's add-to-basket view takes any product by id: an appointment line must carry a booking of ours
+        (the booking form puts it there), else it is taken out before any money is asked for."""
+        for line in request.basket.all_lines():
+            if line.product.product_class.slug != PRODUCT_CLASS_SLUG:
+                continue
+            references = [attribute.value for attribute in line.attributes.all()
+                          if attribute.option and attribute.option.code == "booking"]
+            if not (references and Booking.objects.filter(reference__in=references).exists()):
+                line.delete()
+                raise FailedPreCondition(
+                    url=reverse("basket:summary"),
+                    message=_("An appointment is booked by choosing a time on the booking page; the line without "
+                              "one was taken out of your basket."))
 
 
 class BookingCheckoutIndexMixin:
