@@ -82,3 +82,15 @@ def test_bought_then_spent_across_two_bookings_to_the_cent(client, stripe_client
     third.hold(far(monday, 15), email="alex@example.com")
     third.open_payment_page()
     assert "This gift card has no balance left to spend." in apply_code(third, code).content.decode()
+
+
+def test_a_business_sells_its_gift_cards_in_its_own_currency(client, site_root):
+    from wagtail.models import Site
+
+    from wagtail_booking.site_settings import BusinessSettings
+
+    site = Site.objects.get(is_default_site=True)
+    BusinessSettings.objects.update_or_create(site=site, defaults={"currency": "CAD"})
+    page = client.get("/booking/gift-cards/buy/").content.decode()
+
+    assert "CA$10.00" in page and "US$" not in page  # the range, in the business's currency

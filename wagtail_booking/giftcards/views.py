@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from ..businesses import site_for_request
 from ..formats import money
+from ..site_settings import business_currency
 from . import ledger
 
 
@@ -64,7 +65,6 @@ def remove(request, card_id):
 
 def buy(request):
     """The buyer chooses an amount and writes the card; it goes into the basket and on to the payment page."""
-    from django.conf import settings
     from django.shortcuts import render
     from django.utils.translation import get_language
     from oscar.core.loading import get_class
@@ -73,7 +73,7 @@ def buy(request):
     from ..formats import language_code
     from . import selling
 
-    currency = settings.OSCAR_DEFAULT_CURRENCY
+    currency = business_currency(site_for_request(request))  # the business sells its cards in its own currency
     form = selling.BuyForm(request.POST or None, currency=currency)
     if request.method == "POST" and form.is_valid():
         basket = request.basket
