@@ -77,6 +77,7 @@ def test_free_booking_page_says_nothing_to_pay_and_answers_in_words(admin_client
                                  {"field": "mobile", "label": "Mobile", "value": None}])
     html = page(admin_client, booking)
     assert "Free: nothing to pay." in html and "<dt>Price</dt><dd>Free</dd>" in html
+    assert "Paid in full" not in html and 'id="wb-balance"' not in html  # no balance to speak of
     assert "<dt>I agree to the privacy policy</dt><dd>Yes</dd>" in html
     assert "<dt>Send me news</dt><dd>No</dd>" in html
     assert "<dt>Topics</dt><dd>Back, Sleep</dd>" in html

@@ -54,10 +54,11 @@ def summary(booking) -> dict:
     """The booking page's "Balance" lines: due or paid in full, in words and money."""
     bill = services.balance_of(booking)
     currency = booking.currency or None
-    return {"due": formats.money(bill.due, currency), "paid_in_full": bill.paid_in_full,
+    add_ons = [(a.description, formats.money(a.amount, a.currency)) for a in AddOn.objects.filter(booking=booking)]
+    return {"free": not booking.price and not add_ons, "due": formats.money(bill.due, currency),
+            "paid_in_full": bill.paid_in_full,
             "paid": formats.money(bill.paid, currency), "deposit": formats.money(bill.deposit_kept, currency),
-            "add_ons": [(a.description, formats.money(a.amount, a.currency))
-                        for a in AddOn.objects.filter(booking=booking)],
+            "add_ons": add_ons,
             "tips": [formats.money(t.amount, t.currency) for t in services.tips_for(booking)],
             "requestable": services.can_request(booking) and not bill.paid_in_full}
 
