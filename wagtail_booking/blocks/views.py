@@ -3,7 +3,7 @@
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from django.http import Http404, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,9 +13,9 @@ from django.views.decorators.http import require_POST
 
 from ..bookings import services
 from ..bookings.availability import available_slots, local_day_bounds
-from ..bookings.intake import is_reference
+from ..bookings.links import booking_for_link
 from ..bookings.models import Booking
-from ..bookings.tokens import check_token, manage_token
+from ..bookings.tokens import manage_token
 from ..businesses import site_for_request
 from ..checkout import facade
 from ..checkout.cards import record_consent
@@ -95,15 +95,7 @@ def booking_ics(request, reference, token):
     return ics_response(booking_for_token(request, reference, token))
 
 
-def booking_for_token(request, reference, token) -> Booking:
-    """The booking a link names, if its token matches and it is with the business this site is."""
-    if not is_reference(reference):
-        raise Http404("No booking matches this link.")
-    booking = (Booking.objects.select_related("service", "provider")
-               .filter(reference=reference.upper(), site=site_for_request(request)).first())
-    if booking is None or not check_token(booking, token):
-        raise Http404("No booking matches this link.")
-    return booking
+booking_for_token = booking_for_link  # the booking a link names (bookings.links)
 
 
 def booking_context(booking, token):

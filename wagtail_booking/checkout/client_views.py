@@ -8,9 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from .. import formats
-from ..bookings.intake import is_reference
-from ..bookings.models import Booking
-from ..bookings.tokens import check_token
+from ..bookings.links import booking_for_link
 from ..businesses import site_for_request
 from ..conf import booking_settings
 from . import cards, fees, gateway
@@ -24,13 +22,7 @@ def _stripe_context(request, client_secret, account, return_url):
             "booking_base_template": booking_settings.BASE_TEMPLATE}
 
 
-def _booking(request, reference, token):
-    booking = (Booking.objects.select_related("service", "provider")
-               .filter(reference=reference.upper(), site=site_for_request(request)).first()
-               if is_reference(reference) else None)
-    if booking is None or not check_token(booking, token):
-        raise Http404("No booking matches this link.")
-    return booking
+_booking = booking_for_link
 
 
 @require_GET

@@ -5,7 +5,7 @@ import logging
 from django.conf import settings
 from django.contrib import messages
 from django.db import IntegrityError, transaction
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,10 +14,8 @@ from django.views.decorators.http import require_GET, require_POST
 from oscar.core.loading import get_class
 
 from .. import formats
-from ..bookings.intake import is_reference
+from ..bookings.links import booking_for_link
 from ..bookings.models import Booking
-from ..bookings.tokens import check_token
-from ..businesses import site_for_request
 from ..conf import booking_settings
 from . import connect, facade, fees, gateway, journey
 from .catalogue import MixedCurrencies, add_booking, is_booking_only
@@ -39,11 +37,7 @@ def pay(request, reference, token):
     A basket of appointments only goes on to the payment page (Oscar's checkout skips its other steps, see
     oscar_checkout/views.py); a basket that also holds shop products shows Oscar's basket, as any order does.
     """
-    booking = (Booking.objects.select_related("service", "provider")
-               .filter(reference=reference.upper(), site=site_for_request(request)).first()
-               if is_reference(reference) else None)
-    if booking is None or not check_token(booking, token):
-        raise Http404("No booking matches this link.")
+    booking = booking_for_link(request, reference, token)
     journey.remember_booking_page(request)
     if booking.status != Booking.Status.HELD or not booking.is_live:
         return render(request, "wagtail_booking/hold_gone.html",

@@ -12,9 +12,9 @@ from oscar.core.loading import get_class, get_model
 
 from .. import formats
 from ..bookings import services
-from ..bookings.intake import is_reference
+from ..bookings.links import booking_for_link
 from ..bookings.models import Booking
-from ..bookings.tokens import check_token, manage_token
+from ..bookings.tokens import manage_token
 from ..businesses import site_for_request
 from ..conf import booking_settings
 from ..site_settings import business_zone
@@ -73,13 +73,7 @@ def bought(request, number):
     return _page(request, "wagtail_booking/packages/bought.html", {"order": order, "rows": rows, "email": order.email})
 
 
-def _held_booking(request, reference, token):
-    booking = (Booking.objects.select_related("service", "provider")
-               .filter(reference=reference.upper(), site=site_for_request(request)).first()
-               if is_reference(reference) else None)
-    if booking is None or not check_token(booking, token):
-        raise Http404("No booking matches this link.")
-    return booking
+_held_booking = booking_for_link
 
 
 @require_http_methods(["GET", "POST"])
