@@ -16,6 +16,8 @@ Errors a backend raises, and what the engine does with them:
 * :class:`CursorExpired` — the incremental cursor (sync token, delta link, sync-collection token, ETag) is no longer
   accepted. The engine calls :meth:`CalendarBackend.import_busy` again with ``cursor=""`` and replaces that calendar's
   blocks in one transaction, so availability never sees the calendar empty.
+* any other :class:`CalendarError` (a feed that is not iCalendar, a calendar that disappeared) — its sentence is shown
+  on the connection in the admin, the busy blocks from the last good import stay, and the next poll tries again.
 """
 
 from __future__ import annotations
@@ -181,3 +183,12 @@ class CalendarBackend:
 
     def stop_watch(self, calendar_id: str, watch: Watch) -> None:
         """Cancel a subscription; one already expired or unknown counts as stopped."""
+
+    @classmethod
+    def read_notification(cls, request) -> tuple[object | None, list[tuple[str, str]]]:
+        """A push request arrived at this kind's endpoint. Returns (a response to send at once, or ``None``; the
+        (watch id, secret) pairs it names). Google names one channel in headers; Microsoft Graph sends a
+        ``validationToken`` to echo when a subscription is made, else a JSON batch of notifications with their
+        ``clientState``. The engine looks each watch up, compares the secret with the stored hash and queues a sync
+        of that calendar; unknown or mismatched pairs are ignored (the response does not say which)."""
+        return None, []
