@@ -41,6 +41,10 @@ payment_failed = Signal()
 # Sent with ``sender=FeeCharge`` and ``fee`` when charging a fee to a card on file needs the client to authenticate
 # (their bank asked); ``notifications`` emails them the link to do it. Inside the transaction that records the try.
 fee_needs_authentication = Signal()
+# Sent with ``sender=Booking`` and ``booking`` when a video link was made for an online booking after it was
+# confirmed (by the calendar that received it: Google Meet, Microsoft Teams), inside the transaction that records it;
+# ``notifications`` sends the client the link.
+meeting_link_ready = Signal()
 
 
 def send_isolated(signal: Signal, sender, **kwargs) -> list:

@@ -156,4 +156,4 @@ def booking_out(booking: Booking) -> dict:
             "deposit_due": str(booking.deposit_due), "currency": booking.currency,
             "payment_url": payment_links.payment_url(booking) if held else None,
             "expires_at": booking.hold_expires_at if held else None, "created_at": booking.created_at,
-            "language": booking.language}
+            "language": booking.language, "video_link": booking.video_link or None}

@@ -130,6 +130,8 @@ class BookingOut(Schema):
     manage_token: str | None = Field(None, description="Authorises cancel and reschedule; keep it secret.")
     refund: str | None = Field(None, description="On cancellation: the amount going back to the client's card.")
     language: str | None = Field(None, description="The language the client's emails and texts are written in.")
+    video_link: str | None = Field(None, description="For an online service: the link the client joins by (null "
+                                                     "while the provider's calendar is still making it).")
 
 
 Token = Text(500, min_length=1, description="The manage token from the hold's answer or the client's email link.")
@@ -183,6 +185,8 @@ class IntegrationBookingOut(Schema):
     payment_link_sent: str | None = Field(None, description="sms or email when the link was sent on creation.")
     refund: str | None = Field(None, description="On cancellation: the amount going back to the client's card.")
     language: str = Field("", description="The language the client's emails and texts are written in.")
+    video_link: str | None = Field(None, description="For an online service: the link the client joins by (null "
+                                                     "while the provider's calendar is still making it).")
     created_at: datetime
 
 

@@ -20,7 +20,7 @@ def _event(booking, manage_url):
     title = _("%(service)s with %(provider)s") % {"service": booking.service.name, "provider": booking.provider.name}
     details = _("Booking %(reference)s at %(business)s. Change or cancel: %(url)s") % {
         "reference": booking.reference, "business": business, "url": manage_url}
-    location = " ".join((config.address if config else "").split()) or business
+    location = booking.video_link or " ".join((config.address if config else "").split()) or business
     return title, details, location
 
 

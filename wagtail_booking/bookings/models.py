@@ -85,6 +85,10 @@ class Booking(models.Model):
     manage_token_salt = models.CharField(max_length=32, default="", editable=False)
     manage_token_hash = models.CharField(max_length=64, default="", editable=False)
 
+    # The video link of an online appointment (see bookings/meetings.py): the provider's own link, or the one the
+    # calendar that received the booking made (Google Meet, Microsoft Teams).
+    meeting_url = models.URLField(_("video link"), max_length=500, blank=True, editable=False)
+
     staff_notes = models.TextField(_("staff notes"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -132,6 +136,19 @@ class Booking(models.Model):
         if self.status == self.Status.HELD:
             return self.hold_expires_at is not None and self.hold_expires_at > timezone.now()
         return self.status in (self.Status.REQUESTED, self.Status.CONFIRMED)
+
+    @property
+    def video_link(self) -> str:
+        """The link the client joins an online appointment by: the one made for this booking by the provider's
+        calendar (Meet, Teams), else the provider's own link. "" for an appointment in person, or while it is made."""
+        if not self.service.online:
+            return ""
+        return self.meeting_url or self.provider.meeting_url
+
+    @property
+    def video_link_pending(self) -> bool:
+        """Online, with no link yet: the calendar write-back makes one and the client is sent it (meetings.py)."""
+        return self.service.online and not self.video_link
 
     def local_start(self, zone=None):
         from zoneinfo import ZoneInfo

@@ -29,6 +29,7 @@ SUBJECTS = {
     "approved": gettext_lazy("Your request is approved: %(service)s, %(when)s"),
     "reminder": gettext_lazy("Reminder: %(service)s, %(when)s"),
     "rescheduled": gettext_lazy("Your booking was moved: %(service)s, %(when)s"),
+    "meeting_link": gettext_lazy("Your video link: %(service)s, %(when)s"),
 }
 
 

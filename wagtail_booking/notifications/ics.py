@@ -14,7 +14,13 @@ def booking_calendar(booking, business_name: str, method: str = "PUBLISH") -> by
     event.add("dtstart", booking.start)
     event.add("dtend", booking.end)
     event.add("summary", f"{booking.service.name} with {booking.provider.name}")
-    event.add("description", f"Booking reference {booking.reference} at {business_name}.")
+    description = f"Booking reference {booking.reference} at {business_name}."
+    if booking.video_link and method != "CANCEL":
+        # LOCATION is what calendar apps show and make clickable; URL and the description carry it too.
+        event.add("location", booking.video_link)
+        event.add("url", booking.video_link)
+        description += f"\nVideo link: {booking.video_link}"
+    event.add("description", description)
     organizer = vCalAddress(f"MAILTO:{booking.provider.email}" if booking.provider.email else "MAILTO:noreply@invalid")
     organizer.params["cn"] = vText(business_name)
     event["organizer"] = organizer

@@ -38,6 +38,10 @@ def on_rescheduled(sender, booking, previous_start, **kwargs):
     enqueue(sync_reminders_task, booking.pk, previous_start.isoformat())
 
 
+def on_meeting_link_ready(sender, booking, **kwargs):
+    queue_messages(booking, "meeting_link")
+
+
 def on_fee_needs_authentication(sender, fee, **kwargs):
     enqueue(send_fee_authentication_email_task, fee.pk)
 
@@ -49,6 +53,7 @@ def on_payment_recorded(sender, payment, kind, **kwargs):
 
 RECEIVERS = {
     signals.fee_needs_authentication: on_fee_needs_authentication,
+    signals.meeting_link_ready: on_meeting_link_ready,
     signals.payment_recorded: on_payment_recorded,
     signals.booking_requested: on_requested,
     signals.booking_confirmed: on_confirmed,

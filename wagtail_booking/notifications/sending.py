@@ -35,6 +35,8 @@ def queue_sms(booking, kind, lead_minutes=None):
         body = render_to_string(f"wagtail_booking/sms/{kind}.txt", {
             "booking": booking, "business_name": business_name(booking.site),
             "local_start": booking.local_start()}).strip()
+        if booking.video_link and kind not in ("cancelled", "declined", "meeting_link"):
+            body += " " + render_to_string("wagtail_booking/sms/includes/video_link.txt", {"booking": booking}).strip()
     return SmsMessage.objects.create(booking=booking, kind=kind, to=booking.client_phone, body=body)
 
 

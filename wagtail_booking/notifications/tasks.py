@@ -17,7 +17,7 @@ from .models import SmsMessage
 
 EMAIL_STATUSES = {"requested": {"requested"}, "confirmed": {"confirmed"}, "rescheduled": {"requested", "confirmed"},
                   "cancelled": {"cancelled"}, "declined": {"declined"}, "approved": {"confirmed"},
-                  "reminder": {"confirmed"}}
+                  "reminder": {"confirmed"}, "meeting_link": {"confirmed"}}
 
 
 @durable_task(retries=3, retry_delay=60, retry_backoff=2)

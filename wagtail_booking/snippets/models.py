@@ -63,12 +63,16 @@ class Provider(ClusterableModel):
         help_text=_("An email listing the day's appointments, at this hour in the provider's time zone. "
                     "Empty: no agenda."))
     agenda_when_empty = models.BooleanField(_("send the agenda on days with nothing booked"), default=False)
+    meeting_url = models.URLField(
+        _("own video meeting link"), max_length=500, blank=True,
+        help_text=_("For online services: a fixed link such as a Zoom personal room. Empty: each online booking gets "
+                    "its own Google Meet or Teams link from the calendar that receives this provider's bookings."))
 
     base_form_class = ProviderForm
     panels = [
         MultiFieldPanel([FieldPanel("name"), FieldPanel("kind"), FieldRowPanel([FieldPanel("email"),
                          FieldPanel("phone")]), FieldPanel("timezone"), FieldPanel("services"),
-                         FieldPanel("active")], heading=_("Provider")),
+                         FieldPanel("meeting_url"), FieldPanel("active")], heading=_("Provider")),
         HoursGridPanel(heading=_("Weekly hours"),
                        help_text=_("Several shifts a day split the day. Hours with dates apply between them only, "
                                    "so next month's hours can be entered ahead.")),
@@ -277,6 +281,10 @@ class Service(ClusterableModel):
     tax_rate = models.ForeignKey("wagtail_booking.TaxRate", null=True, blank=True, on_delete=models.PROTECT,
                                  related_name="+", verbose_name=_("tax rate"),
                                  help_text=_("Empty: no tax. Whether prices include it is a business setting."))
+    online = models.BooleanField(
+        _("online (video meeting)"), default=False,
+        help_text=_("Clients get a video link in their confirmation, emails, texts and calendar file: the provider's "
+                    "own link, or a Google Meet or Teams link made on the provider's calendar."))
     active = models.BooleanField(_("active"), default=True)
 
     base_form_class = ServiceForm
@@ -293,7 +301,7 @@ class Service(ClusterableModel):
                     help_text=_("The price above is in the business's currency. A client can book in another "
                                 "currency only if it has a price here (amounts are never converted).")),
         FieldPanel("booking_mode"), FieldPanel("cancellation_cutoff_hours"), FieldPanel("cancellation_policy"),
-        FieldPanel("intake_form"),
+        FieldPanel("intake_form"), FieldPanel("online"),
         FieldPanel("providers"), FieldPanel("active"),
     ]
 

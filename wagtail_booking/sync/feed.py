@@ -79,7 +79,7 @@ def feed_calendar(feed: CalendarFeed, now=None) -> bytes:
     calendar.add("x-wr-timezone", provider.timezone)
     calendar.add("refresh-interval", timedelta(minutes=30), parameters={"VALUE": "DURATION"})
     bookings = provider.bookings.filter(status__in=LIVE, end__gte=now - timedelta(days=PAST_DAYS))
-    for booking in bookings.select_related("service").order_by("start"):
+    for booking in bookings.select_related("service", "provider").order_by("start"):
         event = Event()
         event.add("uid", f"{booking.reference}@wagtail-booking")
         event.add("dtstamp", booking.updated_at or now)
@@ -87,6 +87,8 @@ def feed_calendar(feed: CalendarFeed, now=None) -> bytes:
         event.add("dtend", booking.end)
         event.add("summary", f"{booking.service.name}: {booking.client_name}")
         event.add("description", f"Booking {booking.reference}")
+        if booking.video_link:
+            event.add("location", booking.video_link)
         event.add("status", "CONFIRMED" if booking.status == Booking.Status.CONFIRMED else "TENTATIVE")
         calendar.add_component(event)
     return calendar.to_ical()
