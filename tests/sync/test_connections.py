@@ -254,3 +254,35 @@ def test_two_google_accounts_may_both_have_a_calendar_called_primary(connected, 
                                  connected_calendar=calendar, starts_at=ny(monday, 9),
                                  ends_at=ny(monday, 9) + timedelta(hours=1))
     assert BusyBlock.objects.filter(external_id="e1").count() == 2
+
+
+def test_a_retry_after_from_the_service_sets_when_huey_tries_again(three, monday):
+    from django.utils import timezone
+    from huey.contrib.djhuey import HUEY
+
+    _google, ana, _ben = three
+    change(ana, dummy.fail, "unavailable", retry_after=120)
+    HUEY.flush()
+
+    calendar_sync_task(ana.pk)
+
+    (retry,) = HUEY.scheduled()
+    assert retry.name.endswith("calendar_sync_task") and retry.args == (ana.pk,)
+    wait = retry.eta - timezone.now().replace(tzinfo=None)
+    assert timedelta(seconds=110) < wait <= timedelta(seconds=120)
+    assert retry.retries == 3  # it used up one of the four retries: a service that keeps saying "later" ends
+
+
+def test_a_listed_backend_that_cannot_be_imported_is_a_warning_not_a_crash(admin_client, provider, settings):
+    from wagtail_booking.sync.checks import check_calendar_backends
+
+    settings.WAGTAIL_BOOKING = {**settings.WAGTAIL_BOOKING, "CALENDAR_BACKENDS": {
+        "dummy": {"BACKEND": "wagtail_booking.sync.backends.dummy.DummyBackend"},
+        "exchange": {"BACKEND": "wagtail_booking.sync.backends.exchange.ExchangeBackend"}}}
+
+    warnings = check_calendar_backends()
+
+    assert [(w.id, "'exchange'" in w.msg) for w in warnings] == [("wagtail_booking.W014", True)]
+    page = admin_client.get(f"/admin/booking/calendar-sync/{provider.pk}/")
+    assert page.status_code == 200 and "Connect Test calendar" in page.content.decode()
+    assert admin_client.post(f"/admin/booking/calendar-sync/{provider.pk}/connect/exchange/").status_code == 404

@@ -35,7 +35,7 @@ def test_admin_page_lists_providers_and_checks_permissions(admin_client, client,
     assert page.status_code == 200
     assert "Manage calendars" in page.content.decode() and provider.name in page.content.decode()
     calendars = admin_client.get(f"/admin/booking/calendar-sync/{provider.pk}/").content.decode()
-    assert "Connect Google Calendar" in calendars and "Connect Test calendar (dummy)" in calendars
+    assert "Connect Google Calendar" in calendars and "Connect Test calendar" in calendars
 
     viewer = get_user_model().objects.create_user("viewer", "v@example.com", "pw")
     viewer.user_permissions.add(Permission.objects.get(codename="access_admin"),

@@ -13,8 +13,14 @@ from .models import CalendarConnection, ConnectedCalendar
 
 
 def calendar_label(calendar: ConnectedCalendar) -> str:
+    """"Team — Google Calendar, maya@example.com" (the account left out when the calendar is named after it)."""
     connection = calendar.connection
-    return f"{calendar} ({label_of(connection.kind)}: {connection.account or connection.get_status_display()})"
+    where = [str(label_of(connection.kind))]
+    if connection.account and connection.account != str(calendar):
+        where.append(connection.account)
+    if connection.status != CalendarConnection.Status.CONNECTED:
+        where.append(connection.get_status_display())
+    return f"{calendar} — {', '.join(where)}"
 
 
 class CalendarChoiceForm(forms.Form):

@@ -42,7 +42,7 @@ class DummyConnectForm(forms.Form):
 
 class DummyBackend(CalendarBackend):
     kind = "dummy"
-    label = _("Test calendar (dummy)")
+    label = _("Test calendar")
     can_write = True
     can_watch = True
     connect_form_class = DummyConnectForm
