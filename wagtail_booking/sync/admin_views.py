@@ -68,7 +68,9 @@ def index(request):
     _require(request)
     providers = visible_to(Provider.objects.all(), request.user).select_related("calendar_feed").order_by("name")
     connections = {}
-    for c in CalendarConnection.objects.filter(provider__in=providers).order_by("created_at", "pk"):
+    rows = CalendarConnection.objects.filter(provider__in=providers).exclude(
+        status=CalendarConnection.Status.PENDING, credentials="").select_related("provider")
+    for c in rows.order_by("created_at", "pk"):
         connections.setdefault(c.provider_id, []).append(_connection_row(c))
     chosen = {c.provider_id: c for c in ConnectedCalendar.objects.filter(provider__in=providers,
                                                                         receives_bookings=True)}
@@ -103,7 +105,9 @@ def provider_calendars(request, provider_id):
             _queue_syncs(provider.calendar_connections.filter(status=CalendarConnection.Status.CONNECTED))
             messages.success(request, _("Calendar choice saved; a sync was queued."))
             return _back(provider.pk)
-    connections = provider.calendar_connections.select_related("provider").order_by("created_at", "pk")
+    # A sign-in still on the service's consent screen (or abandoned there) is not a connection yet.
+    connections = (provider.calendar_connections.select_related("provider").order_by("created_at", "pk")
+                   .exclude(status=CalendarConnection.Status.PENDING, credentials=""))
     kinds = [{"kind": cls.kind, "label": cls.label, "uses_oauth": cls.uses_oauth,
               "problem": cls.setup_problem(cls_options(cls.kind))} for cls in available_kinds()]
     return TemplateResponse(request, "wagtail_booking/admin/calendar_sync_provider.html", {

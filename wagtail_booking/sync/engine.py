@@ -12,7 +12,7 @@ import logging
 from contextlib import contextmanager
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -91,12 +91,16 @@ def refresh_calendars(backend, connection: CalendarConnection) -> None:
 
 
 def choose_default_write_calendar(connection: CalendarConnection) -> None:
-    with transaction.atomic():
-        taken = (ConnectedCalendar.objects.select_for_update()
-                 .filter(provider_id=connection.provider_id, receives_bookings=True).exists())
-        primary = connection.calendars.filter(primary=True, writable=True).first()
-        if not taken and primary is not None:
-            ConnectedCalendar.objects.filter(pk=primary.pk).update(receives_bookings=True)
+    primary = connection.calendars.filter(primary=True, writable=True).first()
+    if primary is None:
+        return
+    try:
+        with transaction.atomic():
+            if not ConnectedCalendar.objects.filter(provider_id=connection.provider_id,
+                                                    receives_bookings=True).exists():
+                ConnectedCalendar.objects.filter(pk=primary.pk).update(receives_bookings=True)
+    except IntegrityError:
+        pass  # another connection of the provider chose its calendar at the same moment: that one stays
 
 
 def import_calendar(backend, calendar: ConnectedCalendar) -> int:
@@ -136,6 +140,8 @@ def apply_changes(calendar: ConnectedCalendar, changes: BusyChanges, full: bool)
 
 
 def _source(kind: str) -> str:
+    """The busy block's source label; a kind added by a project (not one of ours) is shown as a test calendar
+    until ``BusyBlock.Source`` names it."""
     return kind if kind in BusyBlock.Source.values and kind != BusyBlock.Source.MANUAL else BusyBlock.Source.DUMMY
 
 
