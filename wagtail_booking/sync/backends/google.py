@@ -51,11 +51,16 @@ def event_id_for(reference: str) -> str:
 
 
 def _keeping_tokens(method):
-    """After the call, put a refreshed access token back in ``self.credentials`` for the engine to store."""
+    """After the call, put a refreshed access token back in ``self.credentials`` for the engine to store. Google
+    answers the gateway leaves as they are (a 400, a 404 on a calendar) become a :class:`CalendarError` the owner
+    reads on the connection."""
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
         try:
             return method(self, *args, **kwargs)
+        except gateway.HttpError as error:
+            raise CalendarError(_("Google answered %(status)s: %(reason)s") % {
+                "status": error.resp.status, "reason": error.reason}) from error
         finally:
             if self._creds is not None and self._creds.token != self._token:
                 self.credentials, self._token = gateway.dump_credentials(self._creds), self._creds.token
@@ -158,10 +163,7 @@ class GoogleBackend(CalendarBackend):
 
     @_keeping_tokens
     def stop_watch(self, calendar_id, watch):
-        try:
-            gateway.stop_channel(self.service, watch.id, watch.resource)
-        except gateway.HttpError as error:
-            raise CalendarError(f"Google did not stop channel {watch.id}: {error.reason}") from error
+        gateway.stop_channel(self.service, watch.id, watch.resource)
 
     @classmethod
     def read_notification(cls, request):
