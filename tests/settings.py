@@ -37,8 +37,17 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 WAGTAILADMIN_BASE_URL = "http://testserver"
+# Every calendar kind, so tests can connect each (the dummy one lives in its own credentials).
+CALENDAR_BACKENDS = {
+    "google": {"BACKEND": "wagtail_booking.sync.backends.google.GoogleBackend"},
+    "microsoft": {"BACKEND": "wagtail_booking.sync.backends.microsoft.MicrosoftBackend"},
+    "caldav": {"BACKEND": "wagtail_booking.sync.backends.caldav.CalDAVBackend"},
+    "ical": {"BACKEND": "wagtail_booking.sync.backends.ical.ICalSubscriptionBackend"},
+    "dummy": {"BACKEND": "wagtail_booking.sync.backends.dummy.DummyBackend"},
+}
 WAGTAIL_BOOKING = {"PHONE_REGION": "US", "RATE_LIMITS": {"read": 10_000, "write": 10_000},
-                   "PAYMENT_HANDOFF": "wagtail_booking.packages.handoff.CreditsOrStripeHandoff"}
+                   "PAYMENT_HANDOFF": "wagtail_booking.packages.handoff.CreditsOrStripeHandoff",
+                   "CALENDAR_BACKENDS": CALENDAR_BACKENDS}
 # No Stripe unless a test starts the loopback fake (tests/checkout/conftest.py sets these).
 STRIPE_SECRET_KEY = STRIPE_PUBLISHABLE_KEY = STRIPE_WEBHOOK_SECRET = ""
 STRIPE_MAX_NETWORK_RETRIES = 0

@@ -5,7 +5,7 @@ from django.core.checks import Error, Warning, register
 from django.utils.module_loading import import_string
 
 from .conf import DEFAULTS, booking_settings
-from .sync.checks import check_google_settings
+from .sync.checks import check_calendar_backends, check_google_settings
 from .timezones import is_known_zone
 
 
@@ -38,6 +38,7 @@ def check_settings(app_configs, **kwargs):
     errors.extend(_check_stripe())
     errors.extend(_check_line_pricing())
     errors.extend(check_google_settings())
+    errors.extend(check_calendar_backends())
     return errors
 
 

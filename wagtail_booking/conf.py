@@ -93,6 +93,15 @@ DEFAULTS = {
     "GIFT_CARD_MAX_AMOUNT": "500",
     "GIFT_CARD_HOLD_MINUTES": 30,
     "GIFT_CARD_VALID_DAYS": None,
+    # Calendar kinds a provider can connect: kind -> {"BACKEND": dotted path, "OPTIONS": {...}}. Google only by
+    # default; add "microsoft", "caldav", "ical" (and "dummy" for development) as in docs/reference/settings.md. A
+    # listed backend whose module or SDK is not installed is a system-check warning and is not offered.
+    "CALENDAR_BACKENDS": {"google": {"BACKEND": "wagtail_booking.sync.backends.google.GoogleBackend"}},
+    # Busy time is imported from a day ago up to this many days ahead (bookings further out cannot be made anyway).
+    "CALENDAR_IMPORT_DAYS": 365,
+    # The site's public https:// address, to which calendar services push change notifications; None: the older
+    # GOOGLE_PUSH_BASE_URL Django setting. Empty: no push subscriptions, the 15-minute poll alone.
+    "CALENDAR_PUSH_BASE_URL": None,
 }
 
 

@@ -29,7 +29,7 @@ from .snippets.models import (
     WeeklyHours,
 )
 from .snippets.prices import ServicePrice, TaxRate
-from .sync.models import BookingEvent, CalendarFeed, GoogleConnection, SyncedCalendar
+from .sync.models import BookingEvent, CalendarConnection, CalendarFeed, ConnectedCalendar
 from .webhooks.models import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
@@ -38,7 +38,7 @@ __all__ = [
     "Provider", "ReminderSent", "RevenueReport", "Service", "SmsMessage", "SmsOptOut", "TimeOff", "WeeklyHours",
 ]
 __all__ += ["OutboxMessage"]
-__all__ += ["BookingEvent", "CalendarFeed", "GoogleConnection", "SyncedCalendar"]
+__all__ += ["BookingEvent", "CalendarConnection", "CalendarFeed", "ConnectedCalendar"]
 __all__ += ["StripeAccount"]
 __all__ += ["WebhookDelivery", "WebhookEndpoint"]
 __all__ += ["ApiKey"]

@@ -25,7 +25,13 @@ from .notifications.tasks import (
 from .outbox.tasks import outbox_purge_task, outbox_sweep_task
 from .packages.tasks import expire_credits_task, send_purchase_email_task
 from .reports.tasks import build_revenue_report_task, issue_payment_documents_task, monthly_revenue_report_task
-from .sync.tasks import google_poll_task, google_sync_task, google_write_back_task
+from .sync.tasks import (
+    calendar_poll_task,
+    calendar_sync_task,
+    calendar_write_back_task,
+    google_sync_task,
+    google_write_back_task,
+)
 from .webhooks.tasks import (
     deliver_webhook_task,
     send_webhook_task,
@@ -36,7 +42,8 @@ from .webhooks.tasks import (
 
 __all__ = [
     "build_revenue_report_task", "capture_ageing_authorisations_task", "capture_deposit_task",
-    "delete_expired_holds_task", "fetch_sms_price_task", "google_poll_task", "google_sync_task",
+    "delete_expired_holds_task", "fetch_sms_price_task", "calendar_poll_task", "calendar_sync_task",
+    "calendar_write_back_task", "google_sync_task",
     "google_write_back_task", "issue_payment_documents_task", "monthly_revenue_report_task", "outbox_purge_task",
     "outbox_sweep_task", "send_booking_email_task", "send_invoice_email_task", "send_reminder_task", "send_sms_task",
     "settle_cancellation_task", "sync_reminders_task",

@@ -50,5 +50,6 @@ urlpatterns = [
     path("sms/status/", notification_views.sms_status, name="sms-status"),
     path("sms/inbound/", notification_views.sms_inbound, name="sms-inbound"),
     path("google/push/", sync_views.google_push, name="google-push"),
+    path("calendar-push/<slug:kind>/", sync_views.calendar_push, name="calendar-push"),
     path("ical/<int:provider_id>/<str:token>.ics", sync_views.ical_feed, name="ical-feed"),
 ]

@@ -96,6 +96,7 @@ class FakeGoogle:
         with self.lock:
             self.codes, self.refresh_tokens, self.access_tokens = {}, {}, {}
             self.calendars, self.channels, self.stopped_channels = {}, {}, []
+            self.conference_requests = []
             self.requests, self._failures = [], []
             self.seq = self.generation = 0
             self.add_calendar(self.account, "Main", primary=True)
@@ -375,6 +376,9 @@ class _Handler(BaseHTTPRequestHandler):
                 body = json.loads(self.raw or b"{}")
                 merged = {**event, **body} if method == "PATCH" else {**body, "status": body.get("status", "confirmed")}
                 merged["id"] = event["id"]
+                merged = self._conference(merged)
+                if self.query.get("conferenceDataVersion") != "1" and "conferenceData" in event:
+                    merged.update(conferenceData=event["conferenceData"], hangoutLink=event.get("hangoutLink"))
                 return self._json(200, _public(self.fake._store(calendar_id, merged)))
         raise ApiError(404, "Not Found", "notFound")
 
@@ -387,8 +391,27 @@ class _Handler(BaseHTTPRequestHandler):
             raise ApiError(409, "The requested identifier already exists.", "duplicate")
         if "start" not in body or "end" not in body:
             raise ApiError(400, "Missing time.", "required")
-        event = {**body, "id": event_id, "status": body.get("status", "confirmed")}
+        event = self._conference({**body, "id": event_id, "status": body.get("status", "confirmed")})
         return self._json(200, _public(self.fake._store(calendar_id, event)))
+
+    def _conference(self, event):
+        """Google Meet: with ``conferenceDataVersion=1`` a ``createRequest`` makes a Meet link (the same one for the
+        same requestId); without it Google ignores ``conferenceData``."""
+        data = event.pop("conferenceData", None)
+        if self.query.get("conferenceDataVersion") != "1" or not data:
+            return event
+        request = data.get("createRequest") or {}
+        if request and (request.get("conferenceSolutionKey") or {}).get("type") != "hangoutsMeet":
+            raise ApiError(400, "Invalid conference type value.", "invalid")
+        if request:
+            code = hashlib.sha256(request.get("requestId", "").encode()).hexdigest()
+            uri = f"https://meet.google.com/{code[:3]}-{code[3:7]}-{code[7:10]}"
+            data = {"conferenceId": code[:10], "conferenceSolution": {"key": {"type": "hangoutsMeet"}},
+                    "createRequest": {**request, "status": {"statusCode": "success"}},
+                    "entryPoints": [{"entryPointType": "video", "uri": uri}]}
+            self.fake.conference_requests.append(request.get("requestId", ""))
+        event.update(conferenceData=data, hangoutLink=data["entryPoints"][0]["uri"])
+        return event
 
     def _list(self, calendar_id):
         q = self.query

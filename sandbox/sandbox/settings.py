@@ -171,8 +171,18 @@ OSCAR_ALLOW_ANON_CHECKOUT = True
 OSCAR_THUMBNAILER = "oscar.core.thumbnails.SorlThumbnail"
 HAYSTACK_CONNECTIONS = {"default": {"ENGINE": "haystack.backends.simple_backend.SimpleEngine"}}
 
+# Every calendar kind; "dummy" needs no account (its calendars live in the connection's own credentials).
+CALENDAR_BACKENDS = {
+    "google": {"BACKEND": "wagtail_booking.sync.backends.google.GoogleBackend"},
+    "microsoft": {"BACKEND": "wagtail_booking.sync.backends.microsoft.MicrosoftBackend"},
+    "caldav": {"BACKEND": "wagtail_booking.sync.backends.caldav.CalDAVBackend"},
+    "ical": {"BACKEND": "wagtail_booking.sync.backends.ical.ICalSubscriptionBackend"},
+    "dummy": {"BACKEND": "wagtail_booking.sync.backends.dummy.DummyBackend"},
+}
+
 WAGTAIL_BOOKING = {
     "PHONE_REGION": os.environ.get("PHONE_REGION", "US"),
+    "CALENDAR_BACKENDS": CALENDAR_BACKENDS,
     "PAYMENT_HANDOFF": "wagtail_booking.packages.handoff.CreditsOrStripeHandoff",
     "BASE_TEMPLATE": "base.html",  # the booking checkout looks like the rest of the sandbox site
 }

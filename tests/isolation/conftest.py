@@ -72,9 +72,11 @@ class Business:
         from wagtail_booking.reports.models import Invoice, RevenueReport
         from wagtail_booking.snippets.models import BusyBlock, IntakeForm, Provider, Service
         from wagtail_booking.snippets.prices import TaxRate
+        from wagtail_booking.sync.models import CalendarConnection
         from wagtail_booking.webhooks.models import WebhookDelivery, WebhookEndpoint
 
-        return {TaxRate: self.tax_rate, Service: self.service, Provider: self.provider, IntakeForm: self.intake_form,
+        return {CalendarConnection: self.connection,
+                TaxRate: self.tax_rate, Service: self.service, Provider: self.provider, IntakeForm: self.intake_form,
                 CancellationPolicy: self.policy, BusyBlock: self.busy_block, Booking: self.request,
                 Invoice: self.invoice, RevenueReport: self.report, ApiKey: self.api_key,
                 WebhookEndpoint: self.webhook, WebhookDelivery: self.delivery, Package: self.package,
@@ -117,7 +119,7 @@ def _business(name, hostname, home, stripe_server, monday, paid_count, refund): 
     from wagtail_booking.site_settings import BusinessSettings
     from wagtail_booking.snippets.models import BusyBlock, IntakeForm
     from wagtail_booking.snippets.prices import TaxRate
-    from wagtail_booking.sync.models import GoogleConnection
+    from wagtail_booking.sync.models import CalendarConnection
     from wagtail_booking.webhooks.models import WebhookDelivery, WebhookEndpoint
 
     site = Site.objects.create(hostname=hostname, root_page=home, site_name=f"{name} Site")
@@ -181,9 +183,10 @@ def _business(name, hostname, home, stripe_server, monday, paid_count, refund): 
         response_status=500, response_body=f"{name} receiver said no")
     world.stripe_account = StripeAccount.objects.create(site=site, account_id=f"acct_{name.lower()}000000",
                                                         charges_enabled=True, details_submitted=True)
-    world.connection = GoogleConnection.objects.create(provider=world.provider, account=f"{name}@gmail.example",
-                                                       status=GoogleConnection.Status.RECONNECT,
-                                                       message=f"{name} calendar note")
+    world.connection = CalendarConnection.objects.create(provider=world.provider, kind="google",
+                                                         account=f"{name}@gmail.example",
+                                                         status=CalendarConnection.Status.RECONNECT,
+                                                         message=f"{name} calendar note")
     from wagtail_booking.giftcards import ledger
 
     world.gift_card, _code = ledger.issue(site.pk, "USD", Decimal("40.00"), to_name=f"{name} Friend",

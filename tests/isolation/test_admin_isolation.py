@@ -59,11 +59,13 @@ def model_of(pattern, name):
     from wagtail_booking.bookings.models import Booking
     from wagtail_booking.giftcards.models import GiftCard
     from wagtail_booking.reports.models import Invoice, RevenueReport
+    from wagtail_booking.sync.models import CalendarConnection
 
     explicit = {"wagtail_booking_reports:pdf_download": RevenueReport,
                 "wagtail_booking_reports:invoice_download": Invoice,
                 "wagtail_booking_api_key_revoke": ApiKey, "wagtail_booking_calendar_move": Booking,
-                "wagtail_booking_giftcard": GiftCard}
+                "wagtail_booking_giftcard": GiftCard, "wagtail_booking_calendar_sync_now": CalendarConnection,
+                "wagtail_booking_calendar_disconnect": CalendarConnection}
     if name in explicit:
         return explicit[name]
     initkwargs = getattr(pattern.callback, "view_initkwargs", {}) or {}
@@ -83,6 +85,7 @@ KWARGS = {
     "endpoint_id": lambda business, pattern, name: business.webhook.pk,
     "delivery_id": lambda business, pattern, name: business.delivery.pk,
     "service_id": lambda business, pattern, name: business.service.pk,
+    "kind": lambda business, pattern, name: "dummy",  # a calendar kind every test settings file lists
     "purchase_id": lambda business, pattern, name: business.purchase.pk,
     # A request email's signed approve/decline link naming the business's booking.
     "token": lambda business, pattern, name: _review_token(business),
@@ -145,7 +148,7 @@ def test_every_admin_url_is_covered(world):
     for known in ["wagtail_booking_bookings:index", "wagtail_booking_bookings:inspect",
                   "wagtail_booking_bookings:action", "wagtail_booking_reports:revenue",
                   "wagtail_booking_reports:pdf_download", "wagtail_booking_reports:invoice_download",
-                  "wagtail_booking_sms", "wagtail_booking_google", "wagtail_booking_google_calendars",
+                  "wagtail_booking_sms", "wagtail_booking_calendar_sync", "wagtail_booking_calendar_provider",
                   "wagtailsnippets_wagtail_booking_service:edit", "wagtailsnippets_wagtail_booking_busyblock:delete",
                   "wagtailsnippetchoosers_wagtail_booking_provider:chosen"]:
         assert known in names, f"{known} not found by the URL walk"
@@ -191,7 +194,8 @@ def test_control_a_owner_sees_a(client, world, name):
 
 SHOWS_ROWS = {name for name, *_ in URLS if name.endswith((":index", ":list", ":edit", ":inspect", ":delete",
                                                            ":choose"))} | {
-    "wagtail_booking_sms", "wagtail_booking_google", "wagtail_booking_reports:clients",
+    "wagtail_booking_sms", "wagtail_booking_calendar_sync", "wagtail_booking_calendar_provider",
+    "wagtail_booking_reports:clients",
     "wagtail_booking_reports:revenue_by_service", "wagtail_booking_reports:pdf_download",
     "wagtail_booking_reports:invoice_download"}
 

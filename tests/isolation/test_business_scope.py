@@ -39,8 +39,9 @@ def test_a_single_business_owner_gets_no_business_filter(client, world):
 
 def test_staff_in_no_business_see_nothing(client, world):
     client.force_login(world["nobody"])
-    for url in ["/admin/bookings/", "/admin/snippets/wagtail_booking/service/", reverse("wagtail_booking_google"),
-                reverse("wagtail_booking_reports:clients"), reverse("wagtail_booking_reports:pdfs"), "/admin/"]:
+    for url in ["/admin/bookings/", "/admin/snippets/wagtail_booking/service/",
+                reverse("wagtail_booking_calendar_sync"), reverse("wagtail_booking_reports:clients"),
+                reverse("wagtail_booking_reports:pdfs"), "/admin/"]:
         response = client.get(url, {"period": "this_year"})
         text = response.content.decode()
         assert "Alpha" not in text and "Bravo" not in text, url

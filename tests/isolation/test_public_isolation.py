@@ -59,6 +59,8 @@ KWARGS = {
     "card_id": lambda business, route: business.gift_card.pk,
     # A fee's authentication link: the world has no fee, so B's booking stands in (its pk and manage token).
     "fee_id": lambda business, route: business.paid[0].pk,
+    # Calendar push endpoints are per kind, not per business: the dummy kind's reads a JSON body.
+    "kind": lambda business, route: "dummy",
 }
 
 

@@ -8,7 +8,7 @@ import requests
 from django.contrib.auth import get_user_model
 from fakes.google_server import FakeGoogle
 
-from wagtail_booking.sync.models import GoogleConnection
+from wagtail_booking.sync.models import CalendarConnection
 
 CLIENT_ID = "test-client.apps.googleusercontent.com"
 CLIENT_SECRET = "test-client-secret"
@@ -51,7 +51,7 @@ def admin_client(client, db):
 
 def walk_oauth(admin_client, provider):
     """What the owner's browser does: Connect -> Google's consent (the fake approves at once) -> our callback."""
-    response = admin_client.post(f"/admin/booking/calendar-sync/{provider.pk}/connect/")
+    response = admin_client.post(f"/admin/booking/calendar-sync/{provider.pk}/connect/google/")
     assert response.status_code == 302, response.content
     consent = requests.get(response["Location"], allow_redirects=False, timeout=5)
     assert consent.status_code == 302
@@ -64,6 +64,6 @@ def connected(google, admin_client, provider, django_capture_on_commit_callbacks
     """``provider`` connected to the fake account, calendars listed and synced once (Huey runs immediately)."""
     response = walk_oauth(admin_client, provider)
     assert response.status_code == 302, response.content
-    connection = GoogleConnection.objects.get(provider=provider)
-    assert connection.status == GoogleConnection.Status.CONNECTED, connection.message
+    connection = CalendarConnection.objects.get(provider=provider, kind="google")
+    assert connection.status == CalendarConnection.Status.CONNECTED, connection.message
     return connection

@@ -11,8 +11,8 @@ from tests.helpers import ny
 from tests.sync.conftest import ACCOUNT
 from wagtail_booking.snippets.models import BusyBlock
 from wagtail_booking.sync import crypto
-from wagtail_booking.sync.models import GoogleConnection
-from wagtail_booking.tasks import google_sync_task
+from wagtail_booking.sync.models import CalendarConnection
+from wagtail_booking.tasks import calendar_sync_task as google_sync_task
 
 OLD_KEY = "old-secret-key-" + "x" * 40
 NEW_KEY = "new-secret-key-" + "y" * 40
@@ -41,24 +41,24 @@ def busy_titles(provider):
 
 def test_rotated_secret_key_keeps_the_connection_and_the_command_moves_it_to_the_new_key(
         old_key, connected, google, provider, monday):
-    encrypted_before = GoogleConnection.objects.get(pk=connected.pk).credentials
+    encrypted_before = CalendarConnection.objects.get(pk=connected.pk).credentials
     old_key.SECRET_KEY, old_key.SECRET_KEY_FALLBACKS = NEW_KEY, [OLD_KEY]
 
     google.add_event(ACCOUNT, ny(monday, 10), ny(monday, 11), summary="Dentist")
     google_sync_task(connected.pk)  # decrypts with the fallback
-    assert GoogleConnection.objects.get(pk=connected.pk).status == "connected"
+    assert CalendarConnection.objects.get(pk=connected.pk).status == "connected"
     assert busy_titles(provider) == ["Dentist"]
 
     out, err = rotate_keys()
     assert "Re-encrypted 1 stored secret" in out and not err
-    connection = GoogleConnection.objects.get(pk=connected.pk)
+    connection = CalendarConnection.objects.get(pk=connected.pk)
     assert connection.credentials != encrypted_before
     assert crypto.decrypt(connection.credentials) == crypto.decrypt(encrypted_before)
 
     old_key.SECRET_KEY_FALLBACKS = []  # the old key retired
     google.add_event(ACCOUNT, ny(monday, 12), ny(monday, 13), summary="Lunch")
     google_sync_task(connected.pk)
-    assert GoogleConnection.objects.get(pk=connected.pk).status == "connected"
+    assert CalendarConnection.objects.get(pk=connected.pk).status == "connected"
     assert busy_titles(provider) == ["Dentist", "Lunch"]
 
 
@@ -66,16 +66,18 @@ def test_retiring_the_old_key_without_the_command_needs_a_reconnect(old_key, con
     """The control case: without re-encryption nothing else can read what the old key encrypted."""
     old_key.SECRET_KEY, old_key.SECRET_KEY_FALLBACKS = NEW_KEY, []
     google_sync_task(connected.pk)
-    assert GoogleConnection.objects.get(pk=connected.pk).status == "reconnect"
+    assert CalendarConnection.objects.get(pk=connected.pk).status == "reconnect"
 
 
 @pytest.mark.django_db
 def test_encryption_key_rotation_and_unreadable_rows(settings, provider):
     settings.SECRET_KEY = OLD_KEY
-    under_secret_key = GoogleConnection.objects.create(provider=provider, credentials=crypto.encrypt('{"a": 1}'),
-                                                       oauth_verifier=crypto.encrypt("verifier"))
+    under_secret_key = CalendarConnection.objects.create(provider=provider, kind="google",
+                                                         credentials=crypto.encrypt('{"a": 1}'),
+                                                         oauth_verifier=crypto.encrypt("verifier"))
     booking_setting(settings, ENCRYPTION_KEY="unrelated")
-    lost = GoogleConnection.objects.create(provider=ProviderFactory(), credentials=crypto.encrypt('{"b": 2}'))
+    lost = CalendarConnection.objects.create(provider=ProviderFactory(), kind="google",
+                                             credentials=crypto.encrypt('{"b": 2}'))
     # The site moves from SECRET_KEY to its own ENCRYPTION_KEY, naming the old secret as a fallback.
     booking_setting(settings, ENCRYPTION_KEY="encryption-key-1", ENCRYPTION_KEY_FALLBACKS=[OLD_KEY])
     assert crypto.decrypt(under_secret_key.credentials) == '{"a": 1}'
@@ -84,18 +86,18 @@ def test_encryption_key_rotation_and_unreadable_rows(settings, provider):
 
     out, err = rotate_keys()
     assert "Re-encrypted 2 stored secret" in out
-    assert f"provider {lost.provider_id}: credentials" in err and "connect Google again" in err
-    assert GoogleConnection.objects.get(pk=lost.pk).credentials == lost.credentials  # left as it was
+    assert f"provider {lost.provider_id}: credentials" in err and "connect the calendar again" in err
+    assert CalendarConnection.objects.get(pk=lost.pk).credentials == lost.credentials  # left as it was
 
     booking_setting(settings, ENCRYPTION_KEY_FALLBACKS=[])
     settings.SECRET_KEY = NEW_KEY
-    stored = GoogleConnection.objects.get(pk=under_secret_key.pk)
+    stored = CalendarConnection.objects.get(pk=under_secret_key.pk)
     assert crypto.decrypt(stored.credentials) == '{"a": 1}' and crypto.decrypt(stored.oauth_verifier) == "verifier"
 
     booking_setting(settings, ENCRYPTION_KEY="encryption-key-2", ENCRYPTION_KEY_FALLBACKS=["encryption-key-1"])
     assert "Re-encrypted 2 stored secret" in rotate_keys()[0]
     booking_setting(settings, ENCRYPTION_KEY_FALLBACKS=[])
-    assert crypto.decrypt(GoogleConnection.objects.get(pk=under_secret_key.pk).credentials) == '{"a": 1}'
+    assert crypto.decrypt(CalendarConnection.objects.get(pk=under_secret_key.pk).credentials) == '{"a": 1}'
 
 
 @pytest.mark.parametrize("fallbacks", ["old-key", [""], [None]])

@@ -8,15 +8,15 @@ import requests
 from tests.sync.conftest import ACCOUNT
 from wagtail_booking.snippets.models import BusyBlock
 from wagtail_booking.sync import crypto
-from wagtail_booking.sync.models import GoogleConnection
-from wagtail_booking.tasks import google_sync_task
+from wagtail_booking.sync.models import CalendarConnection
+from wagtail_booking.tasks import calendar_sync_task as google_sync_task
 
 
 def test_connect_uses_pkce_and_stores_credentials_encrypted(google, admin_client, provider):
-    response = admin_client.post(f"/admin/booking/calendar-sync/{provider.pk}/connect/")
+    response = admin_client.post(f"/admin/booking/calendar-sync/{provider.pk}/connect/google/")
     query = parse_qs(urlsplit(response["Location"]).query)
     assert query["code_challenge_method"] == ["S256"] and query["access_type"] == ["offline"]
-    pending = GoogleConnection.objects.get(provider=provider)
+    pending = CalendarConnection.objects.get(provider=provider)
     assert pending.status == "pending" and pending.oauth_state == query["state"][0]
     assert len(crypto.decrypt(pending.oauth_verifier)) >= 43  # the PKCE verifier, kept server-side
 
@@ -24,26 +24,26 @@ def test_connect_uses_pkce_and_stores_credentials_encrypted(google, admin_client
     back = urlsplit(consent.headers["Location"])
     response = admin_client.get(back.path, {k: v[0] for k, v in parse_qs(back.query).items()})
 
-    assert response.status_code == 302 and response["Location"].endswith(f"/{provider.pk}/calendars/")
-    connection = GoogleConnection.objects.get(provider=provider)
+    assert response.status_code == 302 and response["Location"].endswith(f"/calendar-sync/{provider.pk}/")
+    connection = CalendarConnection.objects.get(provider=provider)
     assert connection.status == "connected" and connection.account == ACCOUNT
     assert connection.oauth_state == "" and connection.oauth_verifier == ""
     stored = json.loads(crypto.decrypt(connection.credentials))
     assert stored["refresh_token"] in google.refresh_tokens
     assert stored["refresh_token"] not in connection.credentials  # encrypted at rest
-    assert [(c.calendar_id, c.busy) for c in connection.calendars.all()] == [(ACCOUNT, True)]
+    assert [(c.remote_id, c.busy, c.receives_bookings) for c in connection.calendars.all()] == [(ACCOUNT, True, True)]
 
 
 def test_callback_rejects_a_tampered_verifier_and_unknown_state(google, admin_client, provider):
-    response = admin_client.post(f"/admin/booking/calendar-sync/{provider.pk}/connect/")
-    connection = GoogleConnection.objects.get(provider=provider)
+    response = admin_client.post(f"/admin/booking/calendar-sync/{provider.pk}/connect/google/")
+    connection = CalendarConnection.objects.get(provider=provider)
     connection.oauth_verifier = crypto.encrypt("x" * 50)
     connection.save()
     consent = requests.get(response["Location"], allow_redirects=False, timeout=5)
     back = urlsplit(consent.headers["Location"])
     response = admin_client.get(back.path, {k: v[0] for k, v in parse_qs(back.query).items()}, follow=True)
     assert "Google did not accept the sign-in" in response.content.decode()
-    assert GoogleConnection.objects.get(provider=provider).status != "connected"
+    assert not CalendarConnection.objects.filter(provider=provider, status="connected").exists()
 
     response = admin_client.get("/admin/booking/calendar-sync/callback/", {"state": "forged", "code": "x"},
                                 follow=True)
@@ -83,13 +83,12 @@ def test_disconnect_revokes_stops_channels_and_forgets(connected, google, admin_
 
     google.add_event(ACCOUNT, ny(monday, 10), ny(monday, 11))
     google_sync_task(connected.pk)
-    refresh = json.loads(crypto.decrypt(GoogleConnection.objects.get(pk=connected.pk).credentials))["refresh_token"]
+    refresh = json.loads(crypto.decrypt(CalendarConnection.objects.get(pk=connected.pk).credentials))["refresh_token"]
     assert google.channels
 
-    response = admin_client.post(f"/admin/booking/calendar-sync/{provider.pk}/disconnect/")
+    response = admin_client.post(f"/admin/booking/calendar-sync/{provider.pk}/connections/{connected.pk}/disconnect/")
 
     assert response.status_code == 302
     assert google.refresh_tokens[refresh]["revoked"] and not google.channels
-    connection = GoogleConnection.objects.get(pk=connected.pk)
-    assert connection.status == "disconnected" and connection.credentials == ""
+    assert not CalendarConnection.objects.filter(pk=connected.pk).exists()  # credentials and all forgotten
     assert not BusyBlock.objects.filter(provider=provider, source="google").exists()

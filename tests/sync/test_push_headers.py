@@ -1,9 +1,10 @@
-"""Google push notifications with malformed channel headers: a 404 like any unknown channel, never a 500."""
+"""Google push notifications with malformed channel headers or odd tokens: a 404 like any unknown channel or wrong
+token, never a 500."""
 
 import pytest
 
 from tests.sync.test_push import notify
-from wagtail_booking.sync.models import SyncedCalendar
+from wagtail_booking.sync.models import ConnectedCalendar
 
 pytestmark = pytest.mark.django_db
 
@@ -13,7 +14,7 @@ def test_malformed_channel_ids_are_404(client, channel_id):
     assert notify(client, channel_id, "token").status_code == 404
 
 
-def test_a_real_channel_with_an_oversized_or_odd_token_is_403(connected, client):
-    calendar = SyncedCalendar.objects.get(connection=connected)
-    assert notify(client, calendar.channel_id, "t" * 5000).status_code == 403
-    assert notify(client, calendar.channel_id, "tok\u0000en").status_code == 403
+def test_a_real_channel_with_an_oversized_or_odd_token_is_refused(connected, client):
+    calendar = ConnectedCalendar.objects.get(connection=connected)
+    assert notify(client, calendar.watch_id, "t" * 5000).status_code == 404
+    assert notify(client, calendar.watch_id, "tok\u0000en").status_code == 404

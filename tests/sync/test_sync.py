@@ -9,8 +9,8 @@ from tests.sync.conftest import ACCOUNT
 from wagtail_booking.bookings.availability import available_slots
 from wagtail_booking.snippets.models import BusyBlock
 from wagtail_booking.sync import gateway
-from wagtail_booking.sync.models import SyncedCalendar
-from wagtail_booking.tasks import google_sync_task
+from wagtail_booking.sync.models import ConnectedCalendar
+from wagtail_booking.tasks import calendar_sync_task as google_sync_task
 
 
 def blocks(provider):
@@ -31,8 +31,8 @@ def test_full_then_incremental_sync(connected, google, provider, service, monday
     google_sync_task(connected.pk)
 
     assert set(blocks(provider)) == {a["id"], b["id"], c["id"]}
-    calendar = SyncedCalendar.objects.get(connection=connected)
-    assert calendar.sync_token
+    calendar = ConnectedCalendar.objects.get(connection=connected)
+    assert calendar.cursor
     full_pages = len(list_calls(google))
 
     google.update_event(ACCOUNT, a["id"], start=ny(monday, 15), end=ny(monday, 16))  # moved
@@ -52,13 +52,14 @@ def test_expired_sync_token_wipes_and_resyncs_in_full(connected, google, provide
     kept = google.add_event(ACCOUNT, ny(monday, 9), ny(monday, 10))
     google_sync_task(connected.pk)
     BusyBlock.objects.create(provider=provider, source="google", calendar_id=ACCOUNT, external_id="stale",
+                             connected_calendar=ConnectedCalendar.objects.get(connection=connected),
                              starts_at=ny(monday, 12), ends_at=ny(monday, 13))
     google.expire_sync_tokens()
 
     google_sync_task(connected.pk)
 
     assert set(blocks(provider)) == {kept["id"]}
-    token = SyncedCalendar.objects.get(connection=connected).sync_token
+    token = ConnectedCalendar.objects.get(connection=connected).cursor
     assert token.split("|")[1] == str(google.generation)
 
 
@@ -89,12 +90,13 @@ def test_only_chosen_calendars_count(connected, google, provider, monday, admin_
     google_sync_task(connected.pk)
     assert team_event["id"] not in blocks(provider)  # offered, but not chosen yet
 
-    response = admin_client.post(f"/admin/booking/calendar-sync/{provider.pk}/calendars/",
-                                 {"busy": ["team@example.com"], "write_calendar_id": "primary"})
+    team, main = (ConnectedCalendar.objects.get(remote_id=i) for i in ("team@example.com", ACCOUNT))
+    response = admin_client.post(f"/admin/booking/calendar-sync/{provider.pk}/",
+                                 {"busy": [team.pk], "receives_bookings": main.pk})
 
     assert response.status_code == 302
     assert set(blocks(provider)) == {team_event["id"]}  # the main calendar's blocks went with it
-    assert SyncedCalendar.objects.get(calendar_id=ACCOUNT).busy is False
+    assert ConnectedCalendar.objects.get(remote_id=ACCOUNT).busy is False
 
 
 def test_rate_limit_then_success(connected, google, provider, monday):
@@ -114,7 +116,7 @@ def test_google_down_keeps_last_blocks_and_tells_the_owner(connected, google, pr
     google_sync_task(connected.pk)
     google.fail_next(gateway.RETRIES + 1, 503)
 
-    from wagtail_booking.sync.sync import sync_connection
+    from wagtail_booking.sync.jobs import sync_connection
 
     with pytest.raises(gateway.GoogleUnavailable):  # the Huey task is retried later
         sync_connection(connected.pk)

@@ -9,9 +9,10 @@ from tests.sync.conftest import ACCOUNT
 from wagtail_booking.bookings import services
 from wagtail_booking.snippets.models import BusyBlock
 from wagtail_booking.sync import gateway
-from wagtail_booking.sync.models import BookingEvent
-from wagtail_booking.sync.writeback import OWN_EVENT_KEY, event_id_for, write_back
-from wagtail_booking.tasks import google_sync_task
+from wagtail_booking.sync.backends.google import OWN_EVENT_KEY, event_id_for
+from wagtail_booking.sync.models import BookingEvent, CalendarConnection
+from wagtail_booking.sync.writeback import write_back
+from wagtail_booking.tasks import calendar_sync_task
 
 CLIENT = services.ClientDetails(name="Pat Client", email="pat@example.com", timezone="America/New_York")
 
@@ -29,7 +30,7 @@ def test_event_id_is_base32hex_and_stable():
     assert set(event_id_for("ABCD2345")) <= set("0123456789abcdefghijklmnopqrstuv")
 
 
-def test_confirm_move_cancel(book, google, provider, monday, django_capture_on_commit_callbacks):
+def test_confirm_move_cancel(book, connected, google, provider, monday, django_capture_on_commit_callbacks):
     booking = book(ny(monday, 10))
 
     event = google.events(ACCOUNT)[event_id_for(booking.reference)]
@@ -41,7 +42,7 @@ def test_confirm_move_cancel(book, google, provider, monday, django_capture_on_c
     moved = google.events(ACCOUNT)[event_id_for(booking.reference)]
     assert moved["start"]["dateTime"] == ny(monday, 14).isoformat()
 
-    google_sync_task(provider.google_connection.pk)
+    calendar_sync_task(connected.pk)
     assert not BusyBlock.objects.filter(provider=provider, source="google").exists()  # our own event
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -55,7 +56,7 @@ def test_retried_insert_and_already_deleted_event(book, google, monday):
     booking = book(ny(monday, 10))
     BookingEvent.objects.filter(booking=booking).delete()  # as if the first attempt timed out after Google saved it
 
-    assert write_back(booking.pk) == "updated"  # 409 on insert, so the existing event is updated
+    assert write_back(booking.pk) == "written"  # 409 on insert, so the existing event is updated
     assert len([e for e in google.events(ACCOUNT) if e == event_id_for(booking.reference)]) == 1
 
     google.delete_event(ACCOUNT, event_id_for(booking.reference))  # the owner deleted it in Google
@@ -72,7 +73,8 @@ def test_google_failure_never_fails_the_booking(book, google, monday):
     assert booking.status == "confirmed"
     assert not BookingEvent.objects.filter(booking=booking).exists()
     google._failures.clear()
-    assert write_back(booking.pk) == "inserted"
+    assert write_back(booking.pk) == "written"
+    assert event_id_for(booking.reference) in google.events(ACCOUNT)
 
 
 def test_write_back_retries_a_rate_limit(book, google, monday):
@@ -106,7 +108,7 @@ def test_full_sync_catches_up_bookings_missed_while_disconnected(google, admin_c
     google.revoke_all()
     with django_capture_on_commit_callbacks(execute=True):
         services.cancel(before, by="staff")  # written nowhere: the connection needs reconnecting
-    assert provider.google_connection.__class__.objects.get(provider=provider).status == "reconnect"
+    assert CalendarConnection.objects.get(provider=provider).status == "reconnect"
 
     walk_oauth(admin_client, provider)  # reconnect
     assert event_id_for(before.reference) not in google.events(ACCOUNT)

@@ -145,7 +145,9 @@ def load_events(site, providers, start, end, now=None, can_move=False) -> list[E
 
 def _source_name(source, label) -> str:
     """``Google`` for a block synced from Google Calendar: the short name a busy block is marked with."""
-    return {BusyBlock.Source.GOOGLE: _("Google"), BusyBlock.Source.ICAL: _("iCal feed")}.get(source, str(label))
+    return {BusyBlock.Source.GOOGLE: _("Google"), BusyBlock.Source.ICAL: _("iCal feed"),
+            BusyBlock.Source.MICROSOFT: _("Microsoft 365"), BusyBlock.Source.CALDAV: _("CalDAV"),
+            BusyBlock.Source.DUMMY: _("test calendar")}.get(source, str(label))
 
 
 # Views -------------------------------------------------------------------------------------------------------

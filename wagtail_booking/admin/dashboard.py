@@ -29,7 +29,7 @@ from ..reports.periods import Period
 from ..reports.revenue import Filters, totals
 from ..site_settings import BusinessSettings
 from ..sync.admin_views import can_view as can_view_calendar_sync
-from ..sync.models import GoogleConnection
+from ..sync.models import CalendarConnection
 from ..webhooks.models import WebhookDelivery, WebhookEndpoint
 
 LIMIT = 8  # rows listed in a panel; the rest are behind its "see all" link
@@ -174,10 +174,10 @@ class ProblemsPanel(DashboardPanel):
             problems.append((failed, _("text message failed in the last 7 days"),
                              _("text messages failed in the last 7 days"), reverse("wagtail_booking_sms")))
         if can_view_calendar_sync(user):
-            reconnect = GoogleConnection.objects.filter(provider__site_id__in=site_ids,
-                                                        status=GoogleConnection.Status.RECONNECT).count()
-            problems.append((reconnect, _("Google Calendar needs reconnecting"),
-                             _("Google Calendars need reconnecting"), reverse("wagtail_booking_google")))
+            reconnect = CalendarConnection.objects.filter(provider__site_id__in=site_ids,
+                                                          status=CalendarConnection.Status.RECONNECT).count()
+            problems.append((reconnect, _("calendar connection needs reconnecting"),
+                             _("calendar connections need reconnecting"), reverse("wagtail_booking_calendar_sync")))
         if user.has_perm("wagtail_booking.view_webhookendpoint"):
             endpoints = WebhookEndpoint.objects.filter(site_id__in=site_ids)
             broken = endpoints.filter(Q(active=False, disabled_at__isnull=False) | Q(

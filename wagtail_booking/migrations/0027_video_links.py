@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('wagtail_booking', '0025_package_currency_follows_the_business'),
+        ('wagtail_booking', '0026_calendar_connections'),
     ]
 
     operations = [

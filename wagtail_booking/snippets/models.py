@@ -155,6 +155,9 @@ class BusyBlock(models.Model):
         MANUAL = "manual", _("Entered by hand")
         GOOGLE = "google", _("Synced from Google Calendar")
         ICAL = "ical", _("Synced from an iCal feed")
+        MICROSOFT = "microsoft", _("Synced from Microsoft 365")
+        CALDAV = "caldav", _("Synced from a CalDAV calendar")
+        DUMMY = "dummy", _("Synced from the test calendar")
 
     provider = models.ForeignKey(Provider, related_name="busy_blocks", on_delete=models.CASCADE,
                                  verbose_name=_("provider"))
@@ -165,6 +168,10 @@ class BusyBlock(models.Model):
                               editable=False)
     external_id = models.CharField(max_length=255, blank=True, editable=False)
     calendar_id = models.CharField(max_length=255, blank=True, editable=False)
+    # The connected calendar a synced block came from (a string reference: sync sits above snippets). Deleting the
+    # calendar, or disconnecting its account, deletes its blocks.
+    connected_calendar = models.ForeignKey("wagtail_booking.ConnectedCalendar", on_delete=models.CASCADE, null=True,
+                                           blank=True, editable=False, related_name="busy_blocks")
 
     base_form_class = BusyBlockForm
     panels = [HelpPanel(template="wagtail_booking/admin/busy_block_source.html"), FieldPanel("provider"),
@@ -175,8 +182,13 @@ class BusyBlock(models.Model):
         verbose_name = _("busy block")
         indexes = [models.Index(fields=["provider", "starts_at"])]
         constraints = [
+            # Two accounts may both have a calendar called "primary": uids are unique per connected calendar.
+            models.UniqueConstraint(fields=["connected_calendar", "external_id"],
+                                    condition=~models.Q(external_id="") & models.Q(connected_calendar__isnull=False),
+                                    name="wagtail_booking_busy_calendar_unique"),
             models.UniqueConstraint(fields=["provider", "source", "calendar_id", "external_id"],
-                                    condition=~models.Q(external_id=""), name="wagtail_booking_busy_external_unique"),
+                                    condition=~models.Q(external_id="") & models.Q(connected_calendar__isnull=True),
+                                    name="wagtail_booking_busy_external_unique"),
         ]
 
     def __str__(self):

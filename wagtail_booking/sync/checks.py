@@ -1,7 +1,19 @@
-"""System checks for the Google Calendar settings (registered through ``wagtail_booking.checks``)."""
+"""System checks for calendar connections (registered through ``wagtail_booking.checks``)."""
 
 from django.conf import settings
 from django.core.checks import Warning
+
+from .backends import load_problems
+from .push import push_base_url
+
+
+def check_calendar_backends() -> list:
+    return [Warning(f"The {kind!r} calendar backend is listed in CALENDAR_BACKENDS but {problem}; providers "
+                    "cannot connect calendars of that kind.",
+                    hint="Install the extra it needs (pip install \"wagtail-booking[microsoft]\", \"[caldav]\", "
+                         "\"[google]\") or remove the kind from WAGTAIL_BOOKING['CALENDAR_BACKENDS'].",
+                    id="wagtail_booking.W014")
+            for kind, problem in load_problems().items()]
 
 
 def check_google_settings() -> list:
@@ -23,11 +35,12 @@ def check_google_settings() -> list:
             problems.append(Warning(
                 "GOOGLE_OAUTH_CLIENT_ID is set but the Google SDKs are not installed.",
                 hint='Install the extra: pip install "wagtail-booking[google]".', id="wagtail_booking.W011"))
-    push_base = getattr(settings, "GOOGLE_PUSH_BASE_URL", "")
+    push_base = push_base_url()
     if push_base and not push_base.startswith("https://") and not getattr(settings, "GOOGLE_API_BASE", ""):
         problems.append(Warning(
-            f"GOOGLE_PUSH_BASE_URL is {push_base!r}; Google only delivers push notifications to public HTTPS "
-            "addresses, so calendars will only be polled (every 15 minutes).",
-            hint="Set it to the public https:// address of the site, e.g. https://www.example.com, or leave it "
-                 "empty to rely on polling.", id="wagtail_booking.W012"))
+            f"The calendar push address is {push_base!r}; calendar services only deliver push notifications to "
+            "public HTTPS addresses, so calendars will only be polled (every 15 minutes).",
+            hint="Set WAGTAIL_BOOKING['CALENDAR_PUSH_BASE_URL'] (or GOOGLE_PUSH_BASE_URL) to the public https:// "
+                 "address of the site, e.g. https://www.example.com, or leave it empty to rely on polling.",
+            id="wagtail_booking.W012"))
     return problems

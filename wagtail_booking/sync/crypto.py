@@ -1,4 +1,5 @@
-"""Encryption at rest for OAuth credentials, and hashing of push-channel tokens.
+"""Encryption at rest for calendar credentials (OAuth token caches, CalDAV passwords, feed URLs), and hashing of
+push-watch secrets.
 
 Fernet keys are derived with HKDF-SHA256 from a secret: ``WAGTAIL_BOOKING["ENCRYPTION_KEY"]`` when it is set,
 otherwise Django's ``SECRET_KEY``. New text is encrypted with that key; stored text also decrypts with the keys
@@ -19,7 +20,7 @@ from django.db import transaction
 
 from ..encryption import decrypt, encrypt
 from ..encryption import fernet as _fernet
-from .models import GoogleConnection
+from .models import CalendarConnection
 
 __all__ = ["InvalidToken", "decrypt", "encrypt", "hash_token", "reencrypt_stored_secrets", "tokens_match"]
 
@@ -30,16 +31,16 @@ ENCRYPTED_FIELDS = ("credentials", "oauth_verifier")
 @dataclass
 class RotationResult:
     reencrypted: int = 0
-    unreadable: list[str] = field(default_factory=list)  # "provider 3: credentials", for the operator
+    unreadable: list[str] = field(default_factory=list)  # "provider 3: credentials (google a@b.c)", for the operator
 
 
 def reencrypt_stored_secrets() -> RotationResult:
     """Re-encrypt every stored secret under the current key, each row under its lock (a token refresh may write
     the same row). Text that no key decrypts is left as it is and listed in the result."""
     fernet, result = _fernet(), RotationResult()
-    for pk in GoogleConnection.objects.order_by("pk").values_list("pk", flat=True):
+    for pk in CalendarConnection.objects.order_by("pk").values_list("pk", flat=True):
         with transaction.atomic():
-            connection = GoogleConnection.objects.select_for_update().filter(pk=pk).first()
+            connection = CalendarConnection.objects.select_for_update().filter(pk=pk).first()
             changed = [name for name in ENCRYPTED_FIELDS if connection and getattr(connection, name)
                        and _rotate_field(fernet, connection, name, result)]
             if changed:
@@ -48,12 +49,12 @@ def reencrypt_stored_secrets() -> RotationResult:
     return result
 
 
-def _rotate_field(fernet: MultiFernet, connection: GoogleConnection, name: str, result: RotationResult) -> bool:
+def _rotate_field(fernet: MultiFernet, connection: CalendarConnection, name: str, result: RotationResult) -> bool:
     try:
         setattr(connection, name, fernet.rotate(getattr(connection, name).encode()).decode())
         return True
     except InvalidToken:
-        result.unreadable.append(f"provider {connection.provider_id}: {name}")
+        result.unreadable.append(f"provider {connection.provider_id}: {name} ({connection.kind} {connection.account})")
         return False
 
 

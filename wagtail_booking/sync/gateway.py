@@ -1,8 +1,8 @@
 """Google SDK calls, and nothing else: the only module that imports googleapiclient and google-auth.
 
 Every call goes through :func:`_execute`, which lets the SDK retry 429, 5xx and rate-limit 403 answers with
-exponential back-off (``execute(num_retries=RETRIES)``) and turns what is left into three exceptions the rest of
-the package understands: :class:`ReconnectNeeded`, :class:`GoogleUnavailable` and :class:`SyncTokenExpired`.
+exponential back-off (``execute(num_retries=RETRIES)``) and turns what is left into three exceptions of the backend
+contract (``backends/base.py``): :class:`ReconnectNeeded`, :class:`GoogleUnavailable` and :class:`SyncTokenExpired`.
 Other ``HttpError``\\s (404, 409, 410 on an event) are returned as ``None``/``False`` by the functions that expect
 them. A service object is built per task: httplib2 is not thread-safe.
 """
@@ -21,6 +21,8 @@ from google_auth_oauthlib.flow import Flow
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
+from .backends import base
+
 SCOPES = ["https://www.googleapis.com/auth/calendar.events",
           "https://www.googleapis.com/auth/calendar.calendarlist.readonly"]
 AUTH_URI = "https://accounts.google.com/o/oauth2/auth"
@@ -32,15 +34,15 @@ TIMEOUT = 30
 RATE_LIMIT_REASONS = {"rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded"}
 
 
-class ReconnectNeeded(Exception):
+class ReconnectNeeded(base.ReconnectNeeded):
     """The grant was revoked or expired (``invalid_grant``), or the account no longer gives access."""
 
 
-class GoogleUnavailable(Exception):
+class GoogleUnavailable(base.Unavailable):
     """Google kept answering 429/5xx, or could not be reached: try again later."""
 
 
-class SyncTokenExpired(Exception):
+class SyncTokenExpired(base.CursorExpired):
     """HTTP 410 on ``events.list``: forget what was synced from this calendar and sync it in full."""
 
 
@@ -165,10 +167,15 @@ def list_events(service, calendar_id: str, sync_token: str = "") -> tuple[list[d
             return items, page.get("nextSyncToken", "")
 
 
+def _conference(body: dict) -> dict:
+    """``conferenceDataVersion=1`` when the body asks for a Meet link (else Google ignores ``conferenceData``)."""
+    return {"conferenceDataVersion": 1} if "conferenceData" in body else {}
+
+
 def insert_event(service, calendar_id: str, body: dict) -> dict | None:
     """Insert with the caller's event id; ``None`` when that id exists already (409: an earlier attempt)."""
     try:
-        return _execute(service.events().insert(calendarId=calendar_id, body=body))
+        return _execute(service.events().insert(calendarId=calendar_id, body=body, **_conference(body)))
     except HttpError as error:
         if _status(error) == 409:
             return None
@@ -178,7 +185,8 @@ def insert_event(service, calendar_id: str, body: dict) -> dict | None:
 def update_event(service, calendar_id: str, event_id: str, body: dict) -> dict | None:
     """Replace the event (``events.update``); ``None`` when it no longer exists."""
     try:
-        return _execute(service.events().update(calendarId=calendar_id, eventId=event_id, body=body))
+        return _execute(service.events().update(calendarId=calendar_id, eventId=event_id, body=body,
+                                                **_conference(body)))
     except HttpError as error:
         if _status(error) in (404, 410):
             return None

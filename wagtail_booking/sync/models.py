@@ -1,4 +1,5 @@
-"""A provider's Google Calendar connection, the calendars it reads, the events it wrote, and its iCal feed."""
+"""A provider's calendar connections (any kind), the remote calendars they read, the events written back, and
+the provider's own iCal feed. Backends (``sync/backends``) hold no rows: the engine owns everything here."""
 
 from __future__ import annotations
 
@@ -11,22 +12,23 @@ from ..bookings.models import Booking
 from ..snippets.models import Provider
 
 
-class GoogleConnection(models.Model):
-    """One provider's link to one Google account. Credentials are stored encrypted (see ``crypto``)."""
+class CalendarConnection(models.Model):
+    """One provider's link to one calendar account of one kind. A provider may have several, of any kinds (two
+    Google accounts, an Outlook and an iCloud one). ``credentials`` is a Fernet token (``sync/crypto.py``) of what
+    the backend needs: an OAuth token cache, a CalDAV login, a feed URL."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("Waiting for Google consent")
+        PENDING = "pending", _("Waiting for consent")
         CONNECTED = "connected", _("Connected")
         RECONNECT = "reconnect", _("Reconnect needed")
         DISCONNECTED = "disconnected", _("Not connected")
 
-    provider = models.OneToOneField(Provider, on_delete=models.CASCADE, related_name="google_connection",
-                                    verbose_name=_("provider"))
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="calendar_connections",
+                                 verbose_name=_("provider"))
+    kind = models.CharField(_("kind"), max_length=20)  # a key of CALENDAR_BACKENDS: "google", "caldav", ...
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DISCONNECTED)
-    account = models.CharField(_("Google account"), max_length=255, blank=True)
-    credentials = models.TextField(blank=True, editable=False)  # Fernet token of the credentials JSON
-    # Bookings are written to this calendar ("primary" is the account's main calendar).
-    write_calendar_id = models.CharField(_("calendar for bookings"), max_length=255, default="primary")
+    account = models.CharField(_("account"), max_length=255, blank=True)
+    credentials = models.TextField(blank=True, editable=False)
     # OAuth in progress: the state we sent and the PKCE verifier (encrypted), checked in the callback.
     oauth_state = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     oauth_verifier = models.TextField(blank=True, editable=False)
@@ -34,53 +36,70 @@ class GoogleConnection(models.Model):
     message = models.TextField(_("message for the owner"), blank=True)
     last_synced_at = models.DateTimeField(_("last sync"), null=True, blank=True)
     connected_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = _("Google Calendar connection")
+        ordering = ["provider", "created_at", "pk"]
+        verbose_name = _("calendar connection")
 
     def __str__(self):
-        return f"{self.provider}: {self.get_status_display()}"
+        return f"{self.provider}: {self.kind} {self.account} ({self.get_status_display()})".replace("  ", " ")
 
     @property
     def is_connected(self) -> bool:
         return self.status == self.Status.CONNECTED and bool(self.credentials)
 
 
-class SyncedCalendar(models.Model):
-    """One of the account's calendars; ``busy`` ones are mirrored as busy blocks, incrementally by sync token."""
+class ConnectedCalendar(models.Model):
+    """One calendar of a connected account. ``busy`` ones are mirrored as busy blocks, incrementally by ``cursor``;
+    at most one of the provider's calendars (across all connections) ``receives_bookings``."""
 
-    connection = models.ForeignKey(GoogleConnection, on_delete=models.CASCADE, related_name="calendars")
-    calendar_id = models.CharField(max_length=255)
-    summary = models.CharField(max_length=255, blank=True)
+    connection = models.ForeignKey(CalendarConnection, on_delete=models.CASCADE, related_name="calendars")
+    # Copied from the connection so the database can keep "one calendar receives bookings per provider".
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="+", editable=False)
+    remote_id = models.CharField(max_length=1024)
+    name = models.CharField(_("name"), max_length=255, blank=True)
     primary = models.BooleanField(default=False)
+    writable = models.BooleanField(default=True)
     busy = models.BooleanField(_("counts as busy"), default=False)
-    sync_token = models.TextField(blank=True)
+    receives_bookings = models.BooleanField(_("receives bookings"), default=False)
+    cursor = models.TextField(blank=True)  # the backend's sync token / delta link / ETag; "" = next import is full
     last_synced_at = models.DateTimeField(null=True, blank=True)
-    # The push channel (events.watch) that tells us about changes; the token is stored as a SHA-256 hex digest.
-    channel_id = models.CharField(max_length=64, blank=True, db_index=True)
-    channel_token_hash = models.CharField(max_length=64, blank=True)
-    channel_resource_id = models.CharField(max_length=255, blank=True)
-    channel_expires_at = models.DateTimeField(null=True, blank=True)
+    # The push subscription on this calendar; its secret is stored as a SHA-256 hex digest only.
+    watch_id = models.CharField(max_length=255, blank=True, db_index=True)
+    watch_secret_hash = models.CharField(max_length=64, blank=True)
+    watch_resource = models.CharField(max_length=1024, blank=True)
+    watch_expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["-primary", "summary"]
-        constraints = [models.UniqueConstraint(fields=["connection", "calendar_id"],
-                                               name="wagtail_booking_synced_calendar_unique")]
+        ordering = ["connection", "-primary", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["connection", "remote_id"], name="wagtail_booking_calendar_remote_unique"),
+            models.UniqueConstraint(fields=["provider"], condition=models.Q(receives_bookings=True),
+                                    name="wagtail_booking_one_booking_calendar"),
+        ]
 
     def __str__(self):
-        return self.summary or self.calendar_id
+        return self.name or self.remote_id
+
+    def save(self, *args, **kwargs):
+        self.provider_id = self.connection.provider_id
+        super().save(*args, **kwargs)
 
 
 class BookingEvent(models.Model):
-    """The Google event a booking was written to, so a reschedule or cancellation finds it again."""
+    """The event a booking was written to, so a reschedule or cancellation finds it again."""
 
-    booking = models.OneToOneField(Booking, on_delete=models.CASCADE, related_name="google_event")
-    connection = models.ForeignKey(GoogleConnection, on_delete=models.SET_NULL, null=True, related_name="+")
-    calendar_id = models.CharField(max_length=255)
-    event_id = models.CharField(max_length=64)
+    booking = models.OneToOneField(Booking, on_delete=models.CASCADE, related_name="calendar_event")
+    connection = models.ForeignKey(CalendarConnection, on_delete=models.SET_NULL, null=True, related_name="+")
+    connected_calendar = models.ForeignKey(ConnectedCalendar, on_delete=models.SET_NULL, null=True,
+                                           related_name="+")
+    calendar_id = models.CharField(max_length=1024)  # the remote id, kept after the calendar row is gone
+    event_id = models.CharField(max_length=1024)  # as the backend returned it
     written_start = models.DateTimeField(null=True)
     written_end = models.DateTimeField(null=True)
     deleted = models.BooleanField(default=False)
+    meeting_url = models.CharField(max_length=1024, blank=True)  # the video link the service made
     updated_at = models.DateTimeField(auto_now=True)
 
 

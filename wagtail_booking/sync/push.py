@@ -1,93 +1,119 @@
-"""Push channels: Google POSTs to our endpoint when a watched calendar changes; the endpoint queues a sync.
+"""Push: calendar services call our endpoint when a watched calendar changes; the endpoint queues a sync of it.
 
-Channels are created with ``events.watch`` for each calendar that counts as busy, re-created a day before they
-expire (the 15-minute poll checks), and the replaced ones are stopped with ``channels.stop``. Google only delivers
-to a public HTTPS address: without ``GOOGLE_PUSH_BASE_URL`` no channels are made and the poll alone keeps the
-busy time current.
+A watch is made for each calendar that counts as busy when the backend can watch and the site has a public HTTPS
+address (``CALENDAR_PUSH_BASE_URL``); it is made again a day before it expires (the 15-minute poll checks) and the
+replaced one is stopped. Notifications are triggers, not data: the backend reads the request
+(:meth:`read_notification`), we look each named watch up and compare its secret with the stored SHA-256 hash, and
+queue a sync of that calendar. Unknown watches and wrong secrets are ignored alike.
 """
 
 from __future__ import annotations
 
 import logging
-import secrets
-import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 
+from ..conf import booking_settings
 from . import crypto
-from .models import GoogleConnection, SyncedCalendar
-from .sdk import gateway
+from .backends import backend_class
+from .backends.base import CalendarError, Watch
+from .models import CalendarConnection, ConnectedCalendar
 
 logger = logging.getLogger(__name__)
 
-CHANNEL_TTL = timedelta(days=7)
 RENEW_BEFORE = timedelta(days=1)
+UNKNOWN = "Unknown or stopped notification channel."
 
 
-def push_address() -> str:
-    base = getattr(settings, "GOOGLE_PUSH_BASE_URL", "") or ""
-    return base.rstrip("/") + reverse("wagtail_booking:google-push") if base else ""
+def push_base_url() -> str:
+    return booking_settings.CALENDAR_PUSH_BASE_URL or getattr(settings, "GOOGLE_PUSH_BASE_URL", "") or ""
 
 
-def renew_channels(service, connection: GoogleConnection, now: datetime | None = None) -> int:
-    """Watch every busy calendar whose channel is missing or expires within a day; stop the rest. Returns the
-    number of channels created."""
+def push_address(kind: str) -> str:
+    """Our public endpoint for ``kind``. Google keeps the address its channels were registered with before
+    connections of other kinds existed, so channels made by earlier releases still arrive."""
+    base = push_base_url()
+    if not base:
+        return ""
+    path = (reverse("wagtail_booking:google-push") if kind == "google"
+            else reverse("wagtail_booking:calendar-push", args=[kind]))
+    return base.rstrip("/") + path
+
+
+def renew_watches(backend, connection: CalendarConnection, now: datetime | None = None) -> int:
+    """Watch every busy calendar whose watch is missing or expires within a day; stop the watches of calendars no
+    longer counted as busy. Returns the number of watches made."""
+    if not backend.can_watch:
+        return 0
     now = now or timezone.now()
-    stop_channels(service, connection.calendars.filter(busy=False).exclude(channel_id=""))
-    address = push_address()
+    stop_watches(backend, connection.calendars.filter(busy=False).exclude(watch_id=""))
+    address = push_address(connection.kind)
     if not address:
         return 0
-    created = 0
+    made = 0
     for calendar in connection.calendars.filter(busy=True):
-        if calendar.channel_id and calendar.channel_expires_at and calendar.channel_expires_at > now + RENEW_BEFORE:
+        if calendar.watch_id and calendar.watch_expires_at and calendar.watch_expires_at > now + RENEW_BEFORE:
             continue
-        old_id, old_resource = calendar.channel_id, calendar.channel_resource_id
-        _watch(service, calendar, address)
-        created += 1
-        if old_id:
-            _stop(service, old_id, old_resource, calendar)
-    return created
+        old = _stored_watch(calendar)
+        watch = backend.watch(calendar.remote_id, address)
+        if watch is None:
+            continue
+        _store(calendar, watch)
+        made += 1
+        if old is not None:
+            _stop(backend, calendar.remote_id, old)
+    return made
 
 
-def _watch(service, calendar: SyncedCalendar, address: str) -> None:
-    channel_id, token = uuid.uuid4().hex, secrets.token_urlsafe(32)
-    channel = gateway.watch_events(service, calendar.calendar_id, channel_id, token, address,
-                                   int(CHANNEL_TTL.total_seconds()))
-    calendar.channel_id = channel_id
-    calendar.channel_token_hash = crypto.hash_token(token)
-    calendar.channel_resource_id = channel.get("resourceId", "")
-    expiration = channel.get("expiration")
-    calendar.channel_expires_at = (datetime.fromtimestamp(int(expiration) / 1000, tz=UTC) if expiration
-                                   else timezone.now() + CHANNEL_TTL)
-    calendar.save(update_fields=["channel_id", "channel_token_hash", "channel_resource_id", "channel_expires_at"])
+def _stored_watch(calendar: ConnectedCalendar) -> Watch | None:
+    return Watch(id=calendar.watch_id, secret="", resource=calendar.watch_resource,
+                 expires_at=calendar.watch_expires_at) if calendar.watch_id else None
 
 
-def _stop(service, channel_id, resource_id, calendar=None) -> None:
+def _store(calendar: ConnectedCalendar, watch: Watch | None) -> None:
+    calendar.watch_id = watch.id if watch else ""
+    calendar.watch_secret_hash = crypto.hash_token(watch.secret) if watch else ""
+    calendar.watch_resource = watch.resource if watch else ""
+    calendar.watch_expires_at = watch.expires_at if watch else None
+    ConnectedCalendar.objects.filter(pk=calendar.pk).update(
+        watch_id=calendar.watch_id, watch_secret_hash=calendar.watch_secret_hash,
+        watch_resource=calendar.watch_resource, watch_expires_at=calendar.watch_expires_at)
+
+
+def _stop(backend, calendar_id: str, watch: Watch) -> None:
     try:
-        gateway.stop_channel(service, channel_id, resource_id)
-    except (gateway.GoogleUnavailable, gateway.HttpError) as error:
-        # A channel we fail to stop still expires by itself; its notifications find no matching channel (404).
-        logger.info("Could not stop push channel %s: %s", channel_id, error)
-    if calendar is not None and calendar.channel_id == channel_id:
-        calendar.channel_id = calendar.channel_token_hash = calendar.channel_resource_id = ""
-        calendar.channel_expires_at = None
-        calendar.save(update_fields=["channel_id", "channel_token_hash", "channel_resource_id", "channel_expires_at"])
+        backend.stop_watch(calendar_id, watch)
+    except CalendarError as error:
+        # A watch we fail to stop expires by itself; its notifications find no matching watch and are ignored.
+        logger.info("Could not stop watch %s: %s", watch.id, error)
 
 
-def stop_channels(service, calendars) -> None:
+def stop_watches(backend, calendars) -> None:
     for calendar in calendars:
-        _stop(service, calendar.channel_id, calendar.channel_resource_id, calendar)
+        _stop(backend, calendar.remote_id, _stored_watch(calendar))
+        _store(calendar, None)
 
 
-def calendar_for_notification(channel_id: str, token: str) -> tuple[int, SyncedCalendar | None]:
-    """Check a notification's headers: (404, None) unknown channel, (403, None) wrong token, (200, calendar)."""
-    calendar = (SyncedCalendar.objects.select_related("connection").filter(channel_id=channel_id).first()
-                if channel_id else None)
-    if calendar is None:
-        return 404, None
-    if not crypto.tokens_match(token, calendar.channel_token_hash):
-        return 403, None
-    return 200, calendar
+def notified_calendars(kind: str, request) -> tuple[HttpResponse, list[ConnectedCalendar]]:
+    """The push endpoint of ``kind``: (the response, the connected calendars named with their right secret)."""
+    cls = backend_class(kind)
+    if cls is None:
+        return HttpResponse(UNKNOWN, status=404, content_type="text/plain"), []
+    response, pairs = cls.read_notification(request)
+    found = []
+    for watch_id, secret in pairs:
+        calendar = (ConnectedCalendar.objects.select_related("connection")
+                    .filter(watch_id=watch_id, connection__kind=kind).first() if watch_id else None)
+        if calendar is None or not crypto.tokens_match(secret, calendar.watch_secret_hash):
+            logger.info("Ignored a %s push notification for watch %.80r (unknown, or a wrong secret)", kind,
+                        watch_id)
+            continue
+        found.append(calendar)
+    if response is None:
+        response = (HttpResponse(status=200) if found
+                    else HttpResponse(UNKNOWN, status=404, content_type="text/plain"))
+    return response, [c for c in found if c.connection.is_connected]

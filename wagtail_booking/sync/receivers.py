@@ -1,15 +1,16 @@
-"""Queue a Google write-back when a booking is confirmed, moved or cancelled (in the booking's transaction)."""
+"""Queue a calendar write-back when a booking is confirmed, moved or cancelled (in the booking's transaction)."""
 
 from .. import signals
 from ..outbox import enqueue
-from .models import GoogleConnection
-from .tasks import google_write_back_task
+from .models import BookingEvent, CalendarConnection
+from .tasks import calendar_write_back_task
 
 
 def _queue_write_back(sender, booking, **kwargs):
-    if GoogleConnection.objects.filter(provider_id=booking.provider_id,
-                                       status=GoogleConnection.Status.CONNECTED).exists():
-        enqueue(google_write_back_task, booking.pk)
+    connected = CalendarConnection.objects.filter(provider_id=booking.provider_id,
+                                                  status=CalendarConnection.Status.CONNECTED)
+    if connected.exists() or BookingEvent.objects.filter(booking_id=booking.pk, deleted=False).exists():
+        enqueue(calendar_write_back_task, booking.pk)
 
 
 def connect():

@@ -7,7 +7,7 @@ from ...webhooks.delivery import reencrypt_secrets as reencrypt_webhook_secrets
 
 
 class Command(BaseCommand):
-    help = ("Re-encrypt the stored Google credentials and webhook signing secrets with the current ENCRYPTION_KEY "
+    help = ("Re-encrypt the stored calendar credentials and webhook signing secrets with the current ENCRYPTION_KEY "
             "(or SECRET_KEY). Run it after listing the old key in ENCRYPTION_KEY_FALLBACKS (or "
             "SECRET_KEY_FALLBACKS); afterwards the old key can be removed.")
 
@@ -21,5 +21,5 @@ class Command(BaseCommand):
                 + "; ".join(unreadable_webhooks)))
         if result.unreadable:
             self.stderr.write(self.style.WARNING(
-                "No current or fallback key decrypts these; their owners must connect Google again: "
+                "No current or fallback key decrypts these; their owners must connect the calendar again: "
                 + "; ".join(result.unreadable)))

@@ -126,9 +126,19 @@ class CalendarBackend:
     can_watch = False  # the service pushes change notifications (else the poll alone keeps busy time current)
     connect_form_class = None  # a Django form asking for what :meth:`check_login` needs (non-OAuth kinds)
 
+    # The provider's IANA zone, set by the engine before each task: all-day events and floating times are read in
+    # it (a day off in Google or iCloud is midnight to midnight where the provider works).
+    time_zone = "UTC"
+
     def __init__(self, credentials: str = "", options: dict | None = None):
         self.credentials = credentials
         self.options = options or {}
+
+    @classmethod
+    def setup_problem(cls, options: dict) -> str:
+        """Why owners cannot connect this kind yet (an SDK or an OAuth client id missing), as a sentence for the
+        admin; "" when it is ready. Called when the Calendars page is drawn."""
+        return ""
 
     # Connecting -----------------------------------------------------------------------------------------------
     def authorization_url(self, redirect_uri: str) -> tuple[str, str, str]:
