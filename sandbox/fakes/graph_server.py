@@ -111,6 +111,7 @@ class FakeGraph:
             self.requests, self.notifications_sent, self._failures = [], [], []
             self.seq = self.generation = 0
             self.consent_denied = False
+            self.rejects_tokens = False  # Graph answers 401 to every token, even a fresh one (a disabled mailbox)
             self.auto_notify = False
             self.user_id, self.tenant_id = secrets.token_hex(16), "9188040d-6c67-4c5b-b112-36a304b66dad"
             self.add_calendar("AAMkCalendar", "Calendar", primary=True)
@@ -442,7 +443,7 @@ class _Handler(BaseHTTPRequestHandler):
         token = self.headers.get("Authorization", "").removeprefix("Bearer ")
         with self.fake.lock:
             grant = self.fake.access_tokens.get(token)
-            if grant is None or grant["expires"] < time.time():
+            if grant is None or grant["expires"] < time.time() or self.fake.rejects_tokens:
                 raise GraphError(401, "InvalidAuthenticationToken", "Access token has expired or is not yet valid.")
 
     # Graph -----------------------------------------------------------------------------------------------------

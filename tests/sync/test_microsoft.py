@@ -155,6 +155,21 @@ def test_revoked_consent_means_reconnect_needed(backend, graph):
         MicrosoftBackend("").list_calendars()
 
 
+def test_graph_refusing_even_a_fresh_token_means_reconnect_needed(backend, graph):
+    graph.rejects_tokens = True  # e.g. the mailbox was disabled: the refresh works, Graph still says 401
+
+    with pytest.raises(ReconnectNeeded, match="no longer accepts"):
+        backend.list_calendars()
+    assert len(graph.calls("GET", "/v1.0/me/calendars")) == 2  # once, then once more after refreshing
+
+
+def test_microsoft_out_of_reach_is_unavailable(backend, graph, settings):
+    settings.MICROSOFT_GRAPH_URL = "https://127.0.0.1:9/v1.0"  # nothing listens there
+
+    with pytest.raises(Unavailable, match="Could not reach Microsoft Graph"):
+        MicrosoftBackend(backend.credentials).list_calendars()
+
+
 # Busy time in ---------------------------------------------------------------------------------------------------
 
 def test_delta_import_full_then_only_changes(backend, graph, monday):
@@ -219,6 +234,24 @@ def test_an_expired_delta_link_asks_for_a_full_import_which_works(backend, graph
     again = backend.import_busy(CALENDAR, "", *window(monday))
 
     assert again.full and [e.uid for e in again.busy] == [a["id"]]
+
+
+def test_a_delta_link_for_another_graph_address_asks_for_a_full_import(backend, graph, monday):
+    cursor = backend.import_busy(CALENDAR, "", *window(monday)).cursor
+    window_end, _ = cursor.split(" ")
+    foreign = f"{window_end} https://graph.example.net/v1.0/me/calendarView/delta?$deltatoken=abc"
+
+    with pytest.raises(CursorExpired):
+        backend.import_busy(CALENDAR, foreign, *window(monday))
+    assert len(graph.calls("GET", "calendarView/delta")) == 1  # the owner's token never went elsewhere
+
+
+def test_an_all_day_event_in_an_unknown_zone_uses_the_window_zone(backend, graph, monday):
+    event = graph.add_event(CALENDAR, monday, monday + timedelta(days=1), time_zone="Mars Standard Time")
+
+    [busy] = backend.import_busy(CALENDAR, "", *window(monday)).busy
+
+    assert (busy.uid, busy.start, busy.end) == (event["id"], ny(monday, 0), ny(monday + timedelta(days=1), 0))
 
 
 def test_a_window_that_outgrew_the_delta_link_imports_in_full(backend, graph, monday):

@@ -27,7 +27,16 @@ from zoneinfo import ZoneInfo
 from django.http import HttpResponse
 
 from . import microsoft_gateway as gateway
-from .base import BusyChanges, BusyEvent, CalendarBackend, CalendarError, RemoteCalendar, Watch, WrittenEvent
+from .base import (
+    BusyChanges,
+    BusyEvent,
+    CalendarBackend,
+    CalendarError,
+    CursorExpired,
+    RemoteCalendar,
+    Watch,
+    WrittenEvent,
+)
 from .windows_zones import zone_for
 
 MARKER = "wagtail-booking-"
@@ -95,6 +104,8 @@ class MicrosoftBackend(CalendarBackend):
         window_end, _, link = cursor.partition(" ")
         incremental = bool(link) and _parse_utc(window_end) >= end - WINDOW_SLACK
         headers = {"Prefer": f"{UTC_PREFERENCE}, odata.maxpagesize={PAGE_SIZE}"}
+        if incremental and not link.startswith(self.graph.base + "/"):  # made for another Graph (a national cloud)
+            raise CursorExpired("The stored delta link belongs to another Microsoft Graph address.")
         if incremental:
             pages = self.graph.pages(link, headers=headers)
         else:

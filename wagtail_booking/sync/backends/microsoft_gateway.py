@@ -171,7 +171,7 @@ class GraphClient:
         if not path_or_url.startswith(("http://", "https://")):
             return self.base + path_or_url
         if not path_or_url.startswith(self.base + "/"):
-            raise CalendarError("A stored Microsoft Graph link points somewhere else; the calendar is synced again.")
+            raise CalendarError("Microsoft Graph sent a link to another address; it was not followed.")
         return path_or_url
 
     def call(self, method: str, path_or_url: str, *, expect=(200,), **kwargs) -> requests.Response:
