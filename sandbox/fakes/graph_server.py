@@ -86,9 +86,8 @@ class FakeGraph:
 
     def start(self, host="127.0.0.1", port=0) -> str:
         handler = type("Handler", (_Handler,), {"fake": self})
-        self._server = ThreadingHTTPServer((host, port), handler)
-        self._server.daemon_threads = True
-        self._server.socket = self._tls_context(host).wrap_socket(self._server.socket, server_side=True)
+        self._server = _TLSServer((host, port), handler)
+        self._server.context = self._tls_context(host)
         threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-graph",
                          daemon=True).start()
         return self.url
@@ -233,6 +232,25 @@ class FakeGraph:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(directory / "cert.pem", directory / "key.pem")
         return context
+
+
+class _TLSServer(ThreadingHTTPServer):
+    """TLS per connection, in the connection's own thread: a client slow to finish its handshake (or one that
+    never does) holds up only itself, not the thread that accepts the others."""
+
+    daemon_threads = True
+    context: ssl.SSLContext = None
+
+    def finish_request(self, request, client_address):
+        request.settimeout(30)
+        try:
+            request = self.context.wrap_socket(request, server_side=True)
+        except (ssl.SSLError, OSError):
+            return
+        try:
+            super().finish_request(request, client_address)
+        finally:
+            request.close()
 
 
 def _certificate(host) -> tuple[bytes, bytes, bytes]:

@@ -25,6 +25,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 
 from . import microsoft_gateway as gateway
 from .base import (
@@ -101,11 +102,11 @@ class MicrosoftBackend(CalendarBackend):
                 for page in self.graph.pages("/me/calendars", params=params) for item in page.get("value", [])]
 
     def import_busy(self, calendar_id: str, cursor: str, start: datetime, end: datetime) -> BusyChanges:
-        window_end, _, link = cursor.partition(" ")
+        window_end, link = (cursor.split(" ", 1) + [""])[:2]  # see the module docstring
         incremental = bool(link) and _parse_utc(window_end) >= end - WINDOW_SLACK
         headers = {"Prefer": f"{UTC_PREFERENCE}, odata.maxpagesize={PAGE_SIZE}"}
         if incremental and not link.startswith(self.graph.base + "/"):  # made for another Graph (a national cloud)
-            raise CursorExpired("The stored delta link belongs to another Microsoft Graph address.")
+            raise CursorExpired(_("The stored delta link belongs to another Microsoft Graph address."))
         if incremental:
             pages = self.graph.pages(link, headers=headers)
         else:
@@ -150,7 +151,8 @@ class MicrosoftBackend(CalendarBackend):
         response = self.graph.call("POST", "/subscriptions", json=body, expect=(200, 201, 400))
         if response.status_code == 400:
             message = (response.json().get("error") or {}).get("message", "")
-            raise CalendarError(f"Microsoft could not set up change notifications to {address}: {message}")
+            raise CalendarError(_("Microsoft could not set up change notifications to %(address)s: %(message)s")
+                                % {"address": address, "message": message})
         return _watch(response.json(), secret)
 
     def renew_watch(self, calendar_id: str, watch: Watch) -> Watch | None:
@@ -176,7 +178,7 @@ class MicrosoftBackend(CalendarBackend):
         except (ValueError, AttributeError):
             items = None
         if not isinstance(items, list):
-            return HttpResponse("The body is not a Microsoft Graph notification batch.", status=400,
+            return HttpResponse(_("The body is not a Microsoft Graph notification batch."), status=400,
                                 content_type="text/plain; charset=utf-8"), []
         pairs = [(str(item.get("subscriptionId", "")), str(item.get("clientState") or ""))
                  for item in items if isinstance(item, dict)]

@@ -22,6 +22,7 @@ import msal
 import requests
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .base import CalendarError, CursorExpired, ReconnectNeeded, Unavailable
 
@@ -58,7 +59,7 @@ def make_app(cache: msal.SerializableTokenCache | None = None) -> msal.Confident
             _setting("MICROSOFT_CLIENT_ID"), client_credential=_setting("MICROSOFT_CLIENT_SECRET"),
             authority=authority, token_cache=cache, instance_discovery=False, timeout=TIMEOUT)
     except (requests.RequestException, ValueError) as error:  # msal reads the authority's OpenID configuration
-        raise Unavailable(f"Could not reach the Microsoft sign-in service: {error}") from error
+        raise _signin_unreachable(error) from error
 
 
 def start_flow(redirect_uri: str) -> tuple[str, str, str]:
@@ -81,23 +82,32 @@ def finish_flow(redirect_uri: str, state: str, kept_flow: str, authorization_res
     except ValueError:
         flow = None
     if not isinstance(flow, dict) or flow.get("state") != state or flow.get("redirect_uri") != redirect_uri:
-        raise ReconnectNeeded("This sign-in was started in another browser session or has expired. Connect again.")
+        raise ReconnectNeeded(_("This sign-in was started in another browser session or has expired. Connect again."))
     response = dict(parse_qsl(urlsplit(authorization_response).query))
     cache = msal.SerializableTokenCache()
     try:
         result = make_app(cache).acquire_token_by_auth_code_flow(flow, response)
     except (ValueError, RuntimeError) as error:  # msal: state or nonce mismatch, a response with no code
-        raise ReconnectNeeded(f"Microsoft's answer did not match this sign-in ({error}). Connect again.") from error
+        raise ReconnectNeeded(_("Microsoft's answer did not match this sign-in (%(error)s). Connect again.")
+                              % {"error": error}) from error
     except requests.RequestException as error:
-        raise Unavailable(f"Could not reach the Microsoft sign-in service: {error}") from error
+        raise _signin_unreachable(error) from error
     if "error" in result:
-        raise ReconnectNeeded(f"Microsoft did not accept the sign-in: {_describe(result)}")
+        raise ReconnectNeeded(_("Microsoft did not accept the sign-in: %(error)s") % {"error": _describe(result)})
     claims = result.get("id_token_claims") or {}
     account = next((a for a in make_app(cache).get_accounts() if a.get("local_account_id") == claims.get("oid")),
                    None)
     if account is None:
-        raise ReconnectNeeded("Microsoft did not say which account signed in. Connect again.")
+        raise ReconnectNeeded(_("Microsoft did not say which account signed in. Connect again."))
     return json.dumps({"cache": cache.serialize(), "account": account["home_account_id"]})
+
+
+def _signin_unreachable(error) -> Unavailable:
+    return Unavailable(_("Could not reach the Microsoft sign-in service: %(error)s") % {"error": error})
+
+
+def _sign_in_refused() -> ReconnectNeeded:
+    return ReconnectNeeded(_("Microsoft Graph no longer accepts this connection's sign-in. Connect again."))
 
 
 def _describe(result: dict) -> str:
@@ -142,7 +152,7 @@ class GraphClient:
         self._app = self._app or make_app(self._cache)
         account = next((a for a in self._app.get_accounts() if a["home_account_id"] == self._home_account_id), None)
         if account is None:
-            raise ReconnectNeeded("No Microsoft sign-in is stored for this connection. Connect again.")
+            raise ReconnectNeeded(_("No Microsoft sign-in is stored for this connection. Connect again."))
         return account
 
     def access_token(self, force_refresh: bool = False) -> str:
@@ -150,14 +160,14 @@ class GraphClient:
         try:
             result = self._app.acquire_token_silent_with_error(SCOPES, account, force_refresh=force_refresh)
         except requests.RequestException as error:
-            raise Unavailable(f"Could not reach the Microsoft sign-in service: {error}") from error
+            raise _signin_unreachable(error) from error
         if result is None:
-            raise ReconnectNeeded("Microsoft's stored sign-in has run out. Connect again.")
+            raise ReconnectNeeded(_("Microsoft's stored sign-in has run out. Connect again."))
         if "error" in result:
             if result["error"] in GRANT_ERRORS:
-                raise ReconnectNeeded(f"Microsoft no longer gives access to this calendar: {_describe(result)} "
-                                      "Connect again.")
-            raise Unavailable(f"The Microsoft sign-in service answered: {_describe(result)}")
+                raise ReconnectNeeded(_("Microsoft no longer gives access to this calendar: %(error)s Connect again.")
+                                      % {"error": _describe(result)})
+            raise Unavailable(_("The Microsoft sign-in service answered: %(error)s") % {"error": _describe(result)})
         if self._cache.has_state_changed:  # a refresh: new access and refresh tokens to store
             self._cache.has_state_changed = False
             self._on_credentials(json.dumps({"cache": self._cache.serialize(), "account": self._home_account_id}))
@@ -171,7 +181,7 @@ class GraphClient:
         if not path_or_url.startswith(("http://", "https://")):
             return self.base + path_or_url
         if not path_or_url.startswith(self.base + "/"):
-            raise CalendarError("Microsoft Graph sent a link to another address; it was not followed.")
+            raise CalendarError(_("Microsoft Graph sent a link to another address; it was not followed."))
         return path_or_url
 
     def call(self, method: str, path_or_url: str, *, expect=(200,), **kwargs) -> requests.Response:
@@ -198,10 +208,10 @@ class GraphClient:
                                                 headers={**(headers or {}), "Authorization": f"Bearer {token}"},
                                                 **kwargs)
             except requests.RequestException as error:
-                raise Unavailable(f"Could not reach Microsoft Graph: {error}") from error
+                raise Unavailable(_("Could not reach Microsoft Graph: %(error)s") % {"error": error}) from error
             if response.status_code != 401:
                 return response
-        raise ReconnectNeeded("Microsoft Graph no longer accepts this connection's sign-in. Connect again.")
+        raise _sign_in_refused()
 
     def pages(self, path_or_url: str, **kwargs):
         """Each page's body of a collection, following ``@odata.nextLink`` (the last page has the delta link)."""
@@ -223,14 +233,16 @@ def failure(response: requests.Response) -> CalendarError:
         error = {}
     code, message = str(error.get("code", "")), error.get("message") or response.reason
     status = response.status_code
+    answered = _("Microsoft Graph answered %(status)s: %(message)s") % {"status": status, "message": message}
     if status == 410 or code.lower() in SYNC_STATE_ERRORS:
-        return CursorExpired(f"Microsoft Graph no longer accepts the stored delta link ({code or status}).")
+        return CursorExpired(_("Microsoft Graph no longer accepts the stored delta link (%(code)s).")
+                             % {"code": code or status})
     if status in THROTTLED or status >= 500:
-        return Unavailable(f"Microsoft Graph answered {status}: {message}", retry_after=retry_after(response))
+        return Unavailable(answered, retry_after=retry_after(response))
     if status == 401:
-        return ReconnectNeeded("Microsoft Graph no longer accepts this connection's sign-in. Connect again.")
+        return _sign_in_refused()
     if status == 403:
-        return CalendarError(f"Microsoft refused access to this calendar: {message}")
+        return CalendarError(_("Microsoft refused access to this calendar: %(message)s") % {"message": message})
     if status == 404:
-        return CalendarError("This calendar no longer exists in the Microsoft account.")
-    return CalendarError(f"Microsoft Graph answered {status}: {message}")
+        return CalendarError(_("This calendar no longer exists in the Microsoft account."))
+    return CalendarError(answered)
