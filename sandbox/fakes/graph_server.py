@@ -26,12 +26,13 @@ What it does:
   ``isOnlineMeeting`` makes a Teams join URL), ``GET/PATCH/DELETE /me/events/{id}`` (404 ``ErrorItemNotFound``);
   ``POST/PATCH/DELETE /subscriptions`` (creating one first POSTs ``?validationToken=...`` to its
   ``notificationUrl`` and refuses it unless the answer is 200 echoing the token; the expiry may be at most 4230
-  minutes ahead).
+  minutes ahead; unlike Graph, plain ``http://`` notification URLs are accepted, for loopback endpoints).
 * Times are stored and returned in UTC (``Prefer: outlook.timezone="UTC"``); all-day events keep their midnight
   dates and their ``originalStartTimeZone``.
 * Failure injection: ``throttle(count, status=429, retry_after=1)`` answers the next ``count`` Graph requests with
   that status and ``Retry-After``. ``notify(calendar_id, event_id)`` POSTs a change notification to every
-  subscription of the calendar; with ``auto_notify = True`` every change made through the helpers does so.
+  subscription of the calendar (``post_notification(url, ...)`` to any URL); with ``auto_notify = True`` every
+  change made through the helpers does so. ``rejects_tokens = True`` makes Graph answer 401 to any token.
 
 Command line: ``python sandbox/fakes/graph_server.py --port 12114`` prints the base URL and the CA file.
 """
@@ -191,18 +192,21 @@ class FakeGraph:
         """POST a change notification to each subscription on the calendar, as Graph does; returns the statuses."""
         with self.lock:
             targets = [s for s in self.subscriptions.values() if s["_calendar"] == calendar_id]
-        statuses = []
-        for subscription in targets:
-            item = {"subscriptionId": subscription["id"], "changeType": change_type,
-                    "clientState": subscription["clientState"] if client_state is None else client_state,
-                    "subscriptionExpirationDateTime": subscription["expirationDateTime"],
-                    "resource": f"Users/{self.user_id}/Events/{event_id}", "tenantId": self.tenant_id,
-                    "resourceData": {"@odata.type": "#Microsoft.Graph.Event", "id": event_id}}
-            response = requests.post(subscription["notificationUrl"], json={"value": [item]}, timeout=10)
-            with self.lock:
-                self.notifications_sent.append((subscription["id"], event_id, response.status_code))
-            statuses.append(response.status_code)
-        return statuses
+        return [self.post_notification(s["notificationUrl"], s["id"],
+                                       s["clientState"] if client_state is None else client_state,
+                                       event_id, change_type, s["expirationDateTime"]) for s in targets]
+
+    def post_notification(self, url, subscription_id, client_state, event_id, change_type="updated",
+                          expires="") -> int:
+        """POST one change notification, shaped as Graph's, to any URL; returns the answer's status."""
+        item = {"subscriptionId": subscription_id, "changeType": change_type, "clientState": client_state,
+                "subscriptionExpirationDateTime": expires, "tenantId": self.tenant_id,
+                "resource": f"Users/{self.user_id}/Events/{event_id}",
+                "resourceData": {"@odata.type": "#Microsoft.Graph.Event", "id": event_id}}
+        response = requests.post(url, json={"value": [item]}, timeout=10)
+        with self.lock:
+            self.notifications_sent.append((subscription_id, event_id, response.status_code))
+        return response.status_code
 
     # Internals -------------------------------------------------------------------------------------------------
 

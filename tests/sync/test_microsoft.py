@@ -151,8 +151,9 @@ def test_revoked_consent_means_reconnect_needed(backend, graph):
     with pytest.raises(ReconnectNeeded, match="Connect again") as caught:
         backend.import_busy(CALENDAR, "", *window(date(2027, 3, 22)))
     assert "AADSTS65001" in str(caught.value)
-    with pytest.raises(ReconnectNeeded):
-        MicrosoftBackend("").list_calendars()
+    for unreadable in ("", "not json", "[1]", '{"cache": "{", "account": "x"}'):
+        with pytest.raises(ReconnectNeeded):
+            MicrosoftBackend(unreadable).list_calendars()
 
 
 def test_graph_refusing_even_a_fresh_token_means_reconnect_needed(backend, graph):

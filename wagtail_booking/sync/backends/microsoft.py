@@ -34,6 +34,7 @@ from .base import (
     CalendarBackend,
     CalendarError,
     CursorExpired,
+    EventDraft,
     RemoteCalendar,
     Watch,
     WrittenEvent,
@@ -46,7 +47,7 @@ REFERENCE_PROPERTY = "String {00020329-0000-0000-C000-000000000046} Name Wagtail
 NOT_BUSY = {"free", "workingelsewhere"}
 PAGE_SIZE = 100
 WINDOW_SLACK = timedelta(days=1)  # how far the import window may outgrow a delta link's before a full import
-WATCH_MINUTES = 4230  # the longest expiry Graph accepts for subscriptions on events when asked for ≤ 3 days
+WATCH_MINUTES = 4230  # about three days: within what Graph allows for event subscriptions, renewed before the end
 UTC_PREFERENCE = 'outlook.timezone="UTC"'
 
 
@@ -125,7 +126,7 @@ class MicrosoftBackend(CalendarBackend):
                            cursor=f"{window_end} {delta_link}" if delta_link else "", full=not incremental)
 
     # Bookings out ---------------------------------------------------------------------------------------------
-    def write_event(self, calendar_id: str, draft, event_id: str = "") -> WrittenEvent:
+    def write_event(self, calendar_id: str, draft: EventDraft, event_id: str = "") -> WrittenEvent:
         body = _event_body(draft)
         if event_id:
             response = self.graph.call("PATCH", f"/me/events/{quote(event_id, safe='')}", json=body,
@@ -225,7 +226,7 @@ def _read(when: dict) -> datetime:
     return moment
 
 
-def _event_body(draft) -> dict:
+def _event_body(draft: EventDraft) -> dict:
     zone = ZoneInfo(draft.time_zone)
     body = {"subject": draft.summary, "body": {"contentType": "text", "content": draft.description},
             "start": {"dateTime": draft.start.astimezone(zone).replace(tzinfo=None).isoformat(),

@@ -85,8 +85,9 @@ def finish_flow(redirect_uri: str, state: str, kept_flow: str, authorization_res
         raise ReconnectNeeded(_("This sign-in was started in another browser session or has expired. Connect again."))
     response = dict(parse_qsl(urlsplit(authorization_response).query))
     cache = msal.SerializableTokenCache()
+    app = make_app(cache)
     try:
-        result = make_app(cache).acquire_token_by_auth_code_flow(flow, response)
+        result = app.acquire_token_by_auth_code_flow(flow, response)
     except (ValueError, RuntimeError) as error:  # msal: state or nonce mismatch, a response with no code
         raise ReconnectNeeded(_("Microsoft's answer did not match this sign-in (%(error)s). Connect again.")
                               % {"error": error}) from error
@@ -94,9 +95,8 @@ def finish_flow(redirect_uri: str, state: str, kept_flow: str, authorization_res
         raise _signin_unreachable(error) from error
     if "error" in result:
         raise ReconnectNeeded(_("Microsoft did not accept the sign-in: %(error)s") % {"error": _describe(result)})
-    claims = result.get("id_token_claims") or {}
-    account = next((a for a in make_app(cache).get_accounts() if a.get("local_account_id") == claims.get("oid")),
-                   None)
+    oid, accounts = (result.get("id_token_claims") or {}).get("oid"), app.get_accounts()
+    account = next((a for a in accounts if a.get("local_account_id") == oid), accounts[0] if accounts else None)
     if account is None:
         raise ReconnectNeeded(_("Microsoft did not say which account signed in. Connect again."))
     return json.dumps({"cache": cache.serialize(), "account": account["home_account_id"]})
@@ -133,13 +133,12 @@ class GraphClient:
     """Authorised Graph requests for one connection. Not thread-safe: one per task, as the contract says."""
 
     def __init__(self, credentials: str, on_credentials=None):
+        self._cache = msal.SerializableTokenCache()
         try:
             stored = json.loads(credentials or "{}")
-        except ValueError:
+            self._cache.deserialize(stored.get("cache") or None)
+        except (ValueError, AttributeError):  # unreadable: the first token request says "connect again"
             stored = {}
-        self._cache = msal.SerializableTokenCache()
-        if stored.get("cache"):
-            self._cache.deserialize(stored["cache"])
         self._home_account_id = stored.get("account", "")
         self._on_credentials = on_credentials or (lambda text: None)
         self._app = None
