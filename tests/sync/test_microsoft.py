@@ -1,8 +1,9 @@
 """The Microsoft Graph backend: the real msal and requests talking to the loopback fake Graph (over TLS)."""
 
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -302,6 +303,7 @@ def test_write_back_is_idempotent_moves_and_deletes(backend, graph, monday):
     event = graph.events(CALENDAR)[made.event_id]
     assert event["subject"] == "Consultation with Ana" and event["transactionId"] == "wagtail-booking-BK-7Q2X"
     assert event["start"]["dateTime"].startswith(ny(monday, 10).astimezone(UTC).strftime("%Y-%m-%dT%H:%M"))
+    assert event["originalStartTimeZone"] == "Eastern Standard Time"  # written in the provider's wall-clock time
     assert made.meeting_url == ""
     assert backend.import_busy(CALENDAR, "", *window(monday)).busy == []  # the booking itself never blocks
 
@@ -314,6 +316,18 @@ def test_write_back_is_idempotent_moves_and_deletes(backend, graph, monday):
     backend.delete_event(CALENDAR, made.event_id)
     backend.delete_event(CALENDAR, made.event_id)  # already gone: done
     assert graph.events(CALENDAR) == {}
+
+
+def test_a_zone_without_a_windows_name_is_written_in_utc(backend, graph, monday):
+    chatham = ZoneInfo("Pacific/Chatham")  # +12:45/+13:45: no Windows name in our table
+    start = datetime.combine(monday, time(9, 30), chatham)
+    made = backend.write_event(CALENDAR, EventDraft(reference="BK-CHAT", summary="Visit", description="",
+                                                    start=start, end=start + timedelta(hours=1),
+                                                    time_zone="Pacific/Chatham"))
+
+    event = graph.events(CALENDAR)[made.event_id]
+    assert event["originalStartTimeZone"] == "UTC"
+    assert datetime.fromisoformat(event["start"]["dateTime"][:19]).replace(tzinfo=UTC) == start
 
 
 def test_an_event_the_owner_deleted_is_made_again_once(backend, graph, monday):
@@ -409,3 +423,11 @@ def test_read_notification_echoes_the_token_and_reads_a_batch():
 
     response, pairs = MicrosoftBackend.read_notification(factory.post("/push/", "not json", content_type="text/plain"))
     assert response.status_code == 400 and pairs == []
+
+
+def test_every_windows_zone_name_we_map_is_a_zone_and_maps_back():
+    from wagtail_booking.sync.backends.windows_zones import IANA_TO_WINDOWS, WINDOWS_ZONES, zone_for
+
+    assert all(zone_for(name) for name in WINDOWS_ZONES)
+    assert all(zone_for(iana) and windows in WINDOWS_ZONES for iana, windows in IANA_TO_WINDOWS.items())
+    assert zone_for("Pacific Standard Time") == ZoneInfo("America/Los_Angeles") and zone_for("Mars Time") is None

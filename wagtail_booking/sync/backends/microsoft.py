@@ -39,7 +39,7 @@ from .base import (
     Watch,
     WrittenEvent,
 )
-from .windows_zones import zone_for
+from .windows_zones import windows_name, zone_for
 
 MARKER = "wagtail-booking-"
 # A named property in the PS_PUBLIC_STRINGS set; it keeps the booking reference on the event for people and tools.
@@ -227,16 +227,20 @@ def _read(when: dict) -> datetime:
 
 
 def _event_body(draft: EventDraft) -> dict:
-    zone = ZoneInfo(draft.time_zone)
     body = {"subject": draft.summary, "body": {"contentType": "text", "content": draft.description},
-            "start": {"dateTime": draft.start.astimezone(zone).replace(tzinfo=None).isoformat(),
-                      "timeZone": draft.time_zone},
-            "end": {"dateTime": draft.end.astimezone(zone).replace(tzinfo=None).isoformat(),
-                    "timeZone": draft.time_zone},
+            "start": _wall_clock(draft.start, draft.time_zone), "end": _wall_clock(draft.end, draft.time_zone),
             "showAs": "busy", "isReminderOn": False}
     if draft.online_meeting:
         body.update(isOnlineMeeting=True, onlineMeetingProvider="teamsForBusiness")
     return body
+
+
+def _wall_clock(moment: datetime, time_zone: str) -> dict:
+    """The provider's wall-clock time under its Windows zone name (what Graph accepts for every zone); UTC for a
+    zone without a known Windows name, which keeps the instant right and Outlook still shows it in local time."""
+    name = windows_name(time_zone)
+    local = moment.astimezone(ZoneInfo(time_zone) if name else UTC).replace(tzinfo=None)
+    return {"dateTime": local.isoformat(timespec="seconds"), "timeZone": name or "UTC"}
 
 
 def _written(event: dict) -> WrittenEvent:

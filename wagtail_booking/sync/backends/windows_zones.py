@@ -48,6 +48,32 @@ WINDOWS_ZONES = {
     "Tonga Standard Time": "Pacific/Tongatapu", "Samoa Standard Time": "Pacific/Apia",
 }
 
+# Writing goes the other way: Graph's create and update accept every Windows name but only some IANA ones, so an
+# event is written in the Windows zone of the provider's IANA zone. These are the current IANA names of zones the
+# table above spells the old way, and other common zones that share a Windows zone.
+IANA_TO_WINDOWS = {iana: windows for windows, iana in WINDOWS_ZONES.items() if iana != "Etc/UTC"} | {
+    "Etc/UTC": "UTC", "UTC": "UTC", "Asia/Kolkata": "India Standard Time", "Asia/Kathmandu": "Nepal Standard Time",
+    "America/Nuuk": "Greenland Standard Time", "Asia/Yangon": "Myanmar Standard Time",
+    "America/Indiana/Indianapolis": "US Eastern Standard Time", "Europe/Kyiv": "FLE Standard Time",
+    "America/Argentina/Buenos_Aires": "Argentina Standard Time", "America/Toronto": "Eastern Standard Time",
+    "America/Detroit": "Eastern Standard Time", "America/Vancouver": "Pacific Standard Time",
+    "America/Edmonton": "Mountain Standard Time", "America/Winnipeg": "Central Standard Time",
+    "Europe/Dublin": "GMT Standard Time", "Europe/Lisbon": "GMT Standard Time",
+    "Europe/Madrid": "Romance Standard Time", "Europe/Brussels": "Romance Standard Time",
+    "Europe/Copenhagen": "Romance Standard Time",
+    "Europe/Amsterdam": "W. Europe Standard Time", "Europe/Rome": "W. Europe Standard Time",
+    "Europe/Vienna": "W. Europe Standard Time", "Europe/Zurich": "W. Europe Standard Time",
+    "Europe/Stockholm": "W. Europe Standard Time", "Europe/Oslo": "W. Europe Standard Time",
+    "Europe/Prague": "Central Europe Standard Time", "Europe/Helsinki": "FLE Standard Time",
+    "Europe/Athens": "GTB Standard Time", "Asia/Hong_Kong": "China Standard Time",
+    "Australia/Melbourne": "AUS Eastern Standard Time", "Asia/Manila": "Singapore Standard Time",
+}
+
+
+def windows_name(iana: str) -> str:
+    """The Windows name of an IANA zone, or "" when it is not known here (the caller then writes UTC)."""
+    return IANA_TO_WINDOWS.get(iana, "")
+
 
 def zone_for(name: str | None) -> tzinfo | None:
     """The zone an IANA or Windows name stands for; ``None`` when the name is empty or unknown."""
