@@ -6,8 +6,8 @@ Standard library plus ``cryptography`` (for its certificate). The real ``msal`` 
     base = fake.start()      # "https://127.0.0.1:<free port>"; trust fake.ca_file (REQUESTS_CA_BUNDLE=...)
     # authority: base + "/common", Graph: base + "/v1.0"
 
-msal accepts only an ``https://`` authority (``msal.authority.canonicalize``), so the fake serves TLS with a
-certificate made at start for 127.0.0.1 and signed by a throwaway CA, written to :attr:`FakeGraph.ca_file`.
+msal accepts only an ``https://`` authority (``msal.authority.canonicalize``), so the fake serves TLS (``tls.py``)
+with a certificate made at start for 127.0.0.1 and signed by a throwaway CA, written to :attr:`FakeGraph.ca_file`.
 Point ``REQUESTS_CA_BUNDLE`` at it: msal's session and plain ``requests`` both read it.
 
 What it does:
@@ -45,17 +45,19 @@ import copy
 import hashlib
 import json
 import secrets
-import ssl
-import tempfile
 import threading
 import time
 from datetime import UTC, date, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 import requests
+
+try:
+    from .tls import TLSServer
+except ImportError:  # run as a script
+    from tls import TLSServer
 
 MAX_SUBSCRIPTION_MINUTES = 4230
 TOKEN_SECONDS = 3600
@@ -87,8 +89,8 @@ class FakeGraph:
 
     def start(self, host="127.0.0.1", port=0) -> str:
         handler = type("Handler", (_Handler,), {"fake": self})
-        self._server = _TLSServer((host, port), handler)
-        self._server.context = self._tls_context(host)
+        self._server = TLSServer((host, port), handler)
+        self.ca_file = self._server.use_new_certificate(host)
         threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-graph",
                          daemon=True).start()
         return self.url
@@ -225,70 +227,6 @@ class FakeGraph:
     def _take_failure(self):
         with self.lock:
             return self._failures.pop(0) if self._failures else None
-
-    def _tls_context(self, host) -> ssl.SSLContext:
-        directory = Path(tempfile.mkdtemp(prefix="fake-graph-"))
-        cert, key, ca = _certificate(host)
-        (directory / "cert.pem").write_bytes(cert)
-        (directory / "key.pem").write_bytes(key)
-        (directory / "ca.pem").write_bytes(ca)
-        self.ca_file = str(directory / "ca.pem")
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(directory / "cert.pem", directory / "key.pem")
-        return context
-
-
-class _TLSServer(ThreadingHTTPServer):
-    """TLS per connection, in the connection's own thread: a client slow to finish its handshake (or one that
-    never does) holds up only itself, not the thread that accepts the others."""
-
-    daemon_threads = True
-    context: ssl.SSLContext = None
-
-    def finish_request(self, request, client_address):
-        request.settimeout(30)
-        try:
-            request = self.context.wrap_socket(request, server_side=True)
-        except (ssl.SSLError, OSError):
-            return
-        try:
-            super().finish_request(request, client_address)
-        finally:
-            request.close()
-
-
-def _certificate(host) -> tuple[bytes, bytes, bytes]:
-    """(server certificate, its key, the CA that signed it) in PEM. Fixed validity dates: the tests pin the clock
-    in Python, but OpenSSL checks certificates against the real one."""
-    import ipaddress
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-
-    def build(subject, issuer, public_key, signing_key, ca, extensions=()):
-        builder = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer).public_key(public_key)
-                   .serial_number(x509.random_serial_number())
-                   .not_valid_before(datetime(2000, 1, 1)).not_valid_after(datetime(2099, 1, 1))
-                   .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
-        for extension in extensions:
-            builder = builder.add_extension(extension, critical=False)
-        return builder.sign(signing_key, hashes.SHA256())
-
-    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
-    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Fake Graph test CA")])
-    ca_usage = x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True, content_commitment=False,
-                             key_encipherment=False, data_encipherment=False, key_agreement=False,
-                             encipher_only=False, decipher_only=False)
-    ca = build(ca_name, ca_name, ca_key.public_key(), ca_key, True, [ca_usage])
-    names = x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(host)), x509.DNSName("localhost")])
-    server = build(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)]), ca_name, key.public_key(), ca_key,
-                   False, [names, x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH])])
-    pem = serialization.Encoding.PEM
-    return (server.public_bytes(pem),
-            key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()),
-            ca.public_bytes(pem))
 
 
 def _utc_text(moment: datetime) -> str:
