@@ -287,6 +287,17 @@ def test_429_retry_after_is_honoured_then_unavailable_with_retry_after(backend, 
     assert caught.value.retry_after == 120 and len(graph.calls("GET", "calendarView/delta")) == 6
 
 
+def test_a_retry_after_date_counts_too(backend, graph, monday):
+    from email.utils import format_datetime
+
+    backend.list_calendars()
+    graph.throttle(1, status=503, retry_after=format_datetime(datetime.now(UTC) + timedelta(minutes=2), usegmt=True))
+
+    with pytest.raises(Unavailable) as caught:
+        backend.import_busy(CALENDAR, "", *window(monday))
+    assert 110 <= caught.value.retry_after <= 120
+
+
 def test_a_calendar_that_disappeared_is_a_readable_error(backend, graph, monday):
     with pytest.raises(CalendarError, match="no longer exists") as caught:
         backend.import_busy("AAMkGone", "", *window(monday))

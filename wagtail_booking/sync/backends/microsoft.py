@@ -7,7 +7,7 @@ Enable it with ``WAGTAIL_BOOKING["CALENDAR_BACKENDS"]["microsoft"] = {"BACKEND":
 * Busy time: delta queries over ``calendarView`` (occurrences of recurring events already expanded by Graph). The
   cursor is the window end and the ``@odata.deltaLink``: a delta link keeps the window of its first request, so
   once the import window has moved past it by a day, the next import is full again.
-* Our own events carry a ``transactionId`` starting with :data:`MARKER` (Graph returns it with every event, while
+* Our own events carry a ``transactionId`` starting with :data:`MARKER` (a plain property of the event, where
   delta queries take no ``$expand`` for extended properties) and the booking reference in an extended property.
 * Bookings out: created with a ``transactionId`` derived from the booking reference, Graph's own idempotency for
   creates (a retried POST returns the first event), replaced with PATCH, deleted with DELETE.
