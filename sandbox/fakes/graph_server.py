@@ -28,7 +28,8 @@ What it does:
   ``notificationUrl`` and refuses it unless the answer is 200 echoing the token; the expiry may be at most 4230
   minutes ahead; unlike Graph, plain ``http://`` notification URLs are accepted, for loopback endpoints).
 * Times are stored and returned in UTC (``Prefer: outlook.timezone="UTC"``); all-day events keep their midnight
-  dates and their ``originalStartTimeZone``.
+  dates and their ``originalStartTimeZone``. ``add_series`` adds a recurring event as calendarView shows one: its
+  occurrences, at the same wall-clock time across a DST change.
 * Failure injection: ``throttle(count, status=429, retry_after=1)`` answers the next ``count`` Graph requests with
   that status and ``Retry-After``. ``notify(calendar_id, event_id)`` POSTs a change notification to every
   subscription of the calendar (``post_notification(url, ...)`` to any URL); with ``auto_notify = True`` every
@@ -139,6 +140,19 @@ class FakeGraph:
             stored = copy.deepcopy(self._store(calendar_id, event))
         self._changed(calendar_id, stored["id"], "created")
         return stored
+
+    def add_series(self, calendar_id, start, end, count, every=timedelta(days=7), subject="Busy", **fields):
+        """A recurring event as calendarView shows it: one occurrence per repeat, each at the same wall-clock
+        time in the zone of ``start`` (so across a DST change the UTC time moves). Returns the occurrences."""
+        master = "AAMkSeries" + secrets.token_hex(6)
+        occurrences = []
+        for n in range(count):
+            begins = (start.replace(tzinfo=None) + n * every).replace(tzinfo=start.tzinfo)
+            ends = (end.replace(tzinfo=None) + n * every).replace(tzinfo=end.tzinfo)
+            occurrences.append(self.add_event(calendar_id, begins, ends, subject, id=f"{master}_{n}",
+                                              type="occurrence", seriesMasterId=master,
+                                              time_zone=str(start.tzinfo), **fields))
+        return occurrences
 
     def update_event(self, calendar_id, event_id, **fields) -> dict:
         with self.lock:

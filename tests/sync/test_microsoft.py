@@ -226,6 +226,23 @@ def test_an_event_made_free_or_moved_out_of_the_window_is_removed(backend, graph
     assert changes.busy == [] and sorted(changes.removed) == sorted([a["id"], b["id"]])
 
 
+def test_a_weekly_series_across_the_dst_change_keeps_its_wall_clock_time(backend, graph):
+    first = date(2027, 3, 8)  # clocks go forward in New York on 14 March
+    series = graph.add_series(CALENDAR, ny(first, 9), ny(first, 10), count=3, subject="Yoga")
+    start, end = ny(date(2027, 3, 1), 0), ny(date(2027, 3, 29), 0)
+
+    full = backend.import_busy(CALENDAR, "", start, end)
+
+    days = [first + timedelta(days=7 * n) for n in range(3)]
+    assert [(e.uid, e.start, e.end) for e in full.busy] == [
+        (occurrence["id"], ny(day, 9), ny(day, 10)) for occurrence, day in zip(series, days, strict=True)]
+    assert full.busy[0].start.astimezone(UTC).hour == 14 and full.busy[1].start.astimezone(UTC).hour == 13
+
+    graph.delete_event(CALENDAR, series[1]["id"])  # one occurrence cancelled
+    changes = backend.import_busy(CALENDAR, full.cursor, start, end)
+    assert (changes.busy, changes.removed) == ([], [series[1]["id"]])
+
+
 def test_an_expired_delta_link_asks_for_a_full_import_which_works(backend, graph, monday):
     a = graph.add_event(CALENDAR, ny(monday, 9), ny(monday, 10))
     cursor = backend.import_busy(CALENDAR, "", *window(monday)).cursor
