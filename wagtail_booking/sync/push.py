@@ -59,6 +59,8 @@ def renew_watches(backend, connection: CalendarConnection, now: datetime | None 
         if calendar.watch_id and calendar.watch_expires_at and calendar.watch_expires_at > now + RENEW_BEFORE:
             continue
         old = _stored_watch(calendar)
+        if old is not None and _renewed(backend, calendar, old):
+            continue
         watch = backend.watch(calendar.remote_id, address)
         if watch is None:
             continue
@@ -67,6 +69,16 @@ def renew_watches(backend, connection: CalendarConnection, now: datetime | None 
         if old is not None:
             _stop(backend, calendar.remote_id, old)
     return made
+
+
+def _renewed(backend, calendar: ConnectedCalendar, watch: Watch) -> bool:
+    """Move the watch's expiry forward in place where the kind can (same id; the stored secret hash stays)."""
+    renewed = backend.renew_watch(calendar.remote_id, watch)
+    if renewed is None or renewed.id != watch.id:
+        return False
+    calendar.watch_expires_at = renewed.expires_at
+    ConnectedCalendar.objects.filter(pk=calendar.pk).update(watch_expires_at=renewed.expires_at)
+    return True
 
 
 def _stored_watch(calendar: ConnectedCalendar) -> Watch | None:

@@ -194,6 +194,12 @@ class CalendarBackend:
     def stop_watch(self, calendar_id: str, watch: Watch) -> None:
         """Cancel a subscription; one already expired or unknown counts as stopped."""
 
+    def renew_watch(self, calendar_id: str, watch: Watch) -> Watch | None:
+        """Move a subscription's expiry forward in place (same id and secret), called before it runs out. ``None``
+        when this kind cannot, or the subscription is gone: the engine then calls :meth:`stop_watch` and
+        :meth:`watch` instead (a new id and secret)."""
+        return None
+
     @classmethod
     def read_notification(cls, request) -> tuple[object | None, list[tuple[str, str]]]:
         """A push request arrived at this kind's endpoint. Returns (a response to send at once, or ``None``; the
