@@ -1,0 +1,318 @@
+"""CalDAV (RFC 4791): iCloud, Fastmail, Nextcloud, Radicale, any standard server. The only module importing ``caldav``.
+
+The owner connects with a server URL, a user name and an app password (``check_login``); the engine stores them
+encrypted as ``{"url", "username", "password"}`` JSON. Busy time is imported incrementally:
+
+* with a **sync-collection** token (RFC 6578) when the server supports it: the server names the objects changed and
+  deleted since the token; only the changed ones are fetched (one calendar-multiget REPORT per 100);
+* else by comparing the **ETags** of a depth-1 PROPFIND with the ones stored, fetching only the changed objects.
+
+The cursor is JSON: the token (or ""), each object's href with its ETag and the occurrence uids it produced (a
+deleted href names no uids, and a changed recurring event may lose occurrences), and the end of the window the
+recurrences were expanded to. When the engine asks for a window ending on a later (UTC) day than that, the import is
+full again (at most once a day) so that occurrences of unchanged recurring events entering the window are seen.
+
+Write-back PUTs one VEVENT per booking at a stable href whose UID derives from the booking reference, so a retry
+replaces instead of duplicating; it carries :data:`~.icalendar_busy.MARKER` so the import never sees it as busy.
+CalDAV has no push: the engine's poll keeps busy time current.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from contextlib import contextmanager
+from datetime import datetime
+from urllib.parse import quote, unquote, urljoin, urlsplit
+
+import caldav
+import icalendar
+from caldav.elements import dav
+from caldav.lib import error as dav_error
+from caldav.lib.http_sync import requests as http
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from lxml.etree import XMLSyntaxError
+
+from . import icalendar_busy
+from .base import (BusyChanges, CalendarBackend, CalendarError, CursorExpired, EventDraft, ReconnectNeeded,
+                   RemoteCalendar, Unavailable, WrittenEvent)
+from .forms import CalDAVConnectForm
+
+logger = logging.getLogger(__name__)
+
+MULTIGET_BATCH = 100
+UID_DOMAIN = "wagtail-booking"
+
+
+class CalDAVBackend(CalendarBackend):
+    """``OPTIONS``: ``TIMEOUT`` (seconds per request, default 30); ``SYNC_COLLECTION`` (default True; False
+    compares ETags on every poll, for a server whose sync-collection REPORT misbehaves)."""
+
+    kind = "caldav"
+    label = "CalDAV (iCloud, Fastmail, Nextcloud)"
+    can_write = True
+    can_watch = False
+    connect_form_class = CalDAVConnectForm
+
+    # Connecting -----------------------------------------------------------------------------------------------
+    def check_login(self, cleaned_data: dict) -> str:
+        credentials = json.dumps({"url": cleaned_data["url"], "username": cleaned_data["username"],
+                                  "password": cleaned_data["password"]})
+        host = urlsplit(cleaned_data["url"]).netloc
+        try:
+            with self._client(credentials) as client:
+                client.principal().calendars()
+        except dav_error.AuthorizationError as error:
+            raise ReconnectNeeded(_("%(host)s refused this user name and app password. Check both, and use an "
+                                    "app-specific password where the service asks for one.") % {"host": host}
+                                  ) from error
+        except (http.exceptions.RequestException, dav_error.RateLimitError) as error:
+            raise ReconnectNeeded(_("Could not reach %(host)s. Check the server URL and try again.")
+                                  % {"host": host}) from error
+        except (dav_error.DAVError, XMLSyntaxError, ValueError, KeyError, AttributeError) as error:
+            raise ReconnectNeeded(_("%(url)s does not answer as a CalDAV server. Check the server URL (see the "
+                                    "CalDAV how-to for your service's address).") % {"url": cleaned_data["url"]}
+                                  ) from error
+        self.credentials = credentials
+        return credentials
+
+    def account_name(self) -> str:
+        login = self._login()
+        return f"{login['username']} @ {urlsplit(login['url']).netloc}"
+
+    # Busy time in ---------------------------------------------------------------------------------------------
+    def list_calendars(self) -> list[RemoteCalendar]:
+        """The principal's calendars that hold events; the first one the server lists is the primary one."""
+        with self._session() as client:
+            found = []
+            for calendar in client.principal().calendars():
+                if not _holds_events(calendar):
+                    continue
+                name = calendar.get_display_name() or unquote(str(calendar.url).rstrip("/").rsplit("/", 1)[-1])
+                found.append(RemoteCalendar(id=str(calendar.url), name=name, primary=not found))
+            return found
+
+    def import_busy(self, calendar_id: str, cursor: str, start: datetime, end: datetime) -> BusyChanges:
+        state = _State.load(cursor, start, end)
+        with self._session() as client:
+            calendar = client.calendar(url=calendar_id)
+            use_sync = self.options.get("SYNC_COLLECTION", True) and state.mode != "etag"
+            if use_sync:
+                changed, deleted, token = self._sync_collection(calendar, state)
+                if token is None:  # the server has no sync-collection: compare ETags from now on
+                    state.mode = "etag"
+            if not use_sync or state.mode == "etag":
+                (changed, deleted), token = _etag_changes(calendar, state), ""
+            return self._apply(calendar, state, changed, deleted, token, start, end)
+
+    def _sync_collection(self, calendar, state: _State):
+        """(changed hrefs with ETags, deleted hrefs, new token); token None when the server cannot do it."""
+        try:
+            result = calendar.get_objects_by_sync_token(sync_token=state.token or None, load_objects=False,
+                                                        disable_fallback=True)
+        except dav_error.AuthorizationError as error:
+            if dav.ValidSyncToken.tag in error.preconditions:
+                raise CursorExpired(_("The CalDAV server no longer accepts the sync token.")) from error
+            if dav.SupportedReport.tag not in error.preconditions:
+                raise
+            return {}, set(), None
+        except (dav_error.ReportError, dav_error.DAVError) as error:
+            if isinstance(error, dav_error.RateLimitError) or (error.status or 0) >= 500:
+                raise
+            if state.token:  # e.g. 412 with no precondition (Xandikos): the token is not usable
+                raise CursorExpired(_("The CalDAV server refused the sync token.")) from error
+            logger.info("CalDAV server at %s has no usable sync-collection (%s): comparing ETags", calendar.url,
+                        error.status)
+            return {}, set(), None
+        deleted = {_href(url) for url in result.deleted_urls}
+        changed = {_href(obj.url): obj.props.get(dav.GetEtag.tag, "") for obj in result
+                   if _href(obj.url) not in deleted}
+        return changed, deleted, str(result.sync_token or "")
+
+    def _apply(self, calendar, state: _State, changed: dict, deleted: set, token: str, start, end) -> BusyChanges:
+        zone = icalendar_busy.zone_name(start, timezone.get_default_timezone_name())
+        busy, removed = [], set()
+        texts = _fetch(calendar, list(changed))
+        for href, etag in changed.items():
+            text = texts.get(href)
+            if text is None:  # deleted between the listing and the fetch: the next sync reports it
+                deleted.add(href)
+                continue
+            try:
+                events = icalendar_busy.busy_events(text, start, end, zone, private_title=_("Busy"))
+            except icalendar_busy.InvalidICalendar:
+                logger.warning("CalDAV object %s is not valid iCalendar; skipped", href)
+                events = []
+            removed |= set(state.uids(href)) - {event.uid for event in events}
+            state.objects[href] = {"etag": etag, "uids": icalendar_busy.uids(events)}
+            busy.extend(events)
+        for href in deleted:
+            removed |= set(state.uids(href))
+            state.objects.pop(href, None)
+        state.token = token
+        full = state.full
+        return BusyChanges(busy=busy, removed=[] if full else sorted(removed - {e.uid for e in busy}),
+                           cursor=state.dump(), full=full)
+
+    # Bookings out ---------------------------------------------------------------------------------------------
+    def write_event(self, calendar_id: str, draft: EventDraft, event_id: str = "") -> WrittenEvent:
+        url = event_id or event_href(calendar_id, draft.reference)
+        with self._session(writing=True) as client:
+            response = client.put(url, event_text(draft),
+                                  headers={"Content-Type": "text/calendar; charset=utf-8"})
+            _check(response)
+        return WrittenEvent(event_id=url)
+
+    def delete_event(self, calendar_id: str, event_id: str) -> None:
+        with self._session(writing=True) as client:
+            response = client.delete(event_id)
+            if response.status != 404:  # already gone counts as done
+                _check(response)
+
+    # Plumbing -------------------------------------------------------------------------------------------------
+    def _login(self) -> dict:
+        try:
+            login = json.loads(self.credentials)
+            return {"url": login["url"], "username": login["username"], "password": login["password"]}
+        except (ValueError, KeyError, TypeError) as error:
+            raise ReconnectNeeded(_("The stored CalDAV login is incomplete; connect the calendar again.")) from error
+
+    def _client(self, credentials: str | None = None) -> caldav.DAVClient:
+        login = json.loads(credentials) if credentials else self._login()
+        return caldav.DAVClient(url=login["url"], username=login["username"], password=login["password"],
+                                timeout=self.options.get("TIMEOUT", 30), rate_limit_handle=False)
+
+    @contextmanager
+    def _session(self, writing: bool = False):
+        """A client, with the library's errors turned into the contract's (see ``sync/backends/base.py``)."""
+        host = urlsplit(self._login()["url"]).netloc
+        try:
+            with self._client() as client:
+                yield client
+        except CalendarError:
+            raise
+        except dav_error.RateLimitError as error:
+            raise Unavailable(_("%(host)s asked us to slow down.") % {"host": host},
+                              retry_after=error.retry_after_seconds) from error
+        except dav_error.AuthorizationError as error:
+            if writing and error.status == 403:
+                raise CalendarError(_("%(host)s does not let this account change the chosen calendar; choose "
+                                      "another calendar for bookings.") % {"host": host}) from error
+            raise ReconnectNeeded(_("%(host)s no longer accepts the stored app password; connect the calendar "
+                                    "again.") % {"host": host}) from error
+        except http.exceptions.RequestException as error:
+            raise Unavailable(_("Could not reach %(host)s (%(error)s).") % {"host": host,
+                                                                            "error": type(error).__name__}) from error
+        except dav_error.NotFoundError as error:
+            raise CalendarError(_("The calendar no longer exists on %(host)s.") % {"host": host}) from error
+        except dav_error.DAVError as error:
+            if (error.status or 0) >= 500:
+                raise Unavailable(_("%(host)s answered with an error %(status)s.") % {
+                    "host": host, "status": error.status}) from error
+            raise CalendarError(_("%(host)s refused the request (%(status)s).") % {
+                "host": host, "status": error.status or _("no status")}) from error
+
+
+class _State:
+    """The cursor, decoded. ``full`` is true when this import must replace all the calendar's busy time."""
+
+    def __init__(self, data: dict, full: bool, end: datetime):
+        self.mode = data.get("mode", "sync")
+        self.token = data.get("token", "")
+        self.objects: dict[str, dict] = data.get("objects", {})
+        self.full, self.end = full, end
+
+    @classmethod
+    def load(cls, cursor: str, start: datetime, end: datetime) -> _State:
+        try:
+            data = json.loads(cursor) if cursor else {}
+            stored_end = datetime.fromisoformat(data["end"]) if data else None
+        except (ValueError, KeyError, TypeError):
+            raise CursorExpired(_("The stored CalDAV cursor is unreadable.")) from None
+        if stored_end is None or end.astimezone(stored_end.tzinfo).date() > stored_end.date():
+            # a new day of window: expand every object again so recurring events entering it are seen
+            return cls({"mode": data.get("mode", "sync")} if data else {}, full=True, end=end)
+        return cls(data, full=False, end=stored_end)
+
+    def uids(self, href: str) -> list[str]:
+        return self.objects.get(href, {}).get("uids", [])
+
+    def etag(self, href: str) -> str:
+        return self.objects.get(href, {}).get("etag", "")
+
+    def dump(self) -> str:
+        return json.dumps({"mode": self.mode, "token": self.token, "end": self.end.isoformat(),
+                           "objects": self.objects}, sort_keys=True, separators=(",", ":"))
+
+
+def _etag_changes(calendar, state: _State) -> tuple[dict[str, str], set[str]]:
+    """(objects whose ETag differs from the stored one, or all on a full import; hrefs no longer listed)."""
+    response = calendar._query_properties([dav.GetEtag()], depth=1)
+    own = _href(calendar.url)
+    listed = {}
+    for url, props in response.expand_simple_props([dav.GetEtag()]).items():
+        href = _href(urljoin(str(calendar.url), url))
+        if href != own:
+            listed[href] = props.get(dav.GetEtag.tag) or ""
+    changed = {href: etag for href, etag in listed.items() if state.full or not etag or etag != state.etag(href)}
+    return changed, set(state.objects) - set(listed)
+
+
+def _fetch(calendar, hrefs: list[str]) -> dict[str, str]:
+    """The iCalendar text of each href (calendar-multiget, 100 at a time); a missing href is left out."""
+    texts = {}
+    for first in range(0, len(hrefs), MULTIGET_BATCH):
+        batch = [calendar.url.join(quote(href)) for href in hrefs[first:first + MULTIGET_BATCH]]
+        for obj in calendar.multiget(batch, raise_notfound=False):
+            if obj.data:
+                texts[_href(obj.url)] = obj.data
+    return texts
+
+
+def _href(url) -> str:
+    """One spelling per object: the unquoted path (servers and the library differ on %40 versus @)."""
+    return unquote(urlsplit(str(url)).path)
+
+
+def _holds_events(calendar) -> bool:
+    try:
+        return "VEVENT" in calendar.get_supported_components()
+    except (dav_error.DAVError, KeyError, AttributeError):
+        return True  # the server does not say: assume a general calendar
+
+
+def _check(response) -> None:
+    if response.status >= 400:
+        raise dav_error.error_from_response(dav_error.DAVError, response)
+
+
+def event_uid(reference: str) -> str:
+    return f"{reference}@{UID_DOMAIN}"
+
+
+def event_href(calendar_id: str, reference: str) -> str:
+    """The booking's object URL in the calendar: stable, so a retried PUT replaces the first one."""
+    return urljoin(calendar_id.rstrip("/") + "/", quote(f"{UID_DOMAIN}-{reference}.ics"))
+
+
+def event_text(draft: EventDraft) -> str:
+    """A VCALENDAR with the booking's VEVENT, in the provider's zone with its VTIMEZONE."""
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(draft.time_zone)
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//wagtail-booking//EN")
+    calendar.add("version", "2.0")
+    event = icalendar.Event()
+    event.add("uid", event_uid(draft.reference))
+    event.add("dtstamp", timezone.now())
+    event.add("dtstart", draft.start.astimezone(zone))
+    event.add("dtend", draft.end.astimezone(zone))
+    event.add("summary", draft.summary)
+    if draft.description:
+        event.add("description", draft.description)
+    event.add(icalendar_busy.MARKER, draft.reference)
+    calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar.to_ical().decode()
