@@ -26,6 +26,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from datetime import UTC
 from pathlib import Path
 
 DEMO_USER, DEMO_PASSWORD, DEMO_CALENDAR = "demo", "demo-app-password", "demo"
@@ -95,9 +96,9 @@ class RadicaleServer:
 
 def demo_events(now=None) -> list[str]:
     """A few busy events over the coming days (a weekly one, a single one, an all-day one) as iCalendar text."""
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
-    now = (now or datetime.now(timezone.utc)).replace(minute=0, second=0, microsecond=0)
+    now = (now or datetime.now(UTC)).replace(minute=0, second=0, microsecond=0)
     day = now.date() + timedelta(days=1)
     stamp = now.strftime("%Y%m%dT%H%M%SZ")
 

@@ -35,8 +35,17 @@ from django.utils.translation import gettext as _
 from lxml.etree import XMLSyntaxError
 
 from . import icalendar_busy
-from .base import (BusyChanges, CalendarBackend, CalendarError, CursorExpired, EventDraft, ReconnectNeeded,
-                   RemoteCalendar, Unavailable, WrittenEvent)
+from .base import (
+    BusyChanges,
+    CalendarBackend,
+    CalendarError,
+    CursorExpired,
+    EventDraft,
+    ReconnectNeeded,
+    RemoteCalendar,
+    Unavailable,
+    WrittenEvent,
+)
 from .forms import CalDAVConnectForm
 
 logger = logging.getLogger(__name__)
