@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import logging
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
 import caldav
@@ -323,5 +323,7 @@ def event_text(draft: EventDraft) -> str:
         event.add("description", draft.description)
     event.add(icalendar_busy.MARKER, draft.reference)
     calendar.add_component(event)
-    calendar.add_missing_timezones()
+    # the zone's rules around the booking only: a VTIMEZONE for 1970-2038 would be 3 kB on every event
+    calendar.add_missing_timezones(first_date=(draft.start - timedelta(days=1)).date(),
+                                   last_date=(draft.end + timedelta(days=366)).date())
     return calendar.to_ical().decode()
