@@ -151,6 +151,27 @@ def test_a_refused_sync_token_means_a_full_import(dav):
     assert again.full and [b.uid for b in again.busy] == ["a@phone"]
 
 
+@pytest.mark.parametrize("refusal", [
+    (403, "application/xml", b'<?xml version="1.0"?><D:error xmlns:D="DAV:"><D:supported-report/></D:error>'),
+    (501, "text/plain", b"Not Implemented"),
+], ids=["403-supported-report", "501"])
+def test_a_server_without_sync_collection_is_followed_by_etags(dav, radicale_server, refusal):
+    with NoSyncCollection(radicale_server.url, refusal) as proxy:
+        dav.put("a", timed("a@phone", "20270311T140000Z", "20270311T150000Z"))
+        dav.put("b", timed("b@phone", "20270312T140000Z", "20270312T150000Z"))
+        backend = CalDAVBackend(json.dumps({"url": proxy.url, "username": RADICALE_USER,
+                                            "password": RADICALE_PASSWORD}))
+        calendar_id = dav.calendar_id.replace(radicale_server.url, proxy.url)
+        first = backend.import_busy(calendar_id, "", *WINDOW)
+        assert first.full and {b.uid for b in first.busy} == {"a@phone", "b@phone"}
+        assert json.loads(first.cursor)["mode"] == "etag"
+        dav.delete("b")
+        dav.put("c", timed("c@phone", "20270313T140000Z", "20270313T150000Z"))
+        changes = backend.import_busy(calendar_id, first.cursor, *WINDOW)
+        assert ([b.uid for b in changes.busy], changes.removed, changes.full) == (["c@phone"], ["b@phone"], False)
+        assert proxy.refused >= 1
+
+
 def test_a_window_reaching_a_new_day_expands_recurring_events_again(dav):
     dav.put("daily", timed("daily@phone", "20270311T140000Z", "20270311T150000Z", "RRULE:FREQ=DAILY;COUNT=90"))
     backend = dav.backend()
@@ -240,3 +261,49 @@ def closed_port():
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     return f"http://127.0.0.1:{port}/"
+
+
+class NoSyncCollection:
+    """A reverse proxy in front of Radicale that refuses the sync-collection REPORT, as some servers do, and passes
+    everything else through unchanged."""
+
+    def __init__(self, upstream: str, refusal: tuple[int, str, bytes]):
+        import requests
+
+        owner, self.refused = self, 0
+
+        class Proxy(BaseHTTPRequestHandler):
+            def handle_one(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if self.command == "REPORT" and b"sync-collection" in body:
+                    owner.refused += 1
+                    return self.reply(refusal[0], {"Content-Type": refusal[1]}, refusal[2])
+                answer = requests.request(self.command, upstream.rstrip("/") + self.path, data=body, timeout=10,
+                                          headers={k: v for k, v in self.headers.items() if k.lower() != "host"})
+                headers = {k: v for k, v in answer.headers.items()
+                           if k.lower() not in ("content-length", "transfer-encoding", "connection",
+                                                "content-encoding")}
+                self.reply(answer.status_code, headers, answer.content)
+
+            def reply(self, status, headers, body):
+                self.send_response(status)
+                for name, value in {**headers, "Content-Length": str(len(body))}.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_PUT = do_DELETE = do_PROPFIND = do_REPORT = do_OPTIONS = handle_one
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+
+    def __enter__(self):
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()

@@ -7,6 +7,10 @@ encrypted as ``{"url", "username", "password"}`` JSON. Busy time is imported inc
   deleted since the token; only the changed ones are fetched (one calendar-multiget REPORT per 100);
 * else by comparing the **ETags** of a depth-1 PROPFIND with the ones stored, fetching only the changed objects.
 
+The library (1.x, kept below 2 by ``pyproject.toml``) does discovery, authentication and the HTTP session; the
+REPORT and PROPFIND bodies and their parsing are in :mod:`.dav_reports`, so statuses and preconditions are seen the
+same way whatever the library's version.
+
 The cursor is JSON: the token (or ""), each object's href with its ETag and the occurrence uids it produced (a
 deleted href names no uids, and a changed recurring event may lose occurrences), and the end of the window the
 recurrences were expanded to. When the engine asks for a window ending on a later (UTC) day than that, the import is
@@ -27,14 +31,12 @@ from urllib.parse import quote, unquote, urljoin, urlsplit
 
 import caldav
 import icalendar
-from caldav.elements import dav
 from caldav.lib import error as dav_error
-from caldav.lib.http_sync import requests as http
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from lxml.etree import XMLSyntaxError
 
-from . import icalendar_busy
+from . import dav_reports, icalendar_busy
 from .base import (
     BusyChanges,
     CalendarBackend,
@@ -51,7 +53,10 @@ from .forms import CalDAVConnectForm
 logger = logging.getLogger(__name__)
 
 MULTIGET_BATCH = 100
+MAX_SYNC_PAGES = 50
 UID_DOMAIN = "wagtail-booking"
+# the library raises these for 429 in its later versions only
+RATE_LIMITED = tuple(filter(None, [getattr(dav_error, "RateLimitError", None)]))
 
 
 class CalDAVBackend(CalendarBackend):
@@ -76,10 +81,10 @@ class CalDAVBackend(CalendarBackend):
             raise ReconnectNeeded(_("%(host)s refused this user name and app password. Check both, and use an "
                                     "app-specific password where the service asks for one.") % {"host": host}
                                   ) from error
-        except (http.exceptions.RequestException, dav_error.RateLimitError) as error:
+        except (OSError, *RATE_LIMITED) as error:  # the HTTP library's connection errors are OSErrors
             raise ReconnectNeeded(_("Could not reach %(host)s. Check the server URL and try again.")
                                   % {"host": host}) from error
-        except (dav_error.DAVError, XMLSyntaxError, ValueError, KeyError, AttributeError) as error:
+        except (dav_error.DAVError, XMLSyntaxError, ValueError, KeyError, AttributeError, IndexError) as error:
             raise ReconnectNeeded(_("%(url)s does not answer as a CalDAV server. Check the server URL (see the "
                                     "CalDAV how-to for your service's address).") % {"url": cleaned_data["url"]}
                                   ) from error
@@ -103,81 +108,32 @@ class CalDAVBackend(CalendarBackend):
             return found
 
     def import_busy(self, calendar_id: str, cursor: str, start: datetime, end: datetime) -> BusyChanges:
-        state = _State.load(cursor, start, end)
+        state = _State.load(cursor, end)
+        if not self.options.get("SYNC_COLLECTION", True):
+            state.mode = "etag"
         with self._session() as client:
-            calendar = client.calendar(url=calendar_id)
-            use_sync = self.options.get("SYNC_COLLECTION", True) and state.mode != "etag"
-            if use_sync:
-                changed, deleted, token = self._sync_collection(calendar, state)
-                if token is None:  # the server has no sync-collection: compare ETags from now on
-                    state.mode = "etag"
-            if not use_sync or state.mode == "etag":
-                (changed, deleted), token = _etag_changes(calendar, state), ""
-            return self._apply(calendar, state, changed, deleted, token, start, end)
-
-    def _sync_collection(self, calendar, state: _State):
-        """(changed hrefs with ETags, deleted hrefs, new token); token None when the server cannot do it."""
-        try:
-            result = calendar.get_objects_by_sync_token(sync_token=state.token or None, load_objects=False,
-                                                        disable_fallback=True)
-        except dav_error.AuthorizationError as error:
-            if dav.ValidSyncToken.tag in error.preconditions:
-                raise CursorExpired(_("The CalDAV server no longer accepts the sync token.")) from error
-            if dav.SupportedReport.tag not in error.preconditions:
-                raise
-            return {}, set(), None
-        except (dav_error.ReportError, dav_error.DAVError) as error:
-            if isinstance(error, dav_error.RateLimitError) or (error.status or 0) >= 500:
-                raise
-            if state.token:  # e.g. 412 with no precondition (Xandikos): the token is not usable
-                raise CursorExpired(_("The CalDAV server refused the sync token.")) from error
-            logger.info("CalDAV server at %s has no usable sync-collection (%s): comparing ETags", calendar.url,
-                        error.status)
-            return {}, set(), None
-        deleted = {_href(url) for url in result.deleted_urls}
-        changed = {_href(obj.url): obj.props.get(dav.GetEtag.tag, "") for obj in result
-                   if _href(obj.url) not in deleted}
-        return changed, deleted, str(result.sync_token or "")
-
-    def _apply(self, calendar, state: _State, changed: dict, deleted: set, token: str, start, end) -> BusyChanges:
-        zone = icalendar_busy.zone_name(start, timezone.get_default_timezone_name())
-        busy, removed = [], set()
-        texts = _fetch(calendar, list(changed))
-        for href, etag in changed.items():
-            text = texts.get(href)
-            if text is None:  # deleted between the listing and the fetch: the next sync reports it
-                deleted.add(href)
-                continue
-            try:
-                events = icalendar_busy.busy_events(text, start, end, zone, private_title=_("Busy"))
-            except icalendar_busy.InvalidICalendar:
-                logger.warning("CalDAV object %s is not valid iCalendar; skipped", href)
-                events = []
-            removed |= set(state.uids(href)) - {event.uid for event in events}
-            state.objects[href] = {"etag": etag, "uids": icalendar_busy.uids(events)}
-            busy.extend(events)
-        for href in deleted:
-            removed |= set(state.uids(href))
-            state.objects.pop(href, None)
-        state.token = token
-        full = state.full
-        return BusyChanges(busy=busy, removed=[] if full else sorted(removed - {e.uid for e in busy}),
-                           cursor=state.dump(), full=full)
+            listing = _sync_changes(client, calendar_id, state) if state.mode == "sync" else None
+            if listing is None:  # the server has no sync-collection (or it is switched off): compare ETags
+                state.mode = "etag"
+                listing = (*_etag_changes(client, calendar_id, state), "")
+            changed, deleted, token = listing
+            texts = _fetch(client, calendar_id, list(changed))
+        return _apply(state, changed, deleted, texts, token, start, end)
 
     # Bookings out ---------------------------------------------------------------------------------------------
     def write_event(self, calendar_id: str, draft: EventDraft, event_id: str = "") -> WrittenEvent:
         url = event_id or event_href(calendar_id, draft.reference)
         with self._session(writing=True) as client:
-            response = client.put(url, event_text(draft),
-                                  headers={"Content-Type": "text/calendar; charset=utf-8"})
-            _check(response)
+            response = client.put(url, event_text(draft), {"Content-Type": "text/calendar; charset=utf-8"})
+            if response.status not in (200, 201, 204):
+                _fail(response.status, url)
         return WrittenEvent(event_id=url)
 
     def delete_event(self, calendar_id: str, event_id: str) -> None:
         with self._session(writing=True) as client:
             response = client.delete(event_id)
-            if response.status != 404:  # already gone counts as done
-                _check(response)
+            if response.status not in (200, 204, 404, 410):  # already gone counts as done
+                _fail(response.status, event_id)
 
     # Plumbing -------------------------------------------------------------------------------------------------
     def _login(self) -> dict:
@@ -190,7 +146,7 @@ class CalDAVBackend(CalendarBackend):
     def _client(self, credentials: str | None = None) -> caldav.DAVClient:
         login = json.loads(credentials) if credentials else self._login()
         return caldav.DAVClient(url=login["url"], username=login["username"], password=login["password"],
-                                timeout=self.options.get("TIMEOUT", 30), rate_limit_handle=False)
+                                timeout=self.options.get("TIMEOUT", 30))
 
     @contextmanager
     def _session(self, writing: bool = False):
@@ -201,26 +157,139 @@ class CalDAVBackend(CalendarBackend):
                 yield client
         except CalendarError:
             raise
-        except dav_error.RateLimitError as error:
+        except RATE_LIMITED as error:
             raise Unavailable(_("%(host)s asked us to slow down.") % {"host": host},
-                              retry_after=error.retry_after_seconds) from error
+                              retry_after=getattr(error, "retry_after_seconds", None)) from error
         except dav_error.AuthorizationError as error:
-            if writing and error.status == 403:
+            if writing and _status_of(error) == 403:
                 raise CalendarError(_("%(host)s does not let this account change the chosen calendar; choose "
                                       "another calendar for bookings.") % {"host": host}) from error
             raise ReconnectNeeded(_("%(host)s no longer accepts the stored app password; connect the calendar "
                                     "again.") % {"host": host}) from error
-        except http.exceptions.RequestException as error:
+        except OSError as error:
             raise Unavailable(_("Could not reach %(host)s (%(error)s).") % {"host": host,
                                                                             "error": type(error).__name__}) from error
+        except XMLSyntaxError as error:
+            raise CalendarError(_("%(host)s answered with something that is not CalDAV.") % {"host": host}) from error
         except dav_error.NotFoundError as error:
             raise CalendarError(_("The calendar no longer exists on %(host)s.") % {"host": host}) from error
         except dav_error.DAVError as error:
-            if (error.status or 0) >= 500:
-                raise Unavailable(_("%(host)s answered with an error %(status)s.") % {
-                    "host": host, "status": error.status}) from error
-            raise CalendarError(_("%(host)s refused the request (%(status)s).") % {
-                "host": host, "status": error.status or _("no status")}) from error
+            raise CalendarError(_("%(host)s refused the request (%(error)s).") % {"host": host, "error": error}
+                                ) from error
+
+
+def _sync_changes(client, url: str, state: _State):
+    """(changed hrefs with their ETags, deleted hrefs, the new token) from sync-collection REPORTs, following a
+    truncated answer (507) with the new token; None when the server cannot do sync-collection."""
+    changed, deleted, token = {}, set(), state.token
+    for _page in range(MAX_SYNC_PAGES):
+        try:
+            response = client.request(url, "REPORT", dav_reports.sync_collection_body(token),
+                                      {"Depth": "0", **dav_reports.HEADERS})
+        except dav_error.AuthorizationError as error:
+            # a 403 names a refused token (valid-sync-token) or a refused report; the library does not always
+            # keep the body, so a readable calendar tells those apart from a real loss of access
+            if not _readable(client, url):
+                raise
+            return _refused(token, error)
+        if response.status != 207 or response.tree is None:
+            if response.status == 404 or response.status == 429 or 500 <= response.status != 501:
+                _fail(response.status, url)
+            return _refused(token, response.status)
+        for member in dav_reports.members(response.tree, url):
+            if member.status == 404:
+                deleted.add(member.href)
+                changed.pop(member.href, None)
+            else:
+                changed[member.href] = member.etag
+                deleted.discard(member.href)
+        token = dav_reports.sync_token(response.tree) or token
+        if not dav_reports.truncated(response.tree, url):
+            break
+    return changed, deleted, token
+
+
+def _refused(token: str, why) -> None:
+    if token:  # RFC 6578: a token the server no longer knows (403 valid-sync-token; 409/412 on some servers)
+        raise CursorExpired(_("The CalDAV server no longer accepts the sync token."))
+    logger.info("CalDAV server has no usable sync-collection (%s): comparing ETags", why)
+    return None
+
+
+def _etag_changes(client, url: str, state: _State) -> tuple[dict[str, str], set[str]]:
+    """(members whose ETag differs from the stored one, or all on a full import; hrefs no longer listed)."""
+    response = client.propfind(url, dav_reports.ETAG_PROPFIND, depth=1)
+    if response.status != 207 or response.tree is None:
+        _fail(response.status, url)
+    listed = {member.href: member.etag for member in dav_reports.members(response.tree, url)}
+    changed = {href: etag for href, etag in listed.items() if state.full or not etag or etag != state.etag(href)}
+    return changed, set(state.objects) - set(listed)
+
+
+def _fetch(client, url: str, hrefs: list[str]) -> dict[str, str]:
+    """The iCalendar text of each href (calendar-multiget, 100 at a time); a missing href is left out."""
+    texts = {}
+    for first in range(0, len(hrefs), MULTIGET_BATCH):
+        body = dav_reports.multiget_body(hrefs[first:first + MULTIGET_BATCH])
+        response = client.request(url, "REPORT", body, {"Depth": "1", **dav_reports.HEADERS})
+        if response.status != 207 or response.tree is None:
+            _fail(response.status, url)
+        texts.update({m.href: m.data for m in dav_reports.members(response.tree, url) if m.data})
+    return texts
+
+
+def _apply(state: _State, changed: dict, deleted: set, texts: dict, token: str, start, end) -> BusyChanges:
+    """Expand the fetched objects and work out which occurrence uids stopped being busy."""
+    zone = icalendar_busy.zone_name(start, timezone.get_default_timezone_name())
+    busy, removed = [], set()
+    for href, etag in changed.items():
+        if href not in texts:  # deleted between the listing and the fetch
+            deleted.add(href)
+            continue
+        try:
+            events = icalendar_busy.busy_events(texts[href], start, end, zone, private_title=_("Busy"))
+        except icalendar_busy.InvalidICalendar:
+            logger.warning("CalDAV object %s is not valid iCalendar; skipped", href)
+            events = []
+        removed |= set(state.uids(href)) - {event.uid for event in events}
+        state.objects[href] = {"etag": etag, "uids": icalendar_busy.uids(events)}
+        busy.extend(events)
+    for href in deleted:
+        removed |= set(state.uids(href))
+        state.objects.pop(href, None)
+    state.token = token
+    return BusyChanges(busy=busy, removed=[] if state.full else sorted(removed - {e.uid for e in busy}),
+                       cursor=state.dump(), full=state.full)
+
+
+def _readable(client, url: str) -> bool:
+    try:
+        return client.propfind(url, dav_reports.ETAG_PROPFIND, depth=0).status == 207
+    except dav_error.AuthorizationError:
+        return False
+
+
+def _fail(status: int, url: str):
+    host = urlsplit(url).netloc
+    if status == 429 or status >= 500:
+        raise Unavailable(_("%(host)s answered with an error %(status)s.") % {"host": host, "status": status})
+    if status in (404, 410):
+        raise CalendarError(_("The calendar no longer exists on %(host)s.") % {"host": host})
+    raise CalendarError(_("%(host)s refused the request (%(status)s).") % {"host": host, "status": status})
+
+
+def _status_of(error) -> int:
+    status = getattr(error, "status", None)  # later library versions keep it
+    if status:
+        return status
+    return 403 if "forbidden" in str(getattr(error, "reason", "")).lower() else 401
+
+
+def _holds_events(calendar) -> bool:
+    try:
+        return "VEVENT" in calendar.get_supported_components()
+    except (dav_error.DAVError, KeyError, AttributeError, IndexError):
+        return True  # the server does not say: assume a general calendar
 
 
 class _State:
@@ -233,7 +302,7 @@ class _State:
         self.full, self.end = full, end
 
     @classmethod
-    def load(cls, cursor: str, start: datetime, end: datetime) -> _State:
+    def load(cls, cursor: str, end: datetime) -> _State:
         try:
             data = json.loads(cursor) if cursor else {}
             stored_end = datetime.fromisoformat(data["end"]) if data else None
@@ -253,47 +322,6 @@ class _State:
     def dump(self) -> str:
         return json.dumps({"mode": self.mode, "token": self.token, "end": self.end.isoformat(),
                            "objects": self.objects}, sort_keys=True, separators=(",", ":"))
-
-
-def _etag_changes(calendar, state: _State) -> tuple[dict[str, str], set[str]]:
-    """(objects whose ETag differs from the stored one, or all on a full import; hrefs no longer listed)."""
-    response = calendar._query_properties([dav.GetEtag()], depth=1)
-    own = _href(calendar.url)
-    listed = {}
-    for url, props in response.expand_simple_props([dav.GetEtag()]).items():
-        href = _href(urljoin(str(calendar.url), url))
-        if href != own:
-            listed[href] = props.get(dav.GetEtag.tag) or ""
-    changed = {href: etag for href, etag in listed.items() if state.full or not etag or etag != state.etag(href)}
-    return changed, set(state.objects) - set(listed)
-
-
-def _fetch(calendar, hrefs: list[str]) -> dict[str, str]:
-    """The iCalendar text of each href (calendar-multiget, 100 at a time); a missing href is left out."""
-    texts = {}
-    for first in range(0, len(hrefs), MULTIGET_BATCH):
-        batch = [calendar.url.join(quote(href)) for href in hrefs[first:first + MULTIGET_BATCH]]
-        for obj in calendar.multiget(batch, raise_notfound=False):
-            if obj.data:
-                texts[_href(obj.url)] = obj.data
-    return texts
-
-
-def _href(url) -> str:
-    """One spelling per object: the unquoted path (servers and the library differ on %40 versus @)."""
-    return unquote(urlsplit(str(url)).path)
-
-
-def _holds_events(calendar) -> bool:
-    try:
-        return "VEVENT" in calendar.get_supported_components()
-    except (dav_error.DAVError, KeyError, AttributeError):
-        return True  # the server does not say: assume a general calendar
-
-
-def _check(response) -> None:
-    if response.status >= 400:
-        raise dav_error.error_from_response(dav_error.DAVError, response)
 
 
 def event_uid(reference: str) -> str:
