@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from urllib.parse import quote, unquote, urljoin, urlsplit
 from xml.sax.saxutils import escape
 
-from lxml import etree
-
 DAV = "{DAV:}"
 CALDAV = "{urn:ietf:params:xml:ns:caldav}"
 HEADERS = {"Content-Type": 'application/xml; charset="utf-8"'}
@@ -79,17 +77,6 @@ def truncated(tree, base_url: str) -> bool:
         if href_of(urljoin(base_url, href.strip())).rstrip("/") == own:
             return _status(response.findtext(f"{DAV}status")) == 507
     return False
-
-
-def names_precondition(body: str | bytes | None, name: str) -> bool:
-    """Whether an error body (``<D:error>``) names the DAV precondition ``name``, e.g. ``valid-sync-token``."""
-    if not body:
-        return False
-    try:
-        tree = etree.fromstring(body.encode() if isinstance(body, str) else body)
-    except etree.XMLSyntaxError:
-        return False
-    return tree.find(f".//{DAV}{name}") is not None
 
 
 def href_of(url: str) -> str:
