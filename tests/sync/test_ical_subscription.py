@@ -27,7 +27,7 @@ class FeedServer:
     when the ETag (or, for feeds served without one, Last-Modified) still matches. Records each request's headers."""
 
     def __init__(self):
-        self.feeds, self.requests = {}, []
+        self.feeds, self.requests, self.unsized = {}, [], set()
         self.modified = datetime(2027, 3, 1, tzinfo=UTC)
         owner = self
 
@@ -36,19 +36,28 @@ class FeedServer:
                 owner.requests.append((self.path, dict(self.headers)))
                 status, kind, body, extra = owner.answer(self.path, self.headers)
                 self.send_response(status)
-                for name, value in {"Content-Type": kind, "Content-Length": str(len(body)), **extra}.items():
+                sized = {} if self.path in owner.unsized else {"Content-Length": str(len(body))}
+                for name, value in {"Content-Type": kind, **sized, **extra}.items():
                     self.send_header(name, value)
                 self.end_headers()
+                if owner.stall is not None and self.path.startswith("/slow"):
+                    self.wfile.write(body[:10])  # the headers and a first bit, then nothing until released
+                    self.wfile.flush()
+                    owner.stall.wait(10)
                 self.wfile.write(body)
 
             def log_message(self, *args):
                 pass
 
+        self.stall = None
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
 
-    def publish(self, path, body, status=200, kind="text/calendar; charset=utf-8", validators=("etag", "modified")):
+    def publish(self, path, body, status=200, kind="text/calendar; charset=utf-8", validators=("etag", "modified"),
+                chunked=False):
+        """``chunked``: no Content-Length, the body ends when the connection closes (HTTP/1.0)."""
+        (self.unsized.add if chunked else self.unsized.discard)(path)
         self.feeds[path] = (status, kind, body.encode() if isinstance(body, str) else body, validators)
 
     def answer(self, path, headers):
@@ -135,7 +144,10 @@ def test_a_bad_feed_is_a_calendar_error_naming_no_secret(feeds, body, kind):
 
 def test_a_feed_larger_than_the_cap_is_refused(feeds):
     feeds.publish("/big.ics", vcalendar(WEEKLY) + "X" * 5000)
-    with pytest.raises(CalendarError, match="larger than"):
+    with pytest.raises(CalendarError, match="larger than"):  # said by its Content-Length
+        backend(f"{feeds.url}/big.ics", MAX_BYTES=4000).import_busy("feed", "", *WINDOW)
+    feeds.publish("/big.ics", vcalendar(WEEKLY) + "X" * 5000, chunked=True)
+    with pytest.raises(CalendarError, match="larger than"):  # found while reading
         backend(f"{feeds.url}/big.ics", MAX_BYTES=4000).import_busy("feed", "", *WINDOW)
 
 
@@ -156,6 +168,17 @@ def test_a_server_error_or_no_server_is_unavailable(feeds):
         closed = f"http://127.0.0.1:{probe.getsockname()[1]}/cal.ics"
     with pytest.raises(Unavailable, match="Could not reach"):
         backend(closed).import_busy("feed", "", *WINDOW)
+
+
+def test_a_feed_that_stalls_is_unavailable_not_waited_for(feeds):
+    release = threading.Event()
+    feeds.stall = release
+    feeds.publish("/slow.ics", vcalendar(WEEKLY))
+    try:
+        with pytest.raises(Unavailable):
+            backend(f"{feeds.url}/slow.ics", TIMEOUT=0.5).import_busy("feed", "", *WINDOW)
+    finally:
+        release.set()
 
 
 def test_redirects_are_followed(feeds):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import socket
+import time
 from datetime import datetime
 from urllib.parse import urljoin, urlsplit
 
@@ -120,15 +121,22 @@ class ICalSubscriptionBackend(CalendarBackend):
         return response
 
     def _body(self, response: requests.Response) -> bytes:
-        """The body, read up to ``MAX_BYTES`` (a bigger feed is refused rather than read whole into memory)."""
+        """The body, read up to ``MAX_BYTES`` and within ``TIMEOUT`` in all (a bigger or slower feed is refused
+        rather than read whole into memory, or trickled in to hold the worker)."""
         limit = self.options.get("MAX_BYTES", DEFAULT_MAX_BYTES)
+        too_large = CalendarError(_("The calendar feed is larger than %(size)s MB, so it is not read.")
+                                  % {"size": round(limit / 1024 / 1024, 1)})
+        deadline = time.monotonic() + self.options.get("TIMEOUT", 20)
         chunks, size = [], 0
         try:
+            if int(response.headers.get("Content-Length") or 0) > limit:
+                raise too_large
             for chunk in response.iter_content(64 * 1024):
                 size += len(chunk)
                 if size > limit:
-                    raise CalendarError(_("The calendar feed is larger than %(size)s MB, so it is not read.")
-                                        % {"size": round(limit / 1024 / 1024, 1)})
+                    raise too_large
+                if time.monotonic() > deadline:
+                    raise Unavailable(_("The calendar feed took too long to arrive; it will be tried again."))
                 chunks.append(chunk)
         except requests.RequestException as error:
             raise Unavailable(_("The calendar feed stopped arriving (%(error)s).") % {
