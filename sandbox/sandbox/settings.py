@@ -175,13 +175,6 @@ WAGTAIL_BOOKING = {
     "PHONE_REGION": os.environ.get("PHONE_REGION", "US"),
     "PAYMENT_HANDOFF": "wagtail_booking.packages.handoff.CreditsOrStripeHandoff",
     "BASE_TEMPLATE": "base.html",  # the booking checkout looks like the rest of the sandbox site
-    # Calendar kinds a provider can connect: CalDAV reaches the sandbox's own Radicale (http://127.0.0.1:5232/,
-    # started by scripts/sandbox.sh), and iCal subscriptions may read feeds on this machine (never in production).
-    "CALENDAR_BACKENDS": {
-        "caldav": {"BACKEND": "wagtail_booking.sync.backends.caldav.CalDAVBackend"},
-        "ical": {"BACKEND": "wagtail_booking.sync.backends.ical.ICalSubscriptionBackend",
-                 "OPTIONS": {"ALLOW_LOCAL_ADDRESSES": True}},
-    },
 }
 
 # Stripe: real keys from the environment, else the loopback fake that scripts/sandbox.sh starts
