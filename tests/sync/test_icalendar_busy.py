@@ -64,6 +64,16 @@ def test_an_exdate_removes_an_occurrence_and_an_override_moves_one_keeping_its_u
     assert len({b.uid for b in busy}) == 4
 
 
+def test_a_very_long_uid_is_shortened_the_same_way_every_time():
+    uid = "040000008200E00074C5B7101A82E008" * 12  # Outlook-style, 384 characters
+    text = calendar(lines(f"UID:{uid}", "DTSTART:20270301T150000Z", "DTEND:20270301T160000Z",
+                          "RRULE:FREQ=DAILY;COUNT=2"))
+    first, second = busy_events(text, START, END, "UTC")
+    assert first.uid.endswith("/20270301T150000Z") and second.uid.endswith("/20270302T150000Z")
+    assert len(first.uid) <= 100 and first.uid.split("/")[0] == second.uid.split("/")[0]
+    assert busy_events(text, START, END, "UTC")[0].uid == first.uid
+
+
 def test_rdate_adds_an_occurrence():
     text = calendar(lines("UID:r@x", "DTSTART:20270301T150000Z", "DTEND:20270301T160000Z",
                           "RDATE:20270305T150000Z,20270307T150000Z"))

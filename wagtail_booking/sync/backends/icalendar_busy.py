@@ -9,6 +9,7 @@ read in the provider's ``zone``. Free (TRANSP:TRANSPARENT), cancelled, and our o
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -23,6 +24,7 @@ from .base import BusyEvent
 MARKER = "X-WAGTAIL-BOOKING-REFERENCE"
 PRIVATE_CLASSES = {"PRIVATE", "CONFIDENTIAL"}
 RECURRING_PROPERTIES = ("RRULE", "RDATE", "RECURRENCE-ID")
+MAX_UID = 200
 
 
 class InvalidICalendar(ValueError):
@@ -81,8 +83,11 @@ def _busy(event, tz: ZoneInfo, recurring: set[str], private_title: str) -> BusyE
     if span is None:
         return None
     uid = str(event.get("UID", "")) or f"no-uid-{span[0]:%Y%m%dT%H%M%S}"
-    if uid in recurring:
-        uid = f"{uid}/{_stamp(event.get('RECURRENCE-ID'), event['DTSTART'], tz)}"
+    stamp = _stamp(event.get("RECURRENCE-ID"), event["DTSTART"], tz) if uid in recurring else ""
+    if len(uid) > MAX_UID:  # some services make UIDs of hundreds of characters; busy blocks keep 255
+        uid = "sha256:" + hashlib.sha256(uid.encode()).hexdigest()
+    if stamp:
+        uid = f"{uid}/{stamp}"
     private = str(event.get("CLASS", "")).upper() in PRIVATE_CLASSES
     title = private_title if private else str(event.get("SUMMARY", ""))
     return BusyEvent(uid=uid, start=span[0], end=span[1], title=title[:200])
