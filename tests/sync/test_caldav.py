@@ -10,7 +10,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.sync.conftest import RADICALE_PASSWORD, RADICALE_USER
-from wagtail_booking.sync.backends.base import CursorExpired, EventDraft, ReconnectNeeded, Unavailable
+from wagtail_booking.sync.backends.base import (
+    CalendarError,
+    CursorExpired,
+    EventDraft,
+    ReconnectNeeded,
+    Unavailable,
+)
 from wagtail_booking.sync.backends.caldav import CalDAVBackend
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -156,7 +162,11 @@ def test_a_refused_sync_token_means_a_full_import(dav):
     (501, "text/plain", b"Not Implemented"),
 ], ids=["403-supported-report", "501"])
 def test_a_server_without_sync_collection_is_followed_by_etags(dav, radicale_server, refusal):
-    with NoSyncCollection(radicale_server.url, refusal) as proxy:
+    def no_sync_collection(method, body):
+        if method == "REPORT" and b"sync-collection" in body:
+            return refusal[0], {"Content-Type": refusal[1]}, refusal[2]
+
+    with Proxy(radicale_server.url, no_sync_collection) as proxy:
         dav.put("a", timed("a@phone", "20270311T140000Z", "20270311T150000Z"))
         dav.put("b", timed("b@phone", "20270312T140000Z", "20270312T150000Z"))
         backend = CalDAVBackend(json.dumps({"url": proxy.url, "username": RADICALE_USER,
@@ -170,6 +180,25 @@ def test_a_server_without_sync_collection_is_followed_by_etags(dav, radicale_ser
         changes = backend.import_busy(calendar_id, first.cursor, *WINDOW)
         assert ([b.uid for b in changes.busy], changes.removed, changes.full) == (["c@phone"], ["b@phone"], False)
         assert proxy.refused >= 1
+
+
+@pytest.mark.parametrize("status, headers, retry_after", [
+    (429, {"Retry-After": "120"}, 120), (503, {}, None), (500, {}, None)])
+def test_a_busy_or_failing_server_is_unavailable_with_its_retry_after(dav, radicale_server, status, headers,
+                                                                     retry_after):
+    with Proxy(radicale_server.url, lambda method, body: (status, headers, b"") if method == "REPORT" else None
+               ) as proxy:
+        backend = CalDAVBackend(json.dumps({"url": proxy.url, "username": RADICALE_USER,
+                                            "password": RADICALE_PASSWORD}))
+        with pytest.raises(Unavailable) as caught:
+            backend.import_busy(dav.calendar_id.replace(radicale_server.url, proxy.url), "", *WINDOW)
+    assert caught.value.retry_after == retry_after
+
+
+def test_a_deleted_calendar_is_a_calendar_error(dav):
+    backend = dav.backend()
+    with pytest.raises(CalendarError, match="no longer exists"):
+        backend.import_busy(dav.calendar_id.rstrip("/") + "-gone/", "", *WINDOW)
 
 
 def test_a_window_reaching_a_new_day_expands_recurring_events_again(dav):
@@ -263,11 +292,11 @@ def closed_port():
     return f"http://127.0.0.1:{port}/"
 
 
-class NoSyncCollection:
-    """A reverse proxy in front of Radicale that refuses the sync-collection REPORT, as some servers do, and passes
-    everything else through unchanged."""
+class Proxy:
+    """A reverse proxy in front of Radicale: ``rule(method, body)`` returns (status, headers, body) for the requests
+    it answers itself (a server's refusals and failures), None for those passed through unchanged."""
 
-    def __init__(self, upstream: str, refusal: tuple[int, str, bytes]):
+    def __init__(self, upstream: str, rule):
         import requests
 
         owner, self.refused = self, 0
@@ -275,9 +304,10 @@ class NoSyncCollection:
         class Proxy(BaseHTTPRequestHandler):
             def handle_one(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                if self.command == "REPORT" and b"sync-collection" in body:
+                answer = rule(self.command, body)
+                if answer is not None:
                     owner.refused += 1
-                    return self.reply(refusal[0], {"Content-Type": refusal[1]}, refusal[2])
+                    return self.reply(*answer)
                 answer = requests.request(self.command, upstream.rstrip("/") + self.path, data=body, timeout=10,
                                           headers={k: v for k, v in self.headers.items() if k.lower() != "host"})
                 headers = {k: v for k, v in answer.headers.items()

@@ -126,14 +126,14 @@ class CalDAVBackend(CalendarBackend):
         with self._session(writing=True) as client:
             response = client.put(url, event_text(draft), {"Content-Type": "text/calendar; charset=utf-8"})
             if response.status not in (200, 201, 204):
-                _fail(response.status, url)
+                _fail(response, url)
         return WrittenEvent(event_id=url)
 
     def delete_event(self, calendar_id: str, event_id: str) -> None:
         with self._session(writing=True) as client:
             response = client.delete(event_id)
             if response.status not in (200, 204, 404, 410):  # already gone counts as done
-                _fail(response.status, event_id)
+                _fail(response, event_id)
 
     # Plumbing -------------------------------------------------------------------------------------------------
     def _login(self) -> dict:
@@ -194,7 +194,7 @@ def _sync_changes(client, url: str, state: _State):
             return _refused(token, error)
         if response.status != 207 or response.tree is None:
             if response.status == 404 or response.status == 429 or 500 <= response.status != 501:
-                _fail(response.status, url)
+                _fail(response, url)
             return _refused(token, response.status)
         for member in dav_reports.members(response.tree, url):
             if member.status == 404:
@@ -220,7 +220,7 @@ def _etag_changes(client, url: str, state: _State) -> tuple[dict[str, str], set[
     """(members whose ETag differs from the stored one, or all on a full import; hrefs no longer listed)."""
     response = client.propfind(url, dav_reports.ETAG_PROPFIND, depth=1)
     if response.status != 207 or response.tree is None:
-        _fail(response.status, url)
+        _fail(response, url)
     listed = {member.href: member.etag for member in dav_reports.members(response.tree, url)}
     changed = {href: etag for href, etag in listed.items() if state.full or not etag or etag != state.etag(href)}
     return changed, set(state.objects) - set(listed)
@@ -233,7 +233,7 @@ def _fetch(client, url: str, hrefs: list[str]) -> dict[str, str]:
         body = dav_reports.multiget_body(hrefs[first:first + MULTIGET_BATCH])
         response = client.request(url, "REPORT", body, {"Depth": "1", **dav_reports.HEADERS})
         if response.status != 207 or response.tree is None:
-            _fail(response.status, url)
+            _fail(response, url)
         texts.update({m.href: m.data for m in dav_reports.members(response.tree, url) if m.data})
     return texts
 
@@ -269,10 +269,13 @@ def _readable(client, url: str) -> bool:
         return False
 
 
-def _fail(status: int, url: str):
-    host = urlsplit(url).netloc
+def _fail(response, url: str):
+    """Raise what a failed answer means: try later (429, 5xx, with the Retry-After the server gave), or a sentence."""
+    host, status = urlsplit(url).netloc, response.status
     if status == 429 or status >= 500:
-        raise Unavailable(_("%(host)s answered with an error %(status)s.") % {"host": host, "status": status})
+        retry = str((response.headers or {}).get("Retry-After", ""))
+        raise Unavailable(_("%(host)s answered with an error %(status)s.") % {"host": host, "status": status},
+                          retry_after=float(retry) if retry.isdigit() else None)
     if status in (404, 410):
         raise CalendarError(_("The calendar no longer exists on %(host)s.") % {"host": host})
     raise CalendarError(_("%(host)s refused the request (%(status)s).") % {"host": host, "status": status})
