@@ -34,6 +34,7 @@ import icalendar
 from caldav.lib import error as dav_error
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from lxml.etree import XMLSyntaxError
 
 from . import dav_reports, icalendar_busy
@@ -64,7 +65,7 @@ class CalDAVBackend(CalendarBackend):
     compares ETags on every poll, for a server whose sync-collection REPORT misbehaves)."""
 
     kind = "caldav"
-    label = "CalDAV (iCloud, Fastmail, Nextcloud)"
+    label = gettext_lazy("CalDAV (iCloud, Fastmail, Nextcloud)")
     can_write = True
     can_watch = False
     connect_form_class = CalDAVConnectForm

@@ -21,6 +21,7 @@ from urllib.parse import urljoin, urlsplit
 import requests
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import icalendar_busy
 from .base import BusyChanges, CalendarBackend, CalendarError, ReconnectNeeded, RemoteCalendar, Unavailable
@@ -37,7 +38,7 @@ class ICalSubscriptionBackend(CalendarBackend):
     (default False: refuse plain http and loopback/private addresses)."""
 
     kind = "ical"
-    label = "iCal subscription (.ics address)"
+    label = gettext_lazy("iCal subscription (.ics address)")
     can_write = False
     can_watch = False
     connect_form_class = ICalSubscriptionForm
