@@ -24,6 +24,12 @@ if [ -z "${STRIPE_SECRET_KEY:-}" ]; then
   PIDS="$!"
   echo "Stripe fake at $STRIPE_FAKE_URL (test card 4242 4242 4242 4242; 4000 0000 0000 0002 declines)."
 fi
+if "$BIN/python" -c "import radicale, caldav" 2>/dev/null; then
+  # The sandbox's own CalDAV server, with a demo calendar to connect (sandbox/fakes/radicale_server.py prints how).
+  RADICALE_PORT="${RADICALE_PORT:-5232}"
+  "$BIN/python" fakes/radicale_server.py --port "$RADICALE_PORT" --folder "${SANDBOX_VAR_DIR:-var}/radicale" --demo &
+  PIDS="$PIDS $!"
+fi
 "$BIN/python" manage.py run_huey --workers 2 --max-delay 2 &
 HUEY_PID=$!
 PIDS="$PIDS $HUEY_PID"

@@ -67,3 +67,29 @@ def connected(google, admin_client, provider, django_capture_on_commit_callbacks
     connection = CalendarConnection.objects.get(provider=provider, kind="google")
     assert connection.status == CalendarConnection.Status.CONNECTED, connection.message
     return connection
+
+
+# --- CalDAV: a real Radicale server (sandbox/fakes/radicale_server.py), one per test session ---
+
+RADICALE_USER, RADICALE_PASSWORD = "maya", "app-password-maya"
+
+
+@pytest.fixture(scope="session")
+def radicale_server():
+    from fakes.radicale_server import RadicaleServer
+
+    server = RadicaleServer(users={RADICALE_USER: RADICALE_PASSWORD})
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def dav(radicale_server):
+    """A fresh calendar on the Radicale server, and the owner's own CalDAV client (not our backend) to change it
+    and read it, as the provider's phone or desktop calendar would."""
+    from tests.sync.radicale import OwnerCalendar
+
+    owner = OwnerCalendar(radicale_server.url, RADICALE_USER, RADICALE_PASSWORD)
+    yield owner
+    owner.close()
