@@ -176,7 +176,9 @@ CALENDAR_BACKENDS = {
     "google": {"BACKEND": "wagtail_booking.sync.backends.google.GoogleBackend"},
     "microsoft": {"BACKEND": "wagtail_booking.sync.backends.microsoft.MicrosoftBackend"},
     "caldav": {"BACKEND": "wagtail_booking.sync.backends.caldav.CalDAVBackend"},
-    "ical": {"BACKEND": "wagtail_booking.sync.backends.ical.ICalSubscriptionBackend"},
+    # Loopback and http:// feeds are accepted here only (a developer's own test feed); never in production.
+    "ical": {"BACKEND": "wagtail_booking.sync.backends.ical.ICalSubscriptionBackend",
+             "OPTIONS": {"ALLOW_LOCAL_ADDRESSES": True}},
     "dummy": {"BACKEND": "wagtail_booking.sync.backends.dummy.DummyBackend"},
 }
 

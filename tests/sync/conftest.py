@@ -93,3 +93,32 @@ def dav(radicale_server):
     owner = OwnerCalendar(radicale_server.url, RADICALE_USER, RADICALE_PASSWORD)
     yield owner
     owner.close()
+
+
+# --- Microsoft Graph: the loopback fake (sandbox/fakes/graph_server.py), over TLS with its own CA ---
+
+MS_CLIENT_ID, MS_CLIENT_SECRET = "5f1c0de7-test-client", "test-ms-secret"
+MS_ACCOUNT, OUTLOOK_CALENDAR = "maya@contoso.com", "AAMkCalendar"
+
+
+@pytest.fixture(scope="session")
+def graph_server():
+    from fakes.graph_server import FakeGraph
+
+    fake = FakeGraph(client_id=MS_CLIENT_ID, client_secret=MS_CLIENT_SECRET, account=MS_ACCOUNT)
+    fake.start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def graph(graph_server, settings, monkeypatch):
+    """The fake, reset, with the settings that point msal and Graph calls at it."""
+    graph_server.reset()
+    graph_server.page_size = 50
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", graph_server.ca_file)  # the fake's own CA; msal wants HTTPS
+    settings.MICROSOFT_CLIENT_ID = MS_CLIENT_ID
+    settings.MICROSOFT_CLIENT_SECRET = MS_CLIENT_SECRET
+    settings.MICROSOFT_AUTHORITY_HOST = graph_server.url
+    settings.MICROSOFT_GRAPH_URL = f"{graph_server.url}/v1.0"
+    return graph_server

@@ -8,9 +8,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 from django.test import RequestFactory
-from fakes.graph_server import FakeGraph
 
 from tests.helpers import ny
+from tests.sync.conftest import MS_ACCOUNT as ACCOUNT
+from tests.sync.conftest import OUTLOOK_CALENDAR as CALENDAR
 from tests.sync.graph_endpoint import NotificationEndpoint
 from wagtail_booking.sync.backends.base import (
     CalendarError,
@@ -22,32 +23,7 @@ from wagtail_booking.sync.backends.base import (
 )
 from wagtail_booking.sync.backends.microsoft import MicrosoftBackend
 
-CLIENT_ID = "5f1c0de7-test-client"
-CLIENT_SECRET = "test-ms-secret"
-ACCOUNT = "maya@contoso.com"
-CALLBACK = "https://testserver/admin/booking/calendars/oauth/microsoft/callback/"
-CALENDAR = "AAMkCalendar"
-
-
-@pytest.fixture(scope="session")
-def graph_server():
-    fake = FakeGraph(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, account=ACCOUNT)
-    fake.start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
-def graph(graph_server, settings, monkeypatch):
-    """The fake, reset, with the settings that point msal and Graph calls at it."""
-    graph_server.reset()
-    graph_server.page_size = 50
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", graph_server.ca_file)  # the fake's own CA; msal wants HTTPS
-    settings.MICROSOFT_CLIENT_ID = CLIENT_ID
-    settings.MICROSOFT_CLIENT_SECRET = CLIENT_SECRET
-    settings.MICROSOFT_AUTHORITY_HOST = graph_server.url
-    settings.MICROSOFT_GRAPH_URL = f"{graph_server.url}/v1.0"
-    return graph_server
+CALLBACK = "https://testserver/admin/booking/calendar-sync/callback/"
 
 
 def consent(url):

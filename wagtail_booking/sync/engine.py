@@ -11,7 +11,9 @@ from __future__ import annotations
 import logging
 from contextlib import contextmanager
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -104,7 +106,9 @@ def choose_default_write_calendar(connection: CalendarConnection) -> None:
 
 
 def import_calendar(backend, calendar: ConnectedCalendar) -> int:
-    start, end = import_window()
+    # In the provider's zone: backends read all-day and floating events in the zone of the window they are given.
+    zone = ZoneInfo(backend.time_zone or settings.TIME_ZONE)
+    start, end = (moment.astimezone(zone) for moment in import_window())
     cursor = calendar.cursor
     try:
         changes = backend.import_busy(calendar.remote_id, cursor, start, end)

@@ -64,6 +64,13 @@ class MicrosoftBackend(CalendarBackend):
         super().__init__(credentials, options)
         self._client = None
 
+    @classmethod
+    def setup_problem(cls, options: dict) -> str:
+        if not (gateway._setting("MICROSOFT_CLIENT_ID") and gateway._setting("MICROSOFT_CLIENT_SECRET")):
+            return _("Microsoft sign-in is not set up: MICROSOFT_CLIENT_ID and MICROSOFT_CLIENT_SECRET are missing "
+                     "from the settings (see the Microsoft 365 how-to).")
+        return ""
+
     @property
     def graph(self) -> gateway.GraphClient:
         if self._client is None:
