@@ -95,7 +95,8 @@ class RadicaleServer:
 
 
 def demo_events(now=None) -> list[str]:
-    """A few busy events over the coming days (a weekly one, a single one, an all-day one) as iCalendar text."""
+    """A few busy events over the coming days (a weekly one, a single one, an all-day one) as iCalendar text,
+    inside the demo providers' working hours (09:00-17:00 in America/New_York)."""
     from datetime import datetime, timedelta
 
     now = (now or datetime.now(UTC)).replace(minute=0, second=0, microsecond=0)
@@ -110,8 +111,8 @@ def demo_events(now=None) -> list[str]:
     return [
         event("demo-standup@sandbox", [f"DTSTART:{day:%Y%m%d}T140000Z", f"DTEND:{day:%Y%m%d}T143000Z",
                                        "RRULE:FREQ=WEEKLY;COUNT=8", "SUMMARY:Team stand-up"]),
-        event("demo-dentist@sandbox", [f"DTSTART:{day + timedelta(days=1):%Y%m%d}T100000Z",
-                                       f"DTEND:{day + timedelta(days=1):%Y%m%d}T113000Z", "SUMMARY:Dentist",
+        event("demo-dentist@sandbox", [f"DTSTART:{day + timedelta(days=1):%Y%m%d}T160000Z",
+                                       f"DTEND:{day + timedelta(days=1):%Y%m%d}T173000Z", "SUMMARY:Dentist",
                                        "CLASS:PRIVATE"]),
         event("demo-offsite@sandbox", [f"DTSTART;VALUE=DATE:{day + timedelta(days=3):%Y%m%d}",
                                        f"DTEND;VALUE=DATE:{day + timedelta(days=4):%Y%m%d}", "SUMMARY:Offsite"]),
