@@ -23,7 +23,7 @@ The figures, per currency (``reports/summary.py`` says what each line counts):
   79.20 = 200.40, refunded 18 + 75 = 93.00, net 107.40; CAD taken 24.00;
 * **tips**: 7.20 + (7.20 − 3.00) = 11.40, all Maya's;
 * **paid by gift cards**: 18 + 37 = 55.00; **credits used**: A, B, C less A's return = 2 × 80 = 160.00;
-* **revenue** = 107.40 − 11.40 + 55.00 + 160.00 = 311.00;
+* **revenue** = 107.40 − 11.40 + 55.00 + 160.00 = 311.00 (and once the last credit expires, US$80.00 more);
 * **sold in advance**: the gift card 50 + the 3-pack 240 = 290.00 (Stripe took it; a liability until spent);
 * **Stripe**: captured 200.40 + 290 = 490.40, refunded 93.00, net 397.40 = card net + sold in advance;
 * **gift card**: sold 50 − redeemed 55 + returned 0 + adjusted 5 = 0.00, its stored balance and the liability
@@ -259,3 +259,7 @@ def test_the_last_credit_expires_and_is_written_off(scenario, time_machine):
     assert (deferred.sold, deferred.used, deferred.expired) == (3, 2, 1)
     assert (deferred.expired_value, deferred.outstanding_value) == (D("80.00"), D("0.00"))
     assert deferred.sold_value == deferred.used_value + deferred.expired_value + deferred.outstanding_value
+    # The money summary: the 3-pack's US$240.00, received in advance, is now all revenue (used or expired).
+    usd = next(row for row in summary.summary(later) if row.currency == "USD")
+    assert (usd.credits_used, usd.credits_expired, usd.revenue) == (D("160.00"), D("80.00"), D("391.00"))
+    assert usd.credits_used + usd.credits_expired == deferred.sold_value

@@ -11,21 +11,23 @@ How each kind of money counts (as an accountant would; docs/howto/reports.md has
   cancellations put back on the cards (the gift card ledger). Revenue now: the card was a liability until then;
 * **credits used**: package credits used by bookings, less credits returned by cancellations, each valued at its
   purchase's price per session (the deferred revenue report's *Used*). Revenue now;
-* **revenue** = card net − tips + gift cards spent + credits used: what the business earned in the period;
+* **credits expired**: credits written off at expiry, at the same value: the business keeps that money without
+  giving the session (revenue, as the deferred revenue report's *Expired*);
+* **revenue** = card net − tips + gift cards spent + credits used + credits expired: what the business earned;
 * **sold in advance** (taken, refunded, net): Stripe's captures and refunds for gift cards and packages. Not revenue
   but a liability (gift card liability report) or deferred revenue (deferred revenue report) until spent or used;
 * **Stripe net** = card net + sold in advance net: to the cent, Stripe's captures less its refunds in the period.
 
 Gift cards that buy a package or another gift card move money from one liability to another: they count in neither
-*gift cards spent* nor *sold in advance* (Stripe took nothing). Expired credits are written off in the deferred
-revenue report (*Expired*), not counted here. Currencies are never added together.
+*gift cards spent* nor *sold in advance* (Stripe took nothing). A gift card past its date keeps its balance in the
+liability report (nothing is written off). Currencies are never added together.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import DecimalField, ExpressionWrapper, F, Q, Sum
+from django.db.models import Case, DecimalField, ExpressionWrapper, F, Sum, Value, When
 from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_model
 
@@ -51,6 +53,7 @@ class SummaryRow:
     tips: Decimal = ZERO
     gift_cards_spent: Decimal = ZERO
     credits_used: Decimal = ZERO
+    credits_expired: Decimal = ZERO
     advance_taken: Decimal = ZERO
     advance_refunded: Decimal = ZERO
 
@@ -60,7 +63,7 @@ class SummaryRow:
 
     @property
     def revenue(self) -> Decimal:
-        return self.card_net - self.tips + self.gift_cards_spent + self.credits_used
+        return self.card_net - self.tips + self.gift_cards_spent + self.credits_used + self.credits_expired
 
     @property
     def advance_net(self) -> Decimal:
@@ -76,10 +79,6 @@ class SummaryRow:
         raise AttributeError(name)
 
 
-FIGURES = [f.name for f in fields(SummaryRow) if f.name != "currency"] + ["card_net", "revenue", "advance_net",
-                                                                          "stripe_net"]
-
-
 def summary(filters: revenue.Filters) -> list[SummaryRow]:
     """One row per currency with any money in the period: five queries, whatever the number of payments."""
     rows: dict[str, SummaryRow] = defaultdict(lambda: SummaryRow(""))
@@ -90,8 +89,8 @@ def summary(filters: revenue.Filters) -> list[SummaryRow]:
         rows[currency].advance_taken, rows[currency].advance_refunded = taken, refunded
     for currency, spent in gift_cards_spent(filters).items():
         rows[currency].gift_cards_spent = spent
-    for currency, used in credits_used(filters).items():
-        rows[currency].credits_used = used
+    for (currency, kind), value in credits_written(filters).items():
+        setattr(rows[currency], "credits_expired" if kind == CreditEntry.Kind.EXPIRED else "credits_used", value)
     for currency, row in rows.items():
         row.currency = currency
     return [rows[currency] for currency in sorted(rows)]
@@ -119,21 +118,25 @@ def gift_cards_spent(filters) -> dict:
             for values in entries.values("card__currency").annotate(total=Sum("amount"))}
 
 
-def credits_used(filters) -> dict:
-    """{currency: value}: package credits used in the period less those returned, at their price per session."""
+def credits_written(filters) -> dict:
+    """{(currency, "used" or "expired"): value}: credits used in the period less those returned, and credits
+    expired, at their purchase's price per session."""
     worth = ExpressionWrapper(F("change") * F("purchase__value_per_session"),
                               output_field=DecimalField(max_digits=14, decimal_places=2))
     entries = (filters.for_sites(CreditEntry.objects.all(), "purchase__site")
-               .filter(Q(kind=CreditEntry.Kind.USED) | Q(kind=CreditEntry.Kind.RETURNED),
-                       created_at__gte=filters.period.start, created_at__lt=filters.period.end))
-    return {values["purchase__currency"]: revenue.money(-values["total"])
-            for values in entries.values("purchase__currency").annotate(total=Sum(worth))}
+               .filter(kind__in=(CreditEntry.Kind.USED, CreditEntry.Kind.RETURNED, CreditEntry.Kind.EXPIRED),
+                       created_at__gte=filters.period.start, created_at__lt=filters.period.end)
+               .annotate(figure=Case(When(kind=CreditEntry.Kind.EXPIRED, then=Value(CreditEntry.Kind.EXPIRED.value)),
+                                     default=Value(CreditEntry.Kind.USED.value))))
+    return {(values["purchase__currency"], values["figure"]): revenue.money(-values["total"])
+            for values in entries.values("purchase__currency", "figure").annotate(total=Sum(worth))}
 
 
 LABELS = {"card_taken": _("Card: taken for appointments"), "card_refunded": _("Card: refunded"),
           "card_net": _("Card: net"), "tips": _("Tips (the providers')"),
           "gift_cards_spent": _("Paid by gift cards (less returned)"),
-          "credits_used": _("Package credits used (less returned)"), "revenue": _("Revenue"),
+          "credits_used": _("Package credits used (less returned)"),
+          "credits_expired": _("Package credits expired"), "revenue": _("Revenue"),
           "advance_taken": _("Sold in advance: gift cards and packages"),
           "advance_refunded": _("Sold in advance: refunded"), "advance_net": _("Sold in advance: net"),
           "stripe_net": _("Stripe: taken less refunded")}
