@@ -41,6 +41,9 @@ payment_failed = Signal()
 # Sent with ``sender=FeeCharge`` and ``fee`` when charging a fee to a card on file needs the client to authenticate
 # (their bank asked); ``notifications`` emails them the link to do it. Inside the transaction that records the try.
 fee_needs_authentication = Signal()
+# Sent with ``order`` (an Oscar order) once an order that needed no card (gift cards paid all of it) is placed and
+# its payment sources are saved, inside the checkout's request: ``reports`` issues its invoice.
+order_paid_without_card = Signal()
 
 
 def send_isolated(signal: Signal, sender, **kwargs) -> list:

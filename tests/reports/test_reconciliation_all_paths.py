@@ -72,6 +72,8 @@ from wagtail_booking.packages.tasks import expire_credits_task
 from wagtail_booking.reports import liability, revenue, summary
 from wagtail_booking.reports.admin import NAMESPACE
 from wagtail_booking.reports.deferred import deferred_revenue
+from wagtail_booking.reports.invoices import ensure_pdf
+from wagtail_booking.reports.models import Invoice
 from wagtail_booking.reports.periods import Period
 from wagtail_booking.reports.report_pdf import render_report
 from wagtail_booking.snippets.prices import ServicePrice
@@ -202,6 +204,16 @@ def test_every_money_path_reconciles_to_the_cent(scenario, stripe_fake, staff): 
     for order in Order.objects.all():
         assert order.total_incl_tax == sum(s.amount_debited for s in order.sources.all()), order.number
     assert Order.objects.count() == 10  # 2 purchases; deposits: 3 by card, 1 by gift card, 1 CAD; 2 balances; 1 fee
+
+    # Every order paying an appointment has its invoice, the one gift cards paid alone too; a credit note per refund.
+    invoices = Invoice.objects.filter(kind="invoice")
+    assert invoices.count() == 8 and not invoices.filter(order__booking_payment__kind="purchase").exists()
+    assert sorted(Invoice.objects.filter(kind="credit_note").values_list("amount", flat=True)) == [D("18.00"),
+                                                                                                  D("75.00")]
+    by_gift_card = invoices.get(order__booking_payment=None)
+    assert (by_gift_card.booking, by_gift_card.amount) == (scenario["gift"], D("18.00"))
+    text = pdf_text(ensure_pdf(by_gift_card))
+    assert f"Paid by gift card ····{scenario['card'].last4}" in text and "Paid by card" not in text
 
     # The gift card: its stored balance = sold - redeemed + returned +/- adjusted = the liability report.
     card = scenario["card"]

@@ -13,6 +13,7 @@ from django.views import View
 from oscar.apps.payment.exceptions import UnableToTakePayment
 from oscar.core.loading import get_class, get_classes
 
+from .. import signals
 from ..bookings import services
 from ..bookings.models import Booking
 from ..bookings.tokens import manage_token
@@ -185,6 +186,7 @@ class StripePaymentDetailsMixin(BookingPreconditionsMixin):
         """An order that needed no card (a voucher covered it): its purchases are fulfilled here, once, as the
         facade does for a paid one."""
         fulfilment.fulfil(order, None)
+        signals.send_isolated(signals.order_paid_without_card, sender=type(order), order=order)
         return super().handle_successful_order(order)
 
     def handle_payment(self, order_number, total, **kwargs):

@@ -74,9 +74,8 @@ def invoice_table(document, order, booking, currency):
                  else (discount.offer_name or _("Discount")))
         rows.append([label, blank, blank, blank, money(-discount.amount, currency)])
     rows += [[_("Deposit total (incl. tax)"), money(order.total_excl_tax, currency), blank,
-              money(order.total_tax, currency), money(order.total_incl_tax, currency)],
-             [_("Paid by card"), blank, blank, blank, money(document.amount, currency)]]
-    rows += [[label, blank, blank, blank, amount] for label, amount in gift_card_rows(order, currency)]
+              money(order.total_tax, currency), money(order.total_incl_tax, currency)]]
+    rows += [[label, blank, blank, blank, amount] for label, amount in paid_rows(order, currency)]
     rows += [[_("Balance due at the appointment"), blank, blank, blank,
               money(booking.price - booking.deposit_due, currency)]]
     return table(rows, widths=[70 * mm, 26 * mm, 22 * mm, 22 * mm, 28 * mm], bold_last=True)
@@ -87,6 +86,13 @@ def tax_rate_text(line) -> str:
     if line.tax_code:
         return line.tax_code
     return "0%" if line.line_price_before_discounts_incl_tax == line.line_price_before_discounts_excl_tax else ""
+
+
+def paid_rows(order, currency):
+    """How the order was paid: "Paid by card" (its Stripe source, when there is one), then each gift card."""
+    card = [[_("Paid by card"), money(source.amount_debited, currency)]
+            for source in order.sources.filter(source_type__code="stripe")]
+    return card + gift_card_rows(order, currency)
 
 
 def gift_card_rows(order, currency):
@@ -104,9 +110,8 @@ def balance_table(document, order, booking, currency):
         label = (_("Tip for %(provider)s") % {"provider": booking.provider.name} if tip else
                  _("Balance of %(service)s after the visit") % {"service": booking.service.name})
         rows.append([label, money(line.line_price_incl_tax, currency)])
-    rows += [[_("Total (incl. tax)"), money(order.total_incl_tax, currency)],
-             [_("Paid by card"), money(document.amount, currency)]]
-    rows += gift_card_rows(order, currency)
+    rows += [[_("Total (incl. tax)"), money(order.total_incl_tax, currency)]]
+    rows += paid_rows(order, currency)
     return table(rows, widths=[120 * mm, 45 * mm], bold_last=True)
 
 

@@ -6,10 +6,13 @@ gets it. Numbers are therefore consecutive, never reused and never skipped, even
 """
 
 import logging
+from decimal import Decimal
 
 from django.db import transaction
 from oscar.core.loading import get_model
 
+from ..bookings.models import Booking
+from ..checkout.catalogue import booking_references
 from ..checkout.models import BookingPayment
 from ..conf import booking_settings
 from .models import DocumentCounter, Invoice
@@ -17,6 +20,7 @@ from .models import DocumentCounter, Invoice
 logger = logging.getLogger(__name__)
 
 Transaction = get_model("payment", "Transaction")
+Order = get_model("order", "Order")
 
 
 def next_number(series: str) -> int:
@@ -72,6 +76,27 @@ def issue_documents(payment_id) -> list[Invoice]:
     for document in issued:
         ensure_pdf(document)
     return issued
+
+
+def issue_invoice_without_card(order_id) -> Invoice | None:
+    """The invoice of an appointment's order that gift cards paid in full (no Stripe payment, so no
+    ``BookingPayment`` to follow): issued once, for what the cards paid. None when the order pays no appointment."""
+    from ..giftcards.tender import SOURCE_TYPE_CODE
+
+    with transaction.atomic():
+        order = Order.objects.select_for_update().filter(pk=order_id).first()
+        booking = Booking.objects.filter(reference__in=booking_references(order)).first() if order else None
+        if booking is None:
+            return None
+        invoice = Invoice.objects.filter(order=order, kind=Invoice.Kind.INVOICE).first()
+        if invoice is not None:
+            return invoice
+        paid = sum((s.amount_debited for s in order.sources.filter(source_type__code=SOURCE_TYPE_CODE)), Decimal(0))
+        if paid <= 0:
+            return None
+        invoice = _create(Invoice.Kind.INVOICE, order=order, booking=booking, amount=paid, currency=order.currency)
+    ensure_pdf(invoice)
+    return invoice
 
 
 def ensure_pdf(document: Invoice) -> bytes:
