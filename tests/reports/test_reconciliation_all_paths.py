@@ -57,7 +57,7 @@ from tests.checkout.test_fees import (  # noqa: F401 (fixtures)
 from tests.giftcards.helpers import apply_code, buy_card
 from tests.packages.conftest import buy_package, purchase_of, three_pack  # noqa: F401
 from tests.packages.test_packages import book_with_code
-from tests.reports.conftest import pdf_text
+from tests.reports.conftest import pdf_text, save_png
 from wagtail_booking.bookings import services
 from wagtail_booking.bookings.models import Booking
 from wagtail_booking.businesses import default_site
@@ -205,9 +205,18 @@ def test_every_money_path_reconciles_to_the_cent(scenario, stripe_fake, staff): 
         assert order.total_incl_tax == sum(s.amount_debited for s in order.sources.all()), order.number
     assert Order.objects.count() == 10  # 2 purchases; deposits: 3 by card, 1 by gift card, 1 CAD; 2 balances; 1 fee
 
-    # Every order paying an appointment has its invoice, the one gift cards paid alone too; a credit note per refund.
+    # Every order has its invoice: appointments (the one gift cards paid alone too) and the two purchases' receipts;
+    # a credit note per refund.
     invoices = Invoice.objects.filter(kind="invoice")
-    assert invoices.count() == 8 and not invoices.filter(order__booking_payment__kind="purchase").exists()
+    assert invoices.count() == 10 and invoices.filter(booking=None).count() == 2
+    assert sum(i.amount for i in invoices.filter(booking=None)) == usd.advance_taken
+    gift_receipt = pdf_text(ensure_pdf(invoices.get(order=scenario["card"].order)))
+    assert f"Gift card ····{scenario['card'].last4} (stored value)" in gift_receipt
+    assert "not a taxable sale" in gift_receipt
+    assert "US$50.00" in gift_receipt and "Paid by card" in gift_receipt and "Appointment" not in gift_receipt
+    package_receipt = pdf_text(ensure_pdf(invoices.get(order=scenario["purchase"].order)))
+    assert "Three massages" in package_receipt and "US$240.00" in package_receipt
+    save_png(ensure_pdf(invoices.get(order=scenario["card"].order)), "gift-card-receipt")
     assert sorted(Invoice.objects.filter(kind="credit_note").values_list("amount", flat=True)) == [D("18.00"),
                                                                                                   D("75.00")]
     by_gift_card = invoices.get(order__booking_payment=None)

@@ -1,4 +1,4 @@
-"""Invoices and credit notes for booking orders, numbered without gaps.
+"""Invoices and credit notes for booking orders and purchases (receipts), numbered without gaps.
 
 A number is taken from :class:`DocumentCounter` under a row lock, in the same database transaction that creates the
 document. If that transaction rolls back, so does the counter: the number was never issued, and the next document
@@ -39,10 +39,10 @@ def format_number(kind: str, sequence: int) -> str:
     return f"{prefix}{sequence:06d}"
 
 
-def _create(kind, booking, **fields) -> Invoice:
-    """Each business numbers its own documents: the series is the kind and the booking's site."""
-    sequence = next_number(f"{kind}:{booking.site_id}")
-    return Invoice.objects.create(kind=kind, site_id=booking.site_id, booking=booking, sequence=sequence,
+def _create(kind, site_id, **fields) -> Invoice:
+    """Each business numbers its own documents: the series is the kind and the business (site)."""
+    sequence = next_number(f"{kind}:{site_id}")
+    return Invoice.objects.create(kind=kind, site_id=site_id, sequence=sequence,
                                   number=format_number(kind, sequence), **fields)
 
 
@@ -51,7 +51,8 @@ def _source(payment):
 
 
 def issue_documents(payment_id) -> list[Invoice]:
-    """Issue what a booking payment is owed: an invoice once money was taken, a credit note per refund.
+    """Issue what a payment is owed: an invoice once money was taken, a credit note per refund. A purchase (a gift
+    card, a package) gets its receipt the same way, with no booking.
 
     Safe to call any number of times (a retried task issues nothing twice). Returns the documents issued now.
     """
@@ -64,13 +65,14 @@ def issue_documents(payment_id) -> list[Invoice]:
             return []
         invoice = Invoice.objects.filter(order=payment.order, kind=Invoice.Kind.INVOICE).first()
         if invoice is None:
-            invoice = _create(Invoice.Kind.INVOICE, order=payment.order, booking=payment.booking,
+            invoice = _create(Invoice.Kind.INVOICE, payment.site_id, order=payment.order, booking=payment.booking,
                               amount=source.amount_debited, currency=source.currency)
             issued.append(invoice)
         refunds = source.transactions.filter(txn_type="Refund", credit_note__isnull=True).order_by("date_created",
                                                                                                     "pk")
         for refund in refunds:
-            issued.append(_create(Invoice.Kind.CREDIT_NOTE, order=payment.order, booking=payment.booking,
+            issued.append(_create(Invoice.Kind.CREDIT_NOTE, payment.site_id, order=payment.order,
+                                  booking=payment.booking,
                                   refund_transaction=refund, credited_invoice=invoice, amount=refund.amount,
                                   currency=source.currency))
     for document in issued:
@@ -94,7 +96,8 @@ def issue_invoice_without_card(order_id) -> Invoice | None:
         paid = sum((s.amount_debited for s in order.sources.filter(source_type__code=SOURCE_TYPE_CODE)), Decimal(0))
         if paid <= 0:
             return None
-        invoice = _create(Invoice.Kind.INVOICE, order=order, booking=booking, amount=paid, currency=order.currency)
+        invoice = _create(Invoice.Kind.INVOICE, booking.site_id, order=order, booking=booking, amount=paid,
+                          currency=order.currency)
     ensure_pdf(invoice)
     return invoice
 

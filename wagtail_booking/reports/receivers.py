@@ -6,8 +6,6 @@ from .tasks import issue_order_invoice_task, issue_payment_documents_task
 
 
 def _on_payment_recorded(sender, payment, **kwargs):
-    if payment.booking_id is None:
-        return  # a purchase (package, gift card): its invoice is not built yet (invoices name a booking)
     enqueue(issue_payment_documents_task, payment.pk)
 
 
