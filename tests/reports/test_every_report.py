@@ -58,10 +58,10 @@ EXPECTED = {
                                     "Outstanding at the end": "US$32.00"}},
     "tips_by_provider": {"Maya": {"Tips": "1", "Amount": "US$7.20"}},
     # Revenue = card net 110.70 - tip 7.20 + the $18 the gift card paid + one $80 credit used (net of the return).
-    "money_summary": {"USD": {"Card: taken for appointments": "US$115.20", "Card: net": "US$110.70",
-                              "Tips (the providers')": "US$7.20", "Paid by gift cards (less returned)": "US$18.00",
-                              "Package credits used (less returned)": "US$80.00", "Revenue": "US$201.50",
-                              "Sold in advance: net": "US$0.00", "Stripe: taken less refunded": "US$110.70"}},
+    "money_summary": {figure: {"Amount": amount} for figure, amount in [
+        ("Card: taken for appointments", "US$115.20"), ("Card: net", "US$110.70"), ("Tips (the providers')", "US$7.20"),
+        ("Paid by gift cards (less returned)", "US$18.00"), ("Package credits used (less returned)", "US$80.00"),
+        ("Revenue", "US$201.50"), ("Sold in advance: net", "US$0.00"), ("Stripe: taken less refunded", "US$110.70")]},
 }
 
 

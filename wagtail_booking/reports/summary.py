@@ -132,6 +132,26 @@ def credits_written(filters) -> dict:
             for values in entries.values("purchase__currency", "figure").annotate(total=Sum(worth))}
 
 
+@dataclass(frozen=True)
+class SummaryLine:
+    """One figure of one currency, as the *Money summary* report lists them."""
+
+    label: str
+    currency: str
+    amount: Decimal
+    key: str
+
+    @property
+    def amount_money(self) -> str:
+        return money_text(self.amount, self.currency)
+
+
+def lines(rows: list[SummaryRow]) -> list[SummaryLine]:
+    """Each row's figures in ``LABELS``' order, currency after currency."""
+    return [SummaryLine(str(label), row.currency, getattr(row, name), name) for row in rows
+            for name, label in LABELS.items()]
+
+
 LABELS = {"card_taken": _("Card: taken for appointments"), "card_refunded": _("Card: refunded"),
           "card_net": _("Card: net"), "tips": _("Tips (the providers')"),
           "gift_cards_spent": _("Paid by gift cards (less returned)"),

@@ -241,17 +241,17 @@ class TipsByProviderView(BookingReportView):
 
 class MoneySummaryView(BookingReportView):
     """Every kind of money per currency: earned (card, gift cards, credits), received in advance, and Stripe's net
-    (``reports/summary.py`` says what each counts)."""
+    (``reports/summary.py`` says what each counts). One row per figure and currency, so it reads on a phone too."""
 
     page_title = _("Money summary")
     url_name = "money_summary"
-    columns = [Column("currency", label=_("Currency"))] + [
-        Column(name, label=label, accessor=f"{name}_money") for name, label in summary.LABELS.items()]
-    list_export = ["currency", *summary.LABELS]
-    export_headings = {"currency": _("Currency"), **summary.LABELS}
+    columns = [Column("label", label=_("Figure")), Column("currency", label=_("Currency")),
+               Column("amount", label=_("Amount"), accessor="amount_money")]
+    list_export = ["label", "currency", "amount"]
+    export_headings = {"label": _("Figure"), "currency": _("Currency"), "amount": _("Amount")}
 
     def get_rows(self, filters):
-        return summary.summary(filters)
+        return summary.lines(summary.summary(filters))
 
 
 REPORTS = [RevenueOverTimeView, RevenueByServiceView, RevenueByProviderView, UtilisationView, CancellationsView,
