@@ -15,6 +15,7 @@ from ..bookings.models import Booking
 from ..checkout.catalogue import booking_references
 from ..checkout.models import BookingPayment
 from ..conf import booking_settings
+from ..giftcards.tender import SOURCE_TYPE_CODE
 from .models import DocumentCounter, Invoice
 
 logger = logging.getLogger(__name__)
@@ -83,8 +84,6 @@ def issue_documents(payment_id) -> list[Invoice]:
 def issue_invoice_without_card(order_id) -> Invoice | None:
     """The invoice of an appointment's order that gift cards paid in full (no Stripe payment, so no
     ``BookingPayment`` to follow): issued once, for what the cards paid. None when the order pays no appointment."""
-    from ..giftcards.tender import SOURCE_TYPE_CODE
-
     with transaction.atomic():
         order = Order.objects.select_for_update().filter(pk=order_id).first()
         booking = Booking.objects.filter(reference__in=booking_references(order)).first() if order else None
