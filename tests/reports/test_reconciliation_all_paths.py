@@ -30,7 +30,14 @@ The figures, per currency (``reports/summary.py`` says what each line counts):
   report's outstanding;
 * **credits**: sold 3, used 2 (net), outstanding 1 (US$80.00 deferred) until it expires: then expired 1 (US$80.00),
   outstanding 0;
-* **Oscar**: every order's total is the sum of its payment sources (Stripe and gift card).
+* **Oscar**: every order's total is the sum of its payment sources (Stripe and gift card);
+* **documents**: an invoice per order (8 for appointments, the gift-card-only deposit's included, and a receipt for
+  each purchase, together US$290.00) and a credit note per refund (US$18.00, US$75.00);
+* the money summary's CSV export, the revenue report's CSV export and its PDF show the same figures.
+
+Bugs this test found, fixed in the code: the revenue reports counted a gift card's part of an order as money taken
+(but not a deposit the card paid alone); purchases counted as taken when no business filter was given; tips stayed
+whole after their balance payment was refunded; a deposit paid by a gift card alone, and purchases, had no invoice.
 """
 
 import csv
