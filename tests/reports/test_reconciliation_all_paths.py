@@ -42,7 +42,7 @@ whole after their balance payment was refunded; a deposit paid by a gift card al
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -89,7 +89,8 @@ Order = get_model("order", "Order")
 Source = get_model("payment", "Source")
 D = Decimal
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# The scenario's dates (PERIOD) follow from this clock, whatever WAGTAIL_BOOKING_TEST_NOW says.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.time_machine(datetime(2027, 3, 10, 15, tzinfo=UTC))]
 PERIOD = Period(date(2027, 3, 1), date(2027, 5, 31), "America/New_York")
 
 
