@@ -37,7 +37,9 @@ The figures, per currency (``reports/summary.py`` says what each line counts):
 
 Bugs this test found, fixed in the code: the revenue reports counted a gift card's part of an order as money taken
 (but not a deposit the card paid alone); purchases counted as taken when no business filter was given; tips stayed
-whole after their balance payment was refunded; a deposit paid by a gift card alone, and purchases, had no invoice.
+whole after their balance payment was refunded; a deposit paid by a gift card alone, and purchases, had no invoice;
+a booking's balance ignored what gift cards paid of its deposit or balance (kept's balance showed US$37.00 still due
+after it was paid, a deposit paid by a gift card alone asked for US$90.00 instead of US$72.00).
 """
 
 import csv
@@ -70,6 +72,7 @@ from wagtail_booking.bookings.models import Booking
 from wagtail_booking.businesses import default_site
 from wagtail_booking.checkout import facade
 from wagtail_booking.checkout.balances import links
+from wagtail_booking.checkout.balances import services as balance_services
 from wagtail_booking.checkout.models import BookingPayment, CancellationPolicy, CancellationTier
 from wagtail_booking.checkout.money import from_minor_units
 from wagtail_booking.giftcards import ledger
@@ -251,6 +254,12 @@ def test_every_money_path_reconciles_to_the_cent(scenario, stripe_fake, staff): 
     assert (deferred.sold_value, deferred.used_value, deferred.outstanding_value) == (D("240.00"), D("160.00"),
                                                                                         D("80.00"))
     assert deferred.used_value == usd.credits_used
+
+    # What each booking still owes counts the gift cards' part: kept paid its balance (US$37.00 of it by the card);
+    # the deposit the card paid alone is kept like a card deposit (US$72.00 left of US$90.00).
+    assert balance_services.balance_of(scenario["kept"]).paid_in_full
+    assert balance_services.balance_of(scenario["second"]).due == D("72.00")  # its refund gave the balance back
+    assert balance_services.balance_of(scenario["gift"]).due == D("72.00")
 
     # Tips per provider = the tips report: US$7.20 and US$4.20 (US$3.00 of the second refunded).
     [maya] = revenue.tips_by_provider(filters)
