@@ -45,6 +45,9 @@ fee_needs_authentication = Signal()
 # confirmed (by the calendar that received it: Google Meet, Microsoft Teams), inside the transaction that records it;
 # ``notifications`` sends the client the link.
 meeting_link_ready = Signal()
+# Sent with ``order`` (an Oscar order) once an order that needed no card (gift cards paid all of it) is placed and
+# its payment sources are saved, inside the checkout's request: ``reports`` issues its invoice.
+order_paid_without_card = Signal()
 
 
 def send_isolated(signal: Signal, sender, **kwargs) -> list:

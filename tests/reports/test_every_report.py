@@ -36,7 +36,7 @@ MONEY_NUMBERS = {"US$36.00": Decimal("36"), "US$4.50": Decimal("4.5"), "US$31.50
                  "US$50.00": Decimal("50"), "US$18.00": Decimal("18"), "US$32.00": Decimal("32"),
                  "US$0.00": Decimal("0"),
                  "US$115.20": Decimal("115.2"), "US$110.70": Decimal("110.7"), "US$7.20": Decimal("7.2"),
-                 "US$103.50": Decimal("103.5")}
+                 "US$103.50": Decimal("103.5"), "US$201.50": Decimal("201.5")}
 # Taken: two $18 deposits and kept's balance ($72) with a 10% tip ($7.20); Revenue: Net less the tip.
 MASSAGE_MONEY = {"Orders": "3", "Taken": "US$115.20", "Refunded": "US$4.50", "Net": "US$110.70", "Tips": "US$7.20",
                  "Revenue (net less tips)": "US$103.50"}
@@ -57,6 +57,11 @@ EXPECTED = {
     "gift_card_liability": {"USD": {"Sold": "US$50.00", "Redeemed": "US$18.00", "Returned by refunds": "US$0.00",
                                     "Outstanding at the end": "US$32.00"}},
     "tips_by_provider": {"Maya": {"Tips": "1", "Amount": "US$7.20"}},
+    # Revenue = card net 110.70 - tip 7.20 + the $18 the gift card paid + one $80 credit used (net of the return).
+    "money_summary": {figure: {"Amount": amount} for figure, amount in [
+        ("Card: taken for appointments", "US$115.20"), ("Card: net", "US$110.70"), ("Tips (the providers')", "US$7.20"),
+        ("Paid by gift cards (less returned)", "US$18.00"), ("Package credits used (less returned)", "US$80.00"),
+        ("Revenue", "US$201.50"), ("Sold in advance: net", "US$0.00"), ("Stripe: taken less refunded", "US$110.70")]},
 }
 
 

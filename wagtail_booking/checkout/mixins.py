@@ -13,6 +13,7 @@ from django.views import View
 from oscar.apps.payment.exceptions import UnableToTakePayment
 from oscar.core.loading import get_class, get_classes
 
+from .. import signals
 from ..bookings import services
 from ..bookings.models import Booking
 from ..bookings.tokens import manage_token
@@ -182,9 +183,10 @@ class StripePaymentDetailsMixin(BookingPreconditionsMixin):
                 "hold_seconds_left": seconds_left, "booking_page": journey.booking_page(self.request)}
 
     def handle_successful_order(self, order):
-        """An order that needed no card (a voucher covered it): its purchases are fulfilled here, once, as the
-        facade does for a paid one."""
+        """An order that needed no card (a voucher or gift cards covered it): its purchases are fulfilled here,
+        once, as the facade does for a paid one, and ``order_paid_without_card`` lets the reports invoice it."""
         fulfilment.fulfil(order, None)
+        signals.send_isolated(signals.order_paid_without_card, sender=type(order), order=order)
         return super().handle_successful_order(order)
 
     def handle_payment(self, order_number, total, **kwargs):

@@ -40,5 +40,6 @@ def _menu_item(label, url_name, icon, order):
 
 MENU_ITEMS = [partial(_menu_item, view.page_title, view.url_name, icon, 900 + index)
               for index, (view, icon) in enumerate(zip(
-                  REPORTS, ["table", "table", "user", "time", "cross", "group", "tag", "pick", "user"], strict=True))]
+                  REPORTS, ["table", "table", "user", "time", "cross", "group", "tag", "pick", "user", "list-ul"],
+                  strict=True))]
 MENU_ITEMS.append(partial(_menu_item, _("Revenue report PDFs"), "pdfs", "doc-full", 920))

@@ -1,4 +1,4 @@
-"""Invoices and credit notes for booking orders, numbered without gaps.
+"""Invoices and credit notes for booking orders and purchases (receipts), numbered without gaps.
 
 A number is taken from :class:`DocumentCounter` under a row lock, in the same database transaction that creates the
 document. If that transaction rolls back, so does the counter: the number was never issued, and the next document
@@ -6,17 +6,22 @@ gets it. Numbers are therefore consecutive, never reused and never skipped, even
 """
 
 import logging
+from decimal import Decimal
 
 from django.db import transaction
 from oscar.core.loading import get_model
 
+from ..bookings.models import Booking
+from ..checkout.catalogue import booking_references
 from ..checkout.models import BookingPayment
 from ..conf import booking_settings
+from ..giftcards.tender import SOURCE_TYPE_CODE
 from .models import DocumentCounter, Invoice
 
 logger = logging.getLogger(__name__)
 
 Transaction = get_model("payment", "Transaction")
+Order = get_model("order", "Order")
 
 
 def next_number(series: str) -> int:
@@ -35,10 +40,10 @@ def format_number(kind: str, sequence: int) -> str:
     return f"{prefix}{sequence:06d}"
 
 
-def _create(kind, booking, **fields) -> Invoice:
-    """Each business numbers its own documents: the series is the kind and the booking's site."""
-    sequence = next_number(f"{kind}:{booking.site_id}")
-    return Invoice.objects.create(kind=kind, site_id=booking.site_id, booking=booking, sequence=sequence,
+def _create(kind, site_id, **fields) -> Invoice:
+    """Each business numbers its own documents: the series is the kind and the business (site)."""
+    sequence = next_number(f"{kind}:{site_id}")
+    return Invoice.objects.create(kind=kind, site_id=site_id, sequence=sequence,
                                   number=format_number(kind, sequence), **fields)
 
 
@@ -47,7 +52,8 @@ def _source(payment):
 
 
 def issue_documents(payment_id) -> list[Invoice]:
-    """Issue what a booking payment is owed: an invoice once money was taken, a credit note per refund.
+    """Issue what a payment is owed: an invoice once money was taken, a credit note per refund. A purchase (a gift
+    card, a package) gets its receipt the same way, with no booking.
 
     Safe to call any number of times (a retried task issues nothing twice). Returns the documents issued now.
     """
@@ -60,18 +66,39 @@ def issue_documents(payment_id) -> list[Invoice]:
             return []
         invoice = Invoice.objects.filter(order=payment.order, kind=Invoice.Kind.INVOICE).first()
         if invoice is None:
-            invoice = _create(Invoice.Kind.INVOICE, order=payment.order, booking=payment.booking,
+            invoice = _create(Invoice.Kind.INVOICE, payment.site_id, order=payment.order, booking=payment.booking,
                               amount=source.amount_debited, currency=source.currency)
             issued.append(invoice)
         refunds = source.transactions.filter(txn_type="Refund", credit_note__isnull=True).order_by("date_created",
                                                                                                     "pk")
         for refund in refunds:
-            issued.append(_create(Invoice.Kind.CREDIT_NOTE, order=payment.order, booking=payment.booking,
+            issued.append(_create(Invoice.Kind.CREDIT_NOTE, payment.site_id, order=payment.order,
+                                  booking=payment.booking,
                                   refund_transaction=refund, credited_invoice=invoice, amount=refund.amount,
                                   currency=source.currency))
     for document in issued:
         ensure_pdf(document)
     return issued
+
+
+def issue_invoice_without_card(order_id) -> Invoice | None:
+    """The invoice of an appointment's order that gift cards paid in full (no Stripe payment, so no
+    ``BookingPayment`` to follow): issued once, for what the cards paid. None when the order pays no appointment."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().filter(pk=order_id).first()
+        booking = Booking.objects.filter(reference__in=booking_references(order)).first() if order else None
+        if booking is None:
+            return None
+        invoice = Invoice.objects.filter(order=order, kind=Invoice.Kind.INVOICE).first()
+        if invoice is not None:
+            return invoice
+        paid = sum((s.amount_debited for s in order.sources.filter(source_type__code=SOURCE_TYPE_CODE)), Decimal(0))
+        if paid <= 0:
+            return None
+        invoice = _create(Invoice.Kind.INVOICE, booking.site_id, order=order, booking=booking, amount=paid,
+                          currency=order.currency)
+    ensure_pdf(invoice)
+    return invoice
 
 
 def ensure_pdf(document: Invoice) -> bytes:

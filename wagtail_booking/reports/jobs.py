@@ -80,3 +80,9 @@ def issue_payment_documents(payment_id):
     from .invoices import issue_documents
 
     return issue_documents(payment_id)
+
+
+def issue_order_invoice(order_id):
+    from .invoices import issue_invoice_without_card
+
+    return issue_invoice_without_card(order_id)

@@ -56,7 +56,7 @@ class DocumentCounter(models.Model):
 
 
 class Invoice(models.Model):
-    """An invoice (receipt) for a paid booking order, or a credit note for one refund of it."""
+    """An invoice (receipt) for a paid booking order or purchase, or a credit note for one refund of it."""
 
     class Kind(models.TextChoices):
         INVOICE = "invoice", _("Invoice")
@@ -69,7 +69,9 @@ class Invoice(models.Model):
     # Numbered per business: two businesses each have their own gapless series.
     number = models.CharField(_("number"), max_length=32, editable=False)
     order = models.ForeignKey("order.Order", on_delete=models.PROTECT, related_name="booking_invoices")
-    booking = models.ForeignKey("wagtail_booking.Booking", on_delete=models.PROTECT, related_name="invoices")
+    # Empty for a purchase's receipt (a gift card, a package): it pays no appointment.
+    booking = models.ForeignKey("wagtail_booking.Booking", on_delete=models.PROTECT, related_name="invoices",
+                                null=True, blank=True)
     # The Oscar refund transaction a credit note is for; unique so a retried task issues it once.
     refund_transaction = models.OneToOneField("payment.Transaction", null=True, blank=True,
                                               on_delete=models.PROTECT, related_name="credit_note")

@@ -7,7 +7,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
 
 from ..formats import money
-from . import activity, revenue
+from . import activity, revenue, summary
 from .charts import tick_labels
 from .pdf import HEADING, SMALL, TITLE, build, business, paragraph, table
 from .periods import Period
@@ -25,12 +25,14 @@ def render_report(period: Period, site) -> bytes:
     title = f"Revenue report {period}"
     flow = [paragraph(seller["name"], TITLE), paragraph(title, HEADING),
             paragraph(f"Local dates in {period.zone}. Money taken = card captures; refunds by the date they were "
-                      "made; net = taken - refunds (Oscar payment transactions of booking orders).", SMALL),
+                      "made; net = taken - refunds (Oscar's Stripe payment transactions of appointment orders: "
+                      "deposits, balances, fees).", SMALL),
             Spacer(1, 4 * mm)]
     totals = revenue.totals(filters)
     flow.append(table([["Currency", "Taken", "Refunded", "Net", "Payments", "Refunds"]]
                       + [[row.currency, row.taken_money, row.refunded_money, row.net_money,
                           row.payments, row.refunds] for row in totals] if totals else [["No payments"]]))
+    flow += summary_tables(filters)
     over_time = revenue.over_time(filters)
     for currency in sorted({row.currency for row in over_time}):
         rows = [row for row in over_time if row.currency == currency]
@@ -49,6 +51,19 @@ def render_report(period: Period, site) -> bytes:
                            row.late_cancellation_percent, row.no_shows, row.no_show_percent]
                           for row in cancellations])]
     return build(flow, title=title, author=seller["name"])
+
+
+def summary_tables(filters) -> list:
+    """Every kind of money, one column per currency (``summary``: what each line counts)."""
+    rows = summary.summary(filters)
+    if not rows:
+        return []
+    lines = [[str(label), *[getattr(row, f"{name}_money") for row in rows]] for name, label in summary.LABELS.items()]
+    return [Spacer(1, 4 * mm), paragraph("Money summary: earned, received in advance, and Stripe", HEADING),
+            paragraph("Revenue = card net - tips + paid by gift cards + package credits used. Gift cards and "
+                      "packages sold are received in advance (a liability) until spent or used. Stripe's net = card "
+                      "net + sold in advance net.", SMALL),
+            table([["", *[row.currency for row in rows]], *lines])]
 
 
 def money_table(rows, first_heading):

@@ -39,6 +39,7 @@ Transaction = get_model("payment", "Transaction")
 
 DEBIT, REFUND = "Debit", "Refund"
 BOOKING = "source__order__booking_payment__booking"
+STRIPE = "stripe"  # the SourceType code of the card payments (checkout.facade, checkout.fee_orders)
 TRUNCATE = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")  # Oscar's amounts have two decimal places
@@ -113,15 +114,23 @@ def transactions(filters: Filters):
     """Debits and refunds of booking orders recorded in the period (one query when evaluated)."""
     from ..checkout.models import BookingPayment
 
-    # A semi-join on the Source's order id: cheaper than joining order_order and then the payments.
-    booking_orders = filters.for_sites(BookingPayment.objects.filter(order__isnull=False), "booking__site")
+    # A semi-join on the Source's order id: cheaper than joining order_order and then the payments. Purchases
+    # (gift cards, packages) are money received in advance, not revenue: ``advance.sold_in_advance`` counts them.
+    booking_orders = filters.for_sites(BookingPayment.objects.filter(order__isnull=False, booking__isnull=False)
+                                       .exclude(kind=BookingPayment.Kind.PURCHASE))
     if filters.service_id:
         booking_orders = booking_orders.filter(booking__service_id=filters.service_id)
     if filters.provider_id:
         booking_orders = booking_orders.filter(booking__provider_id=filters.provider_id)
+    return card_transactions(filters).filter(source__order_id__in=booking_orders.values("order_id"))
+
+
+def card_transactions(filters: Filters):
+    """Stripe's debits and refunds recorded in the period: a gift card's part of an order is its own Source, which
+    the gift card ledger counts (``advance``), never a second time here."""
     return Transaction.objects.filter(
         date_created__gte=filters.period.start, date_created__lt=filters.period.end, txn_type__in=(DEBIT, REFUND),
-        source__order_id__in=booking_orders.values("order_id"))
+        source__source_type__code=STRIPE)
 
 
 MONEY = {

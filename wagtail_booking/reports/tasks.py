@@ -12,6 +12,11 @@ def issue_payment_documents_task(payment_id):
     jobs.issue_payment_documents(payment_id)
 
 
+@durable_task(retries=3, retry_delay=60, retry_backoff=2)
+def issue_order_invoice_task(order_id):
+    jobs.issue_order_invoice(order_id)
+
+
 @durable_task(retries=2, retry_delay=60)
 def build_revenue_report_task(report_id):
     jobs.build_report(report_id)

@@ -10,7 +10,7 @@ from wagtail.admin.views.reports import ReportView
 
 from ..exports import SafeCsvExportMixin
 from ..formats import percent
-from . import PERMISSION, activity, forbidden, liability, revenue
+from . import PERMISSION, activity, forbidden, liability, revenue, summary
 from .charts import Bar, bar_chart
 from .deferred import deferred_revenue
 from .filters import INTERVAL_CHOICES, ReportFilterSet, RevenueOverTimeFilterSet
@@ -239,5 +239,20 @@ class TipsByProviderView(BookingReportView):
         return revenue.tips_by_provider(filters)
 
 
+class MoneySummaryView(BookingReportView):
+    """Every kind of money per currency: earned (card, gift cards, credits), received in advance, and Stripe's net
+    (``reports/summary.py`` says what each counts). One row per figure and currency, so it reads on a phone too."""
+
+    page_title = _("Money summary")
+    url_name = "money_summary"
+    columns = [Column("label", label=_("Figure")), Column("currency", label=_("Currency")),
+               Column("amount", label=_("Amount"), accessor="amount_money")]
+    list_export = ["label", "currency", "amount"]
+    export_headings = {"label": _("Figure"), "currency": _("Currency"), "amount": _("Amount")}
+
+    def get_rows(self, filters):
+        return summary.lines(summary.summary(filters))
+
+
 REPORTS = [RevenueOverTimeView, RevenueByServiceView, RevenueByProviderView, UtilisationView, CancellationsView,
-           ClientsView, DeferredRevenueView, GiftCardLiabilityView, TipsByProviderView]
+           ClientsView, DeferredRevenueView, GiftCardLiabilityView, TipsByProviderView, MoneySummaryView]

@@ -5,30 +5,45 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
+from oscar.core.loading import get_model
 
 from ...bookings.models import Booking
 from ..models import BookingPayment
-from . import due
+from . import due, lines
 from .models import AddOn, Tip
 
+Source = get_model("payment", "Source")
 ZERO = Decimal("0")
 HELD = (BookingPayment.State.AUTHORISED, BookingPayment.State.CAPTURED, BookingPayment.State.REFUNDED)
 
 
+def paid_by_other_tenders(booking, option: str) -> Decimal:
+    """What gift cards (or other tenders) paid on the booking's orders whose lines name it with ``option``
+    ("booking": its deposit; ``lines.OPTION``: its balance), less refunds recorded on those sources. A deposit or
+    balance that gift cards paid, alone or beside Stripe, has no (or a smaller) ``BookingPayment``: its Oscar
+    sources say the rest."""
+    sources = (Source.objects.filter(order__lines__attributes__option__code=option,
+                                     order__lines__attributes__value=booking.reference)
+               .exclude(source_type__code="stripe").distinct())
+    return sum((source.amount_debited - source.amount_refunded for source in sources), ZERO)
+
+
 def deposit_kept(booking) -> Decimal:
     """What the deposit keeps: an authorisation counts in full (it is captured at confirmation), a capture less
-    its refunds."""
-    kept = ZERO
+    its refunds, and what gift cards paid of it."""
+    kept = paid_by_other_tenders(booking, "booking")
     for payment in BookingPayment.objects.filter(booking=booking, kind=BookingPayment.Kind.DEPOSIT, state__in=HELD):
         kept += payment.amount if payment.state == BookingPayment.State.AUTHORISED else payment.refundable
     return kept
 
 
 def balance_paid(booking) -> Decimal:
-    """What balance payments paid towards the balance: captured less refunded, less the tip each carried."""
+    """What balance payments paid towards the balance: captured less refunded, less the tip each carried, and what
+    gift cards paid of it."""
     tips = dict(Tip.objects.filter(booking=booking).values_list("payment_id", "amount"))
     payments = BookingPayment.objects.filter(booking=booking, kind=BookingPayment.Kind.BALANCE, state__in=HELD)
-    return sum((max(ZERO, p.refundable - tips.get(p.pk, ZERO)) for p in payments), ZERO)
+    by_card = sum((max(ZERO, p.refundable - tips.get(p.pk, ZERO)) for p in payments), ZERO)
+    return by_card + paid_by_other_tenders(booking, lines.OPTION)
 
 
 def balance_of(booking) -> due.Balance:
