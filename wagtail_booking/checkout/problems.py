@@ -8,8 +8,8 @@ logger = logging.getLogger(__name__)
 
 
 class PaymentProblem(Exception):
-    """Stripe could not be reached or refused, or a fee cannot be charged; ``message`` says why to the client or to
-    staff, and that nothing was charged.
+    """Stripe could not be reached or refused, or a fee cannot be charged; ``message`` says why, in words for the
+    client or for staff.
 
     ``transient`` is True when trying again later can help (network, Stripe's 5xx, rate limits).
     """
