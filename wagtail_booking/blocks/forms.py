@@ -75,10 +75,12 @@ class BookingForm(forms.Form):
         self.card_consent_text = card_consent
         if card_consent:
             self.fields["card_consent"] = forms.BooleanField(label=card_consent, required=False)
-        if len(prices) > 1:
+        # A free service costs nothing in any currency: a choice would only list "price 0.00" several times.
+        if len(prices) > 1 and any(quote.price or quote.deposit for quote in prices):
             self.fields["currency"] = forms.ChoiceField(
                 label=_("Currency"), initial=prices[0].currency,
-                choices=[(quote.currency, price_label(quote)) for quote in prices])
+                choices=[(quote.currency, price_label(quote)) for quote in prices],
+                help_text=_("The deposit and the price are in the currency you choose; nothing is converted."))
             self.fields["currency_choice"] = forms.CharField(widget=forms.HiddenInput, required=False,
                                                              initial=currency_choice_token(service))
         self.intake_form = service.intake_form if service.intake_form_id else None
