@@ -342,3 +342,36 @@ def test_the_framed_form_reaches_the_card_saving_step(client, stripe_fake, consu
     booking = save_card_at(client, stripe_fake, card_link, "4242424242424242")
     assert booking.saved_cards.get().state == SavedCard.State.ACTIVE
     assert "Add your card" not in client.get(response["Location"]).content.decode()  # the step is done
+
+
+def offered(client, service) -> str:
+    """The consent sentence the public API lists for ``service``."""
+    return next(row["card_consent"] for row in client.get("/booking/api/services").json() if row["id"] == service.pk)
+
+
+def api_hold(client, service, start, **extra):
+    return client.post("/booking/api/holds", json.dumps({
+        "service": service.pk, "start": start.isoformat(), "name": "Sam Client", "email": "sam@example.com",
+        "timezone": "America/New_York", **extra}), content_type="application/json")
+
+
+def test_api_clients_get_the_same_consent_sentence_and_save_the_card(client, stripe_fake, consultation, provider,
+                                                                    monday):
+    from wagtail_booking.blocks.forms import card_consent_for
+
+    sentence = offered(client, consultation)
+    assert sentence == card_consent_for(consultation) and re.search(r"a no-show fee of (US)?\$25\.00", sentence)
+    untouched = api_hold(client, consultation, far(monday, 10)).json()
+    assert untouched["card_setup_url"] is None and not SavedCard.objects.exists()  # unticked: nothing kept
+
+    body = api_hold(client, consultation, far(monday, 12), card_consent=True).json()
+    assert body["status"] == "confirmed" and "/booking/card/" in body["card_setup_url"]
+    booking = save_card_at(client, stripe_fake, urlsplit(body["card_setup_url"]).path, "4242424242424242")
+    card = booking.saved_cards.get()
+    assert card.state == SavedCard.State.ACTIVE and card.consent_text == sentence
+
+    no_fees = ServiceFactory(name="Chat", providers=[provider], price=Decimal("0"))
+    assert offered(client, no_fees) == ""
+    refused = api_hold(client, no_fees, far(monday, 14), card_consent=True)
+    assert refused.status_code == 409 and refused.json()["errors"][0]["field"] == "card_consent"
+    assert not Booking.objects.filter(service=no_fees).exists()

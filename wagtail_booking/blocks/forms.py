@@ -7,8 +7,7 @@ from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
 from ..bookings.intake import InvalidInput, check_start, check_timezone
-from ..checkout.cards import consent_sentence
-from ..checkout.handoff import PaymentHandoff, get_payment_handoff
+from ..checkout.cards import offered_consent
 from ..formats import money
 from ..phone import PhoneNumberField
 from ..snippets.intake import serialise_answers
@@ -46,12 +45,8 @@ def parse_slot(raw):
     return start, provider_id
 
 
-def card_consent_for(service) -> str:
-    """The card-on-file sentence to offer with ``service`` ("" when its policy has no fee or cards cannot be kept)."""
-    handoff = get_payment_handoff()
-    if type(handoff).card_setup_url is PaymentHandoff.card_setup_url or not handoff.is_available(service.site):
-        return ""
-    return consent_sentence(service)
+# The box's sentence, the same one the API offers (``checkout.cards.offered_consent``).
+card_consent_for = offered_consent
 
 
 class BookingForm(forms.Form):
