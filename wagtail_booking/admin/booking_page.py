@@ -201,8 +201,8 @@ def page_context(booking, user, action_url_name) -> dict:
         "client_when": formats.when(booking.start, booking.client_timezone),
         "created": formats.when(booking.created_at, zone),
         "sms_consent": yes_no(booking.sms_consent),
-        "price": formats.money(booking.price, booking.currency or None),
-        "deposit": formats.money(booking.deposit_due, booking.currency or None),
+        "price": formats.money(booking.price_with_tax, booking.currency or None),
+        "deposit": formats.money(booking.deposit_with_tax, booking.currency or None),
         "answers": [(answer.get("label") or answer.get("field"), answer_text(answer.get("value")))
                     for answer in booking.intake_answers or []],
         "actions": [(name, ACTION_LABELS[name], url(None, name), name in CONFIRMED_ACTIONS)

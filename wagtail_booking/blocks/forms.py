@@ -11,6 +11,7 @@ from ..checkout.cards import offered_consent
 from ..formats import money
 from ..phone import PhoneNumberField
 from ..snippets.intake import serialise_answers
+from ..snippets.prices import with_tax
 
 INTAKE_PREFIX = "intake_"
 CURRENCY_SALT = "wagtail_booking.currency-choice"
@@ -74,7 +75,7 @@ class BookingForm(forms.Form):
         if len(prices) > 1 and any(quote.price or quote.deposit for quote in prices):
             self.fields["currency"] = forms.ChoiceField(
                 label=_("Currency"), initial=prices[0].currency,
-                choices=[(quote.currency, price_label(quote)) for quote in prices],
+                choices=[(quote.currency, price_label(quote, service)) for quote in prices],
                 help_text=_("The deposit and the price are in the currency you choose; nothing is converted."))
             self.fields["currency_choice"] = forms.CharField(widget=forms.HiddenInput, required=False,
                                                              initial=currency_choice_token(service))
@@ -117,10 +118,12 @@ class BookingForm(forms.Form):
         return serialise_answers(self.intake_form, data)
 
 
-def price_label(quote) -> str:
-    """"CAD: price CA$120.00, deposit now CA$24.00": one choice of currency."""
-    values = {"currency": quote.currency, "price": money(quote.price, quote.currency),
-              "deposit": money(quote.deposit, quote.currency)}
+def price_label(quote, service) -> str:
+    """"CAD: price CA$120.00, deposit now CA$24.00": one choice of currency, as the client pays it (with tax when
+    the business adds it on top)."""
+    values = {"currency": quote.currency,
+              "price": money(with_tax(service, quote.price, quote.currency), quote.currency),
+              "deposit": money(with_tax(service, quote.deposit, quote.currency), quote.currency)}
     if quote.deposit:
         return _("%(currency)s: price %(price)s, deposit now %(deposit)s") % values
     return _("%(currency)s: price %(price)s") % values

@@ -109,7 +109,7 @@ def add_booking(basket, booking, local_start_text):
     basket.reset_offer_applications()
     product = product_for(booking.service)  # creates the product class and its options on first use
     options = {option.code: option for option in Option.objects.filter(code__in=OPTIONS)}
-    balance = booking.price - booking.deposit_due
+    balance = booking.balance_due  # as the client pays it (with tax added on top)
     values = {"booking": booking.reference, "appointment": local_start_text, "provider": booking.provider.name,
               "balance": f"{balance} {booking.currency}"}
     strategy = basket.strategy
