@@ -9,7 +9,7 @@ from ninja import Field, Schema
 from pydantic import AfterValidator
 
 from ..phone import to_e164
-from .fields import NO_NUL, NOT_BLANK_ONE_LINE, Language, Text, WindowDateTime, Zone
+from .fields import NO_NUL, NOT_BLANK_ONE_LINE, Id, Language, Text, WindowDateTime, Zone
 
 
 class ErrorItem(Schema):
@@ -99,8 +99,8 @@ Answer = (Text(5000, NO_NUL) | bool | Annotated[int, Field(ge=-(10**15), le=10**
 class BookingFields(Schema):
     """What every booking request says about the client and the time (the public hold, an integration's booking)."""
 
-    service: int
-    provider: int | None = None
+    service: Id
+    provider: Id | None = None
     start: WindowDateTime
     name: Text(200, NOT_BLANK_ONE_LINE, min_length=1, description="The client's name.")
     email: Annotated[Text(254, format="email", description="The client's email address (at most 254 characters)."),

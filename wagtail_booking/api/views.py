@@ -31,7 +31,7 @@ from ..snippets.prices import currencies_of, price_in
 from ..timezones import is_known_zone
 from . import integrations, scope
 from .auth import ApiKeyBearer, KeyThrottle
-from .fields import WindowDate, Zone
+from .fields import Id, WindowDate, Zone
 from .schemas import BookingOut, ConflictOut, ErrorOut, HoldIn, RescheduleIn, ServiceOut, SlotsOut, TokenIn
 
 api = NinjaAPI(title="wagtail-booking", version="1", urls_namespace="wagtail_booking:api", docs_url="/docs",
@@ -116,7 +116,7 @@ class SlotQuery(BaseModel):
     end: Annotated[WindowDate, Field(description="The last day (YYYY-MM-DD), on or after start and at most "
                                                  "MAX_RANGE_DAYS (62 by default) days from it, both included.")]
     tz: Zone
-    provider: int | None = None
+    provider: Id | None = None
 
 
 @api.get("/services/{service_id}/slots", response={200: SlotsOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut},
