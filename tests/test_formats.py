@@ -62,3 +62,10 @@ def test_a_business_runs_its_day_in_its_own_zone(settings):
     details.time_zone = "Europe/Madrid"
     details.save()
     assert business_zone() == "Europe/Madrid"
+
+
+def test_currency_fields_offer_only_current_codes():
+    """ISO 4217 still lists French francs, Croatian kuna, funds and gold: no price can be in those."""
+    codes = {code for code, _name in formats.currency_choices()}
+    assert {"USD", "CAD", "EUR", "GBP", "JPY", "KWD", "MXN"} <= codes
+    assert not {"FRF", "DEM", "HRK", "CHE", "CLF", "XAU", "XDR"} & codes

@@ -5,10 +5,12 @@ honoured), so the payment page, the emails, the admin and the PDFs agree: ``$18.
 ``18,00 US$`` in Spanish. Moments are shown in a named zone, never as a bare clock time.
 """
 
+import functools
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
+from babel.core import get_global
 from babel.dates import format_skeleton
 from babel.numbers import format_currency, format_percent, get_currency_name, get_currency_precision, list_currencies
 from django.conf import settings
@@ -55,11 +57,19 @@ def money(amount, currency=None, language=None) -> str:
 
 
 def currency_choices() -> list[tuple[str, str]]:
-    """ISO 4217 codes with their names in the active language ("CAD — Canadian Dollar"), sorted by code: the
-    choices of every currency field. Evaluated when a form is built, so the names follow the admin's language."""
+    """Current ISO 4217 codes with their names in the active language ("CAD — Canadian Dollar"), sorted by code:
+    the choices of every currency field. Evaluated when a form is built, so the names follow the admin's language."""
     locale = babel_locale()
-    return [(code, f"{code} \u2014 {get_currency_name(code, locale=locale)}") for code in sorted(list_currencies())
-            if len(code) == 3 and code.isalpha()]
+    return [(code, f"{code} \u2014 {get_currency_name(code, locale=locale)}") for code in current_currencies()]
+
+
+@functools.cache
+def current_currencies() -> list[str]:
+    """The codes some territory pays in now, by CLDR (legal tender with no end date): ISO 4217 also lists codes
+    long gone (FRF, HRK), funds (CHE, CLF) and metals, which no price should be in."""
+    in_use = {code for currencies in get_global("territory_currencies").values()
+              for code, _start, end, tender in currencies if end is None and tender}
+    return sorted(code for code in in_use & set(list_currencies()) if len(code) == 3 and code.isalpha())
 
 
 def currency_digits(currency: str) -> int:

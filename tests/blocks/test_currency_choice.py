@@ -75,3 +75,23 @@ def test_a_choice_token_of_another_service_does_not_open_the_choice(client, site
     response = client.post(f"/booking/book/{physio.pk}/",
                            form_data(monday, currency="USD", currency_choice=currency_choice_token(other)))
     assert response.status_code == 400 and not Booking.objects.exists()
+
+
+def test_one_label_and_only_current_codes(client, site_root, physio, monday):
+    page_with(site_root, physio, currency_choice=True)
+    html = client.get("/").content.decode()
+    assert len(re.findall(r">\s*Currency\b", html)) == 1  # the field's label, no legend repeating it
+    assert "The deposit and the price are in the currency you choose" in html
+
+
+def test_a_free_service_offers_no_currency_choice(client, site_root, provider, monday):
+    """Every option would read "price 0.00": the business's currency applies, and no list is shown."""
+    site = Site.objects.get(is_default_site=True)
+    BusinessSettings.objects.update_or_create(site=site, defaults={"currency": "CAD"})
+    free = ServiceFactory(name="Chat", providers=[provider], price=Decimal("0.00"))
+    ServicePrice.objects.create(service=free, currency="USD", price=Decimal("0.00"))
+    page_with(site_root, free, currency_choice=True)
+    html = client.get("/").content.decode()
+    assert 'name="currency"' not in html and "CA$0.00" not in html
+    client.post(f"/booking/book/{free.pk}/", form_data(monday))
+    assert Booking.objects.get().currency == "CAD"

@@ -1,14 +1,19 @@
-"""Fixtures for the browser tests: the sandbox's demo site on pytest-django's live server, and Chromium."""
+"""Fixtures for the browser tests: the sandbox's demo site on pytest-django's live server, Chromium, the loopback
+Stripe fake, and a phone-sized page that pays through it."""
 
 from io import StringIO
 from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
+from django.test import override_settings
+from fakes.stripe_server import FakeStripe
 
 from tests.helpers import ensure_wagtail_baseline
 
-from .support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, sync_api
+from .support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, phone_page, sync_api
+
+WEBHOOK_SECRET = "whsec_browser_test"
 
 
 @pytest.fixture
@@ -42,3 +47,32 @@ def browser(demo_site):
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="module")
+def stripe_server(live_server):
+    """One fake Stripe for the module, delivering its webhooks to the live server, and the settings for it."""
+    fake = FakeStripe(webhook_url=f"{live_server.url}/booking/stripe/webhook/", webhook_secret=WEBHOOK_SECRET)
+    fake.start()
+    stripe_settings = override_settings(
+        STRIPE_SECRET_KEY="sk_test_browser", STRIPE_PUBLISHABLE_KEY=fake.publishable_key,
+        STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET, STRIPE_API_BASE=fake.url, STRIPE_JS_URL=f"{fake.url}/v3/")
+    stripe_settings.enable()
+    yield fake
+    stripe_settings.disable()
+    fake.stop()
+
+
+@pytest.fixture
+def stripe(stripe_server, demo_site):
+    """The fake, emptied for this test; the test's webhooks are all delivered before its data is flushed."""
+    stripe_server.reset()
+    yield stripe_server
+    stripe_server.wait_for_deliveries(timeout=15)
+
+
+@pytest.fixture
+def paying_phone(browser, demo_site, stripe):
+    """A phone-sized page in London (en-GB) that pays through the fake Stripe: (page, problems), ``problems``
+    collecting console errors and failed requests for the test to assert empty at its end."""
+    return phone_page(browser, demo_site, stripe)

@@ -20,6 +20,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
+CLIENT_ZONE = "Europe/London"
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
          "has_touch": True}
 
@@ -28,6 +29,13 @@ BROWSER_MARKS = [
     pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (/usr/bin/chromium or `chromium` "
                                                 "on PATH); the browser tests need it"),
 ]
+
+
+def phone_page(browser, site, stripe):
+    context = browser.new_context(**PHONE, timezone_id=CLIENT_ZONE, locale="en-GB")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    return page, watch(page, site, also=(stripe.url,))
 
 
 def expect(*args, **kwargs):

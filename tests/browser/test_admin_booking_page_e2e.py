@@ -13,7 +13,6 @@ import pytest
 
 from .support import ARTIFACTS, BROWSER_MARKS, PHONE, assert_no_horizontal_scroll, in_thread, watch
 from .test_manage_policy_e2e import make_paid_booking
-from .test_paid_booking_e2e import stripe, stripe_server  # noqa: F401 (the module's Stripe fake fixtures)
 
 pytestmark = BROWSER_MARKS
 
@@ -75,7 +74,7 @@ def section(page, name):
     return page.get_by_role("region", name=name, exact=True)
 
 
-def test_booking_page_with_payments_history_messages_and_confirmed_refund(browser, demo_site, stripe):  # noqa: F811
+def test_booking_page_with_payments_history_messages_and_confirmed_refund(browser, demo_site, stripe):
     paid = in_thread(make_paid_booking, stripe.url)["reference"]
     free = in_thread(make_free_booking)
     for size, options in reversed(SIZES):  # the phone first, while the booking is still paid and confirmed

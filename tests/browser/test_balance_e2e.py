@@ -15,7 +15,7 @@ import pytest
 
 from .axe import assert_accessible
 from .support import BROWSER_MARKS, PHONE, assert_no_horizontal_scroll, field, in_thread, screenshot
-from .test_paid_booking_e2e import enter_card, stripe, stripe_server  # noqa: F401 - the fake Stripe fixtures
+from .test_paid_booking_e2e import enter_card
 
 pytestmark = BROWSER_MARKS
 
@@ -52,7 +52,7 @@ def stored(reference):
             "intent": payment.payment_intent_id}
 
 
-def test_pay_a_balance_link_with_a_tip_on_a_phone(browser, demo_site, stripe):  # noqa: F811
+def test_pay_a_balance_link_with_a_tip_on_a_phone(browser, demo_site, stripe):
     reference, path = in_thread(visited_booking)
     context = browser.new_context(**PHONE, timezone_id=ZONE, locale="en-GB")
     context.set_default_timeout(15_000)

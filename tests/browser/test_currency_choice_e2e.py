@@ -19,7 +19,8 @@ DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 
 
 def offer_cad():
-    """The demo's home block lets the client choose the currency; the consultation is also priced in CAD."""
+    """The demo's home block lets the client choose the currency; the consultation costs US$40.00 or CA$55.00 (a
+    free one would offer no choice: nothing to pay in either currency)."""
     from wagtail.models import Site
 
     from wagtail_booking.snippets.models import Service
@@ -33,7 +34,8 @@ def offer_cad():
             service = Service.objects.get(pk=block["value"]["service"])
     home.body = json.dumps(body)
     home.save()
-    ServicePrice.objects.create(service=service, currency="CAD", price=Decimal("0.00"))
+    Service.objects.filter(pk=service.pk).update(price=Decimal("40.00"))
+    ServicePrice.objects.create(service=service, currency="CAD", price=Decimal("55.00"))
     return service.name
 
 
@@ -52,7 +54,8 @@ def test_client_chooses_cad(browser, demo_site, size, name):
     page.goto(demo_site + "/")
     currency = field(page, "combobox", "Currency")
     expect(currency).to_be_visible()
-    expect(currency.locator("option")).to_have_text(["USD: price US$0.00", "CAD: price CA$0.00"])
+    expect(currency.locator("option")).to_have_text(["USD: price US$40.00", "CAD: price CA$55.00"])
+    expect(page.locator("legend, h2, h3", has_text="Currency")).to_have_count(0)  # the label alone names it
     times = offered_times(page)
     times[0][0].check()
     currency.select_option("CAD")
@@ -63,7 +66,7 @@ def test_client_chooses_cad(browser, demo_site, size, name):
     field(page, "checkbox", "I agree to the privacy policy").check()
     assert_no_horizontal_scroll(page)
     assert_accessible(page)
-    page.get_by_role("group", name="Currency").scroll_into_view_if_needed()
+    currency.scroll_into_view_if_needed()
     screenshot(page, f"currency-choice-{name}.png")
     with page.expect_navigation():
         page.get_by_role("button", name="Book now").click()

@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from .support import ARTIFACTS, BROWSER_MARKS, PHONE, assert_no_horizontal_scroll, in_thread, watch
-from .test_paid_booking_e2e import stripe, stripe_server  # noqa: F401 (the module's Stripe fake fixtures)
 
 pytestmark = BROWSER_MARKS
 
@@ -120,7 +119,7 @@ def save_card(page, site, reference, token, number, size, three_d_secure=True):
 
 
 @pytest.mark.parametrize("size, options", [("phone", PHONE), ("desktop", DESKTOP)])
-def test_card_saved_then_a_fee_the_client_confirms_with_their_bank(browser, demo_site, stripe, size,  # noqa: F811
+def test_card_saved_then_a_fee_the_client_confirms_with_their_bank(browser, demo_site, stripe, size,
                                                                    options):
     reference, token = in_thread(booking_with_consent, f"{size[0]}-robin@example.com")
     context = browser.new_context(**options, timezone_id="Europe/London", locale="en-GB")
@@ -150,7 +149,7 @@ def test_card_saved_then_a_fee_the_client_confirms_with_their_bank(browser, demo
     assert problems == [], "\n".join(problems)
 
 
-def test_owner_sees_the_card_and_charges_a_no_show_fee(browser, demo_site, stripe):  # noqa: F811
+def test_owner_sees_the_card_and_charges_a_no_show_fee(browser, demo_site, stripe):
     reference, token = in_thread(booking_with_consent, "a-sam@example.com")
     context = browser.new_context(**DESKTOP, timezone_id="Europe/London", locale="en-GB")
     context.set_default_timeout(15_000)

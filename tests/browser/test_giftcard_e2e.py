@@ -8,14 +8,7 @@ import pytest
 
 from .axe import assert_accessible
 from .support import ARTIFACTS, BROWSER_MARKS, assert_no_horizontal_scroll, field, in_thread, screenshot
-from .test_paid_booking_e2e import (  # noqa: F401 - fixtures
-    also_at_desktop_width,
-    held_booking,
-    hold_a_massage,
-    phone_page,
-    stripe,
-    stripe_server,
-)
+from .test_paid_booking_e2e import also_at_desktop_width, held_booking, hold_a_massage
 
 pytestmark = BROWSER_MARKS
 
@@ -37,8 +30,8 @@ def balance_of(card_id):
     return GiftCard.objects.get(pk=card_id).balance
 
 
-def test_the_buy_page_and_a_deposit_paid_by_a_gift_card(browser, demo_site, stripe):  # noqa: F811
-    page, problems = phone_page(browser, demo_site, stripe)
+def test_the_buy_page_and_a_deposit_paid_by_a_gift_card(paying_phone, demo_site):
+    page, problems = paying_phone
     page.goto(demo_site + "/booking/gift-cards/buy/")
     expect(page.get_by_role("heading", level=1, name="Buy a gift card")).to_be_visible()
     field(page, "spinbutton", re.compile("Amount")).fill("5")

@@ -26,7 +26,6 @@ from .support import (
     screenshot,
     watch,
 )
-from .test_paid_booking_e2e import stripe, stripe_server  # noqa: F401 (the module's Stripe fake fixtures)
 
 pytestmark = BROWSER_MARKS
 
@@ -87,7 +86,7 @@ def refunded(reference):
     return payment.amount_refunded, payment.booking.status
 
 
-def open_pages(browser, site, stripe):  # noqa: F811
+def open_pages(browser, site, stripe):
     pages = []
     for name, options in (("desktop", DESKTOP), ("phone", PHONE)):
         context = browser.new_context(**options, timezone_id="Europe/London", locale="en-GB")
@@ -104,7 +103,7 @@ def shot(page, name, size):
     screenshot(page, f"manage-{name}-{size}.png")
 
 
-def test_cancel_and_move_say_the_refund_before_and_after(browser, demo_site, stripe):  # noqa: F811
+def test_cancel_and_move_say_the_refund_before_and_after(browser, demo_site, stripe):
     made = in_thread(make_paid_booking, stripe.url)
     pages = open_pages(browser, demo_site, stripe)
     quote = "Cancelling now refunds US$9.00 of your US$18.00 deposit to your Visa ending 4242."
@@ -167,7 +166,7 @@ def test_cancel_and_move_say_the_refund_before_and_after(browser, demo_site, str
         page.context.close()
 
 
-def test_inside_the_cut_off_the_page_gives_the_phone_and_email_and_no_buttons(browser, demo_site, stripe):  # noqa: F811
+def test_inside_the_cut_off_the_page_gives_the_phone_and_email_and_no_buttons(browser, demo_site, stripe):
     made = in_thread(make_paid_booking, stripe.url, 2000)
     for size, page, problems in open_pages(browser, demo_site, stripe):
         page.goto(demo_site + made["manage"])

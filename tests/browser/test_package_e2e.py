@@ -15,16 +15,7 @@ from django.core import mail
 
 from .axe import assert_accessible
 from .support import BROWSER_MARKS, assert_no_horizontal_scroll, field, in_thread, screenshot
-from .test_paid_booking_e2e import (  # noqa: F401 - fixtures
-    SERVICE,
-    USD,
-    also_at_desktop_width,
-    enter_card,
-    hold_a_massage,
-    phone_page,
-    stripe,
-    stripe_server,
-)
+from .test_paid_booking_e2e import SERVICE, USD, also_at_desktop_width, enter_card, hold_a_massage
 
 pytestmark = BROWSER_MARKS
 
@@ -56,8 +47,8 @@ def credits_left():
     return balance_of(purchase), purchase.entries.filter(kind="used").count()
 
 
-def test_buy_a_three_pack_then_book_with_a_credit_on_a_phone(three_pack, browser, demo_site, stripe):  # noqa: F811
-    page, problems = phone_page(browser, demo_site, stripe)
+def test_buy_a_three_pack_then_book_with_a_credit_on_a_phone(three_pack, paying_phone, demo_site):
+    page, problems = paying_phone
     page.goto(f"{demo_site}/services/")  # the massage's booking block lists the packages that cover it
     page.wait_for_url(re.compile(r"[?&]booking_tz="))
     offer = page.get_by_role("region", name=SERVICE).get_by_role(

@@ -21,8 +21,6 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.test import override_settings
-from fakes.stripe_server import FakeStripe
 
 from wagtail_booking.checkout.views import HANDLED_EVENTS
 
@@ -30,17 +28,17 @@ from .axe import assert_accessible
 from .support import (
     ARTIFACTS,
     BROWSER_MARKS,
-    PHONE,
+    CLIENT_ZONE,
     assert_no_horizontal_scroll,
     booking_summary,
     check_times_are_in,
     field,
     in_thread,
     offered_times,
+    phone_page,
     pick_index,
     screenshot,
     summary_list,
-    watch,
 )
 
 pytestmark = BROWSER_MARKS
@@ -48,48 +46,14 @@ pytestmark = BROWSER_MARKS
 sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 expect = sync_api.expect
 
-CLIENT_ZONE = "Europe/London"
 SERVICE = "Massage therapy"
 DEPOSIT, PRICE = Decimal("18.00"), Decimal("90.00")
 PROVIDERS = {"Sam Okafor", "Treatment room 1"}
-WEBHOOK_SECRET = "whsec_browser_test"
 USD = r"(?:US)?\$"  # the en-gb locale writes dollars as "US$"
 GOOD_CARD, THREE_D_SECURE_CARD, DECLINED_CARD = "4242 4242 4242 4242", "4000 0025 0000 3155", "4000 0000 0000 0002"
 
 
-# --- fixtures -------------------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def stripe_server(live_server):
-    """One fake Stripe for the module, delivering its webhooks to the live server, and the settings for it."""
-    fake = FakeStripe(webhook_url=f"{live_server.url}/booking/stripe/webhook/", webhook_secret=WEBHOOK_SECRET)
-    fake.start()
-    stripe_settings = override_settings(
-        STRIPE_SECRET_KEY="sk_test_browser", STRIPE_PUBLISHABLE_KEY=fake.publishable_key,
-        STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET, STRIPE_API_BASE=fake.url, STRIPE_JS_URL=f"{fake.url}/v3/")
-    stripe_settings.enable()
-    yield fake
-    stripe_settings.disable()
-    fake.stop()
-
-
-@pytest.fixture
-def stripe(stripe_server, demo_site):
-    """The fake, emptied for this test; the test's webhooks are all delivered before its data is flushed."""
-    stripe_server.reset()
-    yield stripe_server
-    stripe_server.wait_for_deliveries(timeout=15)
-
-
 # --- helpers --------------------------------------------------------------------------------------------------
-
-
-def phone_page(browser, site, stripe):
-    context = browser.new_context(**PHONE, timezone_id=CLIENT_ZONE, locale="en-GB")
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    return page, watch(page, site, also=(stripe.url,))
 
 
 def hold_a_massage(page, site, name, email, shot=None, audit=False):

@@ -34,7 +34,7 @@ from .support import (
     summary_list,
     watch,
 )
-from .test_paid_booking_e2e import GOOD_CARD, SERVICE, enter_card, stripe, stripe_server  # noqa: F401 (fixtures)
+from .test_paid_booking_e2e import GOOD_CARD, SERVICE, enter_card
 
 pytestmark = BROWSER_MARKS
 
@@ -113,7 +113,7 @@ def confirmation_text():
     return [message for message in locmem.outbox if message["to"] == MOBILE]
 
 
-def test_a_booking_made_in_spanish_speaks_spanish_to_the_end(texting, stripe, browser, demo_site):  # noqa: F811
+def test_a_booking_made_in_spanish_speaks_spanish_to_the_end(texting, stripe, browser, demo_site):
     context = browser.new_context(**PHONE, timezone_id=ZONE, locale="es-ES")
     context.set_default_timeout(15_000)
     page = context.new_page()

@@ -14,6 +14,7 @@ from tests.checkout.conftest import Checkout, far
 from tests.factories.booking import ServiceFactory
 from tests.reports.conftest import pdf_text
 from wagtail_booking.bookings.models import Booking
+from wagtail_booking.bookings.tokens import manage_token as booking_token
 from wagtail_booking.checkout.models import BookingPayment
 from wagtail_booking.reports import revenue
 from wagtail_booking.reports.periods import Period
@@ -147,3 +148,24 @@ def test_tax_on_the_order_stripe_and_invoice_to_the_cent(stripe_client, provider
         assert figure in text, figure
     [row] = tax_totals(revenue.Filters(_this_year()))
     assert (row.currency, row.net, row.tax, row.gross) == ("CAD", Decimal(net), Decimal(tax), Decimal(gross))
+
+
+def test_tax_on_top_the_client_sees_what_they_pay_and_the_balance_is_on_the_same_basis(
+        stripe_client, provider, stripe_fake, canadian, monday):
+    """CA$100.00 plus HST 13 %, 20 % deposit: the client pays CA$22.60 now (the deposit with its tax) and owes
+    CA$90.40 at the appointment; the two make the price with its tax, CA$113.00, on every page and in the bill."""
+    from wagtail_booking.checkout.balances.services import balance_of
+
+    hst = TaxRate.objects.create(name="HST", percent=Decimal("13"))
+    service = ServiceFactory(name="Massage", providers=[provider], price=Decimal("100.00"), deposit_kind="percent",
+                             deposit_value=Decimal("20"), tax_rate=hst)
+    booking, page = pay(stripe_client, service, far(monday))
+    charged = BookingPayment.objects.get(booking=booking).amount_captured
+    assert charged == Decimal("22.60")
+    assert "<dt>Deposit</dt><dd>CA$22.60</dd>" in page.replace("\n", "")
+    assert "<dt>Balance due at the appointment</dt><dd>CA$90.40</dd>" in page.replace("\n", "")
+    assert (booking.deposit_with_tax, booking.balance_due) == (Decimal("22.60"), Decimal("90.40"))
+    bill = balance_of(booking)
+    assert bill.due == Decimal("90.40") and charged + bill.due == Decimal("113.00")
+    booked = Client().get(reverse("wagtail_booking:booked", args=[booking.reference, booking_token(booking)]))
+    assert "CA$90.40" in booked.content.decode()

@@ -72,7 +72,11 @@ def book_with_consent(client, service, start, email="sam@example.com", consent=T
 def save_card(client, fake, response, number):
     """The card-saving step: Stripe.js confirms the SetupIntent (3-D Secure if the card asks), then returns."""
     assert response.status_code == 302 and "/booking/card/" in response["Location"], response
-    page = client.get(response["Location"])
+    return save_card_at(client, fake, response["Location"], number)
+
+
+def save_card_at(client, fake, url, number):
+    page = client.get(url)
     assert page.status_code == 200
     html = page.content.decode()
     secret = re.search(r'data-client-secret="([^"]+)"', html).group(1)
@@ -319,3 +323,55 @@ def test_two_staff_charging_at_the_same_moment_charge_once(client, stripe_fake, 
         assert fee.attempts == 1 and fee.payment.amount_captured == Decimal("25.00")
         assert stripe_fake.payment_intents[fee.payment.payment_intent_id]["amount_received"] == 2500
     assert len(stripe_fake.charges) == 4 and Transaction.objects.filter(txn_type="Debit").count() == 4
+
+
+def test_the_framed_form_reaches_the_card_saving_step(client, stripe_fake, consultation, monday):
+    """In the embedded (iframe) form, a booking with nothing to pay whose client ticked the box is confirmed in the
+    frame, which then offers the card-saving step in a new tab; the card is saved there."""
+    html = client.get(f"/booking/embed/{consultation.pk}/").content.decode()
+    assert "keeps my card on file" in html
+    token = re.search(r'name="embed_token" value="([^"]+)"', html).group(1)
+    start = far(monday)
+    response = client.post(f"/booking/embed/{consultation.pk}/book/", {
+        "slot": f"{start.isoformat()}|{consultation.providers.first().pk}", "timezone": "America/New_York",
+        "name": "Sam Client", "email": "sam@example.com", "card_consent": "on", "embed_token": token})
+    framed = client.get(response["Location"])
+    page = framed.content.decode()
+    assert "You're booked" in page and "Add your card" in page
+    card_link = re.search(r'<a class="wb-primary" href="(/booking/card/[^"]+)" target="_blank"', page).group(1)
+    booking = save_card_at(client, stripe_fake, card_link, "4242424242424242")
+    assert booking.saved_cards.get().state == SavedCard.State.ACTIVE
+    assert "Add your card" not in client.get(response["Location"]).content.decode()  # the step is done
+
+
+def offered(client, service) -> str:
+    """The consent sentence the public API lists for ``service``."""
+    return next(row["card_consent"] for row in client.get("/booking/api/services").json() if row["id"] == service.pk)
+
+
+def api_hold(client, service, start, **extra):
+    return client.post("/booking/api/holds", json.dumps({
+        "service": service.pk, "start": start.isoformat(), "name": "Sam Client", "email": "sam@example.com",
+        "timezone": "America/New_York", **extra}), content_type="application/json")
+
+
+def test_api_clients_get_the_same_consent_sentence_and_save_the_card(client, stripe_fake, consultation, provider,
+                                                                    monday):
+    from wagtail_booking.blocks.forms import card_consent_for
+
+    sentence = offered(client, consultation)
+    assert sentence == card_consent_for(consultation) and re.search(r"a no-show fee of (US)?\$25\.00", sentence)
+    untouched = api_hold(client, consultation, far(monday, 10)).json()
+    assert untouched["card_setup_url"] is None and not SavedCard.objects.exists()  # unticked: nothing kept
+
+    body = api_hold(client, consultation, far(monday, 12), card_consent=True).json()
+    assert body["status"] == "confirmed" and "/booking/card/" in body["card_setup_url"]
+    booking = save_card_at(client, stripe_fake, urlsplit(body["card_setup_url"]).path, "4242424242424242")
+    card = booking.saved_cards.get()
+    assert card.state == SavedCard.State.ACTIVE and card.consent_text == sentence
+
+    no_fees = ServiceFactory(name="Chat", providers=[provider], price=Decimal("0"))
+    assert offered(client, no_fees) == ""
+    refused = api_hold(client, no_fees, far(monday, 14), card_consent=True)
+    assert refused.status_code == 409 and refused.json()["errors"][0]["field"] == "card_consent"
+    assert not Booking.objects.filter(service=no_fees).exists()

@@ -1,4 +1,5 @@
-"""What the booking's page shows, in words a person reads: answers, history, payments, documents, messages.
+"""What the booking's page shows, in words a person reads: answers, history, payments, documents, messages, and
+the actions it offers with what each would mean for the client.
 
 Every moment is shown in the business's zone with the zone named (``formats.when``), every amount through
 ``formats.money``; booleans are "Yes"/"No" and an empty answer is "—".
@@ -8,16 +9,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import ModelLogEntry
 
+from .. import formats
 from ..bookings import history
-from ..checkout import fees
+from ..bookings.models import Booking
+from ..checkout import facade, fees
 from ..checkout.card_models import FeeCharge, SavedCard
 from ..formats import money, when
 from ..notifications.models import SmsMessage
 from ..outbox.models import OutboxMessage
+from . import balance
 
 EMPTY = "—"
 EMAIL_TASKS = {
@@ -136,3 +142,80 @@ def card_on_file(booking) -> dict | None:
             "consent": card.consent_text, "consent_at": when(card.consent_at, booking.business_zone),
             "fees": [(reason, label, money(fees.quote(booking, reason), booking.currency or None),
                       fees.refusal(booking, reason)) for reason, label in FeeCharge.Reason.choices]}
+
+
+# The page itself --------------------------------------------------------------------------------------------------
+
+ACTION_LABELS = {"approve": _("Approve"), "decline": _("Decline"), "cancel": _("Cancel booking"),
+                 "completed": _("Mark completed"), "no_show": _("Mark no-show")}
+# These change money or tell the client bad news: a page first says what will happen, then staff confirm.
+CONFIRMED_ACTIONS = {"cancel", "decline", "no_show"}
+OUTCOMES = {"completed", "no_show"}
+ACTIONS_BY_STATUS = {
+    Booking.Status.REQUESTED: ["approve", "decline", "cancel"],
+    Booking.Status.CONFIRMED: ["completed", "no_show", "cancel"],
+    Booking.Status.HELD: ["cancel"],
+}
+
+
+def actions_for(booking, now=None):
+    """The actions the booking allows now: outcomes only once the appointment has started."""
+    started = booking.start <= (now or timezone.now())
+    return [name for name in ACTIONS_BY_STATUS.get(booking.status, []) if started or name not in OUTCOMES]
+
+
+def consequence(booking, action) -> str:
+    """What an action means for the client and their money, said before staff confirm it."""
+    payment = facade.paid_payment(booking)
+    money = (lambda amount: formats.money(amount, payment.currency)) if payment else str
+    if action == "no_show":
+        return (_("The client is recorded as not having come. The deposit of %(amount)s is kept.")
+                % {"amount": money(payment.amount)} if payment else
+                _("The client is recorded as not having come. There is no payment to keep or refund."))
+    told = _("The client is told by email.")
+    if payment is None:
+        return f"{_('There is no payment to refund.')} {told}"
+    if payment.state == "authorised":
+        return _("The %(amount)s held on the client's card is released; nothing is charged. %(told)s") % {
+            "amount": money(payment.amount), "told": told}
+    refund = facade.refund_quote(booking, by="staff", payment=payment)
+    return _("The client gets %(amount)s back on their card: when the business cancels or declines, the whole "
+             "deposit is refunded. %(told)s") % {"amount": money(refund), "told": told}
+
+
+def page_context(booking, user, action_url_name) -> dict:
+    """Everything the booking's page shows, for a user who may (or may not) manage bookings."""
+    zone = booking.business_zone
+    can_manage = user.has_perm("wagtail_booking.manage_bookings")
+    payments = list(booking.payments.select_related("order").order_by("created_at", "pk"))
+
+    def url(name, *args):
+        return reverse(action_url_name.replace(":action", f":{name}") if name else action_url_name,
+                       args=[booking.pk, *args])
+
+    return {
+        "booking": booking,
+        "zone": zone,
+        "when": formats.span(booking.start, booking.end, zone),
+        "provider_when": formats.when(booking.start, booking.provider.timezone),
+        "client_when": formats.when(booking.start, booking.client_timezone),
+        "created": formats.when(booking.created_at, zone),
+        "sms_consent": yes_no(booking.sms_consent),
+        "price": formats.money(booking.price_with_tax, booking.currency or None),
+        "deposit": formats.money(booking.deposit_with_tax, booking.currency or None),
+        "answers": [(answer.get("label") or answer.get("field"), answer_text(answer.get("value")))
+                    for answer in booking.intake_answers or []],
+        "actions": [(name, ACTION_LABELS[name], url(None, name), name in CONFIRMED_ACTIONS)
+                    for name in actions_for(booking)] if can_manage else [],
+        "payments": payment_lines(payments, zone),
+        "refund_url": url("refund"),
+        "card_on_file": card_on_file(booking),
+        "fee_url": url("fee", "REASON"),
+        "balance": balance.summary(booking),
+        "balance_url": url("balance"),
+        "can_manage": can_manage,
+        "documents": [(doc, formats.money(doc.amount, doc.currency), formats.when(doc.issued_at, zone))
+                      for doc in booking.invoices.defer("pdf").order_by("issued_at", "pk")],
+        "history": history_lines(booking, zone),
+        "messages_sent": messages_sent(booking, zone),
+    }

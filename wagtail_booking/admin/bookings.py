@@ -38,8 +38,7 @@ from . import balance, booking_page, fees
 from .free_times import FreeTimesCreateMixin, FreeTimesFormMixin
 from .scoping import BusinessFilterSet, BusinessScopedViewSetMixin, scoped_choices
 
-ACTION_LABELS = {"approve": _("Approve"), "decline": _("Decline"), "cancel": _("Cancel booking"),
-                 "completed": _("Mark completed"), "no_show": _("Mark no-show")}
+# What each action does (the words and which statuses allow it are in ``booking_page``).
 ACTIONS = {
     "approve": (services.approve, _("approved")),
     "decline": (services.decline, _("declined")),
@@ -47,40 +46,6 @@ ACTIONS = {
     "completed": (lambda booking: services.mark_outcome(booking, Booking.Status.COMPLETED), _("marked completed")),
     "no_show": (lambda booking: services.mark_outcome(booking, Booking.Status.NO_SHOW), _("marked as no-show")),
 }
-# These change money or tell the client bad news: a page first says what will happen, then staff confirm.
-CONFIRMED_ACTIONS = {"cancel", "decline", "no_show"}
-OUTCOMES = {"completed", "no_show"}
-ACTIONS_BY_STATUS = {
-    Booking.Status.REQUESTED: ["approve", "decline", "cancel"],
-    Booking.Status.CONFIRMED: ["completed", "no_show", "cancel"],
-    Booking.Status.HELD: ["cancel"],
-}
-
-
-def actions_for(booking, now=None):
-    """The actions the booking allows now: outcomes only once the appointment has started."""
-    started = booking.start <= (now or timezone.now())
-    return [name for name in ACTIONS_BY_STATUS.get(booking.status, []) if started or name not in OUTCOMES]
-
-
-def consequence(booking, action) -> str:
-    """What an action means for the client and their money, said before staff confirm it."""
-    payment = facade.paid_payment(booking)
-    money = (lambda amount: formats.money(amount, payment.currency)) if payment else str
-    if action == "no_show":
-        return (_("The client is recorded as not having come. The deposit of %(amount)s is kept.")
-                % {"amount": money(payment.amount)} if payment else
-                _("The client is recorded as not having come. There is no payment to keep or refund."))
-    told = _("The client is told by email.")
-    if payment is None:
-        return f"{_('There is no payment to refund.')} {told}"
-    if payment.state == "authorised":
-        return _("The %(amount)s held on the client's card is released; nothing is charged. %(told)s") % {
-            "amount": money(payment.amount), "told": told}
-    refund = facade.refund_quote(booking, by="staff", payment=payment)
-    return _("The client gets %(amount)s back on their card: when the business cancels or declines, the whole "
-             "deposit is refunded. %(told)s") % {"amount": money(refund), "told": told}
-
 
 class BookingFilterSet(BusinessFilterSet):
     start = django_filters.DateFromToRangeFilter(label=_("Date"), widget=DateRangePickerWidget)
@@ -268,38 +233,8 @@ class BookingInspectView(generic.InspectView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        booking = self.object
-        zone = booking.business_zone
-        can_manage = self.request.user.has_perm("wagtail_booking.manage_bookings")
-        payments = list(booking.payments.select_related("order").order_by("created_at", "pk"))
-        context.update({
-            "booking": booking,
-            "zone": zone,
-            "when": formats.span(booking.start, booking.end, zone),
-            "provider_when": formats.when(booking.start, booking.provider.timezone),
-            "client_when": formats.when(booking.start, booking.client_timezone),
-            "created": formats.when(booking.created_at, zone),
-            "sms_consent": booking_page.yes_no(booking.sms_consent),
-            "price": formats.money(booking.price, booking.currency or None),
-            "deposit": formats.money(booking.deposit_due, booking.currency or None),
-            "answers": [(answer.get("label") or answer.get("field"), booking_page.answer_text(answer.get("value")))
-                        for answer in booking.intake_answers or []],
-            "actions": [(name, ACTION_LABELS[name], reverse(self.action_url_name, args=[booking.pk, name]),
-                         name in CONFIRMED_ACTIONS) for name in actions_for(booking)] if can_manage else [],
-            "payments": booking_page.payment_lines(payments, zone),
-            "refund_url": reverse(self.action_url_name.replace(":action", ":refund"), args=[booking.pk]),
-            "card_on_file": booking_page.card_on_file(booking),
-            "fee_url": reverse(self.action_url_name.replace(":action", ":fee"), args=[booking.pk, "REASON"]),
-            "balance": balance.summary(booking),
-            "balance_url": reverse(self.action_url_name.replace(":action", ":balance"), args=[booking.pk]),
-            "can_manage": can_manage,
-            "documents": [(doc, formats.money(doc.amount, doc.currency), formats.when(doc.issued_at, zone))
-                          for doc in booking.invoices.defer("pdf").order_by("issued_at", "pk")],
-            "history": booking_page.history_lines(booking, zone),
-            "messages_sent": booking_page.messages_sent(booking, zone),
-            "edit_url": self.get_edit_url(),
-            "history_url": self.history_url,
-        })
+        context.update(booking_page.page_context(self.object, self.request.user, self.action_url_name))
+        context.update({"edit_url": self.get_edit_url(), "history_url": self.history_url})
         return context
 
     def get_fields(self):
@@ -402,15 +337,15 @@ class BookingViewSet(BusinessScopedViewSetMixin, ModelViewSet):
             raise PermissionDenied
         booking = get_object_or_404(visible_to(Booking.objects.select_related("service", "provider"), request.user),
                                     pk=pk)
-        if request.method == "GET" and action not in CONFIRMED_ACTIONS or action not in ACTIONS:
+        if request.method == "GET" and action not in booking_page.CONFIRMED_ACTIONS or action not in ACTIONS:
             return HttpResponseNotAllowed(["POST"])
-        if action not in ACTIONS_BY_STATUS.get(booking.status, []):
+        if action not in booking_page.ACTIONS_BY_STATUS.get(booking.status, []):
             messages.error(request, _("That action is not possible for a booking that is %(status)s.")
                            % {"status": booking.get_status_display().lower()})
             return redirect(self.get_url_name("inspect"), booking.pk)
         if request.method == "GET":
-            return self._confirm(request, booking, ACTION_LABELS[action], request.path,
-                                 consequence(booking, action), {})
+            return self._confirm(request, booking, booking_page.ACTION_LABELS[action], request.path,
+                                 booking_page.consequence(booking, action), {})
         function, done = ACTIONS[action]
         try:
             function(booking)

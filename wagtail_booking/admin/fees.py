@@ -44,7 +44,7 @@ def fee_view(viewset, request, pk, reason):
     try:
         fee = fee or fees.prepare(booking, reason, user=request.user)
         outcome = fees.charge(fee, seen)
-    except fees.FeeProblem as problem:
+    except fees.PaymentProblem as problem:
         messages.error(request, problem.message)
         return redirect(back)
     _tell(request, outcome)

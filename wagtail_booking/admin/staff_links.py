@@ -18,7 +18,8 @@ from ..businesses import visible_to
 from ..checkout import facade
 from ..formats import money
 from ..notifications.staff import read_review_token
-from .bookings import ACTION_LABELS, _confirm_page, consequence
+from .booking_page import ACTION_LABELS, consequence
+from .bookings import _confirm_page
 
 
 def approve_consequence(booking) -> str:

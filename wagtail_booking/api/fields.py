@@ -13,11 +13,14 @@ from typing import Annotated, Any
 
 from django.conf import settings
 from django.utils import timezone
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, Field
 
 from ..timezones import known_zones
 
 YEARS_BEFORE, YEARS_AFTER = 1, 3  # well inside bookings.intake's five years either side
+# A row id: positive and within a signed 64-bit integer, so a larger number is the schema's 400, never a database
+# error (SQLite cannot bind it).
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 OFFSET = r"(Z|[+-](0[0-9]|1[0-3]):[0-5][0-9]|[+-]14:00)"
 TIME = r"([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?"
 # The same shapes with any year and offset: what tells "badly written" from "out of range" in the messages.

@@ -9,7 +9,7 @@ from ninja import Field, Schema
 from pydantic import AfterValidator
 
 from ..phone import to_e164
-from .fields import NO_NUL, NOT_BLANK_ONE_LINE, Language, Text, WindowDateTime, Zone
+from .fields import NO_NUL, NOT_BLANK_ONE_LINE, Id, Language, Text, WindowDateTime, Zone
 
 
 class ErrorItem(Schema):
@@ -72,6 +72,9 @@ class ServiceOut(Schema):
     providers: list[ProviderOut]
     intake_fields: list[IntakeFieldOut]
     intake_form_version: int | None
+    card_consent: str = Field("", description=(
+        "When the service's cancellation policy sets a fee: the sentence the client agrees to (naming each fee and "
+        "its amount) to keep their card on file, to show with an unticked box; \"\" when not offered."))
 
 
 def _email(value):
@@ -93,9 +96,11 @@ Answer = (Text(5000, NO_NUL) | bool | Annotated[int, Field(ge=-(10**15), le=10**
           | Annotated[float, Field(allow_inf_nan=False)] | Annotated[list[Text(255, NO_NUL)], Field(max_length=100)])
 
 
-class HoldIn(Schema):
-    service: int
-    provider: int | None = None
+class BookingFields(Schema):
+    """What every booking request says about the client and the time (the public hold, an integration's booking)."""
+
+    service: Id
+    provider: Id | None = None
     start: WindowDateTime
     name: Text(200, NOT_BLANK_ONE_LINE, min_length=1, description="The client's name.")
     email: Annotated[Text(254, format="email", description="The client's email address (at most 254 characters)."),
@@ -118,6 +123,14 @@ class HoldIn(Schema):
                   {"required": ["phone"], "properties": {"phone": {"minLength": 1}}}]}}
 
 
+class HoldIn(BookingFields):
+    card_consent: bool = Field(False, description=(
+        "The client ticked the box agreeing to keep their card on file: show the service's card_consent sentence "
+        "next to an unticked box and send true only when the client ticked it. Only for a service that offers "
+        "it (card_consent not empty); true for another is refused (409 naming card_consent). The card is saved "
+        "with the deposit, or, with nothing to pay, at the answer's card_setup_url."))
+
+
 class BookingOut(Schema):
     id: str = Field(description="The booking reference.")
     status: str
@@ -128,6 +141,9 @@ class BookingOut(Schema):
     end: datetime
     provider: int
     manage_token: str | None = Field(None, description="Authorises cancel and reschedule; keep it secret.")
+    card_setup_url: str | None = Field(None, description=(
+        "The client agreed to keep a card on file and there is no deposit to save it with: the page where they "
+        "add it (open it in the client's browser, in a top-level window)."))
     refund: str | None = Field(None, description="On cancellation: the amount going back to the client's card.")
     language: str | None = Field(None, description="The language the client's emails and texts are written in.")
     video_link: str | None = Field(None, description="For an online service: the link the client joins by (null "
@@ -152,7 +168,7 @@ class RescheduleIn(Schema):
 MAX_HOLD_MINUTES = 30  # a key cannot keep a slot from other clients for longer
 
 
-class IntegrationBookingIn(HoldIn):
+class IntegrationBookingIn(BookingFields):
     hold_minutes: int | None = Field(None, ge=1, le=MAX_HOLD_MINUTES, description=(
         f"For a paid service: how long the hold keeps the slot while the client pays, 1 to {MAX_HOLD_MINUTES} "
         "minutes. Default: the site's HOLD_MINUTES setting (15 unless changed)."))

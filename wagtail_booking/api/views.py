@@ -21,6 +21,7 @@ from ..bookings.intake import (
 from ..bookings.models import Booking
 from ..bookings.tokens import check_token, manage_token
 from ..checkout import facade
+from ..checkout.cards import offered_consent, pending_card, record_consent
 from ..checkout.handoff import get_payment_handoff
 from ..conf import booking_settings
 from ..formats import speaking
@@ -30,7 +31,7 @@ from ..snippets.prices import currencies_of, price_in
 from ..timezones import is_known_zone
 from . import integrations, scope
 from .auth import ApiKeyBearer, KeyThrottle
-from .fields import WindowDate, Zone
+from .fields import Id, WindowDate, Zone
 from .schemas import BookingOut, ConflictOut, ErrorOut, HoldIn, RescheduleIn, ServiceOut, SlotsOut, TokenIn
 
 api = NinjaAPI(title="wagtail-booking", version="1", urls_namespace="wagtail_booking:api", docs_url="/docs",
@@ -115,7 +116,7 @@ class SlotQuery(BaseModel):
     end: Annotated[WindowDate, Field(description="The last day (YYYY-MM-DD), on or after start and at most "
                                                  "MAX_RANGE_DAYS (62 by default) days from it, both included.")]
     tz: Zone
-    provider: int | None = None
+    provider: Id | None = None
 
 
 @api.get("/services/{service_id}/slots", response={200: SlotsOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut},
@@ -165,8 +166,22 @@ def create_hold(request, payload: HoldIn):
             raise HttpError(404, f"{provider.name} does not offer {service.name}.")
     client = client_details(service, payload.name, payload.email, payload.phone, payload.timezone, payload.answers,
                             payload.sms_consent, language=payload.language or "")
+    consent = _card_consent(service, payload.card_consent)
     booking = services.create_hold(service, start, client, provider, currency=payload.currency)
+    if consent:
+        record_consent(booking, consent)
     return Status(201, _booking_out(request, booking))
+
+
+def _card_consent(service, agreed: bool) -> str:
+    """The sentence the client agreed to (the booking form's rule: only where the service offers it)."""
+    if not agreed:
+        return ""
+    sentence = offered_consent(service)
+    if not sentence:  # 409, like a currency the service has no price in: well-formed, but not for this service
+        raise services.NotAllowed(f"{service.name} does not keep cards on file: its cancellation policy sets no "
+                                  "fee (card_consent is empty in the service's details).", field="card_consent")
+    return sentence
 
 
 @api.post("/bookings/{reference}/cancel", response={200: BookingOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut,
@@ -228,8 +243,12 @@ def _booking_out(request, booking, with_token=True):
     if booking.status == Booking.Status.HELD:
         with speaking(booking.language):  # the payment page in the client's language: /es/booking/pay/...
             checkout_url = request.build_absolute_uri(get_payment_handoff().checkout_url(booking, request))
+    card_setup_url = None
+    if booking.status != Booking.Status.HELD and with_token and pending_card(booking) is not None:
+        with speaking(booking.language):
+            card_setup_url = request.build_absolute_uri(get_payment_handoff().card_setup_url(booking, request))
     return {"id": booking.reference, "status": booking.status, "next_step": next_step,
-            "checkout_url": checkout_url, "expires_at": booking.hold_expires_at,
+            "checkout_url": checkout_url, "card_setup_url": card_setup_url, "expires_at": booking.hold_expires_at,
             "start": booking.start.astimezone(zone).isoformat(), "end": booking.end.astimezone(zone).isoformat(),
             "provider": booking.provider_id, "manage_token": manage_token(booking) if with_token else None,
             "language": booking.language, "video_link": booking.video_link or None}
@@ -249,7 +268,8 @@ def _service(service, providers):
                        for quote in (price_in(service, code) for code in currencies_of(service))],
             "booking_mode": service.booking_mode,
             "providers": providers, "intake_fields": fields,
-            "intake_form_version": service.intake_form.version if service.intake_form_id else None}
+            "intake_form_version": service.intake_form.version if service.intake_form_id else None,
+            "card_consent": offered_consent(service)}
 
 
 api.add_router("/integrations", integrations.router)

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ..bookings.models import Booking
 from ..businesses import site_for_request
+from ..checkout.cards import pending_card
 from ..checkout.handoff import get_payment_handoff
 from ..conf import booking_settings
 from ..snippets.models import Provider, Service
@@ -113,4 +114,7 @@ def embed_booked(request, reference, token):
         return render(request, "wagtail_booking/embed/pay.html", {
             **views.booking_context(booking, token), "base_template": EMBED_BASE,
             "pay_url": get_payment_handoff().checkout_url(booking, request)})
-    return views.booked(request, reference, token, base_template=EMBED_BASE)
+    # No deposit to save the card with, and the client agreed to keep one on file: the card-saving step, in a new
+    # tab like the payment (Stripe.js and 3-D Secure need the top window), offered on the framed confirmation.
+    card_url = get_payment_handoff().card_setup_url(booking, request) if pending_card(booking) else None
+    return views.booked(request, reference, token, base_template=EMBED_BASE, card_setup_url=card_url)

@@ -7,11 +7,11 @@ from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
 from ..bookings.intake import InvalidInput, check_start, check_timezone
-from ..checkout.cards import consent_sentence
-from ..checkout.handoff import PaymentHandoff, get_payment_handoff
+from ..checkout.cards import offered_consent
 from ..formats import money
 from ..phone import PhoneNumberField
 from ..snippets.intake import serialise_answers
+from ..snippets.prices import with_tax
 
 INTAKE_PREFIX = "intake_"
 CURRENCY_SALT = "wagtail_booking.currency-choice"
@@ -46,12 +46,8 @@ def parse_slot(raw):
     return start, provider_id
 
 
-def card_consent_for(service) -> str:
-    """The card-on-file sentence to offer with ``service`` ("" when its policy has no fee or cards cannot be kept)."""
-    handoff = get_payment_handoff()
-    if type(handoff).card_setup_url is PaymentHandoff.card_setup_url or not handoff.is_available(service.site):
-        return ""
-    return consent_sentence(service)
+# The box's sentence, the same one the API offers (``checkout.cards.offered_consent``).
+card_consent_for = offered_consent
 
 
 class BookingForm(forms.Form):
@@ -75,10 +71,12 @@ class BookingForm(forms.Form):
         self.card_consent_text = card_consent
         if card_consent:
             self.fields["card_consent"] = forms.BooleanField(label=card_consent, required=False)
-        if len(prices) > 1:
+        # A free service costs nothing in any currency: a choice would only list "price 0.00" several times.
+        if len(prices) > 1 and any(quote.price or quote.deposit for quote in prices):
             self.fields["currency"] = forms.ChoiceField(
                 label=_("Currency"), initial=prices[0].currency,
-                choices=[(quote.currency, price_label(quote)) for quote in prices])
+                choices=[(quote.currency, price_label(quote, service)) for quote in prices],
+                help_text=_("The deposit and the price are in the currency you choose; nothing is converted."))
             self.fields["currency_choice"] = forms.CharField(widget=forms.HiddenInput, required=False,
                                                              initial=currency_choice_token(service))
         self.intake_form = service.intake_form if service.intake_form_id else None
@@ -120,10 +118,12 @@ class BookingForm(forms.Form):
         return serialise_answers(self.intake_form, data)
 
 
-def price_label(quote) -> str:
-    """"CAD: price CA$120.00, deposit now CA$24.00": one choice of currency."""
-    values = {"currency": quote.currency, "price": money(quote.price, quote.currency),
-              "deposit": money(quote.deposit, quote.currency)}
+def price_label(quote, service) -> str:
+    """"CAD: price CA$120.00, deposit now CA$24.00": one choice of currency, as the client pays it (with tax when
+    the business adds it on top)."""
+    values = {"currency": quote.currency,
+              "price": money(with_tax(service, quote.price, quote.currency), quote.currency),
+              "deposit": money(with_tax(service, quote.deposit, quote.currency), quote.currency)}
     if quote.deposit:
         return _("%(currency)s: price %(price)s, deposit now %(deposit)s") % values
     return _("%(currency)s: price %(price)s") % values

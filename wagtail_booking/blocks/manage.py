@@ -18,6 +18,7 @@ from ..checkout.balances import links as balance_links
 from ..checkout.balances import services as balances
 from ..checkout.policy_words import cancelled_refund_text, card_words, when
 from ..formats import money
+from ..packages import credits
 from ..site_settings import site_settings
 from ..throttling import rate_limited
 from .forms import parse_slot
@@ -102,6 +103,8 @@ def _page(request, booking, showing_question=False) -> dict:
         page["reschedule_times"] = reschedule_times(request, booking)
         if facade.paid_payment(booking) is not None:
             page["refund_text"] = _refund_text(booking)
+        elif credits.paid_by_credit(booking) is not None:
+            page["refund_text"] = _credit_text(booking)
     if booking.status == Booking.Status.CANCELLED:
         page["cancelled_refund_text"] = cancelled_refund_text(booking)
     return page
@@ -119,6 +122,14 @@ def _refund_text(booking) -> str:
     return _("Cancelling now refunds %(amount)s of your %(paid)s deposit to %(card)s.") % {
         "amount": money(amount, payment.currency), "paid": money(payment.amount, payment.currency),
         "card": card_words(payment)}
+
+
+def _credit_text(booking) -> str:
+    """What cancelling now does to the package credit that paid for the booking (the rule cancelling applies)."""
+    notice_hours = (booking.start - timezone.now()).total_seconds() / 3600
+    if credits.credit_comes_back("client", facade.policy_for(booking.service).percent_for(notice_hours)):
+        return _("Cancelling now returns your credit to your package.")
+    return _("Under our cancellation policy, cancelling now uses up your package credit.")
 
 
 def _move_refund_text(booking, new_start) -> str:

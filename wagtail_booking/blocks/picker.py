@@ -17,7 +17,7 @@ from ..conf import booking_settings
 from ..scheduling import compute_slots
 from ..site_settings import business_currency
 from ..snippets.models import Provider
-from ..snippets.prices import currencies_of, price_in
+from ..snippets.prices import currencies_of, price_in, with_tax
 from ..timezones import canonical_zone, zone_choices
 from .forms import BookingForm, card_consent_for
 
@@ -43,6 +43,7 @@ def picker_context(request, service, provider_ids, params, form=None, alternativ
     ``currency_choice`` the block's "let the client choose the currency"."""
     zone_name = client_zone(params)
     zone = ZoneInfo(zone_name)
+    currency = business_currency(service.site)
     now = timezone.now()
     today = now.astimezone(zone).date()
     last = today + timedelta(days=booking_settings.BLOCK_DAYS_AHEAD - 1)
@@ -83,7 +84,10 @@ def picker_context(request, service, provider_ids, params, form=None, alternativ
         "picker_id": f"wb-picker-{service.pk}",
         "back_path": _back_path(request),
         "picker_data": _picker_data(zone_name, today, last, slots, by_provider, chosen_provider, chosen),
-        "currency": business_currency(service.site),
+        "currency": currency,
+        # As the client pays them: with tax when the business adds it on top (the payment page's amounts).
+        "price_with_tax": with_tax(service, service.price, currency),
+        "deposit_with_tax": with_tax(service, service.deposit_due, currency),
     }
 
 

@@ -79,10 +79,12 @@ def book_service(request, service, embed=None):
     return HttpResponseRedirect(reverse("wagtail_booking:booked", args=[booking.reference, manage_token(booking)]))
 
 
-def booked(request, reference, token, base_template=None):
+def booked(request, reference, token, base_template=None, card_setup_url=None):
+    """The confirmation; ``card_setup_url``: the card-saving step still to take (the framed form's)."""
     booking = booking_for_token(request, reference, token)
     context = booking_context(booking, token)
     context["base_template"] = base_template
+    context["card_setup_url"] = card_setup_url
     context["payment"] = facade.paid_payment(booking)
     context["credit"] = credits.paid_with(booking)
     if booking.status in (Booking.Status.CONFIRMED, Booking.Status.REQUESTED):

@@ -9,7 +9,7 @@ from django.core.validators import validate_email
 from ..phone import to_e164
 from ..snippets.intake import serialise_answers
 from ..timezones import is_known_zone
-from .services import ClientDetails
+from .writes import ClientDetails
 
 
 class InvalidInput(Exception):

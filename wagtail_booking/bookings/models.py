@@ -14,6 +14,7 @@ from ..businesses import default_site_id
 from ..formats import when
 from ..site_settings import business_zone
 from ..snippets.models import IntakeForm, Provider, Service
+from ..snippets.prices import with_tax
 
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
@@ -126,10 +127,24 @@ class Booking(models.Model):
         if strangers:
             raise ValidationError(strangers)
 
+    # ``price`` and ``deposit_due`` are as the service lists them (net when the business adds tax on top, as in
+    # Oscar's lines and the invoice); what the client pays, and so what they are shown, is with that tax.
+
+    @property
+    def price_with_tax(self):
+        """The whole price as the client pays it (see ``snippets.prices.with_tax``)."""
+        return with_tax(self.service, self.price, self.currency)
+
+    @property
+    def deposit_with_tax(self):
+        """The deposit as the client pays it when booking: what the payment page charges."""
+        return with_tax(self.service, self.deposit_due, self.currency)
+
     @property
     def balance_due(self):
-        """What the client still pays at the appointment."""
-        return self.price - self.deposit_due
+        """What the client still pays at the appointment: the price less the deposit, both as the client pays them,
+        so that deposit + balance is the price with its tax, to the cent."""
+        return self.price_with_tax - self.deposit_with_tax
 
     @property
     def is_live(self) -> bool:

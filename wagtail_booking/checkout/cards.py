@@ -17,6 +17,7 @@ from ..scheduling.fees import PERCENT, FeePolicy, FeeRule, fee_amount
 from ..site_settings import business_name, site_settings
 from . import connect, gateway
 from .card_models import SavedCard
+from .handoff import PaymentHandoff, get_payment_handoff
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +66,15 @@ def consent_sentence(service, price=None, currency=None) -> str:
     return _("I agree that %(business)s keeps my card on file with Stripe and may charge it %(fees)s, as its "
              "cancellation policy says (less any deposit kept).") % {
         "business": business_name(service.site), "fees": _(" and ").join(parts)}
+
+
+def offered_consent(service) -> str:
+    """The card-on-file sentence a client may agree to when booking ``service`` (the booking form's box, the API's
+    ``card_consent``): "" when its policy sets no fee or the payment integration cannot keep cards."""
+    handoff = get_payment_handoff()
+    if type(handoff).card_setup_url is PaymentHandoff.card_setup_url or not handoff.is_available(service.site):
+        return ""
+    return consent_sentence(service)
 
 
 def record_consent(booking, wording: str) -> SavedCard:

@@ -23,34 +23,58 @@ OPTIONS = {
 UPC_PREFIX = "wagtail-booking-service-"
 
 
+# Oscar's rows behind what we sell (appointments here; fees, balances, tips, packages and gift cards elsewhere),
+# created on first use with the same defaults, so no product of ours ships or counts stock.
+
+
+def product_class(slug: str, name: str):
+    """Our product class ``slug``: nothing to ship, no stock to track."""
+    found, _ = ProductClass.objects.get_or_create(
+        slug=slug, defaults={"name": name, "requires_shipping": False, "track_stock": False})
+    return found
+
+
+def standalone_product(upc: str, title: str, of_class, is_public=False):
+    """The product ``upc`` (created as a standalone product of ``of_class``; hidden from the shop unless public)."""
+    found, _ = Product.objects.get_or_create(
+        upc=upc, defaults={"title": title, "product_class": of_class, "structure": Product.STANDALONE,
+                           "is_public": is_public})
+    return found
+
+
+def text_option(code: str, name: str):
+    """The optional text option ``code`` that our basket lines carry (a booking reference, what a buyer wrote)."""
+    found, _ = Option.objects.get_or_create(code=code, defaults={"name": name, "type": Option.TEXT,
+                                                                 "required": False})
+    return found
+
+
+def partner():
+    """The partner our stock records belong to."""
+    return Partner.objects.get_or_create(code=PARTNER_CODE, defaults={"name": "Bookings"})[0]
+
+
 def appointment_class():
-    product_class, _ = ProductClass.objects.get_or_create(
-        slug=PRODUCT_CLASS_SLUG, defaults={"name": "Appointment", "requires_shipping": False, "track_stock": False})
-    options = [Option.objects.get_or_create(code=code, defaults={"name": name, "type": Option.TEXT,
-                                                                 "required": False})[0]
-               for code, name in OPTIONS.items()]
-    product_class.options.add(*options)
-    return product_class
+    found = product_class(PRODUCT_CLASS_SLUG, "Appointment")
+    found.options.add(*(text_option(code, name) for code, name in OPTIONS.items()))
+    return found
 
 
 def product_for(service):
     """The service's product, with a stock record per currency the service is priced in, each at the deposit due
     in that currency (kept in step with the service; records of currencies it dropped are removed)."""
-    product, _ = Product.objects.get_or_create(
-        upc=f"{UPC_PREFIX}{service.pk}",
-        # Not public: the shop must not sell a deposit without a held booking behind it.
-        defaults={"title": service.name, "product_class": appointment_class(), "structure": Product.STANDALONE,
-                  "is_public": False})
+    # Not public: the shop must not sell a deposit without a held booking behind it.
+    product = standalone_product(f"{UPC_PREFIX}{service.pk}", service.name, appointment_class())
     if product.title != service.name or product.is_public:
         product.title, product.is_public = service.name, False
         product.save(update_fields=["title", "is_public"])
-    partner, _ = Partner.objects.get_or_create(code=PARTNER_CODE, defaults={"name": "Bookings"})
+    ours = partner()
     currencies = currencies_of(service)
     for currency in currencies:
         StockRecord.objects.update_or_create(
-            product=product, partner=partner, price_currency=currency,
+            product=product, partner=ours, price_currency=currency,
             defaults={"partner_sku": f"service-{service.pk}-{currency}", "price": price_in(service, currency).deposit})
-    product.stockrecords.filter(partner=partner).exclude(price_currency__in=currencies).delete()
+    product.stockrecords.filter(partner=ours).exclude(price_currency__in=currencies).delete()
     return product
 
 
@@ -85,7 +109,7 @@ def add_booking(basket, booking, local_start_text):
     basket.reset_offer_applications()
     product = product_for(booking.service)  # creates the product class and its options on first use
     options = {option.code: option for option in Option.objects.filter(code__in=OPTIONS)}
-    balance = booking.price - booking.deposit_due
+    balance = booking.balance_due  # as the client pays it (with tax added on top)
     values = {"booking": booking.reference, "appointment": local_start_text, "provider": booking.provider.name,
               "balance": f"{balance} {booking.currency}"}
     strategy = basket.strategy

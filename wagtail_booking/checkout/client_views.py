@@ -102,7 +102,7 @@ def fee_authenticated(request, fee_id, token):
     fee = _fee(request, fee_id, token)
     try:
         outcome = fees.finalise(fee.payment.payment_intent_id)
-    except fees.FeeProblem:
+    except fees.PaymentProblem:
         outcome = None
     paid = outcome is not None and outcome.kind in ("paid", "already_paid")
     return render(request, "wagtail_booking/checkout/fee_authenticate.html", {

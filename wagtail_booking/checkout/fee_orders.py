@@ -9,18 +9,12 @@ from decimal import Decimal
 from django.contrib.auth.models import AnonymousUser
 from oscar.core.loading import get_class, get_model
 
-from .catalogue import OPTIONS as BOOKING_OPTIONS
+from . import catalogue, records
 
 Basket = get_model("basket", "Basket")
-ProductClass = get_model("catalogue", "ProductClass")
-Product = get_model("catalogue", "Product")
-Option = get_model("catalogue", "Option")
 Source = get_model("payment", "Source")
 SourceType = get_model("payment", "SourceType")
 Transaction = get_model("payment", "Transaction")
-PaymentEvent = get_model("order", "PaymentEvent")
-PaymentEventType = get_model("order", "PaymentEventType")
-PaymentEventQuantity = get_model("order", "PaymentEventQuantity")
 OrderCreator = get_class("order.utils", "OrderCreator")
 OrderTotalCalculator = get_class("checkout.calculators", "OrderTotalCalculator")
 OrderNumberGenerator = get_class("order.utils", "OrderNumberGenerator")
@@ -40,13 +34,8 @@ def _pricing():
 
 
 def fee_product(reason: str, title: str):
-    product_class, _ = ProductClass.objects.get_or_create(
-        slug=FEE_CLASS_SLUG, defaults={"name": "Booking fee", "requires_shipping": False, "track_stock": False})
-    product, _ = Product.objects.get_or_create(
-        upc=f"wagtail-booking-fee-{reason}",
-        defaults={"title": title, "product_class": product_class, "structure": Product.STANDALONE,
-                  "is_public": False})
-    return product
+    return catalogue.standalone_product(f"wagtail-booking-fee-{reason}", title,
+                                        catalogue.product_class(FEE_CLASS_SLUG, "Booking fee"))
 
 
 def new_basket():
@@ -63,12 +52,9 @@ def order_number_for(basket) -> str:
 
 def place_fee_order(basket, booking, reason, title, amount: Decimal, currency, order_number):
     """Put the fee line in ``basket`` and place its order (guest: the client's email); returns the order."""
-    options = {option.code: option for option in Option.objects.filter(code__in=("booking", "provider"))}
-    if "booking" not in options:
-        options["booking"] = Option.objects.get_or_create(code="booking", defaults={
-            "name": BOOKING_OPTIONS["booking"], "type": Option.TEXT, "required": False})[0]
+    booking_option = catalogue.text_option("booking", catalogue.OPTIONS["booking"])
     _pricing().add_priced_line(basket, fee_product(reason, title), amount, currency,
-                    options=[{"option": options["booking"], "value": booking.reference}])
+                               options=[{"option": booking_option, "value": booking.reference}])
     shipping = NoShippingRequired()
     charge = shipping.calculate(basket)
     total = OrderTotalCalculator().calculate(basket, charge)
@@ -104,8 +90,4 @@ def record_paid(payment, amount, charge_id):
         source.save(update_fields=["reference"])
     source.allocate(amount, reference=payment.payment_intent_id, status="succeeded")
     source.debit(amount, reference=charge_id or payment.payment_intent_id, status="succeeded")
-    event_type, _ = PaymentEventType.objects.get_or_create(name="Paid")
-    event = PaymentEvent.objects.create(order=payment.order, event_type=event_type, amount=amount,
-                                        reference=payment.payment_intent_id)
-    for line in payment.order.lines.all():
-        PaymentEventQuantity.objects.create(event=event, line=line, quantity=line.quantity)
+    records.event(payment.order, "Paid", amount, payment.payment_intent_id)

@@ -24,20 +24,13 @@ from .card_models import FeeCharge
 from .cards import fee_policy_for, usable_card
 from .models import BookingPayment
 from .money import from_minor_units, to_minor_units
+from .problems import PaymentProblem
 from .quotes import paid_payment
 
 logger = logging.getLogger(__name__)
 
 STATUS_FOR = {LATE_CANCELLATION: Booking.Status.CANCELLED, NO_SHOW: Booking.Status.NO_SHOW}
 TITLES = {LATE_CANCELLATION: "Late-cancellation fee", NO_SHOW: "No-show fee"}
-
-
-class FeeProblem(Exception):
-    """Nothing was charged: ``message`` tells staff why (and what to do)."""
-
-    def __init__(self, message, transient=False):
-        super().__init__(message)
-        self.message, self.transient = message, transient
 
 
 @dataclass
@@ -79,7 +72,7 @@ def refusal(booking, reason) -> str:
 
 
 def prepare(booking, reason, user=None, automatic=False) -> FeeCharge:
-    """The booking's fee for ``reason`` (made once, at the amount of this moment); raises FeeProblem."""
+    """The booking's fee for ``reason`` (made once, at the amount of this moment); raises PaymentProblem."""
     with transaction.atomic():
         booking = Booking.objects.select_for_update().get(pk=booking.pk)
         existing = FeeCharge.objects.filter(booking=booking, reason=reason).first()
@@ -87,7 +80,7 @@ def prepare(booking, reason, user=None, automatic=False) -> FeeCharge:
             return existing
         problem = refusal(booking, reason)
         if problem:
-            raise FeeProblem(problem)
+            raise PaymentProblem(problem, transient=False)
         try:
             with transaction.atomic():
                 return FeeCharge.objects.create(
@@ -216,7 +209,7 @@ def charge_automatically(booking_id) -> FeeOutcome | None:
     try:
         fee = prepare(booking, NO_SHOW, automatic=True)
         return None if fee.attempts else charge(fee, 0)
-    except FeeProblem as problem:
+    except PaymentProblem as problem:
         if problem.transient:
             raise  # the task tries again; the same try number gives the same idempotency key
         logger.warning("No-show fee for booking %s not charged: %s", booking.pk, problem.message)
@@ -239,15 +232,16 @@ def _stripe(function, *args, card_errors=True):
     except card_error:
         if not card_errors:
             raise
-        raise FeeProblem("Stripe refused the card.") from None
+        raise PaymentProblem("Stripe refused the card.", transient=False) from None
     except stripe_error as error:
         logger.warning("Stripe call %s for a fee failed: %s", function.__name__, error)
         if gateway.is_transient(error):
-            raise FeeProblem("The payment service is not answering right now; nothing was charged. Try again in a "
-                             "minute.", transient=True) from error
-        raise FeeProblem("The payment service refused this request; nothing was charged. "
-                         f"(Stripe request {getattr(error, 'request_id', '') or 'unknown'})") from error
+            raise PaymentProblem("The payment service is not answering right now; nothing was charged. Try again in "
+                                 "a minute.", transient=True) from error
+        raise PaymentProblem("The payment service refused this request; nothing was charged. "
+                             f"(Stripe request {getattr(error, 'request_id', '') or 'unknown'})",
+                             transient=False) from error
 
 
-__all__ = ["FeeCharge", "FeeOutcome", "FeeProblem", "charge", "charge_automatically", "finalise", "prepare", "quote",
-           "refusal", "usable_card"]
+__all__ = ["FeeCharge", "FeeOutcome", "PaymentProblem", "charge", "charge_automatically", "finalise", "prepare",
+           "quote", "refusal", "usable_card"]

@@ -48,18 +48,22 @@ def _hours(hours: int) -> str:
     return ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
 
 
-def policy_lines(service, zone_name=None, start=None, currency="", paid=True) -> list[str]:
+def policy_lines(service, zone_name=None, start=None, currency="", paid=True, credit=False) -> list[str]:
     """Sentences saying what cancelling gives back and until when changes can be made online.
 
     With ``start`` (a booking's), the deadlines are dates in ``zone_name``; without, they are "N hours before".
-    ``paid`` False leaves out the refund sentences (nothing to refund), keeping the online cut-off.
+    ``paid`` False leaves out the refund sentences (nothing to refund), keeping the online cut-off. ``credit``: the
+    booking was paid with a package credit, so the sentence says when the credit comes back (no money, no fee).
     """
     terms = policy_terms(policy_for(service), service.cancellation_cutoff_hours, start)
     if start is not None:  # deadlines already passed are history: say what holds from now on
         now = timezone.now()
         terms = replace(terms, steps=tuple(step for step in terms.steps if step.until >= now))
-    lines = [_refund_sentence(terms, zone_name)] if paid else []
-    if paid and terms.fee > 0:
+    if credit:
+        lines = [_credit_sentence(terms, zone_name)]
+    else:
+        lines = [_refund_sentence(terms, zone_name)] if paid else []
+    if paid and not credit and terms.fee > 0:
         lines.append(_("A fee of %(fee)s is kept on every cancellation.") % {"fee": money(terms.fee, currency)})
     if terms.changes_close is None:
         lines.append(_("Online changes close %(hours)s before the start.") % {"hours": _hours(terms.cutoff_hours)})
@@ -72,6 +76,25 @@ def policy_lines(service, zone_name=None, start=None, currency="", paid=True) ->
     return lines
 
 
+def _credit_sentence(terms, zone_name) -> str:
+    """A credit comes back only while cancelling would refund a paid booking in full (the rule of
+    ``packages.credits.credit_comes_back``); later, cancelling uses it up. The fee does not apply to a credit."""
+    if terms.final_percent >= 100:
+        return _("If you cancel, your package credit is returned.")
+    full = [step for step in terms.steps if step.percent >= 100]
+    if not full:
+        return _("Cancelling uses up your package credit; it is not returned.")
+    return _("If you cancel %(deadline)s, your package credit is returned; after that, cancelling uses it up.") % {
+        "deadline": _deadline(full[-1], zone_name, named=True)}
+
+
+def _deadline(step, zone_name, named=False) -> str:
+    if step.until is None:
+        return _("up to %(hours)s before") % {"hours": _hours(step.hours_before)}
+    deadline = _("until %(when)s") % {"when": when(step.until, zone_name)}
+    return f"{deadline} ({zone_name})" if named else deadline
+
+
 def _refund_sentence(terms, zone_name) -> str:
     if not terms.steps:
         if terms.final_percent == 100:
@@ -81,12 +104,7 @@ def _refund_sentence(terms, zone_name) -> str:
         return _("%(percent)s%% refund if you cancel.") % {"percent": _percent(terms.final_percent)}
     parts = []
     for index, step in enumerate(terms.steps):
-        if step.until is None:
-            deadline = _("up to %(hours)s before") % {"hours": _hours(step.hours_before)}
-        else:
-            deadline = _("until %(when)s") % {"when": when(step.until, zone_name)}
-            if index == 0:
-                deadline += f" ({zone_name})"
+        deadline = _deadline(step, zone_name, named=index == 0)
         if step.percent == 100:
             parts.append(_("free cancellation %(deadline)s") % {"deadline": deadline})
         else:

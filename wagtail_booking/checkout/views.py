@@ -158,7 +158,7 @@ def _handle(event_id, event_type, object_id, account):
     if payment.kind == BookingPayment.Kind.FEE and event_type != "charge.refunded":
         try:
             fees.finalise(intent_id)  # a fee the client confirmed with their bank (or one staff charged)
-        except fees.FeeProblem as problem:
+        except fees.PaymentProblem as problem:
             raise facade.PaymentProblem(problem.message, problem.transient) from problem
         return
     if event_type == "charge.refunded":

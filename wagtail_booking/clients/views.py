@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from ..bookings.links import MY_BOOKINGS_SESSION, my_bookings_email
 from ..bookings.models import Booking
 from ..bookings.tokens import manage_token
 from ..businesses import site_for_request
@@ -23,7 +24,7 @@ from ..throttling import rate_limited
 from . import links
 from .tasks import send_access_link_task
 
-SESSION_KEY = "wagtail_booking_my_bookings"
+SESSION_KEY = MY_BOOKINGS_SESSION
 # How long an opened link lets this browser see the list (the link itself is used up when opened).
 SESSION_SECONDS = 2 * 60 * 60
 
@@ -69,12 +70,11 @@ def open_link(request, token):
 
 def booking_list(request):
     site = site_for_request(request)
-    opened = request.session.get(SESSION_KEY) or {}
-    if opened.get("site") != site.pk or opened.get("until", 0) < time.time():
+    email = my_bookings_email(request, site.pk)
+    if not email:
         return HttpResponseRedirect(reverse("wagtail_booking:my-bookings"))
-    context = {"email": opened["email"], "business_name": business_name(site),
-               **split_bookings(links.bookings_for(site, opened["email"])),
-               "credits": credits.balances_for(site.pk, opened["email"])}
+    context = {"email": email, "business_name": business_name(site),
+               **split_bookings(links.bookings_for(site, email)), "credits": credits.balances_for(site.pk, email)}
     return render(request, "wagtail_booking/clients/booking_list.html", context)
 
 

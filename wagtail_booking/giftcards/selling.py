@@ -7,14 +7,12 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_model
 
-from ..checkout import pricing
+from ..checkout import catalogue, pricing
 from ..conf import booking_settings
 from ..formats import money
 from . import rules
 
-ProductClass = get_model("catalogue", "ProductClass")
 Product = get_model("catalogue", "Product")
-Option = get_model("catalogue", "Option")
 
 PRODUCT_CLASS_SLUG = pricing.line_priced("gift-card")
 # What the buyer wrote travels on the basket line (and Oscar copies it to the order line) in these options.
@@ -24,11 +22,9 @@ OPTIONS = {"site": "giftcard_site", "from_name": "giftcard_from", "to_name": "gi
 
 def product():
     """The one gift card product (created on first use): no shipping, no stock, priced by its line."""
-    product_class, _created = ProductClass.objects.get_or_create(
-        slug=PRODUCT_CLASS_SLUG, defaults={"name": "Gift card", "requires_shipping": False, "track_stock": False})
-    item = Product.objects.filter(product_class=product_class).first()
-    return item or Product.objects.create(product_class=product_class, title="Gift card", structure="standalone",
-                                          upc="wb-gift-card")
+    of_class = catalogue.product_class(PRODUCT_CLASS_SLUG, "Gift card")
+    return (Product.objects.filter(product_class=of_class).first()
+            or catalogue.standalone_product("wb-gift-card", "Gift card", of_class, is_public=True))
 
 
 def limits() -> tuple[Decimal, Decimal]:
@@ -61,9 +57,7 @@ class BuyForm(forms.Form):
 
 
 def option(code):
-    found, _created = Option.objects.get_or_create(code=code, defaults={"name": code, "type": Option.TEXT,
-                                                                        "required": False})
-    return found
+    return catalogue.text_option(code, code)
 
 
 def add_to_basket(basket, data: dict, site_id, language: str, currency: str):

@@ -98,6 +98,9 @@ def _send_booking_email(booking, kind, base_url, business_name):
         if booking.deposit_due > 0:
             context["policy_lines"] = policy_lines(booking.service, booking.client_timezone, booking.start,
                                                    booking.currency)
+    elif context["credit"] is not None:  # paid with a package credit: when the credit comes back, not a deposit
+        context["policy_lines"] = policy_lines(booking.service, booking.client_timezone, booking.start,
+                                               booking.currency, credit=True)
     if kind in ("cancelled", "declined"):
         context["refund_text"] = cancelled_refund_text(booking)
         attachments.extend(_credit_notes(booking))

@@ -41,7 +41,7 @@ def context(booking) -> dict:
     return {"booking": booking, "business_name": business_name(booking.site), "url": payment_url(booking),
             "when": client_when(booking),
             "expires": formats.when(booking.hold_expires_at, booking.client_timezone, formats.TIME),
-            "amount": formats.money(booking.deposit_due, booking.currency)}
+            "amount": formats.money(booking.deposit_with_tax, booking.currency)}
 
 
 def sms_body(booking) -> str:

@@ -2,19 +2,15 @@
 
 from oscar.core.loading import get_model
 
-ProductClass = get_model("catalogue", "ProductClass")
-Product = get_model("catalogue", "Product")
-Partner = get_model("partner", "Partner")
+from ..checkout import catalogue
+
 StockRecord = get_model("partner", "StockRecord")
 
 PRODUCT_CLASS_SLUG = "package"
-PARTNER_CODE = "wagtail-booking"
 
 
 def package_class():
-    product_class, _ = ProductClass.objects.get_or_create(
-        slug=PRODUCT_CLASS_SLUG, defaults={"name": "Package", "requires_shipping": False, "track_stock": False})
-    return product_class
+    return catalogue.product_class(PRODUCT_CLASS_SLUG, "Package")
 
 
 def upc_of(package) -> str:
@@ -23,15 +19,12 @@ def upc_of(package) -> str:
 
 def product_for(package):
     """The package's product, its stock record at the package's price (kept in step with the snippet)."""
-    product, _ = Product.objects.get_or_create(
-        upc=upc_of(package), defaults={"title": package.name, "product_class": package_class(),
-                                       "structure": Product.STANDALONE, "is_public": package.on_sale})
+    product = catalogue.standalone_product(upc_of(package), package.name, package_class(), package.on_sale)
     if product.title != package.name or product.is_public != package.on_sale:
         product.title, product.is_public = package.name, package.on_sale
         product.save(update_fields=["title", "is_public"])
-    partner, _ = Partner.objects.get_or_create(code=PARTNER_CODE, defaults={"name": "Bookings"})
     StockRecord.objects.update_or_create(
-        product=product, partner=partner,
+        product=product, partner=catalogue.partner(),
         defaults={"partner_sku": f"package-{package.pk}", "price": package.price,
                   "price_currency": package.price_currency})
     return product

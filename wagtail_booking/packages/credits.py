@@ -58,11 +58,15 @@ def usable(site_id, service, now=None):
             .select_related("package").order_by("expires_at", "pk"))
 
 
-def owned_by(purchases, user=None, code=""):
-    """The purchases the client has proved are theirs: signed in as the buyer, or holding the emailed code."""
+def owned_by(purchases, user=None, code="", email=""):
+    """The purchases the client has proved are theirs: signed in as the buyer, holding the emailed code, or in a
+    "my bookings" session opened from a link sent to the buyer's address (``email``: it proves the mailbox the
+    purchase email and its code went to, as signing in proves the account)."""
     proof = Q(pk__in=[])
     if user is not None and getattr(user, "is_authenticated", False):
         proof |= Q(user=user)
+    if email:
+        proof |= Q(client_email__iexact=email)
     if code:
         proof |= Q(code_hash=hash_code(code))
     return purchases.filter(proof)

@@ -12,7 +12,7 @@ from oscar.core.loading import get_class, get_model
 
 from .. import formats
 from ..bookings import services
-from ..bookings.links import booking_for_link
+from ..bookings.links import booking_for_link, my_bookings_email
 from ..bookings.models import Booking
 from ..bookings.tokens import manage_token
 from ..businesses import site_for_request
@@ -85,17 +85,18 @@ def use_credit(request, reference, token):
     if booking.status != Booking.Status.HELD or not booking.is_live:
         return HttpResponseRedirect(pay_url)  # the payment page explains an expired or finished hold
     form = CodeForm(request.POST or None)
-    mine = credits.owned_by(credits.usable(booking.site_id, booking.service), request.user)
+    email = my_bookings_email(request, booking.site_id)  # a "my bookings" session proves the buyer's mailbox
+    mine = credits.owned_by(credits.usable(booking.site_id, booking.service), request.user, email=email)
     context = {"booking": booking, "form": form, "pay_url": pay_url, "own": _with_balance(mine)}
     if request.method != "POST" or not form.is_valid():
         return _page(request, "wagtail_booking/packages/use_credit.html", context)
     candidates = credits.owned_by(credits.usable(booking.site_id, booking.service), request.user,
-                                  form.cleaned_data["code"])
+                                  form.cleaned_data["code"], email)
     try:
         _book_with_credit(booking, candidates)
     except credits.NoCredit as refused:
-        form.add_error("code" if form.cleaned_data["code"] or not request.user.is_authenticated else None,
-                       refused.message)
+        proven = request.user.is_authenticated or bool(email)  # no code asked for: the error is the page's
+        form.add_error("code" if form.cleaned_data["code"] or not proven else None, refused.message)
         return _page(request, "wagtail_booking/packages/use_credit.html", context, status=400)
     except services.SlotUnavailable as lost:
         form.add_error(None, lost.message)

@@ -21,7 +21,8 @@ from ..businesses import default_site_id
 from ..formats import currency_choices, currency_digits
 from ..scheduling import DepositRule, deposit_amount
 from ..scheduling.policies import FIXED
-from ..site_settings import business_currency
+from ..scheduling.tax import split_tax
+from ..site_settings import business_currency, prices_include_tax
 
 
 class TaxRate(models.Model):
@@ -106,6 +107,20 @@ def price_in(service, currency: str | None = None) -> PriceIn:
     if rule.kind == FIXED:
         rule = DepositRule(FIXED, row.deposit_amount if row.deposit_amount is not None else Decimal("0"))
     return PriceIn(currency, row.price, round_to(deposit_amount(row.price, rule), currency))
+
+
+def with_tax(service, amount: Decimal, currency: str) -> Decimal:
+    """``amount`` of ``service`` (a price or a deposit as the service lists it) as the client pays it.
+
+    When the business adds tax on top of its prices, that is the amount plus the service's tax, rounded as the
+    checkout's strategy rounds an Oscar line (``split_tax``, per line, half-up), so the deposit shown is the one
+    charged to the cent. Prices that include tax, and services without a rate, are paid as listed.
+    """
+    rate = service.tax_rate if service.tax_rate_id else None
+    if rate is None or not amount or prices_include_tax(service.site):
+        return amount
+    net, tax = split_tax(Decimal(amount), rate.percent, False, currency_digits(currency))
+    return net + tax
 
 
 def round_to(amount: Decimal, currency: str) -> Decimal:

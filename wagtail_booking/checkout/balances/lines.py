@@ -9,15 +9,10 @@ and the deposit's preconditions would refuse a confirmed or completed booking).
 from decimal import Decimal
 
 from django.conf import settings
-from oscar.core.loading import get_model
 
 from ...bookings.models import Booking
-from .. import fulfilment, pricing
+from .. import catalogue, fulfilment, pricing
 from .models import Tip
-
-ProductClass = get_model("catalogue", "ProductClass")
-Product = get_model("catalogue", "Product")
-Option = get_model("catalogue", "Option")
 
 BALANCE_CLASS = pricing.line_priced("balance")
 TIP_CLASS = pricing.line_priced("tip")
@@ -27,18 +22,12 @@ TITLES = {BALANCE_CLASS: "Balance", TIP_CLASS: "Tip"}
 
 def product(slug):
     """The one hidden product of the class ``slug`` ("balance" or "tip"); every booking's line uses it."""
-    product_class, _ = ProductClass.objects.get_or_create(
-        slug=slug, defaults={"name": TITLES[slug], "requires_shipping": False, "track_stock": False})
-    item, _ = Product.objects.get_or_create(
-        upc=f"wagtail-booking-{slug}", defaults={"title": TITLES[slug], "product_class": product_class,
-                                                 "structure": Product.STANDALONE, "is_public": False})
-    return item
+    return catalogue.standalone_product(f"wagtail-booking-{slug}", TITLES[slug],
+                                        catalogue.product_class(slug, TITLES[slug]))
 
 
 def option():
-    found, _ = Option.objects.get_or_create(code=OPTION, defaults={"name": "Booking reference", "type": Option.TEXT,
-                                                                   "required": False})
-    return found
+    return catalogue.text_option(OPTION, "Booking reference")
 
 
 def fill_basket(basket, booking, amount: Decimal, tip: Decimal):

@@ -48,7 +48,8 @@ def balance_paid(booking) -> Decimal:
 
 def balance_of(booking) -> due.Balance:
     """The booking's balance as the database has it now (lock the booking first when deciding on it)."""
-    return due.balance(booking.price, AddOn.objects.filter(booking=booking).values_list("amount", flat=True),
+    # The price as the client pays it (with tax added on top), the basis of the deposit it kept (docs: tax).
+    return due.balance(booking.price_with_tax, AddOn.objects.filter(booking=booking).values_list("amount", flat=True),
                        deposit_captured=deposit_kept(booking), balance_payments=[balance_paid(booking)])
 
 
