@@ -169,3 +169,5 @@ def test_tax_on_top_the_client_sees_what_they_pay_and_the_balance_is_on_the_same
     assert bill.due == Decimal("90.40") and charged + bill.due == Decimal("113.00")
     booked = Client().get(reverse("wagtail_booking:booked", args=[booking.reference, booking_token(booking)]))
     assert "CA$90.40" in booked.content.decode()
+    invoice = pdf_text(bytes(booking.invoices.get(kind="invoice").pdf))
+    assert "Balance due at the appointment CA$90.40" in " ".join(invoice.split())

@@ -89,7 +89,7 @@ def invoice_table(document, order, booking, currency):
               money(order.total_tax, currency), money(order.total_incl_tax, currency)]]
     rows += [[label, blank, blank, blank, amount] for label, amount in paid_rows(order, currency)]
     rows += [[_("Balance due at the appointment"), blank, blank, blank,
-              money(booking.price - booking.deposit_due, currency)]]
+              money(booking.balance_due, currency)]]  # as the client pays it (tax included)
     return table(rows, widths=[70 * mm, 26 * mm, 22 * mm, 22 * mm, 28 * mm], bold_last=True)
 
 
