@@ -86,10 +86,15 @@ def _feed_url(request, provider) -> str:
     return request.build_absolute_uri(feed_path(feed)) if feed else ""
 
 
+def _last_sync(connection: CalendarConnection) -> str:
+    if connection.last_synced_at:
+        return when(connection.last_synced_at, connection.provider.timezone)
+    # Just connected: the first sync is queued (it runs in the Huey worker, usually within seconds).
+    return _("First sync under way") if connection.is_connected else _("Never")
+
+
 def _connection_row(connection: CalendarConnection) -> dict:
-    return {"connection": connection, "label": label_of(connection.kind),
-            "last_sync": when(connection.last_synced_at, connection.provider.timezone)
-            if connection.last_synced_at else _("Never"),
+    return {"connection": connection, "label": label_of(connection.kind), "last_sync": _last_sync(connection),
             "blocks": BusyBlock.objects.filter(connected_calendar__connection=connection).count()}
 
 
