@@ -26,11 +26,19 @@ def axe_source():
     return AXE_JS.read_text(encoding="utf-8")
 
 
+# Short animations and transitions still running (Wagtail's messages fade in): axe would read colours mid-fade.
+# Long or endless ones (a badge that pings for 25 s, spinners) are decoration and are not waited for.
+ANIMATIONS_DONE = """() => document.getAnimations().every(animation => animation.playState !== "running"
+    || animation.effect === null || animation.effect.getComputedTiming().endTime > 3000)"""
+
+
 def axe_violations(page, context=None):
-    """The violations axe-core finds on the page (or inside the ``context`` CSS selector), as axe reports them."""
+    """The violations axe-core finds on the page (or inside the ``context`` CSS selector), as axe reports them,
+    once the page's short animations have finished."""
     source = axe_source()
     if source is None:
         return None
+    page.wait_for_function(ANIMATIONS_DONE, timeout=10_000)
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.add_script_tag(content=source)
     return page.evaluate("([context, options]) => axe.run(context || document, options).then(r => r.violations)",
