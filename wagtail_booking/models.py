@@ -1,7 +1,7 @@
 """Django discovers models here; they live in the subpackages."""
 
 from .api.models import ApiKey
-from .bookings.models import Booking
+from .bookings.models import Booking, BookingSeries, ClassSession
 from .checkout.balances.models import AddOn, Tip
 from .checkout.card_models import FeeCharge, SavedCard
 from .checkout.models import (
@@ -29,7 +29,9 @@ from .snippets.models import (
     WeeklyHours,
 )
 from .snippets.prices import ServicePrice, TaxRate
+from .snippets.resources import ResourcePool
 from .sync.models import BookingEvent, CalendarConnection, CalendarFeed, ConnectedCalendar
+from .waitlist.models import WaitlistEntry
 from .webhooks.models import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
@@ -49,3 +51,4 @@ __all__ += ["GiftCard", "GiftCardEntry", "GiftCardHold"]
 __all__ += ["FeeCharge", "SavedCard"]
 __all__ += ["AddOn", "Tip"]
 __all__ += ["ServicePrice", "TaxRate"]
+__all__ += ["BookingSeries", "ClassSession", "ResourcePool", "WaitlistEntry"]

@@ -2,7 +2,7 @@
 
 from django import forms
 from django.conf import settings
-from django.core.validators import validate_email
+from django.core.validators import MaxValueValidator, MinValueValidator, validate_email
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -146,6 +146,12 @@ class BusinessSettings(BaseSiteSetting):
         _("charge the no-show fee automatically"), default=False,
         help_text=_("When staff mark a no-show and the client agreed to keep a card on file, charge the policy's "
                     "no-show fee to it straight away. Off: staff charge it from the booking's page."))
+
+    waitlist_offer_minutes = models.PositiveIntegerField(
+        _("waitlist offers last (minutes)"), default=120,
+        validators=[MinValueValidator(5), MaxValueValidator(7 * 24 * 60)],
+        help_text=_("When a place frees, the next client on the waitlist has this long to claim it before it is "
+                    "offered to the one after."))
 
     class Meta:
         verbose_name = _("booking business details")

@@ -16,7 +16,7 @@ LAYERS = [
     {"snippets"},
     {"bookings"},
     {"checkout"},
-    {"packages", "giftcards"},
+    {"packages", "giftcards", "waitlist"},
     {"reports"},
     {"notifications", "sync", "webhooks"},
     {"api", "blocks", "admin", "health", "templatetags", "clients"},

@@ -23,6 +23,98 @@ def new_reference() -> str:
     return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
 
 
+class ClassSession(models.Model):
+    """One provider's group class at one time: clients book seats in it until ``capacity`` is reached.
+
+    The session, not its bookings, keeps the provider (and its room, if any) busy. ``seats_taken`` is kept by a
+    database trigger from the session's live bookings (migration 0030) and a check constraint holds it within
+    ``capacity``: no code path can sell more seats than the session has.
+    """
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    site = models.ForeignKey("wagtailcore.Site", on_delete=models.PROTECT, related_name="+", default=default_site_id,
+                             editable=False, verbose_name=_("business"))
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("service"))
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="sessions",
+                                 verbose_name=_("provider"))
+    resource = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="resource_sessions", null=True,
+                                 blank=True, verbose_name=_("resource"))
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+    blocked_start = models.DateTimeField(editable=False)
+    blocked_end = models.DateTimeField(editable=False)
+    capacity = models.PositiveSmallIntegerField(_("seats"))
+    seats_taken = models.PositiveSmallIntegerField(_("seats taken"), default=0, editable=False)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.SCHEDULED)
+    cancelled_reason = models.CharField(_("why cancelled"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["start"]
+        verbose_name = _("class session")
+        indexes = [models.Index(fields=["provider", "blocked_start", "blocked_end"], name="wb_session_provider_span"),
+                   models.Index(fields=["service", "start"], name="wb_session_service_start")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(seats_taken__lte=models.F("capacity")),
+                                   name="wagtail_booking_session_seats_within_capacity"),
+            models.UniqueConstraint(fields=["service", "provider", "start"],
+                                    condition=models.Q(status="scheduled"),
+                                    name="wagtail_booking_session_unique_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.service} · {when(self.start, self.business_zone)}"
+
+    @cached_property
+    def business_zone(self) -> str:
+        return business_zone(self.site)
+
+    @property
+    def seats_left(self) -> int:
+        return max(self.capacity - self.seats_taken, 0)
+
+
+class BookingSeries(models.Model):
+    """The same appointment every ``every_weeks`` weeks, at the same wall-clock time in the provider's zone.
+
+    Each occurrence is an ordinary :class:`Booking` pointing here, so every guarantee of a single booking holds
+    for each; the series keeps the rule it was made from and how it is paid.
+    """
+
+    class Payment(models.TextChoices):
+        PER_OCCURRENCE = "per_occurrence", _("Each appointment's deposit before it")
+        UP_FRONT = "up_front", _("All deposits when booking")
+
+    site = models.ForeignKey("wagtailcore.Site", on_delete=models.PROTECT, related_name="+", default=default_site_id,
+                             editable=False, verbose_name=_("business"))
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="series", verbose_name=_("service"))
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="series",
+                                 verbose_name=_("provider"))
+    every_weeks = models.PositiveSmallIntegerField(_("every (weeks)"), default=1)
+    occurrences = models.PositiveSmallIntegerField(_("appointments asked for"), null=True, blank=True)
+    until = models.DateField(_("until"), null=True, blank=True)
+    local_time = models.TimeField(_("time"))
+    timezone = models.CharField(_("time zone"), max_length=64)
+    payment = models.CharField(_("payment"), max_length=16, choices=Payment.choices,
+                               default=Payment.PER_OCCURRENCE)
+    client_name = models.CharField(_("client name"), max_length=200)
+    client_email = models.EmailField(_("client email"))
+    created_by = models.CharField(_("booked by"), max_length=10, default="client")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("booking series")
+        verbose_name_plural = _("booking series")
+
+    def __str__(self):
+        return f"{self.service} · {self.client_name}"
+
+
 class BookingQuerySet(models.QuerySet):
     def blocking(self, now=None):
         """Rows that keep their provider busy now: live bookings and holds that have not expired."""
@@ -90,6 +182,17 @@ class Booking(models.Model):
     # calendar that received the booking made (Google Meet, Microsoft Teams).
     meeting_url = models.URLField(_("video link"), max_length=500, blank=True, editable=False)
 
+    # A seat booking belongs to a class session; its ``seats`` count towards the session's capacity and the
+    # session, not the booking, keeps the provider busy (the no-overlap constraint skips rows with a session).
+    session = models.ForeignKey(ClassSession, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="bookings", verbose_name=_("class session"))
+    seats = models.PositiveSmallIntegerField(_("seats"), default=1)
+    # The room or equipment the booking holds beside its provider (snippets.resources).
+    resource = models.ForeignKey(Provider, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="resource_bookings", verbose_name=_("resource"))
+    series = models.ForeignKey(BookingSeries, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="bookings", verbose_name=_("series"))
+
     staff_notes = models.TextField(_("staff notes"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -105,7 +208,9 @@ class Booking(models.Model):
             models.Index(fields=["provider", "blocked_start", "blocked_end"], name="wb_booking_provider_span"),
             models.Index(fields=["status", "start"], name="wb_booking_status_start"),
             models.Index(fields=["client_email"], name="wb_booking_client_email"),
+            models.Index(fields=["resource", "blocked_start", "blocked_end"], name="wb_booking_resource_span"),
         ]
+        constraints = [models.CheckConstraint(condition=models.Q(seats__gte=1), name="wagtail_booking_seats_positive")]
         permissions = [("manage_bookings", "Can approve, decline and cancel bookings")]
 
     def __str__(self):

@@ -124,7 +124,7 @@ def insert(booking, service, start, provider_ids, now):
         with transaction.atomic():
             booking.save()
     except IntegrityError as error:
-        if "wagtail_booking_no_overlap" not in str(error):
+        if "_no_overlap" not in str(error) and "seats_within_capacity" not in str(error):
             raise
         slots = available_slots(service, start - ALTERNATIVES_WINDOW, start + ALTERNATIVES_WINDOW, provider_ids, now)
         raise SlotUnavailable(_("Sorry, that time was just taken."), nearest_slots(slots, start)) from error

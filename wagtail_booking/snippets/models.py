@@ -299,6 +299,32 @@ class Service(ClusterableModel):
                     "own link, or a Google Meet or Teams link made on the provider's calendar."))
     active = models.BooleanField(_("active"), default=True)
 
+    # Group sessions (bookings.sessions): more than one seat makes each start a class that clients book seats in.
+    capacity = models.PositiveSmallIntegerField(
+        _("seats per session"), default=1, validators=[MinValueValidator(1), MaxValueValidator(1000)],
+        help_text=_("1: one client per appointment. More: a class; clients book seats until it is full."))
+    max_seats_per_booking = models.PositiveSmallIntegerField(
+        _("most seats one booking takes"), default=1, validators=[MinValueValidator(1), MaxValueValidator(1000)])
+    min_attendance = models.PositiveSmallIntegerField(
+        _("fewest seats to run"), default=0, validators=[MaxValueValidator(1000)],
+        help_text=_("A class with fewer seats booked at the cut-off below is cancelled and its clients refunded. "
+                    "0: it always runs."))
+    min_attendance_cutoff_hours = models.PositiveIntegerField(
+        _("decide this many hours before"), default=24, validators=[MaxValueValidator(24 * 30)])
+    # Resources (snippets.resources): a booking also takes one free member of the pool.
+    resource_pool = models.ForeignKey(
+        "wagtail_booking.ResourcePool", null=True, blank=True, on_delete=models.PROTECT, related_name="services",
+        verbose_name=_("needs a resource from"), help_text=_("Empty: the provider alone."))
+    show_resource_to_client = models.BooleanField(
+        _("tell the client which resource"), default=False,
+        help_text=_("Show the room or equipment in the client's confirmation, emails and pages."))
+    # Recurring series (bookings.series).
+    allow_series = models.BooleanField(
+        _("clients may book a series"), default=False,
+        help_text=_("The same time every week or every few weeks. Staff can always book a series."))
+    max_series_occurrences = models.PositiveSmallIntegerField(
+        _("longest series"), default=12, validators=[MinValueValidator(2), MaxValueValidator(52)])
+
     base_form_class = ServiceForm
     panels = [
         FieldPanel("name"), FieldPanel("description"),
@@ -314,7 +340,15 @@ class Service(ClusterableModel):
                                 "currency only if it has a price here (amounts are never converted).")),
         FieldPanel("booking_mode"), FieldPanel("cancellation_cutoff_hours"), FieldPanel("cancellation_policy"),
         FieldPanel("intake_form"), FieldPanel("online"),
-        FieldPanel("providers"), FieldPanel("active"),
+        FieldPanel("providers"),
+        MultiFieldPanel([FieldRowPanel([FieldPanel("capacity"), FieldPanel("max_seats_per_booking")]),
+                         FieldRowPanel([FieldPanel("min_attendance"), FieldPanel("min_attendance_cutoff_hours")])],
+                        heading=_("Group sessions")),
+        MultiFieldPanel([FieldPanel("resource_pool"), FieldPanel("show_resource_to_client")],
+                        heading=_("Rooms and equipment")),
+        MultiFieldPanel([FieldPanel("allow_series"), FieldPanel("max_series_occurrences")],
+                        heading=_("Recurring series")),
+        FieldPanel("active"),
     ]
 
     class Meta:
@@ -330,10 +364,21 @@ class Service(ClusterableModel):
         except ValueError as error:
             raise ValidationError({"deposit_value": str(error)}) from error
         errors = {name: _("%(row)s belongs to another business.") % {"row": getattr(self, name)}
-                  for name in ("intake_form", "cancellation_policy", "tax_rate")
+                  for name in ("intake_form", "cancellation_policy", "tax_rate", "resource_pool")
                   if getattr(self, f"{name}_id") and getattr(self, name).site_id != self.site_id}
+        capacity = self.capacity or 1
+        if (self.max_seats_per_booking or 1) > capacity:
+            errors["max_seats_per_booking"] = _("A booking cannot take more seats than a session has (%(n)s).") % {
+                "n": capacity}
+        if (self.min_attendance or 0) > capacity:
+            errors["min_attendance"] = _("A session cannot need more seats than it has (%(n)s).") % {"n": capacity}
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def is_class(self) -> bool:
+        """A group session: clients book seats in one provider's class at one time."""
+        return self.capacity > 1
 
     @property
     def deposit_rule(self) -> DepositRule:
