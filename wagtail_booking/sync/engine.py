@@ -131,16 +131,36 @@ def apply_changes(calendar: ConnectedCalendar, changes: BusyChanges, full: bool)
         gone = blocks.exclude(external_id__in=keep) if full else blocks.filter(
             external_id__in=set(changes.removed) | {e.uid for e in changes.busy if e.uid not in keep})
         changed = gone.delete()[0]
-        for event in changes.busy:
-            if event.uid in keep:
-                BusyBlock.objects.update_or_create(connected_calendar=calendar, external_id=event.uid, defaults={
-                    "provider_id": calendar.provider_id, "source": source, "calendar_id": calendar.remote_id[:255],
-                    "title": (event.title or _("Busy"))[:200], "starts_at": event.start, "ends_at": event.end})
-                changed += 1
+        kept = [event for event in changes.busy if event.uid in keep]
+        _upsert_blocks(calendar, source, blocks, {event.uid: event for event in kept})
+        changed += len(kept)
         calendar.cursor, calendar.last_synced_at = changes.cursor, timezone.now()
         ConnectedCalendar.objects.filter(pk=calendar.pk).update(cursor=calendar.cursor,
                                                                last_synced_at=calendar.last_synced_at)
     return changed
+
+
+def _upsert_blocks(calendar, source, blocks, events) -> None:
+    """Write ``events`` (by uid) as the calendar's blocks in a fixed number of queries, however many there are.
+
+    Not ``bulk_create(update_conflicts=...)``: the unique constraint on (calendar, uid) is partial, and neither
+    database accepts it as an ON CONFLICT target without its predicate, which Django cannot add.
+    """
+    existing = {block.external_id: block for block in blocks.filter(external_id__in=list(events))}
+    fresh, changed = [], []
+    for uid, event in events.items():
+        values = {"provider_id": calendar.provider_id, "source": source, "calendar_id": calendar.remote_id[:255],
+                  "title": (event.title or _("Busy"))[:200], "starts_at": event.start, "ends_at": event.end}
+        block = existing.get(uid)
+        if block is None:
+            fresh.append(BusyBlock(connected_calendar=calendar, external_id=uid, **values))
+        elif any(getattr(block, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(block, name, value)
+            changed.append(block)
+    BusyBlock.objects.bulk_create(fresh, batch_size=500)
+    BusyBlock.objects.bulk_update(changed, ["provider_id", "source", "calendar_id", "title", "starts_at", "ends_at"],
+                                  batch_size=500)
 
 
 def _source(kind: str) -> str:
