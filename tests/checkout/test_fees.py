@@ -116,6 +116,18 @@ def test_the_consent_box_names_the_fees(client, consultation, monday):
     assert card_consent_for(consultation) == ""
 
 
+def test_the_consent_box_speaks_the_business_currency(consultation):
+    """A business priced in euros names its fees in euros, not in the shop's default currency."""
+    from wagtail_booking.blocks.forms import card_consent_for
+    from wagtail_booking.site_settings import BusinessSettings
+
+    details = BusinessSettings.for_site(consultation.site)
+    details.currency = "EUR"
+    details.save()
+    sentence = card_consent_for(consultation)
+    assert "no-show fee of €25.00" in sentence and "(€30.00)" in sentence and "US$" not in sentence
+
+
 def test_setup_intent_then_an_off_session_no_show_fee(client, staff, stripe_fake, consultation, monday):
     booking = save_card(client, stripe_fake, book_with_consent(client, consultation, far(monday)),
                         "4000002500003155")

@@ -7,14 +7,13 @@ we keep Stripe's ids, the brand and the last four digits, never card data.
 
 import logging
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import formats
 from ..scheduling.fees import PERCENT, FeePolicy, FeeRule, fee_amount
-from ..site_settings import business_name, site_settings
+from ..site_settings import business_currency, business_name, site_settings
 from . import connect, gateway
 from .card_models import SavedCard
 from .handoff import PaymentHandoff, get_payment_handoff
@@ -56,7 +55,7 @@ def consent_sentence(service, price=None, currency=None) -> str:
     if not policy.any:
         return ""
     price = service.price if price is None else price
-    currency = currency or settings.OSCAR_DEFAULT_CURRENCY
+    currency = currency or business_currency(service.site)
     parts = []
     if policy.late_cancellation.applies:
         parts.append(_("a late-cancellation fee of %(amount)s")
