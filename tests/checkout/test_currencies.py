@@ -171,3 +171,14 @@ def test_tax_on_top_the_client_sees_what_they_pay_and_the_balance_is_on_the_same
     assert "CA$90.40" in booked.content.decode()
     invoice = pdf_text(bytes(booking.invoices.get(kind="invoice").pdf))
     assert "Balance due at the appointment CA$90.40" in " ".join(invoice.split())
+    # the provider's email and the webhook payload speak of what the client pays too
+    from django.core import mail
+
+    from wagtail_booking.webhooks.events import booking_data
+
+    told = " ".join(message.body for message in mail.outbox if booking.provider.email in message.to)
+    assert "CA$113.00" in told and "CA$22.60" in told and "CA$100.00" not in told
+    data = booking_data(booking)
+    assert data["price"] == {"amount": "100.00", "currency": "CAD"}
+    assert (data["price_with_tax"], data["deposit_with_tax"]) == ({"amount": "113.00", "currency": "CAD"},
+                                                                  {"amount": "22.60", "currency": "CAD"})

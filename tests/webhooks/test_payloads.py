@@ -36,6 +36,8 @@ def test_booking_payload(service, monday, endpoint, receiver):
         "business": {"name": "Calm Hands Massage", "site": "http://testserver"},
         "price": {"amount": str(booking.price), "currency": booking.currency.upper()},
         "deposit": {"amount": str(booking.deposit_due), "currency": booking.currency.upper()},
+        "price_with_tax": {"amount": str(booking.price), "currency": booking.currency.upper()},
+        "deposit_with_tax": {"amount": str(booking.deposit_due), "currency": booking.currency.upper()},
         "created": data["created"],
     }
     assert data["start"].endswith("-04:00")  # New York summer time, offset given

@@ -152,8 +152,9 @@ def email_context(booking, event, zone, detail="", to="") -> dict:
         "booking": booking, "event": event, "zone": zone, "business_name": business_name(booking.site),
         "when": formats.when(booking.start, zone), "ends": formats.when(booking.end, zone, formats.TIME,
                                                                         named=False),
-        "price": formats.money(booking.price, booking.currency) if booking.price else "",
-        "deposit": formats.money(booking.deposit_due, booking.currency) if booking.deposit_due else "",
+        # What the client pays, tax included when the business adds it on top (as on the client's own pages).
+        "price": formats.money(booking.price_with_tax, booking.currency) if booking.price else "",
+        "deposit": formats.money(booking.deposit_with_tax, booking.currency) if booking.deposit_due else "",
         "answers": [(answer.get("label", ""), answer_text(answer.get("value")))
                     for answer in booking.intake_answers or [] if isinstance(answer, dict)],
         "booking_url": base + reverse("wagtail_booking_bookings:inspect", args=[booking.pk]),

@@ -62,6 +62,9 @@ def booking_data(booking) -> dict:
         "business": {"name": BusinessSettings.for_site(site).display_name(), "site": site.root_url},
         "price": money(booking.price, booking.currency),
         "deposit": money(booking.deposit_due, booking.currency),
+        # What the client pays: the same as above unless the business adds tax on top of its prices.
+        "price_with_tax": money(booking.price_with_tax, booking.currency),
+        "deposit_with_tax": money(booking.deposit_with_tax, booking.currency),
         "created": iso(booking.created_at, "UTC") if booking.created_at else None,
     }
 
