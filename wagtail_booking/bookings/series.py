@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from ..conf import booking_settings
 from ..formats import when
-from ..scheduling import compute_slots
+from ..scheduling import compute_slots, nearest_slots
 from ..scheduling.series import SeriesRule, is_capped, occurrence_starts
 from ..scheduling.slots import BusyIndex, availability_windows, local_instant
 from ..scheduling.types import Slot
@@ -27,7 +27,7 @@ from ..site_settings import business_currency
 from ..snippets.models import Provider, Service
 from ..snippets.prices import NotPricedIn, price_in
 from . import history, holds, services, writes
-from .availability import load_schedules
+from .availability import available_slots, load_schedules
 from .models import Booking, BookingSeries
 from .tokens import issue_token
 from .writes import BookingError, ClientDetails, NotAllowed, SlotUnavailable
@@ -56,6 +56,7 @@ class Occurrence:
     """One date of the plan: ``slot`` when it is free as asked, else why not and the same day's free starts."""
 
     start: datetime
+    end: datetime
     slot: Slot | None
     reason: str = ""
     alternatives: tuple[Slot, ...] = ()
@@ -160,12 +161,13 @@ def plan(service: Service, provider: Provider, rule: SeriesRule, now=None, by=hi
         else:
             slot = free.get(start)
         if slot is not None:
-            occurrences.append(Occurrence(start, slot))
+            occurrences.append(Occurrence(start, start + rules.duration, slot))
             continue
         day = start.astimezone(zone).date()
         same_day = [s for s in free.values() if s.start.astimezone(zone).date() == day]
         nearest = sorted(same_day, key=lambda s: (abs(s.start - start), s.start))[:ALTERNATIVES_PER_DATE]
-        occurrences.append(Occurrence(start, None, _reason(schedule, day, start, rules, busy), tuple(nearest)))
+        reason = _reason(schedule, day, start, rules, busy)
+        occurrences.append(Occurrence(start, start + rules.duration, None, reason, tuple(nearest)))
     return SeriesPlan(service, provider, rule, tuple(occurrences), is_capped(rule), by == history.BY_STAFF)
 
 
@@ -314,7 +316,7 @@ def move(booking: Booking, new_start: datetime, and_following: bool = False, by:
             try:
                 services.reschedule(target, start, by=by, now=now)
             except SlotUnavailable as error:
-                lost = Occurrence(start, None, BUSY, tuple(error.alternatives))
+                lost = Occurrence(start, start + (target.end - target.start), None, BUSY, tuple(error.alternatives))
                 raise SeriesUnavailable(_("%(date)s is not free, so nothing was moved.")
                                         % {"date": when(start, booking.client_timezone)}, [lost]) from error
         if booking.series_id is not None:
@@ -322,3 +324,17 @@ def move(booking: Booking, new_start: datetime, and_following: bool = False, by:
     return targets
 
 
+
+
+def provider_for(service: Service, start: datetime, provider: Provider | None = None, now=None) -> Provider:
+    """The series' one provider: the one asked for, else whoever is free at the first start (the lowest id, as
+    for a single booking to "any available"). A first start nobody has free is a :class:`SlotUnavailable`."""
+    if provider is not None:
+        return provider
+    now = now or timezone.now()
+    slots = available_slots(service, start - writes.ALTERNATIVES_WINDOW, start + writes.ALTERNATIVES_WINDOW,
+                            now=now)
+    for slot in slots:
+        if slot.start == start:
+            return Provider.objects.get(pk=slot.provider_id)
+    raise SlotUnavailable(_("Sorry, the first time of the series is not available."), nearest_slots(slots, start))
