@@ -88,6 +88,7 @@ def test_series_with_a_taken_date_and_a_closed_day(browser, demo_site, layout, j
     field(page, "textbox", "Email").fill("series@example.com")
     field(page, "textbox", "What would you like to discuss?").fill("Weekly coaching")
     field(page, "checkbox", "I agree to the privacy policy").check()
+    screenshot(page, f"series-picker-{layout}{'' if javascript else '-nojs'}.png")
     page.get_by_role("button", name="Book now").click()
 
     # The review: every date in the client's zone, named; nothing is booked yet.
