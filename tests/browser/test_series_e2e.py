@@ -3,8 +3,9 @@
 The demo's free consultation is opened to series for the test; Dr. Maya Chen's time one week after the chosen
 start is booked by someone else, and she is away two weeks after it. The client asks for 4 weekly appointments,
 reviews them (each date in their zone, the conflicts with the same day's free times), picks another time for the
-taken date, leaves out the closed one and books. At 1280 and 390 px with JavaScript (axe on the review and
-confirmation pages), and at 390 px without it. Screenshots go to test-artifacts/.
+taken date, leaves out the closed one and books; then cancels the series from its manage page. At 1280 and 390 px
+with JavaScript (axe on the review, confirmation and manage pages), and at 390 px without it. Screenshots go to
+test-artifacts/.
 """
 
 import re
@@ -124,5 +125,18 @@ def test_series_with_a_taken_date_and_a_closed_day(browser, demo_site, layout, j
         first, datetime.fromisoformat(alternative_start), weeks_later(first, 3, NEW_YORK)]
     assert {status for _start, status, _series in booked} == {"confirmed"}
     assert len({series for _start, _status, series in booked}) == 1
+
+    # The manage page of the first: the series, and "this and all later" asked once more before it happens.
+    page.get_by_role("link", name="Change or cancel this booking").click()
+    expect(page.get_by_role("heading", name="Your series: 3 appointments")).to_be_visible()
+    page.get_by_role("button", name="Cancel this and all later appointments of the series").click()
+    expect(page.get_by_role("heading", name="Cancel this appointment and the 2 later ones of the series?")
+           ).to_be_visible()
+    if javascript:
+        assert_accessible(page)
+    screenshot(page, f"series-manage-{layout}{'' if javascript else '-nojs'}.png")
+    page.get_by_role("button", name="Yes, cancel my booking").click()
+    expect(page.get_by_role("status")).to_contain_text("later ones of the series are cancelled")
+    assert {status for _start, status, _series in in_thread(series_of, "series@example.com")} == {"cancelled"}
     assert problems == []
     context.close()
