@@ -110,3 +110,19 @@ def test_manage_page_cancels_this_and_all_later_after_a_question(client, series_
     statuses = list(Booking.objects.filter(client_email="ann@example.com").order_by("start")
                     .values_list("status", flat=True))
     assert statuses == ["confirmed", "cancelled", "cancelled", "cancelled"]
+
+
+def test_manage_page_moves_this_and_all_later_to_the_same_new_weekday_and_time(client, series_page, service):
+    carried = hidden_fields(client.post(f"/booking/book/{service.pk}/", form_data(
+        slot=f"{ny(THU + timedelta(weeks=3), 10).isoformat()}|", repeat_count="3")).content.decode())
+    assert client.post(f"/booking/book/{service.pk}/series/", {**carried, "on_conflict": "skip"}).status_code == 302
+    first, second, third = Booking.objects.filter(client_email="ann@example.com").order_by("start")
+    url = f"/booking/manage/{second.reference}/{manage_token(second)}/"
+    new_slot = f"{ny(date(2027, 4, 9), 14).isoformat()}|"  # Thursday 10:00 -> Friday 14:00, from 8 April on
+    question = client.post(url, {"action": "reschedule", "slot": new_slot, "following": "yes"}).content.decode()
+    assert "The 1 later appointment of the series moves the same way" in question
+    assert "Yes, move these appointments" in question
+    done = client.post(url, {"action": "reschedule", "slot": new_slot, "following": "yes", "confirm": "yes"})
+    assert "have been moved" in done.content.decode()
+    starts = [row.start for row in Booking.objects.filter(client_email="ann@example.com").order_by("start")]
+    assert starts == [first.start, ny(date(2027, 4, 9), 14), ny(date(2027, 4, 16), 14)]

@@ -135,7 +135,7 @@ def test_series_with_a_taken_date_and_a_closed_day(browser, demo_site, layout, j
     if javascript:
         assert_accessible(page)
     screenshot(page, f"series-manage-{layout}{'' if javascript else '-nojs'}.png")
-    page.get_by_role("button", name="Yes, cancel my booking").click()
+    page.get_by_role("button", name="Yes, cancel these appointments").click()
     expect(page.get_by_role("status")).to_contain_text("later ones of the series are cancelled")
     assert {status for _start, status, _series in in_thread(series_of, "series@example.com")} == {"cancelled"}
     assert problems == []
