@@ -71,3 +71,31 @@ def test_booking_page_lists_the_series_and_cancels_this_and_later_after_a_confir
         "confirmed", "cancelled", "cancelled"]
     # The first now has no live appointment after it: no such action on its page.
     assert "Cancel this and all later" not in admin_client.get(f"/admin/bookings/inspect/{first.pk}/").content.decode()
+
+
+def test_staff_move_this_and_all_later_keeping_the_time_across_dst(admin_client, service, provider):
+    client = services.ClientDetails(name="Ann Client", email="ann@example.com", timezone="Europe/London")
+    booked = series.book(service, provider, series.SeriesRequest(
+        series.rule_for(service, provider, ny(THU, 10), count=3)), client, by="staff")
+    first, second, third = booked.bookings.order_by("start")
+    page = admin_client.get(f"/admin/bookings/inspect/{first.pk}/").content.decode()
+    assert f"/admin/booking/series/move/{first.pk}/" in page
+    form = admin_client.get(f"/admin/booking/series/move/{first.pk}/").content.decode()
+    assert 'value="2027-03-11T10:00"' in form  # on the business's (New York) clock
+    # Thursday 10:00 (EST) -> Friday 16:00, also for the later ones (EDT): same wall-clock time.
+    response = admin_client.post(f"/admin/booking/series/move/{first.pk}/", {"start": "2027-03-12T16:00"})
+    assert response.status_code == 302
+    assert [Booking.objects.get(pk=row.pk).start for row in (first, second, third)] == [
+        ny(date(2027, 3, 12), 16), ny(date(2027, 3, 19), 16), ny(date(2027, 3, 26), 16)]
+
+
+def test_staff_move_onto_busy_time_moves_nothing_and_says_which_date(admin_client, service, provider):
+    client = services.ClientDetails(name="Ann Client", email="ann@example.com", timezone="Europe/London")
+    booked = series.book(service, provider, series.SeriesRequest(
+        series.rule_for(service, provider, ny(THU, 10), count=3)), client, by="staff")
+    first, *_rest = booked.bookings.order_by("start")
+    BookingFactory(service=service, provider=provider, start=ny(date(2027, 3, 26), 16))
+    response = admin_client.post(f"/admin/booking/series/move/{first.pk}/", {"start": "2027-03-12T16:00"})
+    assert response.status_code == 200
+    assert "Fri 26 Mar 2027" in response.content.decode() and "nothing was moved" in response.content.decode()
+    assert Booking.objects.get(pk=first.pk).start == ny(THU, 10)

@@ -244,6 +244,8 @@ def page_context(booking, user, action_url_name) -> dict:
         "balance": balance.summary(booking),
         "balance_url": url("balance"),
         "series_url": series_url(booking) if can_manage else None,
+        "series_move_url": reverse("wagtail_booking_series_move", args=[booking.pk])
+        if can_manage and "cancel_following" in actions_for(booking) else None,
         "series_rows": series_rows(booking, zone, action_url_name.replace(":action", ":inspect")),
         "can_manage": can_manage,
         "documents": [(doc, formats.money(doc.amount, doc.currency), formats.when(doc.issued_at, zone))

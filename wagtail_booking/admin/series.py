@@ -12,15 +12,16 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from .. import formats
 from ..bookings import history, services
 from ..bookings import series as booking_series
 from ..bookings.intake import InvalidInput, check_timezone
+from ..bookings.models import Booking
 from ..businesses import visible_to
 from ..site_settings import business_zone
 from ..snippets.models import Provider, Service
@@ -97,5 +98,38 @@ def _plan_rows(plan, zone):
             for item in plan.occurrences]
 
 
+class MoveForm(forms.Form):
+    start = forms.DateTimeField(label=_("New time of this appointment"),
+                                help_text=_("In the business's time zone. Each later appointment moves by the same "
+                                            "number of days, to the same time."),
+                                widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+
+
+def move_following(request, pk):
+    """Move this occurrence and every later one of its series (staff: no cut-off, never over busy time)."""
+    if not request.user.has_perm("wagtail_booking.manage_bookings"):
+        raise PermissionDenied
+    booking = get_object_or_404(visible_to(Booking.objects.select_related("service", "provider"), request.user),
+                                pk=pk)
+    zone = ZoneInfo(booking.business_zone)
+    form = MoveForm(request.POST or None, initial={
+        "start": booking.start.astimezone(zone).replace(tzinfo=None).strftime("%Y-%m-%dT%H:%M")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            moved = booking_series.move(booking, form.cleaned_data["start"].replace(tzinfo=zone),
+                                        and_following=True, by=history.BY_STAFF)
+        except services.BookingError as error:
+            form.add_error("start", error.message)
+        else:
+            messages.success(request, _("%(count)s appointments moved.") % {"count": len(moved)})
+            return redirect("wagtail_booking_bookings:inspect", booking.pk)
+    later = booking_series.following(booking)
+    return TemplateResponse(request, "wagtail_booking/admin/series_move.html", {
+        "form": form, "booking": booking, "page_title": _("Move this and all later"), "header_icon": "date",
+        "later": [formats.when(row.start, booking.business_zone) for row in later],
+        "back_url": reverse("wagtail_booking_bookings:inspect", args=[booking.pk])})
+
+
 def urlpatterns():
-    return [path("booking/series/new/", book_series, name="wagtail_booking_series_new")]
+    return [path("booking/series/new/", book_series, name="wagtail_booking_series_new"),
+            path("booking/series/move/<int:pk>/", move_following, name="wagtail_booking_series_move")]
