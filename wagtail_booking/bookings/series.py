@@ -99,6 +99,11 @@ def check_allowed(service: Service, by: str) -> None:
     if service.is_class:
         raise NotAllowed(_("%(service)s is a group class; book each class on its own.") % {"service": service.name},
                          field="service")
+    if service.resource_pool_id:
+        # Occurrences are written here, not by the resource allocation of a single booking: refuse rather than
+        # book a time without its room.
+        raise NotAllowed(_("%(service)s needs a room or equipment as well; book each appointment on its own.")
+                         % {"service": service.name}, field="service")
     if by == history.BY_STAFF:
         return
     if not service.allow_series:
