@@ -6,6 +6,7 @@ from . import health
 from .api.views import api
 from .blocks import embed as embed_views
 from .blocks import manage as manage_views
+from .blocks import series as series_views
 from .blocks import views as block_views
 from .checkout import client_views as card_views
 from .checkout import views as checkout_views
@@ -22,6 +23,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("health/", health.health, name="health"),
     path("book/<int:service_id>/", block_views.book, name="book"),
+    path("book/<int:service_id>/series/", series_views.book_series, name="book-series"),
     path("booked/<str:reference>/<str:token>/", block_views.booked, name="booked"),
     path("manage/<str:reference>/<str:token>/", manage_views.manage, name="manage"),
     path("booked/<str:reference>/<str:token>/calendar.ics", block_views.booking_ics, name="booking-ics"),

@@ -6,6 +6,7 @@ from wagtail.snippets.models import register_snippet
 
 from .admin import dashboard, staff_links
 from .admin import giftcards as giftcards_admin
+from .admin import series as series_admin
 from .admin.bookings import booking_viewset
 from .admin.permissions import BusinessAccessForm
 from .admin.snippets import BookingSetupGroup, ScopedDeleteBulkAction
@@ -55,6 +56,7 @@ def add_dashboard_panels(request, panels):
 
 
 hooks.register("register_admin_urls", staff_links.urlpatterns)
+hooks.register("register_admin_urls", series_admin.urlpatterns)
 
 
 register_setting(BusinessSettings, icon="site")

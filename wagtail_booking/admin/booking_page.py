@@ -8,6 +8,8 @@ Every moment is shown in the business's zone with the zone named (``formats.when
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +19,7 @@ from wagtail.models import ModelLogEntry
 
 from .. import formats
 from ..bookings import history
+from ..bookings import series as booking_series
 from ..bookings.models import Booking
 from ..checkout import facade, fees
 from ..checkout.card_models import FeeCharge, SavedCard
@@ -147,13 +150,14 @@ def card_on_file(booking) -> dict | None:
 # The page itself --------------------------------------------------------------------------------------------------
 
 ACTION_LABELS = {"approve": _("Approve"), "decline": _("Decline"), "cancel": _("Cancel booking"),
-                 "completed": _("Mark completed"), "no_show": _("Mark no-show")}
+                 "completed": _("Mark completed"), "no_show": _("Mark no-show"),
+                 "cancel_following": _("Cancel this and all later in the series")}
 # These change money or tell the client bad news: a page first says what will happen, then staff confirm.
-CONFIRMED_ACTIONS = {"cancel", "decline", "no_show"}
+CONFIRMED_ACTIONS = {"cancel", "decline", "no_show", "cancel_following"}
 OUTCOMES = {"completed", "no_show"}
 ACTIONS_BY_STATUS = {
-    Booking.Status.REQUESTED: ["approve", "decline", "cancel"],
-    Booking.Status.CONFIRMED: ["completed", "no_show", "cancel"],
+    Booking.Status.REQUESTED: ["approve", "decline", "cancel", "cancel_following"],
+    Booking.Status.CONFIRMED: ["completed", "no_show", "cancel", "cancel_following"],
     Booking.Status.HELD: ["cancel"],
 }
 
@@ -161,11 +165,18 @@ ACTIONS_BY_STATUS = {
 def actions_for(booking, now=None):
     """The actions the booking allows now: outcomes only once the appointment has started."""
     started = booking.start <= (now or timezone.now())
-    return [name for name in ACTIONS_BY_STATUS.get(booking.status, []) if started or name not in OUTCOMES]
+    return [name for name in ACTIONS_BY_STATUS.get(booking.status, []) if (started or name not in OUTCOMES)
+            and (name != "cancel_following" or len(booking_series.following(booking)) > 1)]
 
 
 def consequence(booking, action) -> str:
     """What an action means for the client and their money, said before staff confirm it."""
+    if action == "cancel_following":
+        later = booking_series.following(booking)
+        each = " ".join(f"{formats.when(row.start, booking.business_zone)}: {consequence(row, 'cancel')}"
+                        for row in later)
+        return _("%(count)s appointments are cancelled, each as if cancelled on its own. %(each)s") % {
+            "count": len(later), "each": each}
     payment = facade.paid_payment(booking)
     money = (lambda amount: formats.money(amount, payment.currency)) if payment else str
     if action == "no_show":
@@ -181,6 +192,25 @@ def consequence(booking, action) -> str:
     refund = facade.refund_quote(booking, by="staff", payment=payment)
     return _("The client gets %(amount)s back on their card: when the business cancels or declines, the whole "
              "deposit is refunded. %(told)s") % {"amount": money(refund), "told": told}
+
+
+def series_rows(booking, zone, inspect_url_name) -> list[tuple]:
+    """The occurrences of the booking's series: (when, status, its page's URL or None for this one)."""
+    if booking.series_id is None:
+        return []
+    rows = booking.series.bookings.order_by("start")
+    return [(formats.when(row.start, zone), row.get_status_display(),
+             None if row.pk == booking.pk else reverse(inspect_url_name, args=[row.pk])) for row in rows]
+
+
+def series_url(booking) -> str:
+    """The "Book a series" form filled in from this booking: same service, provider, client and time."""
+    local = booking.start.astimezone(ZoneInfo(booking.business_zone))
+    query = urlencode({"service": booking.service_id, "provider": booking.provider_id,
+                       "start": local.strftime("%Y-%m-%dT%H:%M"), "client_name": booking.client_name,
+                       "client_email": booking.client_email, "client_phone": booking.client_phone,
+                       "client_timezone": booking.client_timezone})
+    return f"{reverse('wagtail_booking_series_new')}?{query}"
 
 
 def page_context(booking, user, action_url_name) -> dict:
@@ -213,6 +243,10 @@ def page_context(booking, user, action_url_name) -> dict:
         "fee_url": url("fee", "REASON"),
         "balance": balance.summary(booking),
         "balance_url": url("balance"),
+        "series_url": series_url(booking) if can_manage else None,
+        "series_move_url": reverse("wagtail_booking_series_move", args=[booking.pk])
+        if can_manage and "cancel_following" in actions_for(booking) else None,
+        "series_rows": series_rows(booking, zone, action_url_name.replace(":action", ":inspect")),
         "can_manage": can_manage,
         "documents": [(doc, formats.money(doc.amount, doc.currency), formats.when(doc.issued_at, zone))
                       for doc in booking.invoices.defer("pdf").order_by("issued_at", "pk")],

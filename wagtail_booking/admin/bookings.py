@@ -25,6 +25,7 @@ from wagtail.coreutils import multigetattr
 
 from .. import formats
 from ..bookings import history as booking_history
+from ..bookings import series as booking_series
 from ..bookings import services
 from ..bookings.intake import InvalidInput, check_timezone
 from ..bookings.models import Booking
@@ -45,6 +46,8 @@ ACTIONS = {
     "cancel": (lambda booking: services.cancel(booking, by="staff"), _("cancelled")),
     "completed": (lambda booking: services.mark_outcome(booking, Booking.Status.COMPLETED), _("marked completed")),
     "no_show": (lambda booking: services.mark_outcome(booking, Booking.Status.NO_SHOW), _("marked as no-show")),
+    "cancel_following": (lambda booking: booking_series.cancel(booking, and_following=True, by="staff"),
+                         _("and the later appointments of its series cancelled")),
 }
 
 class BookingFilterSet(BusinessFilterSet):

@@ -19,6 +19,7 @@ from ..bookings.intake import (
     is_reference,
 )
 from ..bookings.models import Booking
+from ..bookings.series import SeriesUnavailable
 from ..bookings.tokens import check_token, manage_token
 from ..checkout import facade
 from ..checkout.cards import offered_consent, pending_card, record_consent
@@ -29,7 +30,7 @@ from ..site_settings import business_currency
 from ..snippets.models import Provider, Service
 from ..snippets.prices import currencies_of, price_in
 from ..timezones import is_known_zone
-from . import integrations, scope
+from . import integrations, scope, series
 from .auth import ApiKeyBearer, KeyThrottle
 from .fields import Id, WindowDate, Zone
 from .schemas import BookingOut, ConflictOut, ErrorOut, HoldIn, RescheduleIn, ServiceOut, SlotsOut, TokenIn
@@ -273,6 +274,8 @@ def _service(service, providers):
 
 
 api.add_router("/integrations", integrations.router)
+api.add_router("/series", series.router)
+api.add_exception_handler(SeriesUnavailable, series.on_series_unavailable)
 
 
 def manage_path(booking):

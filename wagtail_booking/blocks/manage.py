@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from ..bookings import series as booking_series
 from ..bookings import services
 from ..bookings.models import Booking
 from ..checkout import facade
@@ -22,6 +23,7 @@ from ..packages import credits
 from ..site_settings import site_settings
 from ..throttling import rate_limited
 from .forms import parse_slot
+from .series import series_rows
 from .views import booking_context, booking_for_token, reschedule_times
 
 LIVE = (Booking.Status.CONFIRMED, Booking.Status.REQUESTED)
@@ -41,6 +43,7 @@ def manage(request, reference, token):
     context.update(booking_context(booking, token))
     context.update(_page(request, booking, showing_question="confirm" in context))
     context.update(_balance(booking))
+    context["series_rows"] = series_rows(booking, booking.client_timezone)
     return render(request, "wagtail_booking/manage.html", context, status=status)
 
 
@@ -56,6 +59,8 @@ def _balance(booking) -> dict:
 def _change(request, booking) -> dict:
     """Ask first (``confirm`` in the answer), then act on ``confirm=yes``."""
     action, confirmed = request.POST.get("action"), request.POST.get("confirm") == "yes"
+    if request.POST.get("following") == "yes" and booking.series_id is not None:
+        return _change_following(request, booking, action, confirmed)
     if action == "cancel":
         if not confirmed:
             _require_open(booking)
@@ -74,6 +79,32 @@ def _change(request, booking) -> dict:
                     "move_refund_text": _move_refund_text(booking, start)}
         services.reschedule(booking, start, by="client")
         return {"message": _("Your booking has been moved. We have sent you an email.")}
+    raise services.BookingError(_("Choose to cancel or to move the booking."), field="action")
+
+
+def _change_following(request, booking, action, confirmed) -> dict:
+    """This occurrence and the later ones of its series: each cancelled or moved as a single booking would be."""
+    later = len(booking_series.following(booking)) - 1
+    if action == "cancel":
+        if not confirmed:
+            _require_open(booking)
+            return {"confirm": "cancel", "following": True, "later_count": later, "refund_text": _refund_text(booking)}
+        booking_series.cancel(booking, and_following=True, by="client")
+        return {"message": _("This appointment and the later ones of the series are cancelled. We have sent you an "
+                             "email for each.")}
+    if action == "reschedule":
+        try:
+            start, _provider = parse_slot(request.POST.get("slot", ""))
+        except ValidationError as error:
+            raise services.BookingError(" ".join(error.messages), field="slot") from error
+        if not confirmed:
+            _require_open(booking)
+            return {"confirm": "move", "following": True, "later_count": later, "new_slot": request.POST["slot"],
+                    "new_start": when(start, booking.client_timezone),
+                    "move_refund_text": _move_refund_text(booking, start)}
+        booking_series.move(booking, start, and_following=True, by="client")
+        return {"message": _("This appointment and the later ones of the series have been moved. We have sent you "
+                             "an email for each.")}
     raise services.BookingError(_("Choose to cancel or to move the booking."), field="action")
 
 

@@ -25,6 +25,7 @@ from ..packages import credits
 from ..site_settings import business_currency
 from ..snippets.models import Provider, Service
 from ..throttling import rate_limited
+from . import series
 from .calendar import calendar_links, ics_response
 from .forms import BookingForm, allows_currency_choice, card_consent_for
 from .picker import offered_prices, picker_context, slot_value
@@ -52,6 +53,10 @@ def book_service(request, service, embed=None):
         form.add_error(None, refused)
     if not form.is_valid():
         return _render_form(request, service, provider_ids, form, back, status=400, embed=embed)
+    if embed is None and series.wants_series(request):  # the review of every date comes first (blocks/series.py)
+        response, refused = series.review(request, service, form, provider_ids, back)
+        return response or _render_form(request, service, provider_ids, form, back, status=refused.status_code,
+                                        message=refused.message)
     start, slot_provider = form.cleaned_data["slot"]
     client = services.ClientDetails(
         name=form.cleaned_data["name"], email=form.cleaned_data["email"], phone=form.cleaned_data["phone"],
@@ -87,6 +92,7 @@ def booked(request, reference, token, base_template=None, card_setup_url=None):
     context["card_setup_url"] = card_setup_url
     context["payment"] = facade.paid_payment(booking)
     context["credit"] = credits.paid_with(booking)
+    context["series_rows"] = series.series_rows(booking, booking.client_timezone)
     if booking.status in (Booking.Status.CONFIRMED, Booking.Status.REQUESTED):
         context["calendar"] = calendar_links(booking, token, request)
     return render(request, "wagtail_booking/booked.html", context)

@@ -68,12 +68,12 @@ def create_hold(service: Service, start: datetime, client: ClientDetails, provid
                           language=writes.language_for(client), price=quote.price, deposit_due=quote.deposit,
                           currency=quote.currency)
         writes.set_span(booking)
-        _set_intake(booking, service, client)
+        set_intake(booking, service, client)
         issue_token(booking)
         writes.insert(booking, service, start, locked, now)
         history.record(booking, "created", history.BY_CLIENT)
         if booking.deposit_due == 0:
-            _advance_hold(booking, now)
+            advance_hold(booking, now)
     return booking
 
 
@@ -104,7 +104,7 @@ def complete_hold(booking: Booking, now: datetime | None = None) -> Booking:
                 booking.save(update_fields=["status", "updated_at"])
                 history.record(booking, "expired")
                 raise SlotUnavailable(_("The hold expired and the time was taken by someone else."))
-        _advance_hold(booking, now)
+        advance_hold(booking, now)
     return booking
 
 
@@ -137,14 +137,14 @@ def _handoff():
     return import_string(booking_settings.PAYMENT_HANDOFF)()
 
 
-def _set_intake(booking, service, client):
+def set_intake(booking, service, client):
     if service.intake_form_id:
         booking.intake_form_id = service.intake_form_id
         booking.intake_form_version = service.intake_form.version
         booking.intake_answers = client.intake_answers
 
 
-def _advance_hold(booking, now):
+def advance_hold(booking, now):
     """The client's hold becomes a request or a booking (at once when free, or once paid)."""
     if booking.service.booking_mode == Service.Mode.REQUEST:
         booking.status = Booking.Status.REQUESTED

@@ -1,0 +1,64 @@
+"""Series racing single bookings and each other, each on its own connection: a date is never booked twice and a
+series that loses is written not at all (all-or-nothing) or without that date (skip)."""
+
+import functools
+import json
+from datetime import date, timedelta
+
+import pytest
+from django.test import Client
+
+from tests.bookings.racing import race
+from tests.factories.booking import ProviderFactory, ServiceFactory
+from tests.helpers import ny
+from wagtail_booking.bookings.models import Booking, BookingSeries
+
+THU = date(2027, 3, 11)
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def post(url, body, index):
+    response = Client(REMOTE_ADDR=f"10.0.1.{index}").post(url, data=json.dumps(body),
+                                                           content_type="application/json")
+    return response.status_code, response.json()
+
+
+def series_body(service, index, on_conflict):
+    return {"service": service.pk, "start": ny(THU, 10).isoformat(), "timezone": "America/New_York", "count": 4,
+            "name": f"Series {index}", "email": f"series{index}@example.com", "on_conflict": on_conflict}
+
+
+def hold_body(service, start, index):
+    return {"service": service.pk, "start": start.isoformat(), "name": f"Single {index}",
+            "email": f"single{index}@example.com", "timezone": "America/New_York"}
+
+
+@pytest.mark.parametrize("on_conflict", ["all_or_nothing", "skip"])
+def test_series_race_each_other_and_single_bookings_no_date_twice_nothing_half_written(on_conflict):
+    service = ServiceFactory(providers=[ProviderFactory()], allow_series=True)
+    third = ny(THU + timedelta(weeks=2), 10)
+    actions = [functools.partial(post, "/booking/api/series", series_body(service, i, on_conflict), i)
+               for i in range(4)]
+    actions += [functools.partial(post, "/booking/api/holds", hold_body(service, third, i), 10 + i)
+                for i in range(4)]
+    results = race(*actions)
+    assert all(not isinstance(result, Exception) for result in results), results
+    codes = [code for code, _body in results]
+    assert set(codes) <= {201, 409}, results
+    live = Booking.objects.filter(status="confirmed")
+    starts = list(live.values_list("start", flat=True))
+    assert len(starts) == len(set(starts))  # no date twice, whoever won
+    assert codes[4:].count(201) <= 1
+    for index, (code, body) in enumerate(results[:4]):
+        written = Booking.objects.filter(client_email=f"series{index}@example.com")
+        if code == 201:
+            assert written.count() == len(body["bookings"]) >= 1
+        else:
+            assert written.count() == 0 and body["detail"]
+    for row in BookingSeries.objects.all():  # every series row has its bookings: none half-written
+        assert row.bookings.exists()
+    if on_conflict == "all_or_nothing":
+        series_winners = codes[:4].count(201)
+        assert series_winners <= 1
+        if series_winners:
+            assert codes[4:].count(201) == 0 and live.count() == 4
