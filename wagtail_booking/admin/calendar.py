@@ -122,11 +122,13 @@ def load_events(site, providers, start, end, now=None, can_move=False) -> list[E
     bookings = (Booking.objects.filter(site=site, provider_id__in=names, start__lt=end, end__gt=start,
                                        status__in=SHOWN_STATUSES)
                 .exclude(status=Booking.Status.HELD, hold_expires_at__lte=now)
-                .values_list("pk", "status", "start", "end", "client_name", "service__name", "provider_id"))
-    for pk, status, b_start, b_end, client, service, provider_id in bookings:
+                .values_list("pk", "status", "start", "end", "client_name", "service__name", "provider_id",
+                             "resource__name"))
+    for pk, status, b_start, b_end, client, service, provider_id, room in bookings:
         movable = can_move and status in MOVABLE_STATUSES
+        what = f"{client} · {service} · {room}" if room else f"{client} · {service}"
         events.append(Event("booking", f"booking-{pk}", b_start, b_end, statuses[status],
-                            f"{client} · {service}", names[provider_id], f"wb-cal-{status.replace('_', '-')}",
+                            what, names[provider_id], f"wb-cal-{status.replace('_', '-')}",
                             inspect.format(pk), move.format(pk) if movable else ""))
     blocks = BusyBlock.objects.filter(provider_id__in=names, starts_at__lt=end, ends_at__gt=start).values_list(
         "pk", "title", "starts_at", "ends_at", "source", "provider_id")
