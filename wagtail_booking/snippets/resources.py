@@ -38,7 +38,7 @@ class Resource(Provider):
                        help_text=_("When it can be booked. Several shifts a day split the day; hours with dates "
                                    "apply between them only.")),
         InlinePanel("date_overrides", heading=_("Date overrides"), label=_("Override")),
-        InlinePanel("time_off", heading=_("Closed"), label=_("Closed")),
+        InlinePanel("time_off", heading=_("Closures"), label=_("Closure")),
     ]
 
     class Meta:
