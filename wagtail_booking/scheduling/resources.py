@@ -58,10 +58,14 @@ class ResourceIndex:
 
     def free_resource(self, start: datetime, preferred: int | None = None, within_hours: bool = True) -> int | None:
         """The member to take for a booking starting at ``start``: ``preferred`` if free, else the lowest free id."""
-        free = [member[0] for member in self._members if self.is_free(member, start, within_hours)]
-        if preferred in free:
-            return preferred
-        return free[0] if free else None
+        if preferred is not None:
+            for member in self._members:
+                if member[0] == preferred and self.is_free(member, start, within_hours):
+                    return preferred
+        for member in self._members:
+            if self.is_free(member, start, within_hours):
+                return member[0]
+        return None
 
 
 def with_resources(slots: Iterable[Slot], index: ResourceIndex, preferred: int | None = None) -> list[Slot]:
