@@ -74,8 +74,10 @@ def chosen_provider_ids(request) -> set[int]:
 
 
 def providers_of(site, wanted: set[int]) -> list[Provider]:
-    """The business's providers asked for, or all its active ones when none (or none of its own) were asked."""
-    rows = list(Provider.objects.filter(site=site).order_by("name", "pk").only("pk", "name", "active", "timezone"))
+    """The business's staff asked for, or all its active staff when none (or none of its own) were asked. Rooms and
+    equipment are not columns: a booking's room is shown on its entry."""
+    rows = list(Provider.objects.filter(site=site, kind=Provider.Kind.STAFF).order_by("name", "pk")
+                .only("pk", "name", "active", "timezone"))
     chosen = [row for row in rows if row.pk in wanted]
     return chosen or [row for row in rows if row.active]
 
@@ -199,7 +201,7 @@ def calendar(request):
     can_move = request.user.has_perm(MOVE_PERMISSION)
     events = load_events(site, providers, start, end, can_move=can_move)
     shown_ids = [provider.pk for provider in providers]
-    all_providers = list(Provider.objects.filter(site=site).order_by("name", "pk"))
+    all_providers = list(Provider.objects.filter(site=site, kind=Provider.Kind.STAFF).order_by("name", "pk"))
     step = timedelta(days=VIEWS[view])
 
     def link(**changes):
