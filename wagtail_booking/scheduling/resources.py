@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable
-from dataclasses import replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -49,23 +48,18 @@ class ResourceIndex:
                                   OpenIndex(availability_windows(schedule, first_day, last_day)),
                                   BusyIndex(schedule.busy)))
 
-    def is_free(self, member: tuple, start: datetime, within_hours: bool = True) -> bool:
-        _pk, hours, busy = member
-        blocked = self.rules.blocked(start)
-        if within_hours and not hours.holds(start, start + self.rules.duration):
-            return False
-        return not busy.overlaps(blocked)
-
     def free_resource(self, start: datetime, preferred: int | None = None, within_hours: bool = True) -> int | None:
         """The member to take for a booking starting at ``start``: ``preferred`` if free, else the lowest free id."""
-        if preferred is not None:
-            for member in self._members:
-                if member[0] == preferred and self.is_free(member, start, within_hours):
-                    return preferred
-        for member in self._members:
-            if self.is_free(member, start, within_hours):
-                return member[0]
-        return None
+        rules = self.rules
+        # The same tests as rules.blocked(start) and Interval.contains, without building Intervals per candidate.
+        ends, blocked_start, blocked_end = start + rules.duration, start - rules.buffer_before, \
+            start + rules.duration + rules.buffer_after
+        free = [pk for pk, hours, busy in self._members
+                if (not within_hours or hours.holds(start, ends))
+                and not busy.overlaps_range(blocked_start, blocked_end)]
+        if preferred in free:
+            return preferred
+        return free[0] if free else None
 
 
 def with_resources(slots: Iterable[Slot], index: ResourceIndex, preferred: int | None = None) -> list[Slot]:
@@ -74,7 +68,7 @@ def with_resources(slots: Iterable[Slot], index: ResourceIndex, preferred: int |
     for slot in slots:
         resource_id = index.free_resource(slot.start, preferred)
         if resource_id is not None:
-            kept.append(replace(slot, resource_id=resource_id))
+            kept.append(Slot(slot.start, slot.end, slot.provider_id, resource_id))
     return kept
 
 
