@@ -60,6 +60,11 @@ def test_staff_always_see_the_room_the_client_only_when_the_service_says(
     assert "Room or equipment" in page and "Cedar room (not shown to the client)" in page
     feed = admin_client.get("/admin/booking/calendar/feed/", {"start": f"{monday}T00:00", "end": f"{monday}T23:00"})
     assert [event["extendedProps"]["what"] for event in feed.json()] == ["Ann Lee · Massage · Cedar room"]
+    calendar = admin_client.get("/admin/booking/calendar/", {"view": "day", "date": monday.isoformat()})
+    html = calendar.content.decode()
+    assert f'name="provider" value="{booking.provider_id}"' in html  # staff are the calendar's columns,
+    assert f'name="provider" value="{booking.resource_id}"' not in html  # rooms are not
+    assert "Ann Lee · Massage · Cedar room" in html  # the list drawn without JavaScript names the room too
 
     massage.show_resource_to_client = True
     massage.save()
