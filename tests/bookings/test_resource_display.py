@@ -1,6 +1,7 @@
 """Where the room is shown: always to staff (calendar, booking page, staff emails); to the client (confirmation and
 manage pages, emails, .ics) only when the service says so."""
 
+import json
 import re
 
 import pytest
@@ -76,3 +77,17 @@ def test_staff_always_see_the_room_the_client_only_when_the_service_says(
     assert "Cedar room" in html and str(event["location"]) == "Cedar room"
     manage = client.get(f"/booking/manage/{later.reference}/{manage_token(later)}/").content.decode()
     assert "Cedar room" in manage
+
+
+def test_the_api_names_the_room_only_when_the_service_shows_it(client, massage, monday):
+    def hold(hour, n):
+        body = {"service": massage.pk, "start": ny(monday, hour).isoformat(), "name": f"Client {n}",
+                "email": f"client{n}@example.com", "timezone": "America/New_York"}
+        response = client.post("/booking/api/holds", data=json.dumps(body), content_type="application/json")
+        assert response.status_code == 201, response.content
+        return response.json()
+
+    assert hold(10, 1)["resource"] is None
+    massage.show_resource_to_client = True
+    massage.save()
+    assert hold(11, 2)["resource"] == "Cedar room"
