@@ -7,6 +7,11 @@ Prints the median time and the SQL query count for the whole window, through the
 middleware included) and through the Python call. Run on PostgreSQL:
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python benchmarks/slots.py
+
+Measured (1 December 2026, a shared machine under load, load average 7, so every figure is high; medians of 50):
+the 10-provider, 5-room month takes 7 queries in Python and 8 through the API for 1,000 and for 5,000 bookings.
+PostgreSQL, Python call: 22 ms with 1,000 bookings, 33 ms with 5,000 (one provider: 11-14 ms at that load, 5-8 ms
+on a quiet machine). SQLite: 72 ms and 125 ms (one provider: 9-22 ms at that load).
 """
 
 import sys
