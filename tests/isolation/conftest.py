@@ -23,6 +23,7 @@ from wagtail.models import GroupSitePermission, Page, Site
 from tests.checkout.conftest import WEBHOOK_SECRET, Checkout, far, stripe_server  # noqa: F401
 from tests.conftest import TEST_NOW
 from tests.factories.booking import BookingFactory, ProviderFactory, ServiceFactory
+from tests.factories.resources import ResourceFactory
 from tests.helpers import ensure_wagtail_baseline, next_monday, ny
 
 OWNER_PERMISSIONS = [
@@ -32,7 +33,8 @@ OWNER_PERMISSIONS = [
     *[f"{action}_{model}" for action in ("add", "change", "delete", "view") for model in ("apikey",
                                                                                          "webhookendpoint")],
     *[f"{action}_{model}" for action in ("add", "change", "delete", "view")
-      for model in ("service", "provider", "busyblock", "intakeform", "cancellationpolicy", "package", "taxrate")],
+      for model in ("service", "provider", "busyblock", "intakeform", "cancellationpolicy", "package", "taxrate",
+                    "resource", "resourcepool")],
 ]
 
 
@@ -61,6 +63,8 @@ class Business:
     package: object = None
     purchase: object = None  # the package bought by the business's client
     gift_card: object = None
+    room: object = None
+    pool: object = None
 
     def objects(self):
         """The row of each model the admin URLs name, by model."""
@@ -72,10 +76,11 @@ class Business:
         from wagtail_booking.reports.models import Invoice, RevenueReport
         from wagtail_booking.snippets.models import BusyBlock, IntakeForm, Provider, Service
         from wagtail_booking.snippets.prices import TaxRate
+        from wagtail_booking.snippets.resources import Resource, ResourcePool
         from wagtail_booking.sync.models import CalendarConnection
         from wagtail_booking.webhooks.models import WebhookDelivery, WebhookEndpoint
 
-        return {CalendarConnection: self.connection,
+        return {Resource: self.room, ResourcePool: self.pool,CalendarConnection: self.connection,
                 TaxRate: self.tax_rate, Service: self.service, Provider: self.provider, IntakeForm: self.intake_form,
                 CancellationPolicy: self.policy, BusyBlock: self.busy_block, Booking: self.request,
                 Invoice: self.invoice, RevenueReport: self.report, ApiKey: self.api_key,
@@ -119,6 +124,7 @@ def _business(name, hostname, home, stripe_server, monday, paid_count, refund): 
     from wagtail_booking.site_settings import BusinessSettings
     from wagtail_booking.snippets.models import BusyBlock, IntakeForm
     from wagtail_booking.snippets.prices import TaxRate
+    from wagtail_booking.snippets.resources import ResourcePool
     from wagtail_booking.sync.models import CalendarConnection
     from wagtail_booking.webhooks.models import WebhookDelivery, WebhookEndpoint
 
@@ -129,6 +135,10 @@ def _business(name, hostname, home, stripe_server, monday, paid_count, refund): 
     world.intake_form = IntakeForm.objects.create(name=f"{name} Intake", site=site)
     world.policy = CancellationPolicy.objects.create(name=f"{name} Policy", site=site)
     world.tax_rate = TaxRate.objects.create(name=f"{name} Tax", percent=Decimal("13"), site=site)
+    world.room = ResourceFactory(name=f"{name} Room", site=site)
+    world.pool = ResourcePool.objects.create(name=f"{name} Rooms", site=site)
+    world.pool.resources.set([world.room])
+    world.pool.save()
     world.service = ServiceFactory(name=f"{name} Massage", providers=[world.provider], site=site,
                                    duration_minutes=60, price=Decimal("90.00"), deposit_kind="percent",
                                    deposit_value=Decimal("20"), cancellation_policy=world.policy)

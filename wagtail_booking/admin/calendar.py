@@ -74,8 +74,10 @@ def chosen_provider_ids(request) -> set[int]:
 
 
 def providers_of(site, wanted: set[int]) -> list[Provider]:
-    """The business's providers asked for, or all its active ones when none (or none of its own) were asked."""
-    rows = list(Provider.objects.filter(site=site).order_by("name", "pk").only("pk", "name", "active", "timezone"))
+    """The business's staff asked for, or all its active staff when none (or none of its own) were asked. Rooms and
+    equipment are not columns: a booking's room is shown on its entry."""
+    rows = list(Provider.objects.filter(site=site, kind=Provider.Kind.STAFF).order_by("name", "pk")
+                .only("pk", "name", "active", "timezone"))
     chosen = [row for row in rows if row.pk in wanted]
     return chosen or [row for row in rows if row.active]
 
@@ -122,11 +124,13 @@ def load_events(site, providers, start, end, now=None, can_move=False) -> list[E
     bookings = (Booking.objects.filter(site=site, provider_id__in=names, start__lt=end, end__gt=start,
                                        status__in=SHOWN_STATUSES)
                 .exclude(status=Booking.Status.HELD, hold_expires_at__lte=now)
-                .values_list("pk", "status", "start", "end", "client_name", "service__name", "provider_id"))
-    for pk, status, b_start, b_end, client, service, provider_id in bookings:
+                .values_list("pk", "status", "start", "end", "client_name", "service__name", "provider_id",
+                             "resource__name"))
+    for pk, status, b_start, b_end, client, service, provider_id, room in bookings:
         movable = can_move and status in MOVABLE_STATUSES
+        what = f"{client} · {service} · {room}" if room else f"{client} · {service}"
         events.append(Event("booking", f"booking-{pk}", b_start, b_end, statuses[status],
-                            f"{client} · {service}", names[provider_id], f"wb-cal-{status.replace('_', '-')}",
+                            what, names[provider_id], f"wb-cal-{status.replace('_', '-')}",
                             inspect.format(pk), move.format(pk) if movable else ""))
     blocks = BusyBlock.objects.filter(provider_id__in=names, starts_at__lt=end, ends_at__gt=start).values_list(
         "pk", "title", "starts_at", "ends_at", "source", "provider_id")
@@ -197,7 +201,7 @@ def calendar(request):
     can_move = request.user.has_perm(MOVE_PERMISSION)
     events = load_events(site, providers, start, end, can_move=can_move)
     shown_ids = [provider.pk for provider in providers]
-    all_providers = list(Provider.objects.filter(site=site).order_by("name", "pk"))
+    all_providers = list(Provider.objects.filter(site=site, kind=Provider.Kind.STAFF).order_by("name", "pk"))
     step = timedelta(days=VIEWS[view])
 
     def link(**changes):

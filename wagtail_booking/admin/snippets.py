@@ -27,6 +27,7 @@ from ..packages.models import Package
 from ..site_settings import business_zone
 from ..snippets.models import BusyBlock, IntakeForm, Provider, Service
 from ..snippets.prices import TaxRate
+from ..snippets.resources import Resource, ResourcePool
 from .scoping import BusinessFormMixin, BusinessScopedViewSetMixin, business_path, filterset_for, guard_object_urls
 
 
@@ -59,6 +60,13 @@ def yes_no(value) -> str:
 def _zone_of(row) -> str:
     provider = getattr(row, "provider", None)
     return provider.timezone if provider is not None else business_zone(getattr(row, "site", None))
+
+
+class ResourceNamesColumn(Column):
+    """A pool's members, by name."""
+
+    def get_value(self, instance):
+        return ", ".join(resource.name for resource in instance.resources.all()) or "—"
 
 
 class ScopedObjectListMixin:
@@ -147,12 +155,37 @@ class ServiceViewSet(BookingSnippetViewSet):
 
 
 class ProviderViewSet(BookingSnippetViewSet):
+    """The staff; rooms and equipment (providers of kind "resource") have their own listing below."""
+
     model = Provider
     icon = "user"
-    list_display = ["name", "kind", "email", "timezone", "active"]
-    filter_fields = ["active", "kind", "services"]
-    list_export = ["name", "kind", "email", "phone", "timezone", "active"]
+    list_display = ["name", "email", "timezone", "active"]
+    filter_fields = ["active", "services"]
+    list_export = ["name", "email", "phone", "timezone", "active"]
     search_fields = ["name", "email"]
+    search_backend_name = None
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(kind=Provider.Kind.STAFF)
+
+
+class ResourceViewSet(BookingSnippetViewSet):
+    model = Resource
+    icon = "home"
+    menu_label = _("Rooms and equipment")
+    list_display = ["name", "timezone", "active"]
+    filter_fields = ["active"]
+    list_export = ["name", "timezone", "active"]
+    search_fields = ["name"]
+    search_backend_name = None
+
+
+class ResourcePoolViewSet(BookingSnippetViewSet):
+    model = ResourcePool
+    icon = "group"
+    menu_label = _("Resource pools")
+    list_display = ["name", ResourceNamesColumn("resources", label=_("Resources"))]
+    search_fields = ["name"]
     search_backend_name = None
 
 
@@ -204,15 +237,15 @@ class BookingSetupGroup(SnippetViewSetGroup):
     menu_label = _("Booking setup")
     menu_icon = "cog"
     menu_order = 210
-    items = (ServiceViewSet, ProviderViewSet, BusyBlockViewSet, IntakeFormViewSet, CancellationPolicyViewSet,
-             PackageViewSet, TaxRateViewSet)
+    items = (ServiceViewSet, ProviderViewSet, ResourceViewSet, ResourcePoolViewSet, BusyBlockViewSet,
+             IntakeFormViewSet, CancellationPolicyViewSet, PackageViewSet, TaxRateViewSet)
 
 
 class ScopedDeleteBulkAction(DeleteBulkAction):
     """Wagtail's bulk delete for our snippets: rows of other businesses are neither listed nor deleted, and
     "select all" means all of the user's businesses' rows."""
 
-    models = [Service, Provider, BusyBlock, IntakeForm, CancellationPolicy, TaxRate]
+    models = [Service, Provider, Resource, ResourcePool, BusyBlock, IntakeForm, CancellationPolicy, TaxRate]
 
     def _visible(self, queryset):
         return visible_to(queryset, self.request.user, business_path(self.model))

@@ -252,7 +252,8 @@ def _booking_out(request, booking, with_token=True):
             "checkout_url": checkout_url, "card_setup_url": card_setup_url, "expires_at": booking.hold_expires_at,
             "start": booking.start.astimezone(zone).isoformat(), "end": booking.end.astimezone(zone).isoformat(),
             "provider": booking.provider_id, "manage_token": manage_token(booking) if with_token else None,
-            "language": booking.language, "video_link": booking.video_link or None}
+            "language": booking.language, "video_link": booking.video_link or None,
+            "resource": booking.resource_for_client.name if booking.resource_for_client else None}
 
 
 def _service(service, providers):

@@ -20,7 +20,9 @@ def _event(booking, manage_url):
     title = _("%(service)s with %(provider)s") % {"service": booking.service.name, "provider": booking.provider.name}
     details = _("Booking %(reference)s at %(business)s. Change or cancel: %(url)s") % {
         "reference": booking.reference, "business": business, "url": manage_url}
-    location = booking.video_link or " ".join((config.address if config else "").split()) or business
+    place = " ".join((config.address if config else "").split()) or business
+    room = booking.resource_for_client
+    location = booking.video_link or (f"{room.name}, {place}" if room else place)
     return title, details, location
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..bookings.availability import load_schedules, local_day_bounds
+from ..bookings.resources import restrict_to_pool
 from ..conf import booking_settings
 from ..scheduling import compute_slots
 from ..site_settings import business_currency
@@ -52,9 +53,10 @@ def picker_context(request, service, provider_ids, params, form=None, alternativ
     chosen_provider = _chosen_provider(params, service, providers)
     # One load for every provider (3 queries); the client's choice only filters the computed starts.
     schedules = load_schedules(service, start, end, provider_ids, now)
-    slots = compute_slots(schedules, service.rules, start, end, now)
-    by_provider = {s.provider_id: compute_slots([s], service.rules, start, end, now) for s in schedules
-                   if providers}
+    slots = restrict_to_pool(service, compute_slots(schedules, service.rules, start, end, now), start, end, now)
+    pooled = {slot.start for slot in slots}
+    by_provider = {s.provider_id: [slot for slot in compute_slots([s], service.rules, start, end, now)
+                                   if slot.start in pooled] for s in schedules if providers}
     shown = by_provider.get(chosen_provider.pk, []) if chosen_provider else slots
     by_day = {}
     for slot in shown:

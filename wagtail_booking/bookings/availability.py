@@ -14,6 +14,7 @@ from ..scheduling.types import Slot
 from ..snippets.models import BusyBlock, Provider, Service, TimeOff
 from ..snippets.models import DateOverride as DateOverrideRow
 from .models import Booking
+from .resources import restrict_to_pool
 
 # Busy rows are loaded this far either side of the range, so buffers at the edges are respected.
 MARGIN = timedelta(days=1)
@@ -132,4 +133,5 @@ def available_slots(service: Service, start: datetime, end: datetime, provider_i
     """Free starts of ``service`` in ``[start, end)``: the one call the API, the block and the booking code use."""
     now = now or timezone.now()
     schedules = load_schedules(service, start, end, provider_ids, now, exclude_booking)
-    return compute_slots(schedules, service.rules, start, end, now)
+    slots = compute_slots(schedules, service.rules, start, end, now)
+    return restrict_to_pool(service, slots, start, end, now, exclude_booking)

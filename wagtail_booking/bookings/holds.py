@@ -18,7 +18,7 @@ from .. import signals
 from ..conf import booking_settings
 from ..snippets.models import Provider, Service
 from ..snippets.prices import NotPricedIn, price_in
-from . import history, writes
+from . import history, resources, writes
 from .models import Booking
 from .tokens import issue_token
 from .writes import BookingError, ClientDetails, NotAllowed, SlotUnavailable
@@ -59,8 +59,10 @@ def create_hold(service: Service, start: datetime, client: ClientDetails, provid
     with transaction.atomic():
         provider_ids = [provider.pk] if provider else None
         locked = writes.lock_providers(service, provider_ids)
+        resources.lock_pool(service, now)
         slot = writes.free_slot(service, start, locked, now)
         booking = Booking(site_id=service.site_id, service=service, provider_id=slot.provider_id,
+                          resource_id=slot.resource_id,
                           start=slot.start, end=slot.end, status=Booking.Status.HELD,
                           hold_expires_at=now + (hold_for or booking_settings.hold_duration),
                           client_name=client.name, client_email=client.email, client_phone=client.phone,
@@ -88,6 +90,7 @@ def complete_hold(booking: Booking, now: datetime | None = None) -> Booking:
     with transaction.atomic():
         # Lock the provider row directly: the hold stands even if the provider stopped offering the service.
         list(Provider.objects.select_for_update().filter(pk=booking.provider_id))
+        resources.lock_pool(booking.service, now, also=booking.resource_id)
         try:
             writes.lock(booking)
         except Booking.DoesNotExist as error:
@@ -99,7 +102,7 @@ def complete_hold(booking: Booking, now: datetime | None = None) -> Booking:
             return booking  # already completed: a retry or a second webhook
         if not booking.is_live:
             writes.release_expired_holds([booking.provider_id], now, keep=booking)
-            if not writes.span_is_free(booking, now):
+            if not writes.span_is_free(booking, now) or not _revive_resource(booking, now):
                 booking.status = Booking.Status.EXPIRED
                 booking.save(update_fields=["status", "updated_at"])
                 history.record(booking, "expired")
@@ -135,6 +138,18 @@ def _price_in(service, currency):
 def _handoff():
     """The integration that takes paid holds, named by ``PAYMENT_HANDOFF`` (a seam: bookings never import it)."""
     return import_string(booking_settings.PAYMENT_HANDOFF)()
+
+
+def _revive_resource(booking, now) -> bool:
+    """An expired hold keeps its resource if still free, else takes another free member; False when none is."""
+    if not resources.needs_resource(booking.service):
+        return True
+    try:
+        resources.take_free_resource(booking, now)
+    except LookupError:
+        return False
+    booking.save(update_fields=["resource", "updated_at"])
+    return True
 
 
 def set_intake(booking, service, client):

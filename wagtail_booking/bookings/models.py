@@ -252,6 +252,11 @@ class Booking(models.Model):
         return self.price_with_tax - self.deposit_with_tax
 
     @property
+    def resource_for_client(self):
+        """The room or equipment to name to the client: only when the service says to (``show_resource_to_client``)."""
+        return self.resource if self.resource_id and self.service.show_resource_to_client else None
+
+    @property
     def is_live(self) -> bool:
         if self.status == self.Status.HELD:
             return self.hold_expires_at is not None and self.hold_expires_at > timezone.now()

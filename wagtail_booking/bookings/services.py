@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from .. import signals
 from ..site_settings import business_currency
 from ..snippets.models import Provider, Service
-from . import history, writes
+from . import history, resources, writes
 from .holds import PAYMENT_UNAVAILABLE, complete_hold, create_hold, delete_expired_holds, payment_available
 from .models import Booking
 from .tokens import issue_token
@@ -110,6 +110,7 @@ def reschedule(booking: Booking, new_start: datetime, by: str = "client", now=No
     with transaction.atomic():
         # Provider first, then the booking (the module's lock order); a booking never changes provider.
         locked = writes.lock_providers(booking.service, [booking.provider_id], any_state=True)
+        resources.lock_pool(booking.service, now, also=booking.resource_id)
         writes.lock_existing(booking)
         if booking.status not in (Booking.Status.REQUESTED, Booking.Status.CONFIRMED):
             raise NotAllowed(_("This booking is %(status)s and cannot be rescheduled.")
@@ -119,6 +120,8 @@ def reschedule(booking: Booking, new_start: datetime, by: str = "client", now=No
         previous_start = booking.start
         slot = writes.free_slot(booking.service, new_start, locked, now, exclude_booking=booking)
         booking.start, booking.end = slot.start, slot.end
+        if resources.needs_resource(booking.service):
+            booking.resource_id = slot.resource_id  # its own while free (available_slots prefers it)
         writes.set_span(booking)
         writes.insert(booking, booking.service, new_start, locked, now)
         history.record(booking, "rescheduled", by, previous_start=previous_start, start=booking.start)
@@ -132,6 +135,7 @@ def create_by_staff(service: Service, provider: Provider, start: datetime, clien
     now = now or timezone.now()
     with transaction.atomic():
         writes.lock_providers(service, [provider.pk], any_state=True)
+        resources.lock_pool(service, now)
         writes.release_expired_holds([provider.pk], now)
         booking = Booking(site_id=service.site_id, service=service, provider=provider, start=start,
                           end=start + timedelta(minutes=service.duration_minutes), status=Booking.Status.HELD,
@@ -144,6 +148,10 @@ def create_by_staff(service: Service, provider: Provider, start: datetime, clien
         issue_token(booking)
         if not writes.span_is_free(booking, now):
             raise SlotUnavailable(f"{provider} is busy at that time (another booking, a busy block or time off).")
+        try:
+            resources.take_free_resource(booking, now, within_hours=False)
+        except LookupError as error:
+            raise SlotUnavailable(str(error)) from error
         writes.insert(booking, service, start, [provider.pk], now)
         history.record(booking, "created", history.BY_STAFF)
         if status == Booking.Status.CONFIRMED:

@@ -1,8 +1,8 @@
 """The steps every booking write shares: the errors it raises, the locks in their one order, the slot check.
 
-Lock order, everywhere: the payment row (``checkout.facade``), then provider rows (in id order), then the booking
-row. ``holds`` (a client's hold until it is paid) and ``services`` (the later lifecycle) build on these steps, so
-both keep that order.
+Lock order, everywhere: the payment row (``checkout.facade``), then provider rows (in id order), then resource rows
+(in id order, ``resources.lock_pool``), then the booking row. ``holds`` (a client's hold until it is paid) and
+``services`` (the later lifecycle) build on these steps, so both keep that order.
 """
 
 from __future__ import annotations

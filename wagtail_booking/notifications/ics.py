@@ -15,6 +15,9 @@ def booking_calendar(booking, business_name: str, method: str = "PUBLISH") -> by
     event.add("dtend", booking.end)
     event.add("summary", f"{booking.service.name} with {booking.provider.name}")
     description = f"Booking reference {booking.reference} at {business_name}."
+    room = booking.resource_for_client
+    if room is not None and method != "CANCEL" and not booking.video_link:
+        event.add("location", room.name)
     if booking.video_link and method != "CANCEL":
         # LOCATION is what calendar apps show and make clickable; URL and the description carry it too.
         event.add("location", booking.video_link)

@@ -93,3 +93,4 @@ class Slot:
     start: datetime
     end: datetime
     provider_id: int
+    resource_id: int | None = None  # the pool member the booking would take (scheduling.resources)

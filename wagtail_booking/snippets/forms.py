@@ -45,6 +45,44 @@ class ProviderForm(WagtailAdminModelForm):
         return provider
 
 
+class ResourceForm(WagtailAdminModelForm):
+    """A room's or a piece of equipment's page: its zone from a list and its weekly hours as week grids, like a
+    provider's (:class:`ProviderForm`), without services, notifications or a meeting link."""
+
+    timezone = TimeZoneField(label=_("Time zone"),
+                             help_text=_("Where the resource is: the weekly hours below are in this zone."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        rows = self.instance.weekly_hours.all() if self.instance.pk else []
+        self.hours = HoursGrid(rows, self.data if self.is_bound else None)
+
+    def clean(self):
+        data = super().clean()
+        for problem in self.hours.problems:
+            self.add_error(None, problem)
+        return data
+
+    def save(self, commit=True):
+        if self.hours.is_bound:
+            weekly = apps.get_model("wagtail_booking", "WeeklyHours")
+            self.instance.weekly_hours = [weekly(sort_order=order, **row)
+                                          for order, row in enumerate(self.hours.rows())]
+        return super().save(commit=commit)
+
+
+class ResourcePoolForm(WagtailAdminModelForm):
+    """A pool's members as checkboxes: the business's rooms and equipment (see ``BusinessFormMixin``)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        members = self.fields.get("resources")
+        if members is not None:
+            members.queryset = members.queryset.filter(kind="resource")
+            members.widget = forms.CheckboxSelectMultiple(choices=members.choices)
+            members.help_text = _("Interchangeable rooms or equipment: a booking takes any one that is free.")
+
+
 class ServiceForm(WagtailAdminModelForm):
     """A service's providers as checkboxes (the business's providers only, see ``BusinessFormMixin``)."""
 
@@ -52,8 +90,12 @@ class ServiceForm(WagtailAdminModelForm):
         super().__init__(*args, **kwargs)
         providers = self.fields.get("providers")
         if providers is not None:
+            providers.queryset = providers.queryset.filter(kind="staff")  # rooms are chosen through a pool
             providers.widget = forms.CheckboxSelectMultiple(choices=providers.choices)
             providers.help_text = _("Who offers this service. Only the active ones are offered to clients.")
+        pool = self.fields.get("resource_pool")
+        if pool is not None:  # a plain list of the business's pools (see BusinessFormMixin), not a chooser
+            pool.widget = forms.Select(choices=pool.choices)
 
     def clean(self):
         data = super().clean()

@@ -70,7 +70,7 @@ class Provider(ClusterableModel):
 
     base_form_class = ProviderForm
     panels = [
-        MultiFieldPanel([FieldPanel("name"), FieldPanel("kind"), FieldRowPanel([FieldPanel("email"),
+        MultiFieldPanel([FieldPanel("name"), FieldRowPanel([FieldPanel("email"),
                          FieldPanel("phone")]), FieldPanel("timezone"), FieldPanel("services"),
                          FieldPanel("meeting_url"), FieldPanel("active")], heading=_("Provider")),
         HoursGridPanel(heading=_("Weekly hours"),

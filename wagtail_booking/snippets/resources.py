@@ -12,9 +12,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
 from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 
 from ..businesses import default_site_id
+from .forms import ResourceForm, ResourcePoolForm
 from .models import Provider
+from .panels import HoursGridPanel
 
 
 class ResourceManager(models.Manager):
@@ -26,6 +29,17 @@ class Resource(Provider):
     """The rooms and equipment of the business: providers of kind "resource", listed and edited apart."""
 
     objects = ResourceManager()
+
+    base_form_class = ResourceForm
+    panels = [
+        MultiFieldPanel([FieldPanel("name"), FieldPanel("timezone"), FieldPanel("active")],
+                        heading=_("Room or equipment")),
+        HoursGridPanel(heading=_("Weekly hours"),
+                       help_text=_("When it can be booked. Several shifts a day split the day; hours with dates "
+                                   "apply between them only.")),
+        InlinePanel("date_overrides", heading=_("Date overrides"), label=_("Override")),
+        InlinePanel("time_off", heading=_("Closures"), label=_("Closure")),
+    ]
 
     class Meta:
         proxy = True
@@ -45,6 +59,9 @@ class ResourcePool(ClusterableModel):
     name = models.CharField(_("name"), max_length=200)
     resources = ParentalManyToManyField("wagtail_booking.Provider", related_name="pools", blank=True,
                                         limit_choices_to={"kind": "resource"}, verbose_name=_("resources"))
+
+    base_form_class = ResourcePoolForm
+    panels = [FieldPanel("name"), FieldPanel("resources")]
 
     class Meta:
         ordering = ["name"]

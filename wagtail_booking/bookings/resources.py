@@ -1,0 +1,174 @@
+"""Rooms and equipment at booking time: their schedules as the scheduling core's types, their locks, their choice.
+
+A service with a ``resource_pool`` needs one free member of it for every booking (``scheduling.resources``). Each
+member's busy time is whatever holds it: bookings naming it as their resource (or as their provider), scheduled
+class sessions in it, its time off and busy blocks. Loading the pool takes 3 queries whatever the range and the row
+count, as ``availability.load_schedules`` does for providers.
+
+Lock order (``writes``): provider rows, then the pool's resource rows in id order, then the booking row.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from itertools import groupby
+
+from django.db import connection
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from ..scheduling import DateOverride, Interval, ProviderSchedule, WeeklyRule
+from ..scheduling.resources import ResourceIndex, with_resources
+from ..snippets.models import BusyBlock, Provider, TimeOff
+from ..snippets.models import DateOverride as DateOverrideRow
+from .models import Booking, ClassSession
+
+MARGIN = timedelta(days=1)
+
+
+def needs_resource(service) -> bool:
+    """Whether bookings of ``service`` take a pool member here (class sessions hold their room themselves)."""
+    return bool(service.resource_pool_id) and not service.is_class
+
+
+def pool_members(service):
+    return Provider.objects.filter(pools=service.resource_pool_id, kind=Provider.Kind.RESOURCE, active=True)
+
+
+def load_resource_schedules(service, start: datetime, end: datetime, now: datetime,
+                            exclude_booking=None) -> list[ProviderSchedule]:
+    """Schedules of the active members of the service's pool, ordered by id. 3 queries."""
+    rows = pool_members(service).order_by("pk").values_list(
+        "pk", "timezone", "weekly_hours__weekday", "weekly_hours__opens", "weekly_hours__closes",
+        "weekly_hours__effective_from", "weekly_hours__effective_to")
+    zones, weekly = {}, []
+    for pk, zone, *rule in rows:
+        zones[pk] = zone
+        if rule[0] is not None:
+            weekly.append((pk, *rule))
+    if not zones:
+        return []
+    ids = list(zones)
+    overrides = DateOverrideRow.objects.filter(
+        provider_id__in=ids, date__range=(start.date() - MARGIN * 2, end.date() + MARGIN * 2)
+    ).order_by("provider_id", "date").values_list("provider_id", "date", "closed", "opens", "closes")
+    busy_by: dict[int, list[Interval]] = {}
+    for pk, busy_start, busy_end in resource_busy_rows(ids, start - MARGIN, end + MARGIN, now, exclude_booking):
+        busy_by.setdefault(pk, []).append(Interval(busy_start, busy_end))
+    weekly_by = {pk: tuple(WeeklyRule(*row[1:]) for row in group) for pk, group in groupby(weekly, _first)}
+    overrides_by = {pk: tuple(_override(day, list(day_rows)) for day, day_rows in groupby(group, lambda r: r[1]))
+                    for pk, group in groupby(overrides, _first)}
+    return [ProviderSchedule(pk, zone, weekly_by.get(pk, ()), overrides_by.get(pk, ()), tuple(busy_by.get(pk, ())))
+            for pk, zone in zones.items()]
+
+
+def _first(row):
+    return row[0]
+
+
+def _override(day, rows) -> DateOverride:
+    if any(row[2] for row in rows):
+        return DateOverride(day, ())
+    return DateOverride(day, tuple((row[3], row[4]) for row in rows))
+
+
+def resource_busy_rows(ids, start, end, now, exclude_booking=None):
+    """(resource id, start, end) of everything holding the resources ``ids`` in ``[start, end)``: one query."""
+    if connection.vendor == "postgresql":
+        return _busy_rows_postgresql(ids, start, end, now, exclude_booking)
+    return _busy_rows_orm(ids, start, end, now, exclude_booking)
+
+
+def _busy_rows_orm(ids, start, end, now, exclude_booking):
+    bookings = Booking.objects.blocking(now).filter(session__isnull=True, blocked_start__lt=end,
+                                                    blocked_end__gt=start)
+    if exclude_booking is not None:
+        bookings = bookings.exclude(pk=exclude_booking.pk)
+    sessions = ClassSession.objects.filter(status=ClassSession.Status.SCHEDULED, blocked_start__lt=end,
+                                           blocked_end__gt=start)
+    span = ("blocked_start", "blocked_end")
+    parts = [bookings.filter(resource_id__in=ids).order_by().values_list("resource_id", *span),
+             bookings.filter(provider_id__in=ids).order_by().values_list("provider_id", *span),
+             sessions.filter(resource_id__in=ids).order_by().values_list("resource_id", *span),
+             sessions.filter(provider_id__in=ids).order_by().values_list("provider_id", *span)]
+    for model in (BusyBlock, TimeOff):
+        parts.append(model.objects.filter(provider_id__in=ids, starts_at__lt=end, ends_at__gt=start)
+                     .order_by().values_list("provider_id", "starts_at", "ends_at"))
+    return parts[0].union(*parts[1:], all=True)
+
+
+# The same rows as _busy_rows_orm as microseconds since the epoch (see availability._BUSY_SQL for why).
+_LIVE_BOOKING = """
+   AND session_id IS NULL AND status = ANY(%(statuses)s)
+   AND NOT (status = 'held' AND hold_expires_at IS NOT NULL AND hold_expires_at <= %(now)s)
+   AND id <> %(exclude)s"""
+_SPAN = "(EXTRACT(EPOCH FROM {0}) * 1000000)::bigint, (EXTRACT(EPOCH FROM {1}) * 1000000)::bigint"
+_BUSY_SQL = "\nUNION ALL\n".join(
+    [f"SELECT {holder}, {_SPAN.format('blocked_start', 'blocked_end')} FROM wagtail_booking_booking "
+     f"WHERE {holder} = ANY(%(ids)s) AND blocked_start < %(end)s AND blocked_end > %(start)s {_LIVE_BOOKING}"
+     for holder in ("resource_id", "provider_id")]
+    + [f"SELECT {holder}, {_SPAN.format('blocked_start', 'blocked_end')} FROM wagtail_booking_classsession "
+       f"WHERE {holder} = ANY(%(ids)s) AND blocked_start < %(end)s AND blocked_end > %(start)s "
+       f"AND status = 'scheduled'" for holder in ("resource_id", "provider_id")]
+    + [f"SELECT provider_id, {_SPAN.format('starts_at', 'ends_at')} FROM {table} "
+       f"WHERE provider_id = ANY(%(ids)s) AND starts_at < %(end)s AND ends_at > %(start)s"
+       for table in ("wagtail_booking_busyblock", "wagtail_booking_timeoff")])
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _busy_rows_postgresql(ids, start, end, now, exclude_booking):
+    params = {"ids": list(ids), "start": start, "end": end, "now": now,
+              "statuses": list(Booking.BLOCKING_STATUSES),
+              "exclude": exclude_booking.pk if exclude_booking is not None and exclude_booking.pk else -1}
+    with connection.cursor() as cursor:
+        cursor.execute(_BUSY_SQL, params)
+        rows = cursor.fetchall()
+    return [(pk, _EPOCH + timedelta(microseconds=a), _EPOCH + timedelta(microseconds=b)) for pk, a, b in rows]
+
+
+def restrict_to_pool(service, slots, start, end, now, exclude_booking=None):
+    """``slots`` of ``service`` kept only where a pool member is free, each naming the member it would take.
+
+    A booking being moved (``exclude_booking``) keeps its own resource while that is free.
+    """
+    if not needs_resource(service):
+        return slots
+    index = ResourceIndex(load_resource_schedules(service, start, end, now, exclude_booking), service.rules,
+                          start, end)
+    return with_resources(slots, index, getattr(exclude_booking, "resource_id", None))
+
+
+# Writes ----------------------------------------------------------------------------------------------------------
+
+
+def lock_pool(service, now, also=None) -> list[int]:
+    """Lock the pool's resource rows (and ``also``, a booking's current resource), in id order, after the providers;
+    then release their expired holds, so what follows sees them free."""
+    if not needs_resource(service) and also is None:
+        return []
+    ids = Q(pk=also) if also else Q(pk__in=[])
+    if needs_resource(service):
+        ids |= Q(pk__in=pool_members(service).values("pk"))
+    locked = list(Provider.objects.filter(ids).select_for_update().order_by("pk").values_list("pk", flat=True))
+    expired = Booking.objects.expired_holds(now).filter(Q(resource_id__in=locked) | Q(provider_id__in=locked))
+    expired.update(status=Booking.Status.EXPIRED)
+    return locked
+
+
+def take_free_resource(booking, now, within_hours=True):
+    """Set ``booking.resource_id`` to a pool member free for its span: its own while free, else the lowest free id.
+
+    Staff bookings pass ``within_hours=False`` (they may lie outside opening hours, never over busy time). Raises
+    ``LookupError`` when no member is free. The caller holds the pool's locks (:func:`lock_pool`).
+    """
+    service = booking.service
+    if not needs_resource(service):
+        booking.resource_id = None
+        return
+    schedules = load_resource_schedules(service, booking.blocked_start, booking.blocked_end, now,
+                                        exclude_booking=booking if booking.pk else None)
+    index = ResourceIndex(schedules, service.rules, booking.blocked_start, booking.blocked_end)
+    chosen = index.free_resource(booking.start, booking.resource_id, within_hours)
+    if chosen is None:
+        raise LookupError(_("No resource of “%(pool)s” is free at that time.") % {"pool": service.resource_pool})
+    booking.resource_id = chosen
