@@ -116,6 +116,7 @@ def test_sms_can_only_be_switched_on_after_a_test_message(admin_client, settings
     site = Site.objects.get(is_default_site=True)
     url = f"/admin/settings/wagtail_booking/businesssettings/{site.pk}/"
     form = {"business_name": "Harbour", "sms_enabled": "on", "reminder_lead_hours": "24,1", "address": "",
+            "waitlist_offer_minutes": "120",
             "contact_email": "", "contact_phone": ""}
     response = admin_client.post(url, form)
     assert "Twilio credentials are not set: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN." in response.content.decode()
