@@ -36,7 +36,7 @@ def offer_free_places(service: Service, now: datetime | None = None) -> list[Wai
     """Offer every free place of ``service`` that a waiting entry wants, in line order. Returns the entries offered."""
     now = now or timezone.now()
     with transaction.atomic():
-        entries = list(WaitlistEntry.objects.select_for_update().filter(
+        entries = list(WaitlistEntry.objects.select_for_update(of=("self",)).filter(
             service=service, status__in=[Status.WAITING, Status.OFFERED]).select_related("session")
             .order_by("position", "created_at", "pk"))
         waiting = [entry for entry in entries if entry.status == Status.WAITING and _still_wanted(entry, now)]
@@ -83,7 +83,7 @@ def offer_now(entry: WaitlistEntry, now: datetime | None = None) -> WaitlistEntr
     no free place for it (or it is no longer waiting)."""
     now = now or timezone.now()
     with transaction.atomic():
-        entry = WaitlistEntry.objects.select_for_update().select_related("session").get(pk=entry.pk)
+        entry = WaitlistEntry.objects.select_for_update(of=("self",)).select_related("session").get(pk=entry.pk)
         if entry.status not in (Status.WAITING, Status.EXPIRED) or not _still_wanted(entry, now):
             return None
         live = list(WaitlistEntry.objects.filter(service_id=entry.service_id, status=Status.OFFERED,
