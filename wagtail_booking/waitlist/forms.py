@@ -4,11 +4,11 @@ from datetime import date, datetime
 
 from django import forms
 from django.conf import settings
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from ..bookings.intake import InvalidInput, check_start
 from ..bookings.models import ClassSession
+from ..formats import language_code
 from ..phone import PhoneNumberField
 from ..snippets.models import Provider
 from ..timezones import is_known_zone
@@ -33,7 +33,10 @@ class JoinForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.service = service
         self.fields["language"].choices = [(code, name) for code, name in settings.LANGUAGES]
-        self.fields["language"].initial = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+        try:
+            self.fields["language"].initial = language_code()  # the page's: es-mx reads as es
+        except LookupError:
+            self.fields["language"].initial = settings.LANGUAGE_CODE
 
     def clean_timezone(self):
         zone = self.cleaned_data["timezone"]
