@@ -189,3 +189,16 @@ def test_claim_refuses_a_token_of_nothing():
     with pytest.raises(claims.ClaimRefused) as refused:
         claims.claim("y" * 43)
     assert refused.value.reason == "unknown"
+
+
+def test_a_claim_the_booking_rules_refuse_says_why(monday, django_capture_on_commit_callbacks):
+    service, provider = small_service()
+    _first, second = fill(service, monday)
+    ana = wait(service, monday, "Ana")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel(second, by="staff")
+    provider.active = False  # Maya stopped working here after the offer went out
+    provider.save()
+    response = client_post(claim_path(offer_emails("ana@example.com")[0]))
+    assert response.status_code == 409 and "This place cannot be booked online" in response.content.decode()
+    assert refreshed(ana).status == Status.OFFERED and not Booking.objects.filter(client_email="ana@example.com")

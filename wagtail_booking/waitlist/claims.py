@@ -27,11 +27,12 @@ Status = WaitlistEntry.Status
 
 
 class ClaimRefused(Exception):
-    """A claim that cannot be made; ``reason`` is "unknown", "used", "expired" or "taken"."""
+    """A claim that cannot be made; ``reason`` is "unknown", "used", "expired", "taken", or "refused" (the booking
+    rules said no: ``message`` says why, for the client)."""
 
-    def __init__(self, reason, entry=None, alternatives=()):
+    def __init__(self, reason, entry=None, alternatives=(), message=""):
         super().__init__(reason)
-        self.reason, self.entry, self.alternatives = reason, entry, list(alternatives)
+        self.reason, self.entry, self.alternatives, self.message = reason, entry, list(alternatives), message
 
 
 def _hash(token: str) -> str:
@@ -90,6 +91,8 @@ def claim(token: str, now: datetime | None = None) -> Booking:
             entry.offer_expires_at = None
             entry.save(update_fields=["status", "offer_expires_at", "updated_at"])
             refused = ClaimRefused("taken", entry, error.alternatives)
+        except services.BookingError as error:  # e.g. the provider stopped offering it: the offer stands
+            refused = ClaimRefused("refused", entry, message=error.message)
         else:
             entry.status = Status.CLAIMED
             entry.booking = booking

@@ -21,7 +21,7 @@ from .forms import JoinForm
 from .models import WaitlistEntry
 
 # The page a refusal answers with, and its status: a link that names nothing, one used up, one lapsed, a place lost.
-REFUSALS = {"unknown": 404, "used": 410, "expired": 410, "taken": 409}
+REFUSALS = {"unknown": 404, "used": 410, "expired": 410, "taken": 409, "refused": 409}
 
 
 def _render(request, template, context, status=200):
@@ -78,7 +78,7 @@ def claim(request, token):
 
 def _refused(request, refused):
     entry = refused.entry
-    context = {"reason": refused.reason, "entry": entry}
+    context = {"reason": refused.reason, "entry": entry, "message": refused.message}
     if entry is not None:
         zone = ZoneInfo(entry.client_timezone)
         context.update(_offer(entry))
