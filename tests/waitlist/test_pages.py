@@ -88,7 +88,11 @@ def test_the_api_joins_and_says_the_place_in_line(client, full_monday, monday):
     assert first.json()["scope"] == "day" and second.json()["scope"] == "time"
     assert second.json()["position"] > first.json()["position"]
     missing = client.post("/booking/api/waitlist", json.dumps({**body, "day": None}), content_type="application/json")
-    assert missing.status_code == 400 and missing.json()["errors"][0]["field"] == "day"
+    assert missing.status_code == 400 and "Give one of day, start or session" in missing.json()["detail"] + str(
+        missing.json()["errors"])
+    past = client.post("/booking/api/waitlist", json.dumps({**body, "day": "2027-03-01"}),
+                       content_type="application/json")
+    assert past.status_code == 409 and past.json()["errors"][0]["field"] == "day"
     bad_email = client.post("/booking/api/waitlist", json.dumps({**body, "email": "nope"}),
                             content_type="application/json")
     assert bad_email.status_code == 400 and bad_email.json()["errors"][0]["field"] == "email"

@@ -1,18 +1,19 @@
 """``POST /booking/api/waitlist``: join a full day's, time's or class's waitlist, as the booking block does."""
 
 from datetime import date, datetime
+from typing import Annotated
 
 from ninja import Router, Status
 from ninja.errors import HttpError
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field, model_validator
 
 from ..bookings.intake import check_start
 from ..bookings.models import ClassSession
 from ..snippets.models import Provider
 from ..waitlist import lines
 from .auth import ApiKeyBearer, KeyThrottle
-from .fields import Id, Language, Text, WindowDate, WindowDateTime, Zone
-from .schemas import ErrorOut
+from .fields import NOT_BLANK_ONE_LINE, Id, Language, Text, WindowDate, WindowDateTime, Zone
+from .schemas import PHONE_DESCRIPTION, ErrorOut, _email, _phone
 from .scope import active_service
 
 router = Router(tags=["waitlist"])
@@ -25,12 +26,27 @@ class WaitlistIn(BaseModel):
     start: WindowDateTime | None = Field(None, description="Exactly this time (with its UTC offset).")
     session: Id | None = Field(None, description="A class session: wait for a seat in it.")
     seats: int = Field(1, ge=1, le=100, description="Seats wanted (classes only).")
-    name: Text(200, min_length=1)
-    email: Text(254, min_length=3)
-    phone: Text(40) = ""
-    sms_consent: bool = False
+    name: Text(200, NOT_BLANK_ONE_LINE, min_length=1, description="The client's name.")
+    email: Annotated[Text(254, format="email", description="The client's email address (at most 254 characters)."),
+                     AfterValidator(_email)]
+    phone: Annotated[Text(40, format="phone", description=PHONE_DESCRIPTION), AfterValidator(_phone)] = ""
+    sms_consent: bool = Field(False, description="Text the client too when a place is offered; needs a phone.")
     timezone: Zone
     language: Language | None = None
+
+    # Exactly what is waited for: a day, a time or a class (the first given of session, start, day counts).
+    model_config = {"json_schema_extra": {"anyOf": [{"required": ["day"], "properties": {"day": {"type": "string"}}},
+                                                    {"required": ["start"],
+                                                     "properties": {"start": {"type": "string"}}},
+                                                    {"required": ["session"],
+                                                     "properties": {"session": {"type": "integer"}}}]}}
+
+
+    @model_validator(mode="after")
+    def _wants_something(self):
+        if self.day is None and self.start is None and self.session is None:
+            raise ValueError("Give one of day, start or session: what the client waits for.")
+        return self
 
 
 class WaitlistOut(BaseModel):
@@ -42,10 +58,15 @@ class WaitlistOut(BaseModel):
     start: datetime | None = None
 
 
-@router.post("", response={201: WaitlistOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut},
-             throttle=KeyThrottle("write"), auth=ApiKeyBearer(optional=True))
+@router.post("", response={201: WaitlistOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+             throttle=KeyThrottle("write"), auth=ApiKeyBearer(optional=True),
+             # No key needed; with one, the key's business decides (as for holds).
+             openapi_extra={"security": [{}, {"ApiKeyBearer": []}]})
 def join_waitlist(request, payload: WaitlistIn):
-    """Join a waitlist: give one of day, start or session. A freed place is offered by email with a claim link."""
+    """Join a waitlist: give one of day, start or session. A freed place is offered by email with a claim link.
+
+    A want that cannot be waited for now (a day or time past, a class closed, more seats than a booking may take,
+    a provider who does not offer the service) answers 409 naming the field."""
     service = active_service(request, payload.service)
     provider = session = None
     if payload.provider is not None:
@@ -61,6 +82,10 @@ def join_waitlist(request, payload: WaitlistIn):
                                 payload.language or "")
     want = lines.Want(service=service, provider=provider, day=payload.day, start=start, session=session,
                       seats=payload.seats)
-    entry = lines.join(want, waiter)
+    try:
+        entry = lines.join(want, waiter)
+    except lines.WantRefused as refused:
+        errors = [{"field": field, "message": message} for field, message in refused.errors]
+        return Status(409, {"detail": refused.errors[0][1], "errors": errors})
     return Status(201, {"id": entry.pk, "status": entry.status, "scope": entry.scope, "position": entry.position,
                         "day": entry.day, "start": entry.start})

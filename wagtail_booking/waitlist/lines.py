@@ -28,6 +28,10 @@ LEAVE_SALT = "wagtail_booking.waitlist-leave"
 WAITING_OR_OFFERED = (WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED)
 
 
+class WantRefused(InvalidInput):
+    """A well-formed want that cannot be waited for now (a past day, a closed class): the API answers 409."""
+
+
 @dataclass(frozen=True)
 class Want:
     """What the client waits for: any time on ``day`` (in their zone), the time ``start``, or a class ``session``."""
@@ -84,20 +88,20 @@ def clean_waiter(name, email, zone, phone="", sms_consent=False, language="") ->
 
 
 def check_want(want: Want, now: datetime | None = None) -> Want:
-    """A want in the future, for a provider of the service and a class of it; else :class:`InvalidInput`."""
+    """A want in the future, for a provider of the service and a class of it; else :class:`WantRefused`."""
     now = now or timezone.now()
     if want.provider is not None and not want.service.providers.filter(pk=want.provider.pk).exists():
-        raise InvalidInput([("provider", _("%(provider)s does not offer %(service)s.")
+        raise WantRefused([("provider", _("%(provider)s does not offer %(service)s.")
                              % {"provider": want.provider, "service": want.service})])
     if want.session is not None and (want.session.service_id != want.service.pk or want.session.start <= now
                                      or want.session.status != ClassSession.Status.SCHEDULED):
-        raise InvalidInput([("session", _("That class is not open for a waitlist."))])
+        raise WantRefused([("session", _("That class is not open for a waitlist."))])
     if want.start is not None and want.start <= now:
-        raise InvalidInput([("start", _("That time has passed."))])
+        raise WantRefused([("start", _("That time has passed."))])
     if want.scope == WaitlistEntry.Scope.DAY and (want.day is None or want.day < now.date()):
-        raise InvalidInput([("day", _("Choose a day from today on."))])
+        raise WantRefused([("day", _("Choose a day from today on."))])
     if not 1 <= want.seats <= max(want.service.max_seats_per_booking, 1):
-        raise InvalidInput([("seats", _("Ask for between 1 and %(most)s seats.")
+        raise WantRefused([("seats", _("Ask for between 1 and %(most)s seats.")
                              % {"most": max(want.service.max_seats_per_booking, 1)})])
     return want
 

@@ -52,7 +52,7 @@ def join(request, service_id):
 @require_http_methods(["GET", "POST"])
 def leave(request, entry_id, token):
     entry = lines.entry_for_leave_token(entry_id, token)
-    if entry is None:
+    if entry is None or entry.site_id != site_for_request(request).pk:  # a link works on its business's site
         return _render(request, "gone.html", {"reason": "unknown"}, status=404)
     if request.method == "POST":
         entry = lines.leave(entry)
@@ -65,6 +65,8 @@ def leave(request, entry_id, token):
 def claim(request, token):
     try:
         entry = claims.entry_for_token(token)
+        if entry.site_id != site_for_request(request).pk:  # a link works on its business's site only
+            raise claims.ClaimRefused("unknown")
         if request.method == "GET":
             claims.check_open(entry)
             return _render(request, "claim.html", {"entry": entry, "token": token, **_offer(entry)})
