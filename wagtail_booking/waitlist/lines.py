@@ -110,8 +110,9 @@ def join(want: Want, waiter: Waiter, now: datetime | None = None) -> WaitlistEnt
     """Put the client at the end of the service's line. Joining the same want twice keeps the first entry."""
     check_want(want, now)
     with transaction.atomic():
-        # The service row serialises joins, so two clients never share a position.
-        Service.objects.select_for_update().filter(pk=want.service.pk).first()
+        # The service row serialises joins, so two clients never share a position. NO KEY: bookings inserting
+        # rows that reference the service (FOR KEY SHARE) are not held up.
+        Service.objects.select_for_update(no_key=True).filter(pk=want.service.pk).first()
         same = WaitlistEntry.objects.filter(
             service=want.service, provider=want.provider, scope=want.scope, day=_day(want, waiter), start=want.start,
             session=want.session, client_email__iexact=waiter.email, status__in=WAITING_OR_OFFERED).first()
