@@ -202,3 +202,23 @@ def test_a_claim_the_booking_rules_refuse_says_why(monday, django_capture_on_com
     response = client_post(claim_path(offer_emails("ana@example.com")[0]))
     assert response.status_code == 409 and "This place cannot be booked online" in response.content.decode()
     assert refreshed(ana).status == Status.OFFERED and not Booking.objects.filter(client_email="ana@example.com")
+
+
+def test_a_sweep_over_a_long_line_costs_the_same_queries(monday):
+    service, _provider = small_service()
+    fill(service, monday)
+    for index in range(5):
+        wait(service, monday, f"Early{index}")
+
+    def queries_for_sweep():
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            assert offers.offer_free_places(service) == []  # the day is full: nobody is offered anything
+        return len(captured)
+
+    few = queries_for_sweep()
+    for index in range(60):
+        wait(service, monday, f"Late{index}")
+    assert queries_for_sweep() == few  # one lock query and one availability search, however long the line
