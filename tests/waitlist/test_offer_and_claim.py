@@ -135,6 +135,8 @@ def test_a_place_taken_directly_before_the_claim_keeps_the_client_in_line(monday
     body = response.content.decode()
     assert response.status_code == 409 and "This place was taken" in body and "You keep your place" in body
     assert refreshed(ana).status == Status.WAITING and refreshed(ana).position == ana.position
+    again = client_get(path)  # the link later still says what happened, not that the offer lapsed
+    assert again.status_code == 409 and "This place was taken" in again.content.decode()
     assert Booking.objects.filter(start=ny(monday, 9, 30), status="confirmed").count() == 1
 
 

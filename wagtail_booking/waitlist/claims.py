@@ -70,6 +70,8 @@ def check_open(entry: WaitlistEntry, now: datetime | None = None) -> None:
     now = now or timezone.now()
     if entry.status == Status.CLAIMED:
         raise ClaimRefused("used", entry)
+    if entry.status == Status.WAITING:  # back in line after this offer's place was taken (a new offer, a new link)
+        raise ClaimRefused("taken", entry)
     if entry.status != Status.OFFERED or entry.offer_expires_at <= now:
         raise ClaimRefused("expired", entry)
 
