@@ -19,6 +19,7 @@ class WagtailBookingConfig(AppConfig):
         from .packages.tasks import send_purchase_email_task
         from .reports import receivers as report_receivers
         from .sync import receivers as sync_receivers
+        from .waitlist import receivers as waitlist_receivers
         from .webhooks import receivers as webhook_receivers
 
         receivers.connect()
@@ -29,4 +30,5 @@ class WagtailBookingConfig(AppConfig):
         package_receivers.connect()
         package_fulfilment.register(send_purchase_email_task)
         giftcards.connect()
+        waitlist_receivers.connect()
         balance_lines.register(balance_thanks_url)

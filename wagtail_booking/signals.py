@@ -48,6 +48,11 @@ meeting_link_ready = Signal()
 # Sent with ``order`` (an Oscar order) once an order that needed no card (gift cards paid all of it) is placed and
 # its payment sources are saved, inside the checkout's request: ``reports`` issues its invoice.
 order_paid_without_card = Signal()
+# Sent with ``sender=WaitlistEntry`` and ``entry`` inside the transaction that puts a client on a waitlist
+# (``joined``) or offers them a freed place (``offered``: the entry's ``offered_at`` names the offer);
+# ``notifications`` sends the client the email (and the offer's text).
+waitlist_joined = Signal()
+waitlist_offered = Signal()
 
 
 def send_isolated(signal: Signal, sender, **kwargs) -> list:

@@ -22,6 +22,7 @@ from .notifications.tasks import (
     send_staff_email_task,
     sync_reminders_task,
 )
+from .notifications.waitlist import send_waitlist_joined_task, send_waitlist_offer_task
 from .outbox.tasks import outbox_purge_task, outbox_sweep_task
 from .packages.tasks import expire_credits_task, send_purchase_email_task
 from .reports.tasks import build_revenue_report_task, issue_payment_documents_task, monthly_revenue_report_task
@@ -32,6 +33,7 @@ from .sync.tasks import (
     google_sync_task,
     google_write_back_task,
 )
+from .waitlist.tasks import offer_free_places_task, waitlist_sweep_task
 from .webhooks.tasks import (
     deliver_webhook_task,
     send_webhook_task,
@@ -55,3 +57,4 @@ __all__ += ["agenda_sweep_task", "send_agenda_task", "send_staff_email_task"]
 __all__ += ["expire_credits_task", "send_purchase_email_task"]
 __all__ += ["release_abandoned_gift_card_holds_task"]
 __all__ += ["send_balance_link_email_task", "send_balance_receipt_task"]
+__all__ += ["offer_free_places_task", "send_waitlist_joined_task", "send_waitlist_offer_task", "waitlist_sweep_task"]

@@ -16,6 +16,7 @@ from .giftcards import views as giftcard_views
 from .notifications import views as notification_views
 from .packages import views as package_views
 from .sync import views as sync_views
+from .waitlist import views as waitlist_views
 
 app_name = "wagtail_booking"
 
@@ -53,5 +54,8 @@ urlpatterns = [
     path("sms/inbound/", notification_views.sms_inbound, name="sms-inbound"),
     path("google/push/", sync_views.google_push, name="google-push"),
     path("calendar-push/<slug:kind>/", sync_views.calendar_push, name="calendar-push"),
+    path("waitlist/join/<int:service_id>/", waitlist_views.join, name="waitlist-join"),
+    path("waitlist/leave/<int:entry_id>/<str:token>/", waitlist_views.leave, name="waitlist-leave"),
+    path("waitlist/claim/<str:token>/", waitlist_views.claim, name="waitlist-claim"),
     path("ical/<int:provider_id>/<str:token>.ics", sync_views.ical_feed, name="ical-feed"),
 ]

@@ -204,3 +204,20 @@ def register_calendar_menu_item():
     from .admin.calendar_urls import menu_item
 
     return menu_item()
+
+
+@hooks.register("register_admin_urls")
+def register_waitlist_urls():
+    from .admin.waitlist import urlpatterns
+
+    return urlpatterns
+
+
+class _WaitlistMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("wagtail_booking.view_waitlistentry")
+
+
+@hooks.register("register_admin_menu_item")
+def register_waitlist_menu_item():
+    return _WaitlistMenuItem("Waitlist", reverse("wagtail_booking_waitlist"), icon_name="list-ol", order=205)

@@ -29,7 +29,7 @@ from tests.helpers import ensure_wagtail_baseline, next_monday, ny
 OWNER_PERMISSIONS = [
     "access_admin", "view_booking", "add_booking", "change_booking", "manage_bookings", "view_revenue_reports",
     "view_smsmessage", "change_businesssettings", "manage_payments_account", "view_creditpurchase",
-    "change_creditpurchase", "view_giftcard", "change_giftcard",
+    "change_creditpurchase", "view_giftcard", "change_giftcard", "view_waitlistentry", "change_waitlistentry",
     *[f"{action}_{model}" for action in ("add", "change", "delete", "view") for model in ("apikey",
                                                                                          "webhookendpoint")],
     *[f"{action}_{model}" for action in ("add", "change", "delete", "view")
@@ -65,6 +65,7 @@ class Business:
     gift_card: object = None
     room: object = None
     pool: object = None
+    waitlist_entry: object = None
 
     def objects(self):
         """The row of each model the admin URLs name, by model."""
@@ -78,6 +79,7 @@ class Business:
         from wagtail_booking.snippets.prices import TaxRate
         from wagtail_booking.snippets.resources import Resource, ResourcePool
         from wagtail_booking.sync.models import CalendarConnection
+        from wagtail_booking.waitlist.models import WaitlistEntry
         from wagtail_booking.webhooks.models import WebhookDelivery, WebhookEndpoint
 
         return {Resource: self.room, ResourcePool: self.pool,CalendarConnection: self.connection,
@@ -85,7 +87,7 @@ class Business:
                 CancellationPolicy: self.policy, BusyBlock: self.busy_block, Booking: self.request,
                 Invoice: self.invoice, RevenueReport: self.report, ApiKey: self.api_key,
                 WebhookEndpoint: self.webhook, WebhookDelivery: self.delivery, Package: self.package,
-                GiftCard: self.gift_card}
+                GiftCard: self.gift_card, WaitlistEntry: self.waitlist_entry}
 
     def markers(self):
         """Strings only this business's data contains."""
@@ -93,7 +95,7 @@ class Business:
                                                                                   self.all_bookings())}
         values |= {payment.order.number for b in self.paid for payment in b.payments.all() if payment.order}
         values |= {self.api_key.prefix, self.webhook.url, self.stripe_account.account_id,
-                   self.gift_card.recipient_email}
+                   self.gift_card.recipient_email, self.waitlist_entry.client_email}
         return sorted(values)
 
     def all_bookings(self):
@@ -201,6 +203,11 @@ def _business(name, hostname, home, stripe_server, monday, paid_count, refund): 
 
     world.gift_card, _code = ledger.issue(site.pk, "USD", Decimal("40.00"), to_name=f"{name} Friend",
                                           recipient_email=f"gift@{hostname}")
+    from wagtail_booking.waitlist.models import WaitlistEntry
+
+    world.waitlist_entry = WaitlistEntry.objects.create(
+        site=site, service=world.service, scope="day", day=world.booking.start.date(), position=1,
+        client_name=f"{name} Waiter", client_email=f"waiting@{hostname}", client_timezone="America/New_York")
     return world
 
 

@@ -60,12 +60,14 @@ def model_of(pattern, name):
     from wagtail_booking.giftcards.models import GiftCard
     from wagtail_booking.reports.models import Invoice, RevenueReport
     from wagtail_booking.sync.models import CalendarConnection
+    from wagtail_booking.waitlist.models import WaitlistEntry
 
     explicit = {"wagtail_booking_reports:pdf_download": RevenueReport,
                 "wagtail_booking_reports:invoice_download": Invoice,
                 "wagtail_booking_api_key_revoke": ApiKey, "wagtail_booking_calendar_move": Booking,
                 "wagtail_booking_giftcard": GiftCard, "wagtail_booking_calendar_sync_now": CalendarConnection,
-                "wagtail_booking_calendar_disconnect": CalendarConnection}
+                "wagtail_booking_calendar_disconnect": CalendarConnection,
+                "wagtail_booking_waitlist_act": WaitlistEntry}
     if name in explicit:
         return explicit[name]
     initkwargs = getattr(pattern.callback, "view_initkwargs", {}) or {}
@@ -195,7 +197,7 @@ def test_control_a_owner_sees_a(client, world, name):
 SHOWS_ROWS = {name for name, *_ in URLS if name.endswith((":index", ":list", ":edit", ":inspect", ":delete",
                                                            ":choose"))} | {
     "wagtail_booking_sms", "wagtail_booking_calendar_sync", "wagtail_booking_calendar_provider",
-    "wagtail_booking_reports:clients",
+    "wagtail_booking_reports:clients", "wagtail_booking_waitlist",
     "wagtail_booking_reports:revenue_by_service", "wagtail_booking_reports:pdf_download",
     "wagtail_booking_reports:invoice_download"}
 

@@ -43,6 +43,10 @@ def _token(business, route):
         return invoice_token(business.invoice)
     if route.startswith("booking/ical/"):
         return feed_token(reset_feed(business.provider))
+    if route.startswith("booking/waitlist/leave/"):
+        from wagtail_booking.waitlist.lines import leave_token
+
+        return leave_token(business.waitlist_entry)
     return manage_token(business.paid[0])
 
 
@@ -61,6 +65,7 @@ KWARGS = {
     "fee_id": lambda business, route: business.paid[0].pk,
     # Calendar push endpoints are per kind, not per business: the dummy kind's reads a JSON body.
     "kind": lambda business, route: "dummy",
+    "entry_id": lambda business, route: business.waitlist_entry.pk,
 }
 
 

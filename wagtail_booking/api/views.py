@@ -30,7 +30,7 @@ from ..site_settings import business_currency
 from ..snippets.models import Provider, Service
 from ..snippets.prices import currencies_of, price_in
 from ..timezones import is_known_zone
-from . import integrations, scope, series
+from . import integrations, scope, series, waitlist
 from .auth import ApiKeyBearer, KeyThrottle
 from .fields import Id, WindowDate, Zone
 from .schemas import BookingOut, ConflictOut, ErrorOut, HoldIn, RescheduleIn, ServiceOut, SlotsOut, TokenIn
@@ -277,6 +277,7 @@ def _service(service, providers):
 api.add_router("/integrations", integrations.router)
 api.add_router("/series", series.router)
 api.add_exception_handler(SeriesUnavailable, series.on_series_unavailable)
+api.add_router("/waitlist", waitlist.router)
 
 
 def manage_path(booking):

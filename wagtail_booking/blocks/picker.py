@@ -21,6 +21,7 @@ from ..snippets.models import Provider
 from ..snippets.prices import currencies_of, price_in, with_tax
 from ..timezones import canonical_zone, zone_choices
 from .forms import BookingForm, card_consent_for
+from .waitlist import join_form
 
 FIXED, CLIENT, ANY = "fixed", "client", "any"
 # (name, first hour): a time belongs to the last part of the day whose first hour it has reached.
@@ -90,6 +91,8 @@ def picker_context(request, service, provider_ids, params, form=None, alternativ
         # As the client pays them: with tax when the business adds it on top (the payment page's amounts).
         "price_with_tax": with_tax(service, service.price, currency),
         "deposit_with_tax": with_tax(service, service.deposit_due, currency),
+        "waitlist_form": join_form(request, service, zone_name, chosen, by_day, provider_ids, chosen_provider, params,
+                                   alternatives),
     }
 
 

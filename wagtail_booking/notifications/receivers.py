@@ -4,6 +4,7 @@ from .. import signals
 from ..checkout.quotes import paid_payment
 from ..outbox import enqueue
 from . import staff_receivers
+from . import waitlist as waitlist_messages
 from .forms import plug_in
 from .tasks import (
     queue_messages,
@@ -68,3 +69,4 @@ def connect():
     for signal, receiver in RECEIVERS.items():
         signal.connect(receiver, dispatch_uid=f"wagtail_booking.notifications.{receiver.__name__}")
     staff_receivers.connect()
+    waitlist_messages.connect()
