@@ -50,6 +50,9 @@ class ClassSession(models.Model):
     seats_taken = models.PositiveSmallIntegerField(_("seats taken"), default=0, editable=False)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.SCHEDULED)
     cancelled_reason = models.CharField(_("why cancelled"), max_length=200, blank=True)
+    # Opened by a client's first booking rather than scheduled ahead by staff: closed again once every seat has
+    # been given back, so an abandoned hold does not keep the provider busy (bookings.sessions).
+    on_demand = models.BooleanField(_("opened by a booking"), default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
 

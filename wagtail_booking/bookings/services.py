@@ -116,6 +116,9 @@ def reschedule(booking: Booking, new_start: datetime, by: str = "client", now=No
                              % {"status": booking.get_status_display().lower()})
         if by == "client":
             _check_cutoff(booking, now, "rescheduled")
+        if booking.session_id:
+            raise NotAllowed(_("A seat in a class cannot be moved to another time: cancel it and book the class "
+                               "you want instead."))
         previous_start = booking.start
         slot = writes.free_slot(booking.service, new_start, locked, now, exclude_booking=booking)
         booking.start, booking.end = slot.start, slot.end

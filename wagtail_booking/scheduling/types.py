@@ -93,3 +93,6 @@ class Slot:
     start: datetime
     end: datetime
     provider_id: int
+    # Classes only (scheduling.seats): the seats still free at this start, of ``capacity``; None for one-to-one.
+    seats_left: int | None = field(default=None, compare=False)
+    capacity: int | None = field(default=None, compare=False)
