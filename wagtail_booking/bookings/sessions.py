@@ -23,9 +23,6 @@ from .availability import available_slots, load_schedules
 from .models import ClassSession
 from .writes import ALTERNATIVES_WINDOW, BookingError, SlotUnavailable
 
-# Kept on the session for staff, and what tells the client's email why their class was called off.
-TOO_FEW_SEATS = "Too few seats booked by the cut-off"
-
 
 def check_seats(service, seats: int) -> None:
     """A clear 400 naming ``seats`` for a number the service never allows, before anything is locked."""
