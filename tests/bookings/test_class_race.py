@@ -45,5 +45,6 @@ def test_sixty_clients_race_for_twelve_seats_exactly_twelve_are_sold(monday):
     for body in losers:
         assert body["detail"] in ("Sorry, that class is full.", "Sorry, only 1 seat is left in that class.")
         # the next classes, each with all its seats
-        assert [slot["start"] for slot in body["alternatives"]] == [ny(monday, hour).isoformat() for hour in (11, 12, 13)]
+        next_classes = [ny(monday, hour).isoformat() for hour in (11, 12, 13)]
+        assert [slot["start"] for slot in body["alternatives"]] == next_classes
         assert all(slot["seats_left"] == SEATS for slot in body["alternatives"])

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from tests.factories.booking import BookingFactory, ProviderFactory, ServiceFactory
+from tests.factories.booking import ProviderFactory, ServiceFactory
 from tests.helpers import ny
 from wagtail_booking.bookings import services
 from wagtail_booking.bookings.availability import available_slots, local_day_bounds

@@ -253,7 +253,8 @@ def _booking_out(request, booking, with_token=True):
     return {"id": booking.reference, "status": booking.status, "next_step": next_step,
             "checkout_url": checkout_url, "card_setup_url": card_setup_url, "expires_at": booking.hold_expires_at,
             "start": booking.start.astimezone(zone).isoformat(), "end": booking.end.astimezone(zone).isoformat(),
-            "provider": booking.provider_id, "seats": booking.seats, "manage_token": manage_token(booking) if with_token else None,
+            "provider": booking.provider_id, "seats": booking.seats,
+            "manage_token": manage_token(booking) if with_token else None,
             "language": booking.language, "video_link": booking.video_link or None}
 
 

@@ -1,8 +1,8 @@
 """The steps every booking write shares: the errors it raises, the locks in their one order, the slot check.
 
 Lock order, everywhere: the payment row (``checkout.facade``), then provider rows (in id order), then a class
-session's row (``sessions``), then the booking row. ``holds`` (a client's hold until it is paid) and ``services`` (the later lifecycle) build on these steps, so
-both keep that order.
+session's row (``sessions``), then the booking row. ``holds`` (a client's hold until it is paid) and ``services``
+(the later lifecycle) build on these steps, so both keep that order.
 """
 
 from __future__ import annotations
