@@ -73,14 +73,17 @@ def test_slots_show_the_seats_left_and_a_full_class_is_not_offered(monday):
     assert after[ny(monday, 11).isoformat()]["seats_left"] == 3  # the next hour is still a new class
 
 
-def test_more_seats_than_one_booking_may_take_is_a_400_naming_seats(monday):
+def test_more_seats_than_one_booking_may_take_is_refused_naming_seats(monday):
+    # 409, not 400: the number is well-formed (the schema allows it); it conflicts with this service's rules.
     service = a_class(most=2)
     code, body = post_hold(service, ny(monday, 10), seats=3)
-    assert code == 400
+    assert code == 409
     assert body["errors"] == [{"field": "seats", "message": "One booking can take at most 2 seats."}]
     one_to_one = ServiceFactory(providers=[ProviderFactory()])
     code, body = post_hold(one_to_one, ny(monday, 10), seats=2)
-    assert code == 400 and body["errors"][0]["field"] == "seats"
+    assert code == 409 and body["errors"][0]["field"] == "seats"
+    code, body = post_hold(service, ny(monday, 10), seats=0)
+    assert code == 400 and body["errors"][0]["field"] == "seats"  # the schema's own minimum
     assert not Booking.objects.exists() and not ClassSession.objects.exists()
 
 
@@ -141,3 +144,44 @@ def test_expired_holds_give_their_seats_back_and_an_emptied_session_frees_the_pr
     assert session.status == ClassSession.Status.CANCELLED and session.seats_taken == 0
     held.refresh_from_db()
     assert held.status == Booking.Status.EXPIRED
+
+
+def test_staff_add_a_seat_to_the_class_or_open_one_outside_hours_never_over_busy_time(monday):
+    service = a_class(capacity=2, most=2)
+    provider = service.providers.get()
+    online = hold(service, ny(monday, 10), seats=1)
+    staff = services.create_by_staff(service, provider, ny(monday, 10), client_details(5))
+    assert staff.session == online.session and live_seats(staff.session) == 2
+    staff.session.refresh_from_db()
+    assert staff.session.seats_taken == 2
+    with pytest.raises(services.SlotUnavailable, match="full"):
+        services.create_by_staff(service, provider, ny(monday, 10), client_details(6))
+    evening = services.create_by_staff(service, provider, ny(monday, 19), client_details(7))  # after hours
+    evening.session.refresh_from_db()
+    assert evening.session.start == ny(monday, 19) and evening.session.seats_taken == 1
+    with pytest.raises(services.SlotUnavailable, match="busy"):
+        services.create_by_staff(service, provider, ny(monday, 10, 30), client_details(8))
+
+
+def test_a_class_booking_uses_one_package_credit_per_seat(monday):
+    from django.utils import timezone
+
+    from wagtail_booking.packages import credits
+    from wagtail_booking.packages.models import CreditPurchase, Package
+
+    service = a_class()
+    package = Package.objects.create(name="Five classes", sessions=5, price=Decimal("80.00"))
+    package.services.add(service)
+    purchase = CreditPurchase.objects.create(package=package, client_email="c0@example.com", sessions=5,
+                                             value_per_session=Decimal("16.00"), currency="USD",
+                                             expires_at=timezone.now() + timedelta(days=90))
+    purchase.entries.create(kind="granted", change=5, reason="Order 1")
+    credits.spend(purchase, hold(service, ny(monday, 10), seats=3))
+    assert credits.balance_of(purchase) == 2
+    with pytest.raises(credits.NoCredit, match="takes 3 seats and the package has 2 credits left"):
+        credits.spend(purchase, hold(service, ny(monday, 11), seats=3, index=1))
+    booking = hold(service, ny(monday, 12), seats=2, index=2)
+    credits.spend(purchase, booking)
+    services.cancel(booking, by="staff")
+    credits.give_back(booking, "staff", Decimal("100"))
+    assert credits.balance_of(purchase) == 2  # both seats' credits come back

@@ -15,7 +15,6 @@ from itertools import groupby
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Min, Q
 from django.http import JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -25,7 +24,7 @@ from django.utils.http import urlencode
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
-from ..bookings.models import Booking, ClassSession
+from ..bookings.models import Booking
 from ..businesses import chosen_business, sites_for_user
 from ..site_settings import business_zone
 from ..snippets.models import BusyBlock, Provider, TimeOff, WeeklyHours
@@ -108,8 +107,8 @@ class Event:
 
 
 def load_events(site, providers, start, end, now=None, can_move=False) -> list[Event]:
-    """Bookings, holds, classes, busy blocks and time off of ``providers`` overlapping ``[start, end)``: four
-    queries."""
+    """Bookings, holds, classes (from their bookings), busy blocks and time off of ``providers`` overlapping
+    ``[start, end)``: three queries."""
     now = now or timezone.now()
     names = {provider.pk: provider.name for provider in providers}
     # Labels translated once per call, not once per row (a big week has thousands of rows).
@@ -123,15 +122,21 @@ def load_events(site, providers, start, end, now=None, can_move=False) -> list[E
     events = []
     bookings = (Booking.objects.filter(site=site, provider_id__in=names, start__lt=end, end__gt=start,
                                        status__in=SHOWN_STATUSES)
-                .exclude(status=Booking.Status.HELD, hold_expires_at__lte=now)
-                .filter(session__isnull=True)  # a class is one entry, with its seats (below)
-                .values_list("pk", "status", "start", "end", "client_name", "service__name", "provider_id"))
-    for pk, status, b_start, b_end, client, service, provider_id in bookings:
+                .exclude(status=Booking.Status.HELD, hold_expires_at__lte=now).order_by("pk")
+                .values_list("pk", "status", "start", "end", "client_name", "service__name", "provider_id",
+                             "session_id", "session__seats_taken", "session__capacity"))
+    classes = set()
+    for pk, status, b_start, b_end, client, service, provider_id, session_id, taken, capacity in bookings:
+        if session_id is not None:  # a class is one entry with its seats taken, linked to its first booking
+            if session_id not in classes:
+                classes.add(session_id)
+                events.append(_class_event(session_id, b_start, b_end, service, taken, capacity,
+                                           names[provider_id], inspect.format(pk)))
+            continue
         movable = can_move and status in MOVABLE_STATUSES
         events.append(Event("booking", f"booking-{pk}", b_start, b_end, statuses[status],
                             f"{client} · {service}", names[provider_id], f"wb-cal-{status.replace('_', '-')}",
                             inspect.format(pk), move.format(pk) if movable else ""))
-    events.extend(_class_events(names, start, end, inspect))
     blocks = BusyBlock.objects.filter(provider_id__in=names, starts_at__lt=end, ends_at__gt=start).values_list(
         "pk", "title", "starts_at", "ends_at", "source", "provider_id")
     for pk, title, b_start, b_end, source, provider_id in blocks:
@@ -147,21 +152,11 @@ def load_events(site, providers, start, end, now=None, can_move=False) -> list[E
     return events
 
 
-def _class_events(names, start, end, inspect) -> list[Event]:
-    """Each scheduled class as one entry with its seats taken, linked to its first booking's page (which lists
-    the others): one query."""
-    live = Q(bookings__status__in=Booking.BLOCKING_STATUSES)
-    sessions = (ClassSession.objects.filter(provider_id__in=names, status=ClassSession.Status.SCHEDULED,
-                                            start__lt=end, end__gt=start)
-                .annotate(first=Min("bookings__pk", filter=live))
-                .values_list("pk", "start", "end", "service__name", "seats_taken", "capacity", "provider_id", "first"))
-    label = _("Class")
-    return [Event("class", f"class-{pk}", s_start, s_end, label,
-                  ngettext("%(service)s · %(taken)s of %(capacity)s seat taken",
-                           "%(service)s · %(taken)s of %(capacity)s seats taken", taken)
-                  % {"service": service, "taken": taken, "capacity": capacity},
-                  names[provider_id], "wb-cal-class", inspect.format(first) if first else "")
-            for pk, s_start, s_end, service, taken, capacity, provider_id, first in sessions]
+def _class_event(session_id, start, end, service, taken, capacity, provider, url) -> Event:
+    title = ngettext("%(service)s · %(taken)s of %(capacity)s seat taken",
+                     "%(service)s · %(taken)s of %(capacity)s seats taken", taken) % {
+        "service": service, "taken": taken, "capacity": capacity}
+    return Event("class", f"class-{session_id}", start, end, _("Class"), title, provider, "wb-cal-class", url)
 
 
 def _source_name(source, label) -> str:

@@ -133,8 +133,9 @@ def group_times(times, zone):
 def _picker_data(zone_name, today, last, slots, by_provider, chosen_provider, chosen):
     """The free times for the script: ISO starts (with the provider who takes each) for "any provider" and,
     when the client chooses, for each provider."""
-    def starts(items):
-        return [[slot.start.isoformat(), slot.provider_id, seats_left_label(slot)] for slot in items]
+    def starts(items):  # a class's starts also say how many seats are left
+        return [[slot.start.isoformat(), slot.provider_id, *([seats_left_label(slot)] if slot.capacity else [])]
+                for slot in items]
     return {
         "zone": zone_name, "first": today.isoformat(), "last": last.isoformat(),
         "chosen": chosen.isoformat() if chosen else None,

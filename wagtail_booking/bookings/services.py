@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from .. import signals
 from ..site_settings import business_currency
 from ..snippets.models import Provider, Service
-from . import history, writes
+from . import history, sessions, writes
 from .holds import PAYMENT_UNAVAILABLE, complete_hold, create_hold, delete_expired_holds, payment_available
 from .models import Booking
 from .tokens import issue_token
@@ -145,7 +145,9 @@ def create_by_staff(service: Service, provider: Provider, start: datetime, clien
                           deposit_due=0, currency=business_currency(service.site))
         writes.set_span(booking)
         issue_token(booking)
-        if not writes.span_is_free(booking, now):
+        if service.is_class:  # a seat in the provider's class at that start, opened now if there is none
+            booking.session = sessions.session_for_staff(service, provider, start, now)
+        elif not writes.span_is_free(booking, now):
             raise SlotUnavailable(f"{provider} is busy at that time (another booking, a busy block or time off).")
         writes.insert(booking, service, start, [provider.pk], now)
         history.record(booking, "created", history.BY_STAFF)

@@ -17,26 +17,29 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ..scheduling import compute_slots
+from ..scheduling.slots import BusyIndex
 from ..scheduling.types import Slot
 from . import writes
 from .availability import available_slots, load_schedules
 from .models import ClassSession
-from .writes import ALTERNATIVES_WINDOW, BookingError, SlotUnavailable
+from .writes import ALTERNATIVES_WINDOW, BookingError, NotAllowed, SlotUnavailable
 
 
 def check_seats(service, seats: int) -> None:
-    """A clear 400 naming ``seats`` for a number the service never allows, before anything is locked."""
+    """A clear refusal naming ``seats`` for a number the service never allows, before anything is locked: 400 for
+    no seat at all, 409 for more than this service takes (a well-formed number that conflicts with the service,
+    as a currency it has no price in)."""
     if seats < 1:
         raise BookingError(_("Book at least one seat."), field="seats")
     if not service.is_class:
         if seats != 1:
-            raise BookingError(_("%(service)s is booked one client at a time: book one seat.")
-                               % {"service": service.name}, field="seats")
+            raise NotAllowed(_("%(service)s is booked one client at a time: book one seat.")
+                             % {"service": service.name}, field="seats")
         return
     if seats > service.max_seats_per_booking:
-        raise BookingError(ngettext("One booking can take at most %(n)s seat.",
-                                    "One booking can take at most %(n)s seats.", service.max_seats_per_booking)
-                           % {"n": service.max_seats_per_booking}, field="seats")
+        raise NotAllowed(ngettext("One booking can take at most %(n)s seat.",
+                                  "One booking can take at most %(n)s seats.", service.max_seats_per_booking)
+                         % {"n": service.max_seats_per_booking}, field="seats")
 
 
 def claim_seats(service, start: datetime, provider_ids: list[int], seats: int, now: datetime):
@@ -57,6 +60,24 @@ def claim_seats(service, start: datetime, provider_ids: list[int], seats: int, n
     if slot is not None and service.capacity >= seats:
         return slot, _open(service, slot, now)
     raise SlotUnavailable(_refusal(scheduled, seats), next_starts(service, start, provider_ids, seats, now))
+
+
+def session_for_staff(service, provider, start, now) -> ClassSession:
+    """The session a seat entered by staff goes in: the provider's scheduled one at ``start`` (locked), or a new one
+    if their time is free then (staff may book outside working hours, never over busy time). The caller holds the
+    provider's row."""
+    session = ClassSession.objects.select_for_update().filter(
+        service=service, provider=provider, start=start, status=ClassSession.Status.SCHEDULED).first()
+    if session is not None:
+        if session.seats_left < 1:
+            raise SlotUnavailable(f"{provider}'s {service} class at that time is full.")
+        return session
+    blocked = service.rules.blocked(start)
+    schedules = load_schedules(service, blocked.start, blocked.end, [provider.pk], now, active_only=False)
+    if schedules and BusyIndex(schedules[0].busy).overlaps(blocked):
+        raise SlotUnavailable(f"{provider} is busy at that time (another booking, a class, a busy block or time off).")
+    end = start + service.rules.duration
+    return _open(service, Slot(start, end, provider.pk), now)
 
 
 def lock_session(session_id) -> ClassSession | None:
