@@ -73,3 +73,47 @@ def test_client_books_two_seats_in_a_class(browser, demo_site, size, name):
              ((r.get_attribute("value"), n) for r, n, _s in offered_times(page))}
     assert again[value].endswith("10 of 12 seats left")
     context.close()
+
+
+def a_week_with_a_class():
+    """Dr. Maya Chen's class on a Monday at 10:00: two clients, 5 of 12 seats."""
+    from tests.helpers import next_monday, ny
+    from wagtail_booking.bookings import services
+    from wagtail_booking.snippets.models import Provider, Service
+
+    maya = Provider.objects.get(name="Dr. Maya Chen")
+    yoga = Service.objects.create(name="Morning yoga", duration_minutes=60, slot_interval_minutes=60, capacity=12,
+                                  max_seats_per_booking=3, booking_horizon_days=365)
+    yoga.providers.add(maya)
+    monday = next_monday()
+    first = services.create_hold(yoga, ny(monday, 10), services.ClientDetails("Ann Asana", "ann@example.com",
+                                                                              "America/New_York"), maya, seats=2)
+    services.create_hold(yoga, ny(monday, 10), services.ClientDetails("Bo Bend", "bo@example.com",
+                                                                      "America/New_York"), maya, seats=3)
+    return monday.isoformat(), maya.pk, first.pk
+
+
+@pytest.mark.parametrize(("size", "name"), [(DESKTOP, "desktop"), (PHONE, "phone")])
+def test_staff_see_a_class_once_with_its_seats_and_its_roster(browser, demo_site, size, name):
+    monday, maya, first = in_thread(a_week_with_a_class)
+    page = browser.new_context(**size).new_page()
+    page.goto(demo_site + "/admin/login/")
+    page.get_by_label("Username").fill("admin")
+    page.get_by_label("Password").fill("booking-sandbox")
+    with page.expect_navigation():
+        page.get_by_role("button", name=re.compile("Sign in|Log in")).click()
+    page.goto(f"{demo_site}/admin/booking/calendar/?view=day&date={monday}&provider={maya}")
+    entry = page.locator(".fc-event", has_text="Morning yoga")
+    expect(entry).to_have_count(1)
+    expect(entry).to_contain_text("Morning yoga · 5 of 12 seats taken")
+    expect(entry).to_have_attribute("title", re.compile(r"^Class · Morning yoga · 5 of 12 seats taken"))
+    expect(page.locator(".fc-event", has_text="Ann Asana")).to_have_count(0)
+    assert_accessible(page)
+    screenshot(page, f"class-calendar-{name}.png")
+    page.goto(f"{demo_site}/admin/bookings/inspect/{first}/")
+    facts = page.locator(".wb-facts").first
+    expect(facts).to_contain_text("2 seats")
+    expect(facts).to_contain_text("5 of 12 seats taken")
+    expect(page.get_by_role("link", name="Bo Bend (3 seats)")).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, f"class-booking-page-{name}.png")
