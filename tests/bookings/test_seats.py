@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from tests.factories.booking import ProviderFactory, ServiceFactory
 from tests.helpers import ny
@@ -164,8 +165,6 @@ def test_staff_add_a_seat_to_the_class_or_open_one_outside_hours_never_over_busy
 
 
 def test_a_class_booking_uses_one_package_credit_per_seat(monday):
-    from django.utils import timezone
-
     from wagtail_booking.packages import credits
     from wagtail_booking.packages.models import CreditPurchase, Package
 
@@ -185,3 +184,21 @@ def test_a_class_booking_uses_one_package_credit_per_seat(monday):
     services.cancel(booking, by="staff")
     credits.give_back(booking, "staff", Decimal("100"))
     assert credits.balance_of(purchase) == 2  # both seats' credits come back
+
+
+def test_the_periodic_task_closes_a_class_whose_only_hold_ran_out(monday, settings, time_machine):
+    from wagtail_booking.tasks import cancel_short_sessions_task
+
+    settings.STRIPE_SECRET_KEY, settings.STRIPE_PUBLISHABLE_KEY = "sk_test_fake", "pk_test_fake"
+    settings.STRIPE_WEBHOOK_SECRET = "whsec_fake"
+    provider = ProviderFactory()
+    service = a_class(provider=provider, price=Decimal("20.00"), deposit_kind="fixed", deposit_value=Decimal("5"))
+    held = hold(service, ny(monday, 10), seats=2)
+    single = ServiceFactory(providers=[provider], duration_minutes=30)
+    assert ny(monday, 10) not in [slot.start for slot in available_slots(single, ny(monday, 0), ny(monday, 23))]
+    time_machine.move_to(timezone.now() + timedelta(minutes=20))  # past the 15-minute hold
+    cancel_short_sessions_task.call_local()
+    held.refresh_from_db()
+    assert held.status == Booking.Status.EXPIRED
+    assert ClassSession.objects.get().status == ClassSession.Status.CANCELLED
+    assert ny(monday, 10) in [slot.start for slot in available_slots(single, ny(monday, 0), ny(monday, 23))]

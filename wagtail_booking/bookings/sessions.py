@@ -1,7 +1,7 @@
-"""Group classes: the seats a booking takes in one provider's session, and the sessions that fall short of their
-minimum attendance.
+"""Group classes: the seats a booking takes in one provider's session (minimum attendance is ``attendance``).
 
-A session is made by the first booking of a start (``on_demand``) or scheduled ahead by staff. Every write follows
+A session is made by the first booking of a start, a client's or staff's (``on_demand``: closed again once every
+seat is given back); one created ahead in code has ``on_demand`` false and stays, empty or not. Every write follows
 the lock order of ``writes``: provider rows, then the session row, then booking rows. The seat count itself is kept
 by the database (migration 0030): a trigger adds each live booking's seats to ``ClassSession.seats_taken`` and a
 check constraint holds it within the capacity, so the checks made here give the client a clear answer and the
@@ -19,9 +19,10 @@ from django.utils.translation import ngettext
 from ..scheduling import compute_slots
 from ..scheduling.slots import BusyIndex
 from ..scheduling.types import Slot
+from ..snippets.models import Provider
 from . import writes
 from .availability import available_slots, load_schedules
-from .models import ClassSession
+from .models import Booking, ClassSession
 from .writes import ALTERNATIVES_WINDOW, BookingError, NotAllowed, SlotUnavailable
 
 
@@ -78,6 +79,20 @@ def session_for_staff(service, provider, start, now) -> ClassSession:
         raise SlotUnavailable(f"{provider} is busy at that time (another booking, a class, a busy block or time off).")
     end = start + service.rules.duration
     return _open(service, Slot(start, end, provider.pk), now)
+
+
+def release_abandoned(now) -> None:
+    """For the periodic task: mark expired the seat holds that ran out and close the sessions they leave empty,
+    under their providers' locks (in id order), so an abandoned hold stops keeping a provider busy within minutes
+    even when nobody books that provider meanwhile."""
+    provider_ids = sorted(set(ClassSession.objects.filter(
+        status=ClassSession.Status.SCHEDULED, on_demand=True, end__gt=now,
+        bookings__status=Booking.Status.HELD, bookings__hold_expires_at__lte=now,
+    ).values_list("provider_id", flat=True)))
+    if provider_ids:
+        with transaction.atomic():
+            list(Provider.objects.select_for_update().filter(pk__in=provider_ids).order_by("pk").values_list("pk"))
+            writes.release_expired_holds(provider_ids, now)
 
 
 def lock_session(session_id) -> ClassSession | None:
