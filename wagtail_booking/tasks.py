@@ -4,7 +4,7 @@ Tasks load by id, re-check state, and call a plain function of their subpackage.
 are queued through the outbox (``wagtail_booking.outbox``), so a broker outage only delays them.
 """
 
-from .bookings.tasks import delete_expired_holds_task
+from .bookings.tasks import cancel_short_sessions_task, delete_expired_holds_task
 from .checkout.tasks import capture_ageing_authorisations_task, capture_deposit_task, settle_cancellation_task
 from .clients.tasks import purge_access_links_task, send_access_link_task
 from .giftcards.tasks import release_abandoned_gift_card_holds_task
@@ -56,5 +56,6 @@ __all__ += ["purge_access_links_task", "send_access_link_task"]
 __all__ += ["agenda_sweep_task", "send_agenda_task", "send_staff_email_task"]
 __all__ += ["expire_credits_task", "send_purchase_email_task"]
 __all__ += ["release_abandoned_gift_card_holds_task"]
+__all__ += ["cancel_short_sessions_task"]
 __all__ += ["send_balance_link_email_task", "send_balance_receipt_task"]
 __all__ += ["offer_free_places_task", "send_waitlist_joined_task", "send_waitlist_offer_task", "waitlist_sweep_task"]

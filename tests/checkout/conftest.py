@@ -58,10 +58,10 @@ class Checkout:
     def __init__(self, client, stripe_client, service):
         self.client, self.stripe, self.service = client, stripe_client, service
 
-    def hold(self, start, email="pat@example.com"):
+    def hold(self, start, email="pat@example.com", seats=1):
         response = self.client.post("/booking/api/holds", data=json.dumps({
             "service": self.service.pk, "start": start.isoformat(), "name": "Pat Payer", "email": email,
-            "timezone": "America/New_York"}), content_type="application/json")
+            "timezone": "America/New_York", "seats": seats}), content_type="application/json")
         assert response.status_code == 201, response.content
         self.hold_body = response.json()
         assert self.hold_body["next_step"] == "payment"

@@ -21,6 +21,7 @@ CLIENT_TEMPLATES = [path for path in (PACKAGE / "templates").rglob("*")
 CLIENT_MODULES = ["blocks/__init__.py", "blocks/forms.py", "blocks/manage.py", "blocks/picker.py",
                   "blocks/views.py", "blocks/embed.py", "blocks/calendar.py", "bookings/models.py",
                   "bookings/services.py", "bookings/holds.py", "bookings/writes.py", "bookings/resources.py",
+                  "bookings/sessions.py",
                   "checkout/policy_words.py", "checkout/views.py", "checkout/mixins.py",
                   "clients/views.py", "clients/emails.py", "notifications/emails.py",
                   "notifications/payment_links.py", "reports/invoice_pdf.py",

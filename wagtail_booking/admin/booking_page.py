@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import ModelLogEntry
 
@@ -213,6 +213,28 @@ def series_url(booking) -> str:
     return f"{reverse('wagtail_booking_series_new')}?{query}"
 
 
+def class_session(booking) -> dict | None:
+    """For a seat booking: its session in words ("5 of 12 seats taken", or why it was cancelled) and the other
+    live bookings in it, each with its link; None for a one-to-one booking."""
+    session = booking.session
+    if session is None:
+        return None
+    if session.status == session.Status.SCHEDULED:
+        text = ngettext("%(taken)s of %(capacity)s seat taken", "%(taken)s of %(capacity)s seats taken",
+                        session.seats_taken) % {"taken": session.seats_taken, "capacity": session.capacity}
+    else:
+        reason = (_("too few seats booked by the cut-off") if session.cancelled_for_attendance
+                  else session.cancelled_reason or _("no reason given"))
+        text = _("Cancelled: %(reason)s") % {"reason": reason}
+    others = (session.bookings.filter(status__in=Booking.BLOCKING_STATUSES).exclude(pk=booking.pk)
+              .order_by("client_name", "pk").values_list("pk", "client_name", "seats"))
+    inspect = reverse("wagtail_booking_bookings:inspect", args=[0]).replace("/0/", "/{}/")
+    return {"text": text, "others": [
+        {"url": inspect.format(pk), "text": ngettext("%(name)s (%(seats)s seat)", "%(name)s (%(seats)s seats)",
+                                                     seats) % {"name": name, "seats": seats}}
+        for pk, name, seats in others]}
+
+
 def page_context(booking, user, action_url_name) -> dict:
     """Everything the booking's page shows, for a user who may (or may not) manage bookings."""
     zone = booking.business_zone
@@ -250,6 +272,7 @@ def page_context(booking, user, action_url_name) -> dict:
         "can_manage": can_manage,
         "documents": [(doc, formats.money(doc.amount, doc.currency), formats.when(doc.issued_at, zone))
                       for doc in booking.invoices.defer("pdf").order_by("issued_at", "pk")],
+        "class_session": class_session(booking),
         "history": history_lines(booking, zone),
         "messages_sent": messages_sent(booking, zone),
     }

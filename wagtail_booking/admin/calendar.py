@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import urlencode
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from ..bookings.models import Booking
@@ -109,7 +109,8 @@ class Event:
 
 
 def load_events(site, providers, start, end, now=None, can_move=False) -> list[Event]:
-    """Bookings, holds, busy blocks and time off of ``providers`` overlapping ``[start, end)``: three queries."""
+    """Bookings, holds, classes (from their bookings), busy blocks and time off of ``providers`` overlapping
+    ``[start, end)``: three queries."""
     now = now or timezone.now()
     names = {provider.pk: provider.name for provider in providers}
     # Labels translated once per call, not once per row (a big week has thousands of rows).
@@ -123,10 +124,17 @@ def load_events(site, providers, start, end, now=None, can_move=False) -> list[E
     events = []
     bookings = (Booking.objects.filter(site=site, provider_id__in=names, start__lt=end, end__gt=start,
                                        status__in=SHOWN_STATUSES)
-                .exclude(status=Booking.Status.HELD, hold_expires_at__lte=now)
+                .exclude(status=Booking.Status.HELD, hold_expires_at__lte=now).order_by("pk")
                 .values_list("pk", "status", "start", "end", "client_name", "service__name", "provider_id",
-                             "resource__name"))
-    for pk, status, b_start, b_end, client, service, provider_id, room in bookings:
+                             "resource__name", "session_id", "session__seats_taken", "session__capacity"))
+    classes = set()
+    for pk, status, b_start, b_end, client, service, provider_id, room, session_id, taken, capacity in bookings:
+        if session_id is not None:  # a class is one entry with its seats taken, linked to its first booking
+            if session_id not in classes:
+                classes.add(session_id)
+                events.append(_class_event(session_id, b_start, b_end, service, taken, capacity,
+                                           names[provider_id], inspect.format(pk)))
+            continue
         movable = can_move and status in MOVABLE_STATUSES
         what = f"{client} · {service} · {room}" if room else f"{client} · {service}"
         events.append(Event("booking", f"booking-{pk}", b_start, b_end, statuses[status],
@@ -145,6 +153,13 @@ def load_events(site, providers, start, end, now=None, can_move=False) -> list[E
                             names[provider_id], "wb-cal-time-off"))
     events.sort(key=lambda event: (event.start, event.provider, event.key))
     return events
+
+
+def _class_event(session_id, start, end, service, taken, capacity, provider, url) -> Event:
+    title = ngettext("%(service)s · %(taken)s of %(capacity)s seat taken",
+                     "%(service)s · %(taken)s of %(capacity)s seats taken", taken) % {
+        "service": service, "taken": taken, "capacity": capacity}
+    return Event("class", f"class-{session_id}", start, end, _("Class"), title, provider, "wb-cal-class", url)
 
 
 def _source_name(source, label) -> str:

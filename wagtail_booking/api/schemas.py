@@ -26,6 +26,9 @@ class SlotOut(Schema):
     start: datetime
     end: datetime
     provider: int
+    seats_left: int | None = Field(None, description="For a class: the seats still free at this start (of "
+                                                     "capacity); null for a one-to-one service.")
+    capacity: int | None = Field(None, description="For a class: the seats its session has; null otherwise.")
 
 
 class SlotsOut(Schema):
@@ -69,6 +72,9 @@ class ServiceOut(Schema):
     prices: list[PriceOut] = Field(default_factory=list, description="The price and deposit in each currency the "
                                                                      "service can be booked in, its business's first.")
     booking_mode: str
+    capacity: int = Field(1, description="Seats per session: more than 1 makes the service a class that clients "
+                                         "book seats in.")
+    max_seats_per_booking: int = Field(1, description="The most seats one booking may take (seats in a hold).")
     providers: list[ProviderOut]
     intake_fields: list[IntakeFieldOut]
     intake_form_version: int | None
@@ -124,6 +130,9 @@ class BookingFields(Schema):
 
 
 class HoldIn(BookingFields):
+    seats: int = Field(1, ge=1, le=1000, description=(
+        "For a class: how many seats to book, at most the service's max_seats_per_booking. The price and the "
+        "deposit are per seat. A one-to-one service takes 1."))
     card_consent: bool = Field(False, description=(
         "The client ticked the box agreeing to keep their card on file: show the service's card_consent sentence "
         "next to an unticked box and send true only when the client ticked it. Only for a service that offers "
@@ -140,6 +149,7 @@ class BookingOut(Schema):
     start: datetime
     end: datetime
     provider: int
+    seats: int = Field(1, description="The seats this booking takes (more than 1 only in a class).")
     manage_token: str | None = Field(None, description="Authorises cancel and reschedule; keep it secret.")
     card_setup_url: str | None = Field(None, description=(
         "The client agreed to keep a card on file and there is no deposit to save it with: the page where they "

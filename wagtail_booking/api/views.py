@@ -168,7 +168,7 @@ def create_hold(request, payload: HoldIn):
     client = client_details(service, payload.name, payload.email, payload.phone, payload.timezone, payload.answers,
                             payload.sms_consent, language=payload.language or "")
     consent = _card_consent(service, payload.card_consent)
-    booking = services.create_hold(service, start, client, provider, currency=payload.currency)
+    booking = services.create_hold(service, start, client, provider, currency=payload.currency, seats=payload.seats)
     if consent:
         record_consent(booking, consent)
     return Status(201, _booking_out(request, booking))
@@ -233,8 +233,11 @@ def _authorised_booking(request, reference, token) -> Booking:
 
 
 def _slot(slot, zone):
-    return {"start": slot.start.astimezone(zone).isoformat(), "end": slot.end.astimezone(zone).isoformat(),
-            "provider": slot.provider_id}
+    out = {"start": slot.start.astimezone(zone).isoformat(), "end": slot.end.astimezone(zone).isoformat(),
+           "provider": slot.provider_id}
+    if slot.seats_left is not None:  # a class: "3 of 12 seats left"
+        out.update(seats_left=slot.seats_left, capacity=slot.capacity)
+    return out
 
 
 def _booking_out(request, booking, with_token=True):
@@ -251,7 +254,8 @@ def _booking_out(request, booking, with_token=True):
     return {"id": booking.reference, "status": booking.status, "next_step": next_step,
             "checkout_url": checkout_url, "card_setup_url": card_setup_url, "expires_at": booking.hold_expires_at,
             "start": booking.start.astimezone(zone).isoformat(), "end": booking.end.astimezone(zone).isoformat(),
-            "provider": booking.provider_id, "manage_token": manage_token(booking) if with_token else None,
+            "provider": booking.provider_id, "seats": booking.seats,
+            "manage_token": manage_token(booking) if with_token else None,
             "language": booking.language, "video_link": booking.video_link or None,
             "resource": booking.resource_for_client.name if booking.resource_for_client else None}
 
@@ -268,7 +272,8 @@ def _service(service, providers):
             "deposit_due": str(service.deposit_due), "currency": business_currency(service.site),
             "prices": [{"currency": quote.currency, "price": str(quote.price), "deposit_due": str(quote.deposit)}
                        for quote in (price_in(service, code) for code in currencies_of(service))],
-            "booking_mode": service.booking_mode,
+            "booking_mode": service.booking_mode, "capacity": service.capacity,
+            "max_seats_per_booking": service.max_seats_per_booking if service.is_class else 1,
             "providers": providers, "intake_fields": fields,
             "intake_form_version": service.intake_form.version if service.intake_form_id else None,
             "card_consent": offered_consent(service)}

@@ -5,6 +5,7 @@ from datetime import datetime
 from django import forms
 from django.core import signing
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from ..bookings.intake import InvalidInput, check_start, check_timezone
 from ..checkout.cards import offered_consent
@@ -79,6 +80,11 @@ class BookingForm(forms.Form):
                 help_text=_("The deposit and the price are in the currency you choose; nothing is converted."))
             self.fields["currency_choice"] = forms.CharField(widget=forms.HiddenInput, required=False,
                                                              initial=currency_choice_token(service))
+        if service.is_class and service.max_seats_per_booking > 1:
+            self.fields["seats"] = forms.TypedChoiceField(
+                label=_("Seats"), coerce=int, initial=1,
+                choices=[(n, seats_label(n)) for n in range(1, service.max_seats_per_booking + 1)],
+                help_text=_("The price and the deposit are per seat.") if service.price else "")
         self.intake_form = service.intake_form if service.intake_form_id else None
         if self.intake_form:
             for name, field in self.intake_form.get_form_class()().fields.items():
@@ -90,6 +96,10 @@ class BookingForm(forms.Form):
     def currency_fields(self):
         """The currency to book in, when the client may choose it (else an empty list)."""
         return [self["currency"]] if "currency" in self.fields else []
+
+    def seat_fields(self):
+        """How many seats to book, for a class that lets one booking take several (else an empty list)."""
+        return [self["seats"]] if "seats" in self.fields else []
 
     def contact_fields(self):
         extra = [self["card_consent"]] if "card_consent" in self.fields else []
@@ -116,6 +126,10 @@ class BookingForm(forms.Form):
         data = {name[len(INTAKE_PREFIX):]: value for name, value in self.cleaned_data.items()
                 if name.startswith(INTAKE_PREFIX)}
         return serialise_answers(self.intake_form, data)
+
+
+def seats_label(count: int) -> str:
+    return ngettext("%(count)s seat", "%(count)s seats", count) % {"count": count}
 
 
 def price_label(quote, service) -> str:

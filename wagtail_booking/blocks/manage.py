@@ -131,7 +131,8 @@ def _page(request, booking, showing_question=False) -> dict:
                      "contact_phone": config.contact_phone if config else "",
                      "contact_email": config.contact_email if config else ""})
     elif booking.status in LIVE and not showing_question:
-        page["reschedule_times"] = reschedule_times(request, booking)
+        # a seat in a class is not moved (services.reschedule): cancel and book another class
+        page["reschedule_times"] = [] if booking.session_id else reschedule_times(request, booking)
         if facade.paid_payment(booking) is not None:
             page["refund_text"] = _refund_text(booking)
         elif credits.paid_by_credit(booking) is not None:

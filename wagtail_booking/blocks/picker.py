@@ -11,11 +11,13 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from ..bookings.availability import load_schedules, local_day_bounds
+from ..bookings.availability import load_schedules, load_sessions, local_day_bounds
 from ..bookings.resources import restrict_to_pool
 from ..conf import booking_settings
 from ..scheduling import compute_slots
+from ..scheduling.seats import class_slots
 from ..site_settings import business_currency
 from ..snippets.models import Provider
 from ..snippets.prices import currencies_of, price_in, with_tax
@@ -58,14 +60,17 @@ def picker_context(request, service, provider_ids, params, form=None, alternativ
     pooled = {slot.start for slot in slots}
     by_provider = {s.provider_id: [slot for slot in compute_slots([s], service.rules, start, end, now)
                                    if slot.start in pooled] for s in schedules if providers}
+    if service.is_class:
+        slots, by_provider = _class_starts(service, schedules, slots, by_provider, start, end, now)
     shown = by_provider.get(chosen_provider.pk, []) if chosen_provider else slots
     by_day = {}
     for slot in shown:
         by_day.setdefault(slot.start.astimezone(zone).date(), []).append(slot)
     chosen = _chosen_day(params, service, by_day, today, last)
-    times = [(slot_value(slot), slot.start.astimezone(zone)) for slot in by_day.get(chosen, [])]
+    times = [(slot_value(slot), slot.start.astimezone(zone), seats_left_label(slot))
+             for slot in by_day.get(chosen, [])]
     if alternatives:
-        times = [(slot_value(slot), slot.start.astimezone(zone)) for slot in alternatives]
+        times = [(slot_value(slot), slot.start.astimezone(zone), seats_left_label(slot)) for slot in alternatives]
     common_zones, other_zones = zone_choices(now, zone_name)
     return {
         "service": service,
@@ -96,6 +101,25 @@ def picker_context(request, service, provider_ids, params, form=None, alternativ
     }
 
 
+def _class_starts(service, schedules, slots, by_provider, start, end, now):
+    """A class's starts, for all providers and for each: its sessions with seats left, then new ones (1 query)."""
+    sessions = load_sessions(service, [s.provider_id for s in schedules], start, end, now)
+
+    def starts(open_slots, provider_id=None):
+        own = [s for s in sessions if provider_id is None or s.provider_id == provider_id]
+        return class_slots(open_slots, own, service.rules, start, end, now, service.capacity)
+
+    return starts(slots), {pk: starts(items, pk) for pk, items in by_provider.items()}
+
+
+def seats_left_label(slot) -> str:
+    """"3 of 12 seats left" for a class's start; "" for a one-to-one service's."""
+    if slot.seats_left is None:
+        return ""
+    return ngettext("%(left)s of %(capacity)s seat left", "%(left)s of %(capacity)s seats left",
+                    slot.seats_left) % {"left": slot.seats_left, "capacity": slot.capacity}
+
+
 def offered_prices(service, currency_choice: bool) -> list:
     """The prices a client chooses among: each currency the service is priced in if the block lets them choose."""
     return [price_in(service, code) for code in currencies_of(service)] if currency_choice else []
@@ -104,18 +128,19 @@ def offered_prices(service, currency_choice: bool) -> list:
 def group_times(times, zone):
     """``times`` (value, moment) split into the parts of the day that have any: [(key, label, times)]."""
     groups = {key: [] for key, _label, _hour in PERIODS}
-    for value, moment in times:
+    for value, moment, *rest in times:
         hour = moment.astimezone(zone).hour
         key = [key for key, _label, first in PERIODS if hour >= first][-1]
-        groups[key].append((value, moment))
+        groups[key].append((value, moment, *rest))
     return [(key, label, groups[key]) for key, label, _hour in PERIODS if groups[key]]
 
 
 def _picker_data(zone_name, today, last, slots, by_provider, chosen_provider, chosen):
     """The free times for the script: ISO starts (with the provider who takes each) for "any provider" and,
     when the client chooses, for each provider."""
-    def starts(items):
-        return [[slot.start.isoformat(), slot.provider_id] for slot in items]
+    def starts(items):  # a class's starts also say how many seats are left
+        return [[slot.start.isoformat(), slot.provider_id, *([seats_left_label(slot)] if slot.capacity else [])]
+                for slot in items]
     return {
         "zone": zone_name, "first": today.isoformat(), "last": last.isoformat(),
         "chosen": chosen.isoformat() if chosen else None,

@@ -65,7 +65,8 @@ def book_service(request, service, embed=None):
     provider = _choose_provider(service, provider_ids, slot_provider)
     try:
         booking = services.create_hold(service, start, client, provider,
-                                       currency=form.cleaned_data.get("currency") or None)
+                                       currency=form.cleaned_data.get("currency") or None,
+                                       seats=form.cleaned_data.get("seats") or 1)
     except services.SlotUnavailable as error:
         return _render_form(request, service, provider_ids, form, back, status=409, message=error.message,
                             alternatives=error.alternatives, embed=embed)

@@ -7,13 +7,16 @@ from itertools import groupby
 from zoneinfo import ZoneInfo
 
 from django.db import connection
+from django.db.models import F, Q, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ..scheduling import DateOverride, Interval, ProviderSchedule, WeeklyRule, compute_slots
+from ..scheduling.seats import SessionSeats, class_slots
 from ..scheduling.types import Slot
 from ..snippets.models import BusyBlock, Provider, Service, TimeOff
 from ..snippets.models import DateOverride as DateOverrideRow
-from .models import Booking
+from .models import Booking, ClassSession
 from .resources import restrict_to_pool
 
 # Busy rows are loaded this far either side of the range, so buffers at the edges are respected.
@@ -77,7 +80,8 @@ def _override(day, rows) -> DateOverride:
 
 
 def _busy_rows(provider_ids, start, end, now, exclude_booking):
-    """(provider id, start, end) of bookings, busy blocks and time off overlapping ``[start, end)``: one query."""
+    """(provider id, start, end) of bookings, class sessions, busy blocks and time off overlapping ``[start, end)``:
+    one query. A seat booking is left out: its session keeps the provider busy, once for all its seats."""
     if connection.vendor == "postgresql":
         return _busy_rows_postgresql(provider_ids, start, end, now, exclude_booking)
     return _busy_rows_orm(provider_ids, start, end, now, exclude_booking)
@@ -85,13 +89,16 @@ def _busy_rows(provider_ids, start, end, now, exclude_booking):
 
 def _busy_rows_orm(provider_ids, start, end, now, exclude_booking):
     bookings = Booking.objects.blocking(now).filter(
-        provider_id__in=provider_ids, blocked_start__lt=end, blocked_end__gt=start)
+        provider_id__in=provider_ids, blocked_start__lt=end, blocked_end__gt=start, session__isnull=True)
     if exclude_booking is not None:
         bookings = bookings.exclude(pk=exclude_booking.pk)
+    sessions = ClassSession.objects.filter(provider_id__in=provider_ids, blocked_start__lt=end, blocked_end__gt=start,
+                                           status=ClassSession.Status.SCHEDULED)
     blocks = BusyBlock.objects.filter(provider_id__in=provider_ids, starts_at__lt=end, ends_at__gt=start)
     time_off = TimeOff.objects.filter(provider_id__in=provider_ids, starts_at__lt=end, ends_at__gt=start)
     return (bookings.order_by().values_list("provider_id", "blocked_start", "blocked_end")
-            .union(blocks.order_by().values_list("provider_id", "starts_at", "ends_at"),
+            .union(sessions.order_by().values_list("provider_id", "blocked_start", "blocked_end"),
+                   blocks.order_by().values_list("provider_id", "starts_at", "ends_at"),
                    time_off.order_by().values_list("provider_id", "starts_at", "ends_at"), all=True))
 
 
@@ -102,7 +109,10 @@ SELECT provider_id, {start_us}, {end_us} FROM wagtail_booking_booking
  WHERE provider_id = ANY(%(ids)s) AND blocked_start < %(end)s AND blocked_end > %(start)s
    AND status = ANY(%(statuses)s)
    AND NOT (status = 'held' AND hold_expires_at IS NOT NULL AND hold_expires_at <= %(now)s)
-   AND id <> %(exclude)s
+   AND id <> %(exclude)s AND session_id IS NULL
+UNION ALL
+SELECT provider_id, {start_us}, {end_us} FROM wagtail_booking_classsession
+ WHERE provider_id = ANY(%(ids)s) AND blocked_start < %(end)s AND blocked_end > %(start)s AND status = 'scheduled'
 UNION ALL
 SELECT provider_id, {block_start_us}, {block_end_us} FROM wagtail_booking_busyblock
  WHERE provider_id = ANY(%(ids)s) AND starts_at < %(end)s AND ends_at > %(start)s
@@ -129,9 +139,35 @@ def _busy_rows_postgresql(provider_ids, start, end, now, exclude_booking):
 
 
 def available_slots(service: Service, start: datetime, end: datetime, provider_ids=None, now=None,
-                    exclude_booking=None) -> list[Slot]:
-    """Free starts of ``service`` in ``[start, end)``: the one call the API, the block and the booking code use."""
+                    exclude_booking=None, seats=1) -> list[Slot]:
+    """Free starts of ``service`` in ``[start, end)``: the one call the API, the block and the booking code use.
+
+    For a class, the starts where ``seats`` seats can be booked, each with its seats left (``offered_starts``).
+    """
     now = now or timezone.now()
     schedules = load_schedules(service, start, end, provider_ids, now, exclude_booking)
     slots = compute_slots(schedules, service.rules, start, end, now)
+    if service.is_class:
+        return offered_starts(service, slots, [s.provider_id for s in schedules], start, end, now, seats)
     return restrict_to_pool(service, slots, start, end, now, exclude_booking)
+
+
+def offered_starts(service, open_slots, provider_ids, start, end, now, seats=1) -> list[Slot]:
+    """A class's starts: its sessions with ``seats`` left, and the free starts a first booking opens. 1 query."""
+    sessions = load_sessions(service, provider_ids, start, end, now)
+    return class_slots(open_slots, sessions, service.rules, start, end, now, service.capacity, seats)
+
+
+def load_sessions(service, provider_ids, start, end, now) -> list[SessionSeats]:
+    """The service's scheduled sessions starting in ``[start, end)`` with these providers, in provider id order.
+
+    Seats held by holds that have expired are counted as free: the hold stops blocking the moment it expires,
+    although the trigger gives its seats back only when the hold is marked expired (before the next write).
+    """
+    expired = Sum("bookings__seats", filter=Q(bookings__status=Booking.Status.HELD,
+                                              bookings__hold_expires_at__lte=now), default=0)
+    rows = (ClassSession.objects.filter(service=service, provider_id__in=provider_ids, start__gte=start,
+                                        start__lt=end, status=ClassSession.Status.SCHEDULED)
+            .annotate(left=F("capacity") - F("seats_taken") + Coalesce(expired, Value(0)))
+            .order_by("provider_id", "start").values_list("provider_id", "start", "end", "capacity", "left"))
+    return [SessionSeats(*row) for row in rows]

@@ -18,7 +18,7 @@ from .. import signals
 from ..conf import booking_settings
 from ..snippets.models import Provider, Service
 from ..snippets.prices import NotPricedIn, price_in
-from . import history, resources, writes
+from . import history, resources, sessions, writes
 from .models import Booking
 from .tokens import issue_token
 from .writes import BookingError, ClientDetails, NotAllowed, SlotUnavailable
@@ -41,13 +41,16 @@ def payment_available(service: Service) -> bool:
 
 
 def create_hold(service: Service, start: datetime, client: ClientDetails, provider: Provider | None = None,
-                now: datetime | None = None, hold_for: timedelta | None = None, currency: str | None = None) -> Booking:
+                now: datetime | None = None, hold_for: timedelta | None = None, currency: str | None = None,
+                seats: int = 1) -> Booking:
     """Reserve ``start`` for the client, then confirm it, ask for approval, or leave it held for payment.
 
     A hold awaiting payment keeps the slot for ``hold_for`` (default: ``HOLD_MINUTES``). The booking is priced in
     ``currency`` (its business's when not given); a currency the service has no price in is a ``BookingError``.
+    For a class, the booking takes ``seats`` seats in the session at ``start`` (``sessions``), priced per seat.
     """
     now = now or timezone.now()
+    sessions.check_seats(service, seats)
     quote = _price_in(service, currency)
     if not service.active:
         raise BookingError(_("This service is not bookable at the moment."), field="service")
@@ -59,16 +62,20 @@ def create_hold(service: Service, start: datetime, client: ClientDetails, provid
     with transaction.atomic():
         provider_ids = [provider.pk] if provider else None
         locked = writes.lock_providers(service, provider_ids)
-        resources.lock_pool(service, now)
-        slot = writes.free_slot(service, start, locked, now)
+        session = None
+        if service.is_class:
+            slot, session = sessions.claim_seats(service, start, locked, seats, now)
+        else:
+            resources.lock_pool(service, now)
+            slot = writes.free_slot(service, start, locked, now)
         booking = Booking(site_id=service.site_id, service=service, provider_id=slot.provider_id,
                           resource_id=slot.resource_id,
-                          start=slot.start, end=slot.end, status=Booking.Status.HELD,
+                          start=slot.start, end=slot.end, status=Booking.Status.HELD, session=session, seats=seats,
                           hold_expires_at=now + (hold_for or booking_settings.hold_duration),
                           client_name=client.name, client_email=client.email, client_phone=client.phone,
                           client_timezone=client.timezone, sms_consent=client.sms_consent and bool(client.phone),
-                          language=writes.language_for(client), price=quote.price, deposit_due=quote.deposit,
-                          currency=quote.currency)
+                          language=writes.language_for(client), price=quote.price * seats,
+                          deposit_due=quote.deposit * seats, currency=quote.currency)
         writes.set_span(booking)
         set_intake(booking, service, client)
         issue_token(booking)
@@ -91,6 +98,7 @@ def complete_hold(booking: Booking, now: datetime | None = None) -> Booking:
         # Lock the provider row directly: the hold stands even if the provider stopped offering the service.
         list(Provider.objects.select_for_update().filter(pk=booking.provider_id))
         resources.lock_pool(booking.service, now, also=booking.resource_id)
+        session = sessions.lock_session(booking.session_id)  # a class's session before the booking (lock order)
         try:
             writes.lock(booking)
         except Booking.DoesNotExist as error:
@@ -102,7 +110,11 @@ def complete_hold(booking: Booking, now: datetime | None = None) -> Booking:
             return booking  # already completed: a retry or a second webhook
         if not booking.is_live:
             writes.release_expired_holds([booking.provider_id], now, keep=booking)
-            if not writes.span_is_free(booking, now) or not _revive_resource(booking, now):
+            if session:
+                still_free = sessions.seats_still_free(booking, session)
+            else:
+                still_free = writes.span_is_free(booking, now) and _revive_resource(booking, now)
+            if not still_free:
                 booking.status = Booking.Status.EXPIRED
                 booking.save(update_fields=["status", "updated_at"])
                 history.record(booking, "expired")

@@ -35,6 +35,9 @@ class ClassSession(models.Model):
         SCHEDULED = "scheduled", _("Scheduled")
         CANCELLED = "cancelled", _("Cancelled")
 
+    # The reason kept for staff when the minimum attendance was not met; it also tells the client's email why.
+    TOO_FEW_SEATS = "Too few seats booked by the cut-off"
+
     site = models.ForeignKey("wagtailcore.Site", on_delete=models.PROTECT, related_name="+", default=default_site_id,
                              editable=False, verbose_name=_("business"))
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("service"))
@@ -50,6 +53,9 @@ class ClassSession(models.Model):
     seats_taken = models.PositiveSmallIntegerField(_("seats taken"), default=0, editable=False)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.SCHEDULED)
     cancelled_reason = models.CharField(_("why cancelled"), max_length=200, blank=True)
+    # Opened by a client's first booking rather than scheduled ahead by staff: closed again once every seat has
+    # been given back, so an abandoned hold does not keep the provider busy (bookings.sessions).
+    on_demand = models.BooleanField(_("opened by a booking"), default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
@@ -76,6 +82,11 @@ class ClassSession(models.Model):
     @property
     def seats_left(self) -> int:
         return max(self.capacity - self.seats_taken, 0)
+
+    @property
+    def cancelled_for_attendance(self) -> bool:
+        """Called off because too few seats were booked by the cut-off (``bookings.attendance``)."""
+        return self.status == self.Status.CANCELLED and self.cancelled_reason == self.TOO_FEW_SEATS
 
 
 class BookingSeries(models.Model):

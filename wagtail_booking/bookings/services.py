@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from .. import signals
 from ..site_settings import business_currency
 from ..snippets.models import Provider, Service
-from . import history, resources, writes
+from . import history, resources, sessions, writes
 from .holds import PAYMENT_UNAVAILABLE, complete_hold, create_hold, delete_expired_holds, payment_available
 from .models import Booking
 from .tokens import issue_token
@@ -117,6 +117,9 @@ def reschedule(booking: Booking, new_start: datetime, by: str = "client", now=No
                              % {"status": booking.get_status_display().lower()})
         if by == "client":
             _check_cutoff(booking, now, "rescheduled")
+        if booking.session_id:
+            raise NotAllowed(_("A seat in a class cannot be moved to another time: cancel it and book the class "
+                               "you want instead."))
         previous_start = booking.start
         slot = writes.free_slot(booking.service, new_start, locked, now, exclude_booking=booking)
         booking.start, booking.end = slot.start, slot.end
@@ -146,7 +149,9 @@ def create_by_staff(service: Service, provider: Provider, start: datetime, clien
                           deposit_due=0, currency=business_currency(service.site))
         writes.set_span(booking)
         issue_token(booking)
-        if not writes.span_is_free(booking, now):
+        if service.is_class:  # a seat in the provider's class at that start, opened now if there is none
+            booking.session = sessions.session_for_staff(service, provider, start, now)
+        elif not writes.span_is_free(booking, now):
             raise SlotUnavailable(f"{provider} is busy at that time (another booking, a busy block or time off).")
         try:
             resources.take_free_resource(booking, now, within_hours=False)

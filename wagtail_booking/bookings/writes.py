@@ -1,8 +1,9 @@
 """The steps every booking write shares: the errors it raises, the locks in their one order, the slot check.
 
 Lock order, everywhere: the payment row (``checkout.facade``), then provider rows (in id order), then resource rows
-(in id order, ``resources.lock_pool``), then the booking row. ``holds`` (a client's hold until it is paid) and
-``services`` (the later lifecycle) build on these steps, so both keep that order.
+(in id order, ``resources.lock_pool``), then a class session's row (``sessions``), then the booking row. ``holds``
+(a client's hold until it is paid) and ``services`` (the later lifecycle) build on these steps, so both keep that
+order.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from ..scheduling.types import Slot
 from ..snippets.models import Provider
 from . import history
 from .availability import available_slots, load_schedules
-from .models import Booking
+from .models import Booking, ClassSession
 
 ALTERNATIVES_WINDOW = timedelta(days=3)
 
@@ -115,7 +116,20 @@ def release_expired_holds(provider_ids, now, keep=None):
     expired = Booking.objects.expired_holds(now).filter(provider_id__in=provider_ids)
     if keep is not None:
         expired = expired.exclude(pk=keep.pk)
-    expired.update(status=Booking.Status.EXPIRED)
+    expired.update(status=Booking.Status.EXPIRED)  # the seat trigger gives a class's seats back
+    close_emptied_sessions(provider_ids, now)
+
+
+def close_emptied_sessions(provider_ids, now):
+    """Close the sessions a client's booking opened whose every seat has been given back (cancelled, expired):
+    they stop keeping the provider busy. The caller holds the providers' rows; the sessions' rows are locked here.
+    Sessions staff scheduled stay, empty or not."""
+    emptied = list(ClassSession.objects.select_for_update().filter(
+        provider_id__in=provider_ids, status=ClassSession.Status.SCHEDULED, on_demand=True, seats_taken=0,
+    ).values_list("pk", flat=True))
+    if emptied:
+        ClassSession.objects.filter(pk__in=emptied).update(status=ClassSession.Status.CANCELLED, cancelled_at=now,
+                                                           cancelled_reason="No seats booked")
 
 
 def insert(booking, service, start, provider_ids, now):

@@ -116,7 +116,8 @@ def add_booking(basket, booking, local_start_text):
     # The line's stock record is the one in the booking's currency (CurrencyPicking strategies honour this).
     previous, strategy.currency = getattr(strategy, "currency", None), booking.currency
     try:
-        basket.add_product(product, 1,
+        # A class's seats are one line of ``seats`` units, each at the deposit of one seat (the booking's deposit).
+        basket.add_product(product, booking.seats,
                            options=[{"option": options[code], "value": value} for code, value in values.items()])
     finally:
         strategy.currency = previous

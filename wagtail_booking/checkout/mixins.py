@@ -34,12 +34,20 @@ CheckoutSessionData = get_class("checkout.utils", "CheckoutSessionData")
 class BookingPreconditionsMixin:
     def check_booking_holds_are_live(self, request):
         """Refuse to take money for a hold that has expired or was cancelled, or for an appointment twice."""
+        seats = dict(Booking.objects.filter(reference__in=booking_references(request.basket))
+                     .values_list("reference", "seats"))
         for line in request.basket.all_lines():
-            if line.product.product_class.slug == PRODUCT_CLASS_SLUG and line.quantity != 1:
-                line.quantity = 1
+            if line.product.product_class.slug != PRODUCT_CLASS_SLUG:
+                continue
+            booked = next((seats[attribute.value] for attribute in line.attributes.all()
+                           if attribute.option and attribute.option.code == "booking" and attribute.value in seats), 1)
+            if line.quantity != booked:  # one unit per seat the booking holds (1 for an appointment)
+                line.quantity = booked
                 line.save(update_fields=["quantity"])
-                raise FailedPreCondition(url=reverse("basket:summary"),
-                                         message=_("An appointment is booked once: its quantity is back to 1."))
+                message = (_("An appointment is booked once: its quantity is back to 1.") if booked == 1 else
+                           _("A class booking keeps the seats chosen when booking: its quantity is back to "
+                             "%(seats)s.") % {"seats": booked})
+                raise FailedPreCondition(url=reverse("basket:summary"), message=message)
         self._refuse_appointments_without_a_hold(request)
         booking_only = is_booking_only(request.basket)
         for booking in Booking.objects.filter(reference__in=booking_references(request.basket)):

@@ -82,7 +82,8 @@ def _entry(purchase, kind, change, booking=None, reason="", by=None):
 
 
 def spend(purchase, booking, now=None) -> CreditEntry:
-    """Use one credit of ``purchase`` for ``booking``; raises :class:`NoCredit` when there is none to use."""
+    """Use one credit of ``purchase`` for ``booking`` (one per seat in a class); raises :class:`NoCredit` when
+    there are not enough to use."""
     now = now or timezone.now()
     with transaction.atomic():
         purchase = _lock(purchase)
@@ -90,9 +91,13 @@ def spend(purchase, booking, now=None) -> CreditEntry:
             raise NoCredit(_("These credits expired on %(date)s.") % {"date": purchase.expires_at.date()})
         if not purchase.package.services.filter(pk=booking.service_id).exists():
             raise NoCredit(_("These credits are not for %(service)s.") % {"service": booking.service.name})
-        if balance_of(purchase) < 1:
+        left = balance_of(purchase)
+        if left < 1:
             raise NoCredit(_("There are no credits left on this package."))
-        return _entry(purchase, Kind.USED, -1, booking=booking)
+        if left < booking.seats:  # a class booking uses one credit per seat
+            raise NoCredit(_("This booking takes %(seats)s seats and the package has %(left)s credits left.")
+                           % {"seats": booking.seats, "left": left})
+        return _entry(purchase, Kind.USED, -booking.seats, booking=booking)
 
 
 def paid_by_credit(booking) -> CreditEntry | None:
@@ -117,7 +122,7 @@ def give_back(booking, by: str, refund_percent: Decimal) -> CreditEntry | None:
             return None  # a retry
         if not credit_comes_back(by, refund_percent):
             return None
-        return _entry(used.purchase, Kind.RETURNED, 1, booking=booking,
+        return _entry(used.purchase, Kind.RETURNED, -used.change, booking=booking,
                       reason="Cancelled by the business" if by != "client" else "Cancelled in time")
 
 

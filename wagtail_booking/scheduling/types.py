@@ -94,3 +94,6 @@ class Slot:
     end: datetime
     provider_id: int
     resource_id: int | None = None  # the pool member the booking would take (scheduling.resources)
+    # Classes only (scheduling.seats): the seats still free at this start, of ``capacity``; None for one-to-one.
+    seats_left: int | None = field(default=None, compare=False)
+    capacity: int | None = field(default=None, compare=False)

@@ -370,6 +370,10 @@ class Service(ClusterableModel):
         if (self.max_seats_per_booking or 1) > capacity:
             errors["max_seats_per_booking"] = _("A booking cannot take more seats than a session has (%(n)s).") % {
                 "n": capacity}
+        if capacity > 1 and self.resource_pool_id:
+            # A class's room would be the session's (ClassSession.resource), which booking does not choose yet.
+            errors["resource_pool"] = _("A class (more than one seat) cannot need a room or equipment from a pool "
+                                        "yet. Leave this empty, or set the seats to 1.")
         if (self.min_attendance or 0) > capacity:
             errors["min_attendance"] = _("A session cannot need more seats than it has (%(n)s).") % {"n": capacity}
         if errors:

@@ -117,7 +117,7 @@
       (data.slots[state.provider] || data.slots[""]).forEach(function (slot) {
         var date = new Date(slot[0]);
         var key = dayKey(date, state.zone);
-        (state.byDay[key] = state.byDay[key] || []).push({ value: slot[0] + "|" + slot[1], date: date });
+        (state.byDay[key] = state.byDay[key] || []).push({ value: slot[0] + "|" + slot[1], date: date, seats: slot[2] || "" });
       });
       // A full day stays chosen (the times say when the next free one is); the first visit opens the first free day.
       if (!keepDay || !state.day) { state.day = data.chosen || Object.keys(state.byDay).sort()[0] || data.first; }
@@ -259,6 +259,8 @@
           radio.checked = slot.value === state.slot;
           label.appendChild(el("span", {}, format(state.zone, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" })
             .format(slot.date)));
+          // A class's start says how many seats are left ("3 of 12 seats left", written by the server).
+          if (slot.seats) { label.appendChild(el("span", { "class": "wb-seats-left" }, slot.seats)); }
         });
       });
     }
