@@ -67,7 +67,7 @@ def model_of(pattern, name):
                 "wagtail_booking_api_key_revoke": ApiKey, "wagtail_booking_calendar_move": Booking,
                 "wagtail_booking_giftcard": GiftCard, "wagtail_booking_calendar_sync_now": CalendarConnection,
                 "wagtail_booking_calendar_disconnect": CalendarConnection,
-                "wagtail_booking_waitlist_act": WaitlistEntry}
+                "wagtail_booking_waitlist_act": WaitlistEntry, "wagtail_booking_series_move": Booking}
     if name in explicit:
         return explicit[name]
     initkwargs = getattr(pattern.callback, "view_initkwargs", {}) or {}

@@ -18,13 +18,16 @@ from ..bookings.models import Booking
 from ..bookings.tokens import manage_token
 from ..snippets.models import Provider
 from . import scope
-from .auth import KeyThrottle
+from .auth import ApiKeyBearer, KeyThrottle
 from .fields import Id, WindowDate, WindowDateTime, Zone
 from .schemas import BookingFields, ErrorOut, SlotOut
 
 router = Router(tags=["series"])
 READ = KeyThrottle("read")
 WRITE = KeyThrottle("write")
+# No key needed; with one, the key's business decides (as for holds), whatever host the request is sent to.
+OPTIONAL_KEY = ApiKeyBearer(optional=True)
+OPTIONAL_KEY_DOC = {"security": [{}, {"ApiKeyBearer": []}]}
 
 Weeks = Annotated[int, Field(ge=1, le=12, description="Repeat every this many weeks (1 = weekly).")]
 Count = Annotated[int, Field(ge=2, le=52, description=(
@@ -96,7 +99,7 @@ class SeriesConflictOut(Schema):
 
 
 @router.post("/preview", response={200: PreviewOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut},
-             throttle=READ)
+             throttle=READ, auth=OPTIONAL_KEY, openapi_extra=OPTIONAL_KEY_DOC)
 def preview(request, payload: SeriesPreviewIn):
     """Each date of the series, whether it is free, and for each that is not, the same day's free starts."""
     service, provider, rule = _rule(request, payload)
@@ -107,7 +110,7 @@ def preview(request, payload: SeriesPreviewIn):
 
 
 @router.post("", response={201: SeriesOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: SeriesConflictOut},
-             throttle=WRITE)
+             throttle=WRITE, auth=OPTIONAL_KEY, openapi_extra=OPTIONAL_KEY_DOC)
 def book(request, payload: SeriesIn):
     """Book the series: every date, or (``on_conflict: skip``) the free ones, in one transaction."""
     request.booking_zone = ZoneInfo(payload.timezone)
