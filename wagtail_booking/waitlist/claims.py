@@ -13,13 +13,9 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from ..bookings import history, services, writes
-from ..bookings.models import Booking, ClassSession
-from ..bookings.tokens import issue_token as issue_manage_token
-from ..conf import booking_settings
-from ..site_settings import business_currency
+from ..bookings import services
+from ..bookings.models import Booking
 from ..snippets.models import Provider
 from .models import WaitlistEntry
 
@@ -111,38 +107,13 @@ def _client(entry):
 
 
 def _hold(entry, now):
+    """An ordinary hold: for a class, ``entry.seats`` seats in the offered session (``create_hold`` locks the
+    session and the seat trigger refuses an oversell); otherwise the offered time with the offered provider."""
     if entry.session_id:
-        return _hold_seats(entry, now)
-    provider = Provider.objects.filter(pk=entry.offered_provider_id).first()
+        session = entry.session
+        provider, start, seats = session.provider, session.start, entry.seats
+    else:
+        provider = Provider.objects.filter(pk=entry.offered_provider_id).first()
+        start, seats = entry.offered_start, 1
     with transaction.atomic():  # a savepoint: a lost race leaves the entry's transaction usable
-        return services.create_hold(entry.service, entry.offered_start, _client(entry), provider, now=now)
-
-
-def _hold_seats(entry, now):
-    """A class's seats, in the lock order provider, session, booking; the seat trigger and its check refuse an
-    oversell whatever happened meanwhile (``writes.insert`` answers that as a lost race)."""
-    session = entry.session
-    service = entry.service
-    with transaction.atomic():
-        writes.lock_providers(service, [session.provider_id], any_state=True)
-        session = ClassSession.objects.select_for_update().get(pk=session.pk)
-        Booking.objects.expired_holds(now).filter(session=session).update(status=Booking.Status.EXPIRED)
-        session.refresh_from_db()
-        if session.status != ClassSession.Status.SCHEDULED or session.seats_left < entry.seats:
-            raise services.SlotUnavailable(_("Sorry, those seats were just taken."))
-        client = _client(entry)
-        booking = Booking(site_id=service.site_id, service=service, provider_id=session.provider_id,
-                          resource_id=session.resource_id, session=session, seats=entry.seats,
-                          start=session.start, end=session.end, blocked_start=session.blocked_start,
-                          blocked_end=session.blocked_end, status=Booking.Status.HELD,
-                          hold_expires_at=now + booking_settings.hold_duration,
-                          client_name=client.name, client_email=client.email, client_phone=client.phone,
-                          client_timezone=client.timezone, sms_consent=client.sms_consent,
-                          language=writes.language_for(client), price=service.price * entry.seats,
-                          deposit_due=service.deposit_due * entry.seats, currency=business_currency(service.site))
-        issue_manage_token(booking)
-        writes.insert(booking, service, session.start, [session.provider_id], now)
-        history.record(booking, "created", history.BY_CLIENT)
-        if booking.deposit_due == 0:
-            writes.confirm(booking, now, by=history.BY_CLIENT)
-    return booking
+        return services.create_hold(entry.service, start, _client(entry), provider, now=now, seats=seats)
