@@ -137,6 +137,7 @@ class Command(BaseCommand):
         pool, created = ResourcePool.objects.get_or_create(name="Treatment rooms")
         if created:
             pool.resources.set(rooms)
+            pool.save()  # a ParentalManyToManyField is written when its cluster is saved
         specs = [
             ("Free consultation", dict(description="A 30-minute first conversation, no charge.",
                                        duration_minutes=30, slot_interval_minutes=30, intake_form=form,
