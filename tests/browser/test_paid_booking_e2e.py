@@ -48,7 +48,7 @@ expect = sync_api.expect
 
 SERVICE = "Massage therapy"
 DEPOSIT, PRICE = Decimal("18.00"), Decimal("90.00")
-PROVIDERS = {"Sam Okafor", "Treatment room 1"}
+PROVIDERS = {"Sam Okafor", "Dr. Maya Chen"}
 USD = r"(?:US)?\$"  # the en-gb locale writes dollars as "US$"
 GOOD_CARD, THREE_D_SECURE_CARD, DECLINED_CARD = "4242 4242 4242 4242", "4000 0025 0000 3155", "4000 0000 0000 0002"
 

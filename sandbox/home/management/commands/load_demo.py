@@ -23,6 +23,7 @@ from wagtail_booking.models import (
     IntakeForm,
     IntakeFormField,
     Provider,
+    ResourcePool,
     Service,
     WeeklyHours,
 )
@@ -35,7 +36,8 @@ SECOND_HOST = "localhost"
 OWNER_PERMISSIONS = [
     ("wagtailadmin", "access_admin"),
     *[("wagtail_booking", f"{action}_{model}") for model in ("service", "provider", "intakeform",
-                                                              "cancellationpolicy", "busyblock", "package")
+                                                              "cancellationpolicy", "busyblock", "package",
+                                                              "resource", "resourcepool")
       for action in ("add", "change", "delete", "view")],
     *[("wagtail_booking", codename) for codename in ("view_booking", "add_booking", "change_booking",
                                                      "manage_bookings", "view_revenue_reports", "view_smsmessage",
@@ -43,7 +45,8 @@ OWNER_PERMISSIONS = [
                                                      "delete_apikey", "view_creditpurchase", "change_creditpurchase",
                                                      "view_giftcard", "change_giftcard", "view_webhookendpoint",
                                                      "add_webhookendpoint", "change_webhookendpoint",
-                                                     "delete_webhookendpoint")],
+                                                     "delete_webhookendpoint", "view_waitlistentry",
+                                                     "change_waitlistentry")],
 ]
 
 
@@ -115,7 +118,8 @@ class Command(BaseCommand):
     def _providers(self):
         specs = [("Dr. Maya Chen", "maya@harbour.example", "America/New_York", "staff"),
                  ("Sam Okafor", "sam@harbour.example", "America/New_York", "staff"),
-                 ("Treatment room 1", "", "America/New_York", "resource")]
+                 ("Treatment room 1", "", "America/New_York", "resource"),
+                 ("Treatment room 2", "", "America/New_York", "resource")]
         providers = []
         for name, email, zone, kind in specs:
             provider, created = Provider.objects.get_or_create(name=name, defaults={
@@ -129,17 +133,28 @@ class Command(BaseCommand):
         return providers
 
     def _services(self, form, providers):
-        maya, sam, room = providers
+        maya, sam, *rooms = providers
+        pool, created = ResourcePool.objects.get_or_create(name="Treatment rooms")
+        if created:
+            pool.resources.set(rooms)
+            pool.save()  # a ParentalManyToManyField is written when its cluster is saved
         specs = [
             ("Free consultation", dict(description="A 30-minute first conversation, no charge.",
                                        duration_minutes=30, slot_interval_minutes=30, intake_form=form,
                                        minimum_notice_minutes=60), [maya, sam]),
             ("Massage therapy", dict(description="60 minutes of therapeutic massage.", duration_minutes=60,
                                      slot_interval_minutes=30, buffer_after_minutes=15, price=Decimal("90.00"),
-                                     deposit_kind="percent", deposit_value=Decimal("20")), [sam, room]),
+                                     deposit_kind="percent", deposit_value=Decimal("20"),
+                                     resource_pool=pool, show_resource_to_client=True), [sam, maya]),
             ("Initial assessment", dict(description="45-minute assessment; we confirm each request.",
                                         duration_minutes=45, slot_interval_minutes=15, booking_mode="request",
                                         buffer_before_minutes=10), [maya]),
+            ("Yoga class", dict(description="A 60-minute group class for up to 12, mats provided.",
+                                duration_minutes=60, slot_interval_minutes=60, price=Decimal("20.00"),
+                                capacity=12, max_seats_per_booking=4, min_attendance=3,
+                                min_attendance_cutoff_hours=6), [sam]),
+            ("Weekly coaching", dict(description="The same 45 minutes every week or two, booked as a series.",
+                                     duration_minutes=45, slot_interval_minutes=15, allow_series=True), [maya]),
         ]
         services = []
         for name, fields, offered_by in specs:
