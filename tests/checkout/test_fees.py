@@ -116,6 +116,21 @@ def test_the_consent_box_names_the_fees(client, consultation, monday):
     assert card_consent_for(consultation) == ""
 
 
+def test_a_fee_that_comes_to_nothing_is_not_named(consultation):
+    """50 % of a free service's price is nothing: the box names the fixed no-show fee only; with no fee left that
+    costs anything, there is no box."""
+    from wagtail_booking.blocks.forms import card_consent_for
+
+    consultation.price = Decimal("0")
+    consultation.save()
+    sentence = card_consent_for(consultation)
+    assert "no-show fee of US$25.00" in sentence and "late-cancellation" not in sentence
+    policy = consultation.cancellation_policy
+    policy.no_show_fee_kind = "percent"
+    policy.save()
+    assert card_consent_for(consultation) == ""
+
+
 def test_the_consent_box_speaks_the_business_currency(consultation):
     """A business priced in euros names its fees in euros, not in the shop's default currency."""
     from wagtail_booking.blocks.forms import card_consent_for

@@ -57,11 +57,14 @@ def consent_sentence(service, price=None, currency=None) -> str:
     price = service.price if price is None else price
     currency = currency or business_currency(service.site)
     parts = []
-    if policy.late_cancellation.applies:
+    # A fee that comes to nothing (a percentage of a free service's price) is not named, nor agreed to.
+    if policy.late_cancellation.applies and fee_amount(policy.late_cancellation, price) > 0:
         parts.append(_("a late-cancellation fee of %(amount)s")
                      % {"amount": _rule_words(policy.late_cancellation, price, currency)})
-    if policy.no_show.applies:
+    if policy.no_show.applies and fee_amount(policy.no_show, price) > 0:
         parts.append(_("a no-show fee of %(amount)s") % {"amount": _rule_words(policy.no_show, price, currency)})
+    if not parts:
+        return ""
     return _("I agree that %(business)s keeps my card on file with Stripe and may charge it %(fees)s, as its "
              "cancellation policy says (less any deposit kept).") % {
         "business": business_name(service.site), "fees": _(" and ").join(parts)}
