@@ -40,8 +40,9 @@ def room_booking():
     from wagtail_booking.snippets.models import Service
 
     always = [(day, time(0), time(23, 59)) for day in range(7)]
-    pool = pool_of(ResourceFactory(name="Cedar room", weekdays=always), ResourceFactory(name="Oak room",
-                                                                                         weekdays=always))
+    # Named apart from the demo's own "Treatment rooms" pool.
+    pool = pool_of(ResourceFactory(name="Cedar room", weekdays=always),
+                   ResourceFactory(name="Oak room", weekdays=always), name="Garden rooms")
     Service.objects.filter(name="Free consultation").update(resource_pool=pool, show_resource_to_client=True)
     booking = Booking.objects.get(reference=make_free_booking())
     return {"pk": booking.pk, "reference": booking.reference, "token": manage_token(booking),
@@ -72,7 +73,7 @@ def test_an_owner_adds_a_room_and_a_pool_and_both_sides_see_the_room(browser, de
         assert_accessible(page)
         shot(page, "listing", size)
         page.goto(demo_site + "/admin/snippets/wagtail_booking/resourcepool/")
-        page.get_by_role("link", name="Treatment rooms").click()
+        page.get_by_role("link", name="Garden rooms").click()
         expect(page.get_by_role("checkbox", name="Cedar room")).to_be_checked()
         assert_accessible(page)
         shot(page, "pool", size)
