@@ -8,10 +8,10 @@ middleware included) and through the Python call. Run on PostgreSQL:
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python benchmarks/slots.py
 
-Measured (1 December 2026, a shared machine under load, load average 7, so every figure is high; medians of 50):
-the 10-provider, 5-room month takes 7 queries in Python and 8 through the API for 1,000 and for 5,000 bookings.
-PostgreSQL, Python call: 22 ms with 1,000 bookings, 33 ms with 5,000 (one provider: 11-14 ms at that load, 5-8 ms
-on a quiet machine). SQLite: 72 ms and 125 ms (one provider: 9-22 ms at that load).
+Measured (1 December 2026, a shared machine with one test run beside it; medians of 50): the 10-provider, 5-room
+month takes 7 queries in Python and 8 through the API for 1,000 and for 5,000 bookings. PostgreSQL, Python call:
+21.6 ms with 1,000 bookings, 32.1 ms with 5,000 (API 28.0 and 38.6 ms; one provider 5.1-6.4 ms). SQLite, Python
+call: 37.9 and 41.8 ms (one provider 6.1-9.0 ms).
 """
 
 import sys
