@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from itertools import groupby
 from zoneinfo import ZoneInfo
 
 from django.db import connection
@@ -11,16 +10,13 @@ from django.db.models import F, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from ..scheduling import DateOverride, Interval, ProviderSchedule, WeeklyRule, compute_slots
+from ..scheduling import ProviderSchedule, compute_slots
 from ..scheduling.seats import SessionSeats, class_slots
 from ..scheduling.types import Slot
 from ..snippets.models import BusyBlock, Provider, Service, TimeOff
-from ..snippets.models import DateOverride as DateOverrideRow
 from .models import Booking, ClassSession
 from .resources import restrict_to_pool
-
-# Busy rows are loaded this far either side of the range, so buffers at the edges are respected.
-MARGIN = timedelta(days=1)
+from .schedules import MARGIN, schedules_of
 
 
 def local_day_bounds(first: date, last: date, zone_name: str) -> tuple[datetime, datetime]:
@@ -43,40 +39,9 @@ def load_schedules(service: Service, start: datetime, end: datetime, provider_id
         providers = providers.filter(services=service)
     if provider_ids is not None:
         providers = providers.filter(pk__in=provider_ids)
-    # Providers with their weekly hours in one LEFT JOIN: one row per interval, or one row of NULLs.
-    rows = providers.values_list("pk", "timezone", "weekly_hours__weekday", "weekly_hours__opens",
-                                 "weekly_hours__closes", "weekly_hours__effective_from", "weekly_hours__effective_to")
-    zones, weekly = {}, []
-    for pk, zone, *rule in rows:
-        zones[pk] = zone
-        if rule[0] is not None:
-            weekly.append((pk, *rule))
-    if not zones:
-        return []
-    ids = list(zones)
-    overrides = DateOverrideRow.objects.filter(
-        provider_id__in=ids, date__range=(start.date() - MARGIN * 2, end.date() + MARGIN * 2)
-    ).order_by("provider_id", "date").values_list("provider_id", "date", "closed", "opens", "closes")
-    busy = _busy_rows(ids, start - MARGIN, end + MARGIN, now or timezone.now(), exclude_booking)
-
-    weekly_by = {pid: tuple(WeeklyRule(*row[1:]) for row in rows) for pid, rows in groupby(weekly, _first)}
-    overrides_by = {pid: tuple(_override(day, list(day_rows)) for day, day_rows in groupby(rows, lambda r: r[1]))
-                    for pid, rows in groupby(overrides, _first)}
-    busy_by: dict[int, list[Interval]] = {}
-    for pid, busy_start, busy_end in busy:
-        busy_by.setdefault(pid, []).append(Interval(busy_start, busy_end))
-    return [ProviderSchedule(pid, zone, weekly_by.get(pid, ()), overrides_by.get(pid, ()),
-                             tuple(busy_by.get(pid, ()))) for pid, zone in zones.items()]
-
-
-def _first(row):
-    return row[0]
-
-
-def _override(day, rows) -> DateOverride:
-    if any(row[2] for row in rows):
-        return DateOverride(day, ())
-    return DateOverride(day, tuple((row[3], row[4]) for row in rows))
+    now = now or timezone.now()
+    return schedules_of(providers, start, end,
+                        lambda ids: _busy_rows(ids, start - MARGIN, end + MARGIN, now, exclude_booking))
 
 
 def _busy_rows(provider_ids, start, end, now, exclude_booking):

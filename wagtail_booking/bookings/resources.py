@@ -11,19 +11,16 @@ Lock order (``writes``): provider rows, then the pool's resource rows in id orde
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from itertools import groupby
 
 from django.db import connection
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from ..scheduling import DateOverride, Interval, ProviderSchedule, WeeklyRule
+from ..scheduling import ProviderSchedule
 from ..scheduling.resources import ResourceIndex, with_resources
 from ..snippets.models import BusyBlock, Provider, TimeOff
-from ..snippets.models import DateOverride as DateOverrideRow
 from .models import Booking, ClassSession
-
-MARGIN = timedelta(days=1)
+from .schedules import MARGIN, schedules_of
 
 
 def needs_resource(service) -> bool:
@@ -38,38 +35,8 @@ def pool_members(service):
 def load_resource_schedules(service, start: datetime, end: datetime, now: datetime,
                             exclude_booking=None) -> list[ProviderSchedule]:
     """Schedules of the active members of the service's pool, ordered by id. 3 queries."""
-    rows = pool_members(service).order_by("pk").values_list(
-        "pk", "timezone", "weekly_hours__weekday", "weekly_hours__opens", "weekly_hours__closes",
-        "weekly_hours__effective_from", "weekly_hours__effective_to")
-    zones, weekly = {}, []
-    for pk, zone, *rule in rows:
-        zones[pk] = zone
-        if rule[0] is not None:
-            weekly.append((pk, *rule))
-    if not zones:
-        return []
-    ids = list(zones)
-    overrides = DateOverrideRow.objects.filter(
-        provider_id__in=ids, date__range=(start.date() - MARGIN * 2, end.date() + MARGIN * 2)
-    ).order_by("provider_id", "date").values_list("provider_id", "date", "closed", "opens", "closes")
-    busy_by: dict[int, list[Interval]] = {}
-    for pk, busy_start, busy_end in resource_busy_rows(ids, start - MARGIN, end + MARGIN, now, exclude_booking):
-        busy_by.setdefault(pk, []).append(Interval(busy_start, busy_end))
-    weekly_by = {pk: tuple(WeeklyRule(*row[1:]) for row in group) for pk, group in groupby(weekly, _first)}
-    overrides_by = {pk: tuple(_override(day, list(day_rows)) for day, day_rows in groupby(group, lambda r: r[1]))
-                    for pk, group in groupby(overrides, _first)}
-    return [ProviderSchedule(pk, zone, weekly_by.get(pk, ()), overrides_by.get(pk, ()), tuple(busy_by.get(pk, ())))
-            for pk, zone in zones.items()]
-
-
-def _first(row):
-    return row[0]
-
-
-def _override(day, rows) -> DateOverride:
-    if any(row[2] for row in rows):
-        return DateOverride(day, ())
-    return DateOverride(day, tuple((row[3], row[4]) for row in rows))
+    return schedules_of(pool_members(service).order_by("pk"), start, end,
+                        lambda ids: resource_busy_rows(ids, start - MARGIN, end + MARGIN, now, exclude_booking))
 
 
 def resource_busy_rows(ids, start, end, now, exclude_booking=None):

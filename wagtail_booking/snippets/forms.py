@@ -10,7 +10,31 @@ from .hours import HoursGrid
 from .prices import check_other_prices
 
 
-class ProviderForm(WagtailAdminModelForm):
+class WeeklyHoursFormMixin:
+    """Weekly hours edited as week grids (see :mod:`.hours`), stored as ``WeeklyHours`` rows when the form saves:
+    for providers and for rooms and equipment alike."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        rows = self.instance.weekly_hours.all() if self.instance.pk else []
+        self.hours = HoursGrid(rows, self.data if self.is_bound else None)
+
+    def clean(self):
+        data = super().clean()
+        for problem in self.hours.problems:
+            self.add_error(None, problem)
+        return data
+
+    def save(self, commit=True):
+        if self.hours.is_bound:
+            weekly = apps.get_model("wagtail_booking", "WeeklyHours")
+            # Replaces the rows when the owner is saved (modelcluster commits the child relation with it).
+            self.instance.weekly_hours = [weekly(sort_order=order, **row)
+                                          for order, row in enumerate(self.hours.rows())]
+        return super().save(commit=commit)
+
+
+class ProviderForm(WeeklyHoursFormMixin, WagtailAdminModelForm):
     """A provider's page: its zone from a list, the services it offers as checkboxes, and its weekly hours as
     week grids (see :mod:`.hours`), stored as ``WeeklyHours`` rows when the form saves."""
 
@@ -24,51 +48,20 @@ class ProviderForm(WagtailAdminModelForm):
         self.fields["services"].queryset = apps.get_model("wagtail_booking", "Service").objects.all()
         if self.instance.pk:
             self.initial.setdefault("services", list(self.instance.services.all()))
-        rows = self.instance.weekly_hours.all() if self.instance.pk else []
-        self.hours = HoursGrid(rows, self.data if self.is_bound else None)
-
-    def clean(self):
-        data = super().clean()
-        for problem in self.hours.problems:
-            self.add_error(None, problem)
-        return data
 
     def save(self, commit=True):
-        if self.hours.is_bound:
-            weekly = apps.get_model("wagtail_booking", "WeeklyHours")
-            # Replaces the rows when the provider is saved (modelcluster commits the child relation with it).
-            self.instance.weekly_hours = [weekly(sort_order=order, **row)
-                                          for order, row in enumerate(self.hours.rows())]
         provider = super().save(commit=commit)
         if commit:
             provider.services.set(self.cleaned_data["services"])
         return provider
 
 
-class ResourceForm(WagtailAdminModelForm):
+class ResourceForm(WeeklyHoursFormMixin, WagtailAdminModelForm):
     """A room's or a piece of equipment's page: its zone from a list and its weekly hours as week grids, like a
     provider's (:class:`ProviderForm`), without services, notifications or a meeting link."""
 
     timezone = TimeZoneField(label=_("Time zone"),
                              help_text=_("Where the resource is: the weekly hours below are in this zone."))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        rows = self.instance.weekly_hours.all() if self.instance.pk else []
-        self.hours = HoursGrid(rows, self.data if self.is_bound else None)
-
-    def clean(self):
-        data = super().clean()
-        for problem in self.hours.problems:
-            self.add_error(None, problem)
-        return data
-
-    def save(self, commit=True):
-        if self.hours.is_bound:
-            weekly = apps.get_model("wagtail_booking", "WeeklyHours")
-            self.instance.weekly_hours = [weekly(sort_order=order, **row)
-                                          for order, row in enumerate(self.hours.rows())]
-        return super().save(commit=commit)
 
 
 class ResourcePoolForm(WagtailAdminModelForm):
