@@ -32,6 +32,10 @@ DEFAULTS = {
     "CARD_AUTHORIZATION_DAYS": 6,
     # A balance payment link (sent by staff after the visit) works for this many days; later it says it expired.
     "BALANCE_LINK_DAYS": 30,
+    # A client's series of a service with a deposit: each later appointment's deposit is due this many hours before
+    # it (unpaid, the appointment is released); its payment link is emailed this many days before it.
+    "SERIES_DEPOSIT_DUE_HOURS": 48,
+    "SERIES_DEPOSIT_LINK_DAYS": 7,
     # The largest tip a client may add to a balance, in the booking's currency, unless the balance itself is
     # larger (a 100% tip is always allowed). A string or Decimal.
     "TIP_MAXIMUM": "500",
@@ -118,6 +122,14 @@ class BookingSettings:
     @property
     def hold_duration(self) -> timedelta:
         return timedelta(minutes=self.HOLD_MINUTES)
+
+    @property
+    def series_deposit_due(self) -> timedelta:
+        return timedelta(hours=self.SERIES_DEPOSIT_DUE_HOURS)
+
+    @property
+    def series_deposit_link(self) -> timedelta:
+        return timedelta(days=self.SERIES_DEPOSIT_LINK_DAYS)
 
     @property
     def default_timezone(self) -> str:

@@ -9,6 +9,7 @@ from .checkout.tasks import capture_ageing_authorisations_task, capture_deposit_
 from .clients.tasks import purge_access_links_task, send_access_link_task
 from .giftcards.tasks import release_abandoned_gift_card_holds_task
 from .health import health_heartbeat_task
+from .notifications.series_deposits import send_series_deposit_email_task, series_deposit_sweep_task
 from .notifications.tasks import (
     agenda_sweep_task,
     fetch_sms_price_task,
@@ -59,3 +60,4 @@ __all__ += ["release_abandoned_gift_card_holds_task"]
 __all__ += ["cancel_short_sessions_task"]
 __all__ += ["send_balance_link_email_task", "send_balance_receipt_task"]
 __all__ += ["offer_free_places_task", "send_waitlist_joined_task", "send_waitlist_offer_task", "waitlist_sweep_task"]
+__all__ += ["send_series_deposit_email_task", "series_deposit_sweep_task"]

@@ -126,11 +126,11 @@ def test_bad_rules_are_refused_naming_the_field(weekly):
 
 
 @pytest.mark.django_db
-def test_a_deposit_service_and_a_class_are_refused_with_a_sentence(weekly):
+def test_a_deposit_service_without_online_payment_and_a_class_are_refused_with_a_sentence(weekly):
     service, provider = weekly
     service.price, service.deposit_kind, service.deposit_value = 100, "fixed", 20
     service.save()
-    with pytest.raises(services.NotAllowed, match="deposit"):
+    with pytest.raises(services.NotAllowed, match="online payment is not available"):
         series.book(service, provider, series.SeriesRequest(rule(service, provider, count=2)), CLIENT)
     service.deposit_kind, service.capacity = "none", 8
     service.save()

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import ModelLogEntry
 
 from .. import formats
-from ..bookings import history
+from ..bookings import history, series_payments
 from ..bookings import series as booking_series
 from ..bookings.models import Booking
 from ..checkout import facade, fees
@@ -199,7 +199,7 @@ def series_rows(booking, zone, inspect_url_name) -> list[tuple]:
     if booking.series_id is None:
         return []
     rows = booking.series.bookings.order_by("start")
-    return [(formats.when(row.start, zone), row.get_status_display(),
+    return [(formats.when(row.start, zone), series_payments.status_words(row, zone),
              None if row.pk == booking.pk else reverse(inspect_url_name, args=[row.pk])) for row in rows]
 
 

@@ -126,9 +126,10 @@ def load_events(site, providers, start, end, now=None, can_move=False) -> list[E
                                        status__in=SHOWN_STATUSES)
                 .exclude(status=Booking.Status.HELD, hold_expires_at__lte=now).order_by("pk")
                 .values_list("pk", "status", "start", "end", "client_name", "service__name", "provider_id",
-                             "resource__name", "session_id", "session__seats_taken", "session__capacity"))
+                             "resource__name", "session_id", "session__seats_taken", "session__capacity",
+                             "deposit_step"))
     classes = set()
-    for pk, status, b_start, b_end, client, service, provider_id, room, session_id, taken, capacity in bookings:
+    for pk, status, b_start, b_end, client, service, provider_id, room, session_id, taken, capacity, step in bookings:
         if session_id is not None:  # a class is one entry with its seats taken, linked to its first booking
             if session_id not in classes:
                 classes.add(session_id)
@@ -137,7 +138,9 @@ def load_events(site, providers, start, end, now=None, can_move=False) -> list[E
             continue
         movable = can_move and status in MOVABLE_STATUSES
         what = f"{client} · {service} · {room}" if room else f"{client} · {service}"
-        events.append(Event("booking", f"booking-{pk}", b_start, b_end, statuses[status],
+        # a series' later appointment kept until its deposit is due (bookings.series_payments)
+        label = _("Reserved, deposit due") if status == Booking.Status.HELD and step else statuses[status]
+        events.append(Event("booking", f"booking-{pk}", b_start, b_end, label,
                             what, names[provider_id], f"wb-cal-{status.replace('_', '-')}",
                             inspect.format(pk), move.format(pk) if movable else ""))
     blocks = BusyBlock.objects.filter(provider_id__in=names, starts_at__lt=end, ends_at__gt=start).values_list(

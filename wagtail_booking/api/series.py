@@ -16,6 +16,8 @@ from ..bookings import series as booking_series
 from ..bookings.intake import check_start, client_details
 from ..bookings.models import Booking
 from ..bookings.tokens import manage_token
+from ..checkout.handoff import get_payment_handoff
+from ..formats import speaking
 from ..snippets.models import Provider
 from . import scope
 from .auth import ApiKeyBearer, KeyThrottle
@@ -83,11 +85,19 @@ class SeriesBookingOut(Schema):
     start: datetime
     end: datetime
     manage_token: str
+    expires_at: datetime | None = Field(None, description=(
+        "A held appointment keeps its time until then: the first while the client pays its deposit; each later "
+        "one, once the first is paid, until its own deposit is due (SERIES_DEPOSIT_DUE_HOURS before it)."))
+    checkout_url: str | None = Field(None, description="Where the client pays this appointment's deposit, while "
+                                                       "it is held.")
 
 
 class SeriesOut(Schema):
     id: int
     provider: int
+    next_step: str = Field(description="payment (send the client to checkout_url to pay the first appointment's "
+                                       "deposit), confirmed or awaiting_approval.")
+    checkout_url: str | None = Field(None, description="Where the client pays the first appointment's deposit.")
     bookings: list[SeriesBookingOut]
     skipped: list[datetime] = Field(default_factory=list, description="Dates left out (on_conflict skip).")
 
@@ -125,8 +135,11 @@ def book(request, payload: SeriesIn):
     rows = list(booked.bookings.order_by("start"))
     kept = {row.start for row in rows} | set(replacements)
     skipped = [start.astimezone(zone) for start in booking_series.occurrence_starts(rule) if start not in kept]
-    return Status(201, {"id": booked.pk, "provider": provider.pk, "skipped": skipped,
-                        "bookings": [_booking(row, zone) for row in rows]})
+    bookings = [_booking(request, row, zone) for row in rows]
+    first = bookings[0]
+    next_step = {"held": "payment", "requested": "awaiting_approval"}.get(first["status"], first["status"])
+    return Status(201, {"id": booked.pk, "provider": provider.pk, "skipped": skipped, "bookings": bookings,
+                        "next_step": next_step, "checkout_url": first["checkout_url"]})
 
 
 def on_series_unavailable(request, exc):
@@ -163,7 +176,12 @@ def _slot(slot, zone):
             "provider": slot.provider_id}
 
 
-def _booking(row: Booking, zone) -> dict:
+def _booking(request, row: Booking, zone) -> dict:
+    checkout_url = None
+    if row.status == Booking.Status.HELD:
+        with speaking(row.language):  # the payment page in the client's language
+            checkout_url = request.build_absolute_uri(get_payment_handoff().checkout_url(row, request))
     return {"id": row.reference, "status": row.status, "start": row.start.astimezone(zone),
-            "end": row.end.astimezone(zone), "manage_token": manage_token(row)}
+            "end": row.end.astimezone(zone), "manage_token": manage_token(row), "expires_at": row.hold_expires_at,
+            "checkout_url": checkout_url}
 

@@ -12,11 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from ..bookings import series as booking_series
-from ..bookings import services
+from ..bookings import series_payments, services
 from ..bookings.models import Booking
 from ..checkout import facade
 from ..checkout.balances import links as balance_links
 from ..checkout.balances import services as balances
+from ..checkout.handoff import get_payment_handoff
 from ..checkout.policy_words import cancelled_refund_text, card_words, when
 from ..formats import money
 from ..packages import credits
@@ -44,7 +45,23 @@ def manage(request, reference, token):
     context.update(_page(request, booking, showing_question="confirm" in context))
     context.update(_balance(booking))
     context["series_rows"] = series_rows(booking, booking.client_timezone)
+    context.update(_series_deposit(request, booking))
     return render(request, "wagtail_booking/manage.html", context, status=status)
+
+
+def _series_deposit(request, booking) -> dict:
+    """A series' later appointment waiting for its deposit: how much, by when, and the link to pay it."""
+    if series_payments.awaits_deposit(booking):
+        return {"awaiting_deposit": True, "deposit_amount": money(booking.deposit_with_tax, booking.currency),
+                "deposit_due_by": when(booking.hold_expires_at, booking.client_timezone),
+                "pay_url": get_payment_handoff().checkout_url(booking, request)}
+    if booking.deposit_step == series_payments.LAPSED:
+        return {"deposit_lapsed": True}
+    return {}
+
+
+def _is_open(booking) -> bool:
+    return booking.status in LIVE or series_payments.awaits_deposit(booking)
 
 
 def _balance(booking) -> dict:
@@ -65,7 +82,11 @@ def _change(request, booking) -> dict:
         if not confirmed:
             _require_open(booking)
             return {"confirm": "cancel", "refund_text": _refund_text(booking)}
+        waiting = series_payments.awaits_deposit(booking)
         services.cancel(booking, by="client")
+        if waiting:
+            return {"message": _("This appointment is cancelled. Nothing was paid for it, so there is nothing to "
+                                 "refund.")}
         return {"message": _("Your booking is cancelled. We have sent you an email.")}
     if action == "reschedule":
         raw = request.POST.get("slot", "")
@@ -110,7 +131,7 @@ def _change_following(request, booking, action, confirmed) -> dict:
 
 def _require_open(booking):
     """The services' own refusals, said before the client is asked to confirm something that would fail."""
-    if booking.status not in LIVE:
+    if not _is_open(booking):
         raise services.NotAllowed(_("This booking is %(status)s and cannot be changed.")
                                   % {"status": booking.get_status_display().lower()})
     if _changes_closed(booking):
@@ -124,13 +145,13 @@ def _changes_closed(booking, now=None) -> bool:
 def _page(request, booking, showing_question=False) -> dict:
     """What the page shows besides the question: the actions, the contact block, or the refund of a cancellation."""
     page = {}
-    if booking.status in LIVE and _changes_closed(booking):
+    if _is_open(booking) and _changes_closed(booking):
         config = site_settings(booking.site)
         page.update({"changes_closed_at": when(booking.start - booking.service.cancellation_cutoff,
                                                booking.client_timezone),
                      "contact_phone": config.contact_phone if config else "",
                      "contact_email": config.contact_email if config else ""})
-    elif booking.status in LIVE and not showing_question:
+    elif _is_open(booking) and not showing_question:
         # a seat in a class is not moved (services.reschedule): cancel and book another class
         page["reschedule_times"] = [] if booking.session_id else reschedule_times(request, booking)
         if facade.paid_payment(booking) is not None:

@@ -15,12 +15,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ..bookings import history, services
+from ..bookings import history, series_payments, services
 from ..bookings import series as booking_series
 from ..bookings.tokens import manage_token
 from ..businesses import site_for_request
+from ..checkout.handoff import get_payment_handoff
 from ..conf import booking_settings
+from ..formats import money
 from ..snippets.models import Provider, Service
+from ..snippets.prices import NotPricedIn, price_in, with_tax
 from ..throttling import rate_limited
 from .forms import BookingForm, allows_currency_choice, card_consent_for
 from .picker import offered_prices
@@ -53,6 +56,7 @@ def review(request, service, form, provider_ids, back, status=200, message=None)
         "rows": [_row(index, item, zone, request.POST) for index, item in enumerate(plan.occurrences)],
         "free_count": len(plan.occurrences) - len(plan.conflicts),
         "on_conflict": request.POST.get("on_conflict") or booking_series.SKIP,
+        "deposit": deposit_words(service, form.cleaned_data.get("currency") or None),
     }
     return render(request, "wagtail_booking/series_review.html", context, status=status), None
 
@@ -89,18 +93,38 @@ def book_series(request, service_id):
                                "booking_base_template": booking_settings.BASE_TEMPLATE}, status=failed.status_code)
         return response
     first = booked.bookings.order_by("start").first()
+    if first.status == first.Status.HELD:  # the first deposit is paid now, the later ones before each appointment
+        return HttpResponseRedirect(get_payment_handoff().checkout_url(first, request))
     return HttpResponseRedirect(reverse("wagtail_booking:booked", args=[first.reference, manage_token(first)]))
+
+
+def deposit_words(service, currency) -> str:
+    """How a series of a service with a deposit is paid, for the review page ("" when there is no deposit)."""
+    try:
+        quote = price_in(service, currency)
+    except NotPricedIn:
+        return ""
+    if quote.deposit <= 0:
+        return ""
+    amount = money(with_tax(service, quote.deposit, quote.currency), quote.currency)
+    return _("Each appointment has a deposit of %(amount)s. You pay the first deposit now. Each later deposit is "
+             "due %(hours)s hours before its appointment: we email you the link %(days)s days before, and an "
+             "appointment whose deposit is not paid by then is released.") % {
+        "amount": amount, "hours": booking_settings.SERIES_DEPOSIT_DUE_HOURS,
+        "days": booking_settings.SERIES_DEPOSIT_LINK_DAYS}
 
 
 def series_rows(booking, zone_name):
     """The occurrences of ``booking``'s series for the confirmation and manage pages: (booking, local start,
-    manage URL), in time order; [] for a booking outside a series."""
+    manage URL, its state in words or "" when confirmed), in time order; [] for a booking outside a series."""
     if booking.series_id is None:
         return []
     zone = ZoneInfo(zone_name)
     rows = booking.series.bookings.order_by("start").select_related("service")
     return [(row, row.start.astimezone(zone),
-             reverse("wagtail_booking:manage", args=[row.reference, manage_token(row)])) for row in rows]
+             reverse("wagtail_booking:manage", args=[row.reference, manage_token(row)]),
+             "" if row.status == row.Status.CONFIRMED else series_payments.status_words(row, zone_name))
+            for row in rows]
 
 
 def _row(index, item, zone, posted):

@@ -53,6 +53,8 @@ ACTIONS = {
     "fee_charged": (_("Fee charged"), _("Fee charged to the card on file")),
     "fee_failed": (_("Fee not charged"), _("Fee not charged to the card on file")),
     "balance_requested": (_("Balance requested"), _("Balance link sent")),
+    "reserved": (_("Reserved"), _("Kept for the client until its deposit is due")),
+    "deposit_lapsed": (_("Deposit not paid"), _("Released: its deposit was not paid in time")),
 }
 
 

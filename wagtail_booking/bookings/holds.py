@@ -18,7 +18,7 @@ from .. import signals
 from ..conf import booking_settings
 from ..snippets.models import Provider, Service
 from ..snippets.prices import NotPricedIn, price_in
-from . import history, resources, sessions, writes
+from . import history, resources, series_payments, sessions, writes
 from .models import Booking
 from .tokens import issue_token
 from .writes import BookingError, ClientDetails, NotAllowed, SlotUnavailable
@@ -120,6 +120,7 @@ def complete_hold(booking: Booking, now: datetime | None = None) -> Booking:
                 history.record(booking, "expired")
                 raise SlotUnavailable(_("The hold expired and the time was taken by someone else."))
         advance_hold(booking, now)
+        series_payments.reserve_later(booking, now)  # a series' later appointments wait for their own deposits
     return booking
 
 
@@ -131,8 +132,9 @@ def delete_expired_holds(now=None) -> int:
     """
     cutoff = (now or timezone.now()) - timedelta(hours=booking_settings.EXPIRED_HOLD_RETENTION_HOURS)
     # Holds that reached a payment attempt stay: they are the record of that attempt (and of any refund).
+    # Nor do a series' appointments that waited for their deposit: the client's list of the series shows them.
     stale = Booking.objects.filter(status__in=[Booking.Status.HELD, Booking.Status.EXPIRED],
-                                   hold_expires_at__lte=cutoff, payments__isnull=True)
+                                   hold_expires_at__lte=cutoff, payments__isnull=True, deposit_step="")
     deleted, _ = stale.delete()
     return deleted
 

@@ -203,6 +203,10 @@ class Booking(models.Model):
                                  related_name="resource_bookings", verbose_name=_("resource"))
     series = models.ForeignKey(BookingSeries, null=True, blank=True, on_delete=models.SET_NULL,
                                related_name="bookings", verbose_name=_("series"))
+    # A later appointment of a client's series with a deposit (bookings/series_payments.py), kept held until its
+    # deposit is due: "reserved" once an earlier deposit of the series is paid, "link_sent" once its payment link
+    # went out, "lapsed" once the client was told it was released unpaid. Empty for every other booking.
+    deposit_step = models.CharField(_("series deposit"), max_length=10, blank=True, default="", editable=False)
 
     staff_notes = models.TextField(_("staff notes"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -266,6 +270,15 @@ class Booking(models.Model):
     def resource_for_client(self):
         """The room or equipment to name to the client: only when the service says to (``show_resource_to_client``)."""
         return self.resource if self.resource_id and self.service.show_resource_to_client else None
+
+    @property
+    def status_label(self) -> str:
+        """The status as the client reads it: a series' later appointment says it waits for its deposit."""
+        if self.status == self.Status.HELD and self.deposit_step in ("reserved", "link_sent"):
+            return _("Reserved, deposit due")
+        if self.status == self.Status.EXPIRED and self.deposit_step == "lapsed":
+            return _("Released, deposit not paid")
+        return self.get_status_display()
 
     @property
     def is_live(self) -> bool:

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,7 +27,7 @@ from ..scheduling.types import Slot
 from ..site_settings import business_currency
 from ..snippets.models import Provider, Service
 from ..snippets.prices import NotPricedIn, price_in
-from . import history, holds, services, writes
+from . import history, holds, series_payments, services, writes
 from .availability import available_slots, load_schedules
 from .models import Booking, BookingSeries
 from .tokens import issue_token
@@ -109,10 +110,8 @@ def check_allowed(service: Service, by: str) -> None:
     if not service.allow_series:
         raise NotAllowed(_("%(service)s cannot be booked as a series online. Please contact us.")
                          % {"service": service.name}, field="repeat")
-    if service.deposit_due > 0:
-        raise NotAllowed(_("%(service)s asks for a deposit, and a series of it cannot be paid online yet. Book "
-                           "each appointment on its own, or contact us.") % {"service": service.name},
-                         field="repeat")
+    if not holds.payment_available(service):
+        raise NotAllowed(str(holds.PAYMENT_UNAVAILABLE), field="repeat")
 
 
 def rule_for(service: Service, provider: Provider, first_start: datetime, every_weeks=1, count=None,
@@ -269,8 +268,9 @@ def _add_occurrence(series, slot, client, quote, by, now):
     history.record(booking, "created", by)
     if by == history.BY_STAFF:
         writes.confirm(booking, now, by=history.BY_STAFF)
-    else:
+    elif booking.deposit_due == 0:
         holds.advance_hold(booking, now)
+    # else held: the first deposit is paid now, each later one before its appointment (``series_payments``)
     return booking
 
 
@@ -283,7 +283,10 @@ def following(booking: Booking) -> list[Booking]:
     """``booking`` and the later live occurrences of its series, in time order (just ``booking`` alone)."""
     if booking.series_id is None:
         return [booking]
-    later = (Booking.objects.filter(series_id=booking.series_id, start__gt=booking.start, status__in=LIVE)
+    waiting = Q(status=Booking.Status.HELD, deposit_step__in=series_payments.AWAITING,
+                hold_expires_at__gt=timezone.now())
+    later = (Booking.objects.filter(Q(status__in=LIVE) | waiting, series_id=booking.series_id,
+                                    start__gt=booking.start)
              .select_related("service", "provider").order_by("start"))
     return [booking, *later]
 

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from .. import signals
 from ..site_settings import business_currency
 from ..snippets.models import Provider, Service
-from . import history, resources, sessions, writes
+from . import history, resources, series_payments, sessions, writes
 from .holds import PAYMENT_UNAVAILABLE, complete_hold, create_hold, delete_expired_holds, payment_available
 from .models import Booking
 from .tokens import issue_token
@@ -112,7 +112,8 @@ def reschedule(booking: Booking, new_start: datetime, by: str = "client", now=No
         locked = writes.lock_providers(booking.service, [booking.provider_id], any_state=True)
         resources.lock_pool(booking.service, now, also=booking.resource_id)
         writes.lock_existing(booking)
-        if booking.status not in (Booking.Status.REQUESTED, Booking.Status.CONFIRMED):
+        waiting = series_payments.awaits_deposit(booking)
+        if booking.status not in (Booking.Status.REQUESTED, Booking.Status.CONFIRMED) and not waiting:
             raise NotAllowed(_("This booking is %(status)s and cannot be rescheduled.")
                              % {"status": booking.get_status_display().lower()})
         if by == "client":
@@ -126,9 +127,12 @@ def reschedule(booking: Booking, new_start: datetime, by: str = "client", now=No
         if resources.needs_resource(booking.service):
             booking.resource_id = slot.resource_id  # its own while free (available_slots prefers it)
         writes.set_span(booking)
+        if waiting:  # a series' appointment not paid yet: its deposit falls due before its new time
+            booking.hold_expires_at = series_payments.deposit_deadline(booking.start, now)
         writes.insert(booking, booking.service, new_start, locked, now)
         history.record(booking, "rescheduled", by, previous_start=previous_start, start=booking.start)
-        writes.announce(signals.booking_rescheduled, booking, previous_start=previous_start)
+        if not waiting:  # nothing is booked yet to tell calendars, staff or webhooks about
+            writes.announce(signals.booking_rescheduled, booking, previous_start=previous_start)
     return booking
 
 

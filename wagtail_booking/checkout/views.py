@@ -55,7 +55,7 @@ def pay(request, reference, token):
     if is_booking_only(request.basket):
         return HttpResponseRedirect(reverse("checkout:index"))
     messages.info(request, _("Your time is held until %(time)s. Pay the deposit to confirm it.")
-                  % {"time": formats.when(booking.hold_expires_at, booking.client_timezone, formats.TIME)})
+                  % {"time": formats.when(booking.hold_expires_at, booking.client_timezone)})
     return HttpResponseRedirect(reverse("basket:summary"))
 
 
