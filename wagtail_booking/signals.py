@@ -53,6 +53,10 @@ order_paid_without_card = Signal()
 # ``notifications`` sends the client the email (and the offer's text).
 waitlist_joined = Signal()
 waitlist_offered = Signal()
+# Sent with ``sender=Booking`` and ``booking`` when a series paid up front could not charge this appointment's
+# deposit to the client's card (declined, or the bank wants the client): the appointment stays reserved, and
+# ``notifications`` emails its payment link at once. Inside the transaction that records the refusal.
+series_deposit_refused = Signal()
 
 
 def send_isolated(signal: Signal, sender, **kwargs) -> list:

@@ -5,7 +5,12 @@ are queued through the outbox (``wagtail_booking.outbox``), so a broker outage o
 """
 
 from .bookings.tasks import cancel_short_sessions_task, delete_expired_holds_task
-from .checkout.tasks import capture_ageing_authorisations_task, capture_deposit_task, settle_cancellation_task
+from .checkout.tasks import (
+    capture_ageing_authorisations_task,
+    capture_deposit_task,
+    charge_series_deposits_task,
+    settle_cancellation_task,
+)
 from .clients.tasks import purge_access_links_task, send_access_link_task
 from .giftcards.tasks import release_abandoned_gift_card_holds_task
 from .health import health_heartbeat_task
@@ -61,3 +66,4 @@ __all__ += ["cancel_short_sessions_task"]
 __all__ += ["send_balance_link_email_task", "send_balance_receipt_task"]
 __all__ += ["offer_free_places_task", "send_waitlist_joined_task", "send_waitlist_offer_task", "waitlist_sweep_task"]
 __all__ += ["send_series_deposit_email_task", "series_deposit_sweep_task"]
+__all__ += ["charge_series_deposits_task"]

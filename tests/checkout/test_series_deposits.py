@@ -167,8 +167,13 @@ def test_the_blocks_review_says_how_the_deposits_are_paid_and_books_into_the_che
     data = {"slot": f"{start.isoformat()}|", "timezone": "Europe/London", "name": "Ann Client",
             "email": "ann@example.com", "phone": "", "next": "/", "repeat_every": "1", "repeat_count": "3"}
     review = client.post(f"/booking/book/{coaching.pk}/", data).content.decode()
-    assert ("Each appointment has a deposit of US$18.00. You pay the first deposit now. Each later deposit is due "
-            "48 hours before its appointment") in review
+    assert "Each appointment has a deposit of US$18.00." in review
+    assert ("Pay each deposit before its appointment: the first now, each later one by 48 hours before its "
+            "appointment") in review
+    pk = coaching.pk
+    assert (f'<input type="radio" id="wb-pay-all-{pk}" name="deposit_payment" value="up_front"> <label for="wb-pay-'
+            f'all-{pk}">Pay all the deposits now: the first at the checkout, the others charged right after it to the '
+            'same card, US$18.00 each, one payment per appointment.</label>') in review
     assert "Continue to payment" in review
     response = client.post(f"/booking/book/{coaching.pk}/series/", {**hidden_fields(review),
                                                                    "on_conflict": "all_or_nothing"})
@@ -176,3 +181,81 @@ def test_the_blocks_review_says_how_the_deposits_are_paid_and_books_into_the_che
     assert response.status_code == 302
     assert response["Location"] == f"/booking/pay/{first.reference}/{manage_token(first)}/"
     assert Booking.objects.filter(client_email="ann@example.com", status="held").count() == 3
+
+
+# Paid up front: the first deposit at the checkout, the others charged right after it to the same card ------------
+
+
+def book_up_front(client, service, first, count=4):
+    response = client.post("/booking/api/series", data=json.dumps({
+        "service": service.pk, "start": first.isoformat(), "timezone": "Europe/London", "count": count,
+        "name": "Ann Client", "email": "ann@example.com", "deposit_payment": "up_front"}),
+        content_type="application/json")
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def test_up_front_charges_every_later_deposit_to_the_card_one_payment_each_and_lets_the_card_go(
+        client, stripe_client, stripe_fake, coaching, monday):
+    from wagtail_booking.checkout.card_models import SavedCard
+
+    data = book_up_front(client, coaching, far(monday))
+    first = Booking.objects.get(reference=data["bookings"][0]["id"])
+    consent = SavedCard.objects.get(booking=first)
+    assert consent.consent_text == ("Pay all the deposits now: the first at the checkout, the others charged right "
+                                    "after it to the same card, US$18.00 each, one payment per appointment.")
+    flow = pay(client, stripe_client, coaching, first.reference, data["checkout_url"])
+    assert stripe_fake.payment_intents[flow.payment.payment_intent_id]["setup_future_usage"] == "off_session"
+    bookings = rows(data)
+    assert [row.status for row in bookings] == ["confirmed"] * 4
+    payments = [BookingPayment.objects.get(booking=row) for row in bookings]
+    assert [(p.state, p.amount_captured) for p in payments] == [("captured", Decimal("18.00"))] * 4
+    assert len({p.payment_intent_id for p in payments}) == 4 and all(p.order_id for p in payments)
+    assert [stripe_fake.payment_intents[p.payment_intent_id]["amount_received"] for p in payments] == [1800] * 4
+    assert SavedCard.objects.get(pk=consent.pk).state == "spent"  # not kept for anything else
+    confirmations = [m for m in mail.outbox if m.to == ["ann@example.com"] and "confirmed" in m.subject.lower()]
+    assert len(confirmations) == 4
+    # Each appointment's cancellation settles its own payment, as a single booking's would.
+    series.cancel(bookings[2], by="client")
+    assert BookingPayment.objects.get(booking=bookings[2]).amount_refunded == Decimal("18.00")
+    assert [BookingPayment.objects.get(booking=row).amount_refunded for row in (bookings[0], bookings[1],
+                                                                               bookings[3])] == [0, 0, 0]
+
+
+def test_up_front_a_card_the_bank_refuses_off_session_leaves_each_date_reserved_with_its_link_sent(
+        client, stripe_client, stripe_fake, coaching, monday):
+    data = book_up_front(client, coaching, far(monday), count=3)
+    flow = Checkout(client, stripe_client, coaching)
+    flow.hold_body = {"id": data["bookings"][0]["id"], "checkout_url": data["checkout_url"]}
+    flow.open_payment_page()
+    flow.pay(payment_method="pm_card_authenticationRequired")  # the bank wants the client every time
+    stripe_fake.complete_3ds(flow.payment.payment_intent_id)
+    flow.come_back()
+    first, second, third = rows(data)
+    assert first.status == "confirmed"
+    for row in (second, third):
+        assert (row.status, row.deposit_step, row.hold_expires_at) == ("held", "link_sent", row.start - DUE)
+        payment = BookingPayment.objects.get(booking=row)
+        assert payment.state == "failed" and "emailed to the client" in payment.problem
+    links = [m for m in mail.outbox if m.subject.startswith("Pay the deposit to keep your appointment")]
+    assert len(links) == 2
+    assert "We could not charge this appointment's deposit to your card, so it is not paid yet." in links[0].body
+    assert series_deposits.sweep() == (0, 0)  # the links went already
+
+
+def test_the_blocks_up_front_choice_keeps_the_clients_agreement_with_the_first_appointment(client, coaching,
+                                                                                           monday):
+    from tests.blocks.test_series_block import hidden_fields
+    from wagtail_booking.bookings.models import BookingSeries
+    from wagtail_booking.checkout.card_models import SavedCard
+
+    data = {"slot": f"{far(monday).isoformat()}|", "timezone": "Europe/London", "name": "Ann Client",
+            "email": "ann@example.com", "phone": "", "next": "/", "repeat_every": "2", "repeat_count": "3"}
+    review = client.post(f"/booking/book/{coaching.pk}/", data).content.decode()
+    response = client.post(f"/booking/book/{coaching.pk}/series/", {
+        **hidden_fields(review), "on_conflict": "all_or_nothing", "deposit_payment": "up_front"})
+    first = Booking.objects.filter(client_email="ann@example.com").order_by("start").first()
+    assert response["Location"] == f"/booking/pay/{first.reference}/{manage_token(first)}/"
+    assert first.series.payment == BookingSeries.Payment.UP_FRONT
+    card = SavedCard.objects.get(booking=first)
+    assert card.state == "pending" and card.consent_text.startswith("Pay all the deposits now")

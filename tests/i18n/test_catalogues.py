@@ -30,7 +30,8 @@ CLIENT_MODULES = ["blocks/__init__.py", "blocks/forms.py", "blocks/manage.py", "
                   "checkout/balances/forms.py", "checkout/balances/services.py", "notifications/balance.py",
                   "blocks/series.py", "bookings/series.py",
                   "waitlist/lines.py", "waitlist/forms.py", "waitlist/claims.py",
-                  "notifications/waitlist.py", "bookings/series_payments.py", "notifications/series_deposits.py"]
+                  "notifications/waitlist.py", "bookings/series_payments.py", "notifications/series_deposits.py",
+                  "checkout/series_upfront.py"]
 KEYWORDS = {"_": None, "gettext": None, "gettext_lazy": None, "ngettext": (1, 2), "ngettext_lazy": (1, 2),
             "pgettext": ((1, "c"), 2), "pgettext_lazy": ((1, "c"), 2), "npgettext": ((1, "c"), 2, 3)}
 

@@ -14,8 +14,10 @@ from ninja.errors import HttpError
 from ..bookings import history
 from ..bookings import series as booking_series
 from ..bookings.intake import check_start, client_details
-from ..bookings.models import Booking
+from ..bookings.models import Booking, BookingSeries
 from ..bookings.tokens import manage_token
+from ..bookings.writes import NotAllowed
+from ..checkout import series_upfront
 from ..checkout.handoff import get_payment_handoff
 from ..formats import speaking
 from ..snippets.models import Provider
@@ -60,6 +62,12 @@ class SeriesIn(BookingFields, Rule):
         "all_or_nothing: book nothing unless every date is free (or replaced); skip: book the free dates and "
         "leave out the others."))
     replacements: Annotated[list[Replacement], Field(max_length=52)] = Field(default_factory=list)
+    deposit_payment: Literal["per_occurrence", "up_front"] = Field("per_occurrence", description=(
+        "For a service with a deposit. per_occurrence: the first deposit now, each later one before its "
+        "appointment (its link emailed). up_front: the first at checkout_url, the others charged right after it "
+        "to the same card, one payment per appointment; show the client the words of the review page's choice "
+        "and send it only when they chose it. A business whose payment integration cannot keep cards is refused "
+        "(409 naming deposit_payment)."))
 
 
 class OccurrenceOut(Schema):
@@ -128,9 +136,14 @@ def book(request, payload: SeriesIn):
     client = client_details(service, payload.name, payload.email, payload.phone, payload.timezone, payload.answers,
                             payload.sms_consent, language=payload.language or "")
     replacements = {check_start(item.start): check_start(item.replacement) for item in payload.replacements}
+    if payload.deposit_payment == BookingSeries.Payment.UP_FRONT and not series_upfront.offered(service):
+        raise NotAllowed("Paying every deposit up front is not available for this business; pay each before its "
+                         "appointment (per_occurrence).", field="deposit_payment")
     booked = booking_series.book(service, provider, booking_series.SeriesRequest(rule, payload.on_conflict,
                                                                                  replacements),
-                                 client, by=history.BY_CLIENT, currency=payload.currency)
+                                 client, by=history.BY_CLIENT, currency=payload.currency,
+                                 payment=payload.deposit_payment)
+    series_upfront.record_consent(booked)
     zone = request.booking_zone
     rows = list(booked.bookings.order_by("start"))
     kept = {row.start for row in rows} | set(replacements)

@@ -52,6 +52,8 @@ def manage(request, reference, token):
 def _series_deposit(request, booking) -> dict:
     """A series' later appointment waiting for its deposit: how much, by when, and the link to pay it."""
     if series_payments.awaits_deposit(booking):
+        if booking.deposit_step == series_payments.CHARGING:  # a series paid up front, charging it right now
+            return {"awaiting_deposit": True, "deposit_charging": True}
         return {"awaiting_deposit": True, "deposit_amount": money(booking.deposit_with_tax, booking.currency),
                 "deposit_due_by": when(booking.hold_expires_at, booking.client_timezone),
                 "pay_url": get_payment_handoff().checkout_url(booking, request)}

@@ -17,8 +17,10 @@ from django.views.decorators.http import require_POST
 
 from ..bookings import history, series_payments, services
 from ..bookings import series as booking_series
+from ..bookings.models import BookingSeries
 from ..bookings.tokens import manage_token
 from ..businesses import site_for_request
+from ..checkout import series_upfront
 from ..checkout.handoff import get_payment_handoff
 from ..conf import booking_settings
 from ..formats import money
@@ -30,7 +32,7 @@ from .picker import offered_prices
 
 REPLACE_PREFIX = "replace_"
 # What the review page does not carry over from the picker's POST (it sets these itself).
-NOT_CARRIED = {"csrfmiddlewaretoken", "on_conflict"}
+NOT_CARRIED = {"csrfmiddlewaretoken", "on_conflict", "deposit_payment"}
 
 
 def wants_series(request) -> bool:
@@ -57,6 +59,7 @@ def review(request, service, form, provider_ids, back, status=200, message=None)
         "free_count": len(plan.occurrences) - len(plan.conflicts),
         "on_conflict": request.POST.get("on_conflict") or booking_series.SKIP,
         "deposit": deposit_words(service, form.cleaned_data.get("currency") or None),
+        "deposit_payment": request.POST.get("deposit_payment") or BookingSeries.Payment.PER_OCCURRENCE,
     }
     return render(request, "wagtail_booking/series_review.html", context, status=status), None
 
@@ -83,7 +86,9 @@ def book_series(request, service_id):
                                         field="on_conflict")
         request_ = booking_series.SeriesRequest(rule, on_conflict, _replacements(request.POST))
         booked = booking_series.book(service, provider, request_, _client(form), by=history.BY_CLIENT,
-                                     currency=form.cleaned_data.get("currency") or None)
+                                     currency=form.cleaned_data.get("currency") or None,
+                                     payment=_deposit_payment(request.POST.get("deposit_payment"), service))
+        series_upfront.record_consent(booked)
     except services.BookingError as error:
         response, failed = review(request, service, form, provider_ids, back, status=error.status_code,
                                   message=error.message)
@@ -98,20 +103,26 @@ def book_series(request, service_id):
     return HttpResponseRedirect(reverse("wagtail_booking:booked", args=[first.reference, manage_token(first)]))
 
 
-def deposit_words(service, currency) -> str:
-    """How a series of a service with a deposit is paid, for the review page ("" when there is no deposit)."""
+def deposit_words(service, currency) -> dict:
+    """How a series of a service with a deposit is paid, for the review page ({} when there is no deposit): the
+    deposit, paying each before its appointment, and (where the payment integration keeps cards) all now."""
     try:
         quote = price_in(service, currency)
     except NotPricedIn:
-        return ""
+        return {}
     if quote.deposit <= 0:
-        return ""
+        return {}
     amount = money(with_tax(service, quote.deposit, quote.currency), quote.currency)
-    return _("Each appointment has a deposit of %(amount)s. You pay the first deposit now. Each later deposit is "
-             "due %(hours)s hours before its appointment: we email you the link %(days)s days before, and an "
-             "appointment whose deposit is not paid by then is released.") % {
-        "amount": amount, "hours": booking_settings.SERIES_DEPOSIT_DUE_HOURS,
-        "days": booking_settings.SERIES_DEPOSIT_LINK_DAYS}
+    words = {
+        "each": _("Each appointment has a deposit of %(amount)s.") % {"amount": amount},
+        "per_occurrence": _(
+            "Pay each deposit before its appointment: the first now, each later one by %(hours)s hours before its "
+            "appointment (we email you the link %(days)s days before; an appointment whose deposit is not paid by "
+            "then is released).") % {"hours": booking_settings.SERIES_DEPOSIT_DUE_HOURS,
+                                      "days": booking_settings.SERIES_DEPOSIT_LINK_DAYS}}
+    if series_upfront.offered(service):
+        words["up_front"] = series_upfront.consent_words(amount)
+    return words
 
 
 def series_rows(booking, zone_name):
@@ -144,6 +155,13 @@ def _provider_and_rule(request, service, form, provider_ids):
     count, until = request.POST.get("repeat_count") or None, _date(request.POST.get("repeat_until"))
     return provider, booking_series.rule_for(service, provider, start, request.POST.get("repeat_every"), count,
                                              until)
+
+
+def _deposit_payment(raw, service):
+    """Up front only when chosen and offered; anything else is paid per appointment."""
+    if raw == BookingSeries.Payment.UP_FRONT and series_upfront.offered(service):
+        return BookingSeries.Payment.UP_FRONT
+    return BookingSeries.Payment.PER_OCCURRENCE
 
 
 def _date(raw):

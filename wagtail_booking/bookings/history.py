@@ -55,6 +55,7 @@ ACTIONS = {
     "balance_requested": (_("Balance requested"), _("Balance link sent")),
     "reserved": (_("Reserved"), _("Kept for the client until its deposit is due")),
     "deposit_lapsed": (_("Deposit not paid"), _("Released: its deposit was not paid in time")),
+    "deposit_refused": (_("Deposit not charged"), _("Deposit not charged to the card kept for the series")),
 }
 
 

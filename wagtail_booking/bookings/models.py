@@ -205,7 +205,8 @@ class Booking(models.Model):
                                related_name="bookings", verbose_name=_("series"))
     # A later appointment of a client's series with a deposit (bookings/series_payments.py), kept held until its
     # deposit is due: "reserved" once an earlier deposit of the series is paid, "link_sent" once its payment link
-    # went out, "lapsed" once the client was told it was released unpaid. Empty for every other booking.
+    # went out, "charging" while a series paid up front charges it, "lapsed" once the client was told it was
+    # released unpaid. Empty for every other booking.
     deposit_step = models.CharField(_("series deposit"), max_length=10, blank=True, default="", editable=False)
 
     staff_notes = models.TextField(_("staff notes"), blank=True)
@@ -274,7 +275,7 @@ class Booking(models.Model):
     @property
     def status_label(self) -> str:
         """The status as the client reads it: a series' later appointment says it waits for its deposit."""
-        if self.status == self.Status.HELD and self.deposit_step in ("reserved", "link_sent"):
+        if self.status == self.Status.HELD and self.deposit_step in ("reserved", "link_sent", "charging"):
             return _("Reserved, deposit due")
         if self.status == self.Status.EXPIRED and self.deposit_step == "lapsed":
             return _("Released, deposit not paid")

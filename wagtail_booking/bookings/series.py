@@ -184,11 +184,15 @@ def _reason(schedule, day, start, rules, busy) -> str:
 
 
 def book(service: Service, provider: Provider, request: SeriesRequest, client: ClientDetails,
-         by: str = history.BY_CLIENT, now=None, currency=None) -> BookingSeries:
+         by: str = history.BY_CLIENT, now=None, currency=None,
+         payment: str = BookingSeries.Payment.PER_OCCURRENCE) -> BookingSeries:
     """Book the series in one transaction under the provider lock, re-checking every date.
 
     All-or-nothing refuses (nothing written) when any date is not free and has no chosen alternative; skip books
     the rest. Either way a date lost to a race since the preview is a :class:`SeriesUnavailable` naming it.
+    With a deposit every date is held and the first deposit is paid at the checkout; ``payment`` says whether the
+    later deposits are charged right after it to the same card (up front) or each before its date
+    (``series_payments``).
     """
     now = now or timezone.now()
     check_allowed(service, by)
@@ -209,7 +213,8 @@ def book(service: Service, provider: Provider, request: SeriesRequest, client: C
         series = BookingSeries.objects.create(
             site_id=service.site_id, service=service, provider=provider, every_weeks=request.rule.every_weeks,
             occurrences=request.rule.count, until=request.rule.until, local_time=request.rule.wall_time,
-            timezone=request.rule.zone, client_name=client.name, client_email=client.email, created_by=by)
+            timezone=request.rule.zone, client_name=client.name, client_email=client.email, created_by=by,
+            payment=payment if quote and quote.deposit > 0 else BookingSeries.Payment.PER_OCCURRENCE)
         for slot in chosen:
             _add_occurrence(series, slot, client, quote, by, now)
     return series

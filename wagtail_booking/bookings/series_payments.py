@@ -8,7 +8,8 @@ before it). Its payment link is emailed ``SERIES_DEPOSIT_LINK_DAYS`` before it (
 shows it all along). Unpaid at the deadline, the hold lapses like any other (the time is free again, the waitlist
 is offered it) and :func:`release_lapsed` marks it so that the client is told once.
 
-``Booking.deposit_step`` says where each later appointment is: reserved, link sent, lapsed.
+``Booking.deposit_step`` says where each later appointment is: reserved, link sent, being charged (a series paid
+up front, ``checkout.series_upfront``), lapsed.
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ from ..snippets.models import Provider
 from . import history, resources, writes
 from .models import Booking
 
-RESERVED, LINK_SENT, LAPSED = "reserved", "link_sent", "lapsed"
-AWAITING = (RESERVED, LINK_SENT)
+RESERVED, LINK_SENT, CHARGING, LAPSED = "reserved", "link_sent", "charging", "lapsed"
+# "charging": a series paid up front is charging this deposit to the client's card (``checkout.series_upfront``).
+AWAITING = (RESERVED, LINK_SENT, CHARGING)
 
 
 def deposit_deadline(start: datetime, now: datetime) -> datetime:

@@ -21,6 +21,8 @@ class SavedCard(models.Model):
         PENDING = "pending", _("Waiting for the card")
         ACTIVE = "active", _("On file")
         FAILED = "failed", _("Not saved")
+        # Kept only to charge the deposits of a series paid up front (checkout.series_upfront), then let go.
+        SPENT = "spent", _("Used for the series' deposits, not kept")
 
     site = models.ForeignKey("wagtailcore.Site", on_delete=models.PROTECT, related_name="+", default=default_site_id,
                              verbose_name=_("business"))

@@ -111,7 +111,11 @@ def balance_refusal(payment, basket) -> str:
 
 def _priced_basket(payment):
     """The basket behind the payment, with offers applied, and what it costs now."""
-    basket = Basket._default_manager.get(pk=payment.basket_id)
+    return priced_basket(Basket._default_manager.get(pk=payment.basket_id))
+
+
+def priced_basket(basket):
+    """``basket`` with offers applied and what it costs now: (basket, user, shipping, charge, total, amount)."""
     user = basket.owner or AnonymousUser()
     basket.strategy = Selector().strategy(user=user)
     Applicator().apply(basket, user)

@@ -122,10 +122,13 @@ def retrieve_payment_method(payment_method_id, account=""):
 
 
 def create_off_session_intent(amount_minor, currency, customer, payment_method, metadata, idempotency_key,
-                              account=""):
-    """A PaymentIntent for a saved card, not yet confirmed (so we know its id before any money moves)."""
+                              account="", fee_minor=None):
+    """A PaymentIntent for a saved card, not yet confirmed (so we know its id before any money moves); on a
+    connected ``account`` the platform keeps ``fee_minor``."""
     params = {"amount": amount_minor, "currency": currency.lower(), "customer": customer,
               "payment_method": payment_method, "payment_method_types": ["card"], "metadata": metadata}
+    if account and fee_minor:
+        params["application_fee_amount"] = fee_minor
     return client().v1.payment_intents.create(params=params, options=_options(account, idempotency_key))
 
 

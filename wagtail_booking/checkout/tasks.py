@@ -4,7 +4,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
 from ..outbox import durable_task
-from . import fees, settlement
+from . import fees, series_upfront, settlement
 
 
 @durable_task(retries=5, retry_delay=30, retry_backoff=2)
@@ -25,3 +25,8 @@ def capture_ageing_authorisations_task():
 @durable_task(retries=5, retry_delay=30, retry_backoff=2)
 def charge_no_show_fee_task(booking_id):
     fees.charge_automatically(booking_id)
+
+
+@durable_task(retries=5, retry_delay=30, retry_backoff=2)
+def charge_series_deposits_task(series_id):
+    series_upfront.charge_later(series_id)

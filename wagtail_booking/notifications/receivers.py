@@ -3,7 +3,7 @@
 from .. import signals
 from ..checkout.quotes import paid_payment
 from ..outbox import enqueue
-from . import staff_receivers
+from . import series_deposits, staff_receivers
 from . import waitlist as waitlist_messages
 from .forms import plug_in
 from .tasks import (
@@ -70,3 +70,4 @@ def connect():
         signal.connect(receiver, dispatch_uid=f"wagtail_booking.notifications.{receiver.__name__}")
     staff_receivers.connect()
     waitlist_messages.connect()
+    series_deposits.connect()

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from .. import formats
+from .. import formats, signals
 from ..bookings import series_payments
 from ..bookings.models import Booking
 from ..conf import booking_settings
@@ -32,6 +32,8 @@ def context(booking) -> dict:
             "amount": formats.money(booking.deposit_with_tax, booking.currency),
             "due_by": formats.when(booking.hold_expires_at, booking.client_timezone),
             "url": payment_url(booking) if series_payments.awaits_deposit(booking) else "",
+            # a series paid up front whose card was refused for this one
+            "refused": booking.payments.filter(kind="deposit", state="failed").exists(),
             "manage_url": manage_url(booking, base)}
 
 
@@ -85,3 +87,13 @@ def send_series_deposit_email_task(booking_id, kind):
 def series_deposit_sweep_task():
     """Every five minutes: late deposits release their appointments; links go out as they fall due."""
     return sweep()
+
+
+def _on_refused(sender, booking, **kwargs):
+    """A series paid up front could not charge this deposit: its payment link goes out now, once."""
+    if series_payments.mark_link_sent(booking.pk):
+        enqueue(send_series_deposit_email_task, booking.pk, LINK)
+
+
+def connect():
+    signals.series_deposit_refused.connect(_on_refused, dispatch_uid="wagtail_booking.notifications.series_refused")
