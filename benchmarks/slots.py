@@ -64,11 +64,12 @@ def build(booking_count):
 def build_pooled(booking_count, providers=10, rooms=5):
     """``providers`` staff Mon-Fri 09:00-17:00 and a pool of ``rooms`` rooms open 08:00-18:00, one service needing
     both; bookings spread over about a year of weekdays, never two in one room or with one provider at once."""
-    from wagtail_booking.bookings.models import Booking
+    from wagtail_booking.bookings.models import Booking, ClassSession
     from wagtail_booking.snippets.models import Provider, Service, WeeklyHours
     from wagtail_booking.snippets.resources import ResourcePool
 
     Booking.objects.all().delete()
+    ClassSession.objects.all().delete()
     Service.objects.all().delete()
     ResourcePool.objects.all().delete()
     Provider.objects.all().delete()
@@ -103,6 +104,43 @@ def build_pooled(booking_count, providers=10, rooms=5):
     return service, in_window
 
 
+def build_class_pooled(session_count, providers=10, rooms=5):
+    """The staff and rooms of :func:`build_pooled`, a 12-seat class needing one of the rooms, ``session_count``
+    sessions of it spread over the staff and rooms (each with a 2-seat booking) and as many one-to-one bookings
+    of a service sharing the pool at other times: a start is offered for an existing session with seats, or where
+    a provider and a room are free."""
+    from wagtail_booking.bookings.models import Booking, ClassSession
+    from wagtail_booking.snippets.models import Service
+
+    one_to_one, _in_window = build_pooled(session_count, providers, rooms)
+    staff = list(one_to_one.providers.order_by("pk"))
+    room_rows = list(one_to_one.resource_pool.resources.order_by("pk"))
+    service = Service.objects.create(name="Bench class", duration_minutes=30, slot_interval_minutes=30,
+                                     minimum_notice_minutes=0, booking_horizon_days=730, capacity=12,
+                                     max_seats_per_booking=2, resource_pool=one_to_one.resource_pool)
+    service.providers.set(staff)
+    sessions, day = [], date(2026, 12, 1)
+    per_day = max(1, -(-session_count // 250))
+    while len(sessions) < session_count:
+        if day.weekday() < 5:
+            # Session k of the day at 13:00 onwards (the one-to-one bookings fill 09:00-13:00 at most per_day <= 8).
+            for k in range(per_day):
+                start = datetime.combine(day, clock(13), tzinfo=NY) + timedelta(minutes=30 * (k % 8))
+                sessions.append(ClassSession(service=service, provider=staff[(k + 5) % providers],
+                                             resource=room_rows[k % rooms], start=start,
+                                             end=start + timedelta(minutes=30), blocked_start=start,
+                                             blocked_end=start + timedelta(minutes=30), capacity=12))
+        day += timedelta(days=1)
+    sessions = ClassSession.objects.bulk_create(sessions[:session_count])
+    Booking.objects.bulk_create(
+        Booking(service=service, provider_id=session.provider_id, session=session, seats=2, start=session.start,
+                end=session.end, blocked_start=session.start, blocked_end=session.end, status="confirmed",
+                client_name="Bench", client_email="bench@example.com", client_timezone="America/New_York")
+        for session in sessions)
+    in_window = ClassSession.objects.filter(start__date__range=WINDOW).count()
+    return service, in_window
+
+
 def main():
     with bench_database():
         client = Client()
@@ -110,6 +148,8 @@ def main():
         run(client, build, (0, 100, 1000))
         print("Any of 10 providers, with one of 5 rooms")
         run(client, build_pooled, (1000, 5000))
+        print("A 12-seat class, any of 10 providers, with one of 5 rooms (sessions, and as many one-to-one bookings)")
+        run(client, build_class_pooled, (1000, 2000))
 
 
 def run(client, builder, counts):
