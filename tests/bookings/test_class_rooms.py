@@ -139,3 +139,15 @@ def test_a_class_cancelled_for_too_few_seats_frees_its_room(rooms, monday, time_
     assert "10:00" in available_starts(massage, monday)
     moved_in = services.create_hold(massage, ny(monday, 10), client(2))
     assert moved_in.resource == rooms[0]
+
+
+def test_a_months_search_takes_seven_queries_whatever_is_booked(yoga, monday, django_assert_num_queries):
+    def search():
+        return available_slots(yoga, ny(monday, 0), ny(monday, 0) + timedelta(days=30))
+
+    with django_assert_num_queries(7):  # providers 3, rooms 3, sessions 1
+        search()
+    for n in range(8):
+        services.create_hold(yoga, ny(monday + timedelta(days=n % 4), 9 + n), client(n), seats=1 + n % 2)
+    with django_assert_num_queries(7):
+        assert search()

@@ -5,10 +5,9 @@ seat is given back); one created ahead in code has ``on_demand`` false and stays
 service names a pool needs a room as well: a new session takes the lowest-id member free for its blocked span and
 keeps it in ``ClassSession.resource`` (the seats in it hold none themselves); joining a session needs no room. Every
 write follows the lock order of ``writes``: provider rows, then the pool's resource rows, then the session row,
-then booking rows. The seat count itself is kept
-by the database (migration 0030): a trigger adds each live booking's seats to ``ClassSession.seats_taken`` and a
-check constraint holds it within the capacity, so the checks made here give the client a clear answer and the
-database makes overselling impossible whatever writes the rows.
+then booking rows. The seat count itself is kept by the database (migration 0030): a trigger adds each live
+booking's seats to ``ClassSession.seats_taken`` and a check constraint holds it within the capacity, so the checks
+made here give the client a clear answer and the database makes overselling impossible whatever writes the rows.
 """
 
 from __future__ import annotations
@@ -26,7 +25,6 @@ from ..snippets.models import Provider
 from . import resources, writes
 from .availability import available_slots, load_schedules
 from .models import Booking, ClassSession
-from .resources import restrict_to_pool
 from .writes import ALTERNATIVES_WINDOW, BookingError, NotAllowed, SlotUnavailable
 
 
@@ -152,7 +150,8 @@ def _free_start(service, start, provider_ids, now) -> Slot | None:
     missing."""
     end = start + timedelta(microseconds=1)
     schedules = load_schedules(service, start, end, provider_ids, now)
-    slots = restrict_to_pool(service, compute_slots(schedules, service.rules, start, end, now), start, end, now)
+    open_slots = compute_slots(schedules, service.rules, start, end, now)
+    slots = resources.restrict_to_pool(service, open_slots, start, end, now)
     return slots[0] if slots and slots[0].start == start else None
 
 
