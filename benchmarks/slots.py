@@ -1,7 +1,8 @@
 """Slot search speed: one provider Mon-Fri 09:00-17:00 America/New_York, a 30-minute service every 30 minutes,
 the window 2027-03-01..2027-03-30 (DST starts 2027-03-14), with 0, 100 and 1,000 confirmed bookings in the table.
 Then staff plus room: the same service offered by any of 10 providers and needing one of a pool of 5 rooms, with
-1,000 and 5,000 bookings spread over the providers and rooms.
+1,000 and 5,000 bookings spread over the providers and rooms. Then a 12-seat class needing one of the same rooms,
+with 1,000 and 2,000 sessions (each with a 2-seat booking) beside as many one-to-one bookings in the pool.
 
 Prints the median time and the SQL query count for the whole window, through the API view (Django test client,
 middleware included) and through the Python call. Run on PostgreSQL:
@@ -12,6 +13,11 @@ Measured (1 December 2026, a shared machine with one test run beside it; medians
 month takes 7 queries in Python and 8 through the API for 1,000 and for 5,000 bookings. PostgreSQL, Python call:
 21.6 ms with 1,000 bookings, 32.1 ms with 5,000 (API 28.0 and 38.6 ms; one provider 5.1-6.4 ms). SQLite, Python
 call: 37.9 and 41.8 ms (one provider 6.1-9.0 ms).
+
+The class with rooms (1 December 2026, a shared machine at load 3 on 2 CPUs; medians of 50): 8 queries in Python
+and 9 through the API for 1,000 and for 2,000 sessions, one more than staff plus room (its sessions). PostgreSQL,
+Python call: 30.1 ms with 1,000 sessions, 44.3 ms with 2,000 (API 38.3 and 54.9 ms; staff plus room measured
+beside it: 19.7 and 28.3 ms). SQLite, Python call: 24.5 and 34.5 ms (API 30.3 and 40.0 ms).
 """
 
 import sys
@@ -33,10 +39,11 @@ REPEATS = 50
 
 
 def build(booking_count):
-    from wagtail_booking.bookings.models import Booking
+    from wagtail_booking.bookings.models import Booking, ClassSession
     from wagtail_booking.snippets.models import Provider, Service, WeeklyHours
 
     Booking.objects.all().delete()
+    ClassSession.objects.all().delete()
     Service.objects.all().delete()
     Provider.objects.all().delete()
     provider = Provider.objects.create(name="Bench", timezone="America/New_York")
