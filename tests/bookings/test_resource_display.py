@@ -91,3 +91,38 @@ def test_the_api_names_the_room_only_when_the_service_shows_it(client, massage, 
     massage.show_resource_to_client = True
     massage.save()
     assert hold(11, 2)["resource"] == "Cedar room"
+
+
+def test_a_seat_in_a_class_shows_its_sessions_room_on_the_same_terms(
+        client, admin_client, site_root, monday, django_capture_on_commit_callbacks):
+    yoga = ServiceFactory(name="Yoga", capacity=6, duration_minutes=60,
+                          providers=[ProviderFactory(name="Maya", email="maya@example.com")],
+                          resource_pool=pool_of(ResourceFactory(name="Cedar room")))
+    booking = book(yoga, ny(monday, 10), django_capture_on_commit_callbacks)
+    assert booking.resource is None and booking.session.resource.name == "Cedar room"
+    [to_maya] = staff_mail()
+    assert "Room or equipment: Cedar room" in to_maya.body and "Cedar room" in to_maya.alternatives[0][0]
+    [to_ann] = client_mail()
+    assert "Cedar room" not in to_ann.body and "Cedar room" not in to_ann.alternatives[0][0]
+    event, html = ics(client, booking)
+    assert "Cedar room" not in html and "Cedar room" not in str(event.get("location", ""))
+    page = admin_client.get(f"/admin/bookings/inspect/{booking.pk}/").content.decode()
+    assert "Cedar room (not shown to the client)" in page
+    feed = admin_client.get("/admin/booking/calendar/feed/", {"start": f"{monday}T00:00", "end": f"{monday}T23:00"})
+    assert [event["extendedProps"]["what"] for event in feed.json()] == ["Yoga · 1 of 6 seat taken · Cedar room"]
+
+    yoga.show_resource_to_client = True
+    yoga.save()
+    mail.outbox.clear()
+    second = book(yoga, ny(monday, 10), django_capture_on_commit_callbacks)
+    assert second.session == booking.session  # the same class, the same room
+    [to_ann] = client_mail()
+    assert "Where: Cedar room" in to_ann.body and "Cedar room" in to_ann.alternatives[0][0]
+    event, html = ics(client, second)
+    assert "Cedar room" in html and str(event["location"]) == "Cedar room"
+    manage = client.get(f"/booking/manage/{second.reference}/{manage_token(second)}/").content.decode()
+    assert "Cedar room" in manage
+    body = {"service": yoga.pk, "start": ny(monday, 10).isoformat(), "name": "Bo", "email": "bo@example.com",
+            "timezone": "America/New_York"}
+    response = client.post("/booking/api/holds", data=json.dumps(body), content_type="application/json")
+    assert response.status_code == 201 and response.json()["resource"] == "Cedar room"

@@ -119,3 +119,16 @@ def test_rooms_and_pools_are_scoped_to_the_user_businesses(client, owner_of_a, b
     assert response.status_code == 302, response.context["form"].errors
     service.refresh_from_db()
     assert service.resource_pool == my_pool
+
+
+def test_a_class_can_need_a_room_from_a_pool(admin_client, monday):
+    studios = pool_of(ResourceFactory(name="Studio A"), name="Studios")
+    service = ServiceFactory(name="Yoga", duration_minutes=60, slot_interval_minutes=60, providers=[ProviderFactory()])
+    data = page_form(admin_client, SERVICE_URL.format(service.pk))
+    data["capacity"], data["max_seats_per_booking"], data["resource_pool"] = ["8"], ["2"], [str(studios.pk)]
+    response = admin_client.post(SERVICE_URL.format(service.pk), data)
+    assert response.status_code == 302, response.context["form"].errors
+    service.refresh_from_db()
+    assert service.is_class and service.resource_pool == studios
+    [first, *_rest] = available_slots(service, ny(monday, 0), ny(monday, 23))
+    assert (first.start, first.seats_left, first.resource_id) == (ny(monday, 9), 8, studios.resources.get().pk)

@@ -127,13 +127,14 @@ def load_events(site, providers, start, end, now=None, can_move=False) -> list[E
                 .exclude(status=Booking.Status.HELD, hold_expires_at__lte=now).order_by("pk")
                 .values_list("pk", "status", "start", "end", "client_name", "service__name", "provider_id",
                              "resource__name", "session_id", "session__seats_taken", "session__capacity",
-                             "deposit_step"))
+                             "session__resource__name", "deposit_step"))
     classes = set()
-    for pk, status, b_start, b_end, client, service, provider_id, room, session_id, taken, capacity, step in bookings:
+    for (pk, status, b_start, b_end, client, service, provider_id, room, session_id, taken, capacity,
+         class_room, step) in bookings:
         if session_id is not None:  # a class is one entry with its seats taken, linked to its first booking
             if session_id not in classes:
                 classes.add(session_id)
-                events.append(_class_event(session_id, b_start, b_end, service, taken, capacity,
+                events.append(_class_event(session_id, b_start, b_end, service, taken, capacity, class_room,
                                            names[provider_id], inspect.format(pk)))
             continue
         movable = can_move and status in MOVABLE_STATUSES
@@ -158,10 +159,12 @@ def load_events(site, providers, start, end, now=None, can_move=False) -> list[E
     return events
 
 
-def _class_event(session_id, start, end, service, taken, capacity, provider, url) -> Event:
+def _class_event(session_id, start, end, service, taken, capacity, room, provider, url) -> Event:
     title = ngettext("%(service)s · %(taken)s of %(capacity)s seat taken",
                      "%(service)s · %(taken)s of %(capacity)s seats taken", taken) % {
         "service": service, "taken": taken, "capacity": capacity}
+    if room:  # as a one-to-one booking's entry names its room last
+        title = f"{title} · {room}"
     return Event("class", f"class-{session_id}", start, end, _("Class"), title, provider, "wb-cal-class", url)
 
 

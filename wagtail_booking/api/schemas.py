@@ -158,8 +158,9 @@ class BookingOut(Schema):
     language: str | None = Field(None, description="The language the client's emails and texts are written in.")
     video_link: str | None = Field(None, description="For an online service: the link the client joins by (null "
                                                      "while the provider's calendar is still making it).")
-    resource: str | None = Field(None, description="The room or equipment the booking holds, when the service "
-                                                   "tells clients which (null otherwise).")
+    resource: str | None = Field(None, description="The room or equipment the booking holds (for a seat in a "
+                                                   "class, its session's), when the service tells clients which "
+                                                   "(null otherwise).")
 
 
 Token = Text(500, min_length=1, description="The manage token from the hold's answer or the client's email link.")

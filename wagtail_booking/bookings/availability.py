@@ -107,18 +107,21 @@ def available_slots(service: Service, start: datetime, end: datetime, provider_i
                     exclude_booking=None, seats=1) -> list[Slot]:
     """Free starts of ``service`` in ``[start, end)``: the one call the API, the block and the booking code use.
 
-    For a class, the starts where ``seats`` seats can be booked, each with its seats left (``offered_starts``).
+    For a class, the starts where ``seats`` seats can be booked, each with its seats left (``offered_starts``). With
+    a pool, a start that needs a new booking or a new session is kept only where a member is free (3 queries more).
     """
     now = now or timezone.now()
     schedules = load_schedules(service, start, end, provider_ids, now, exclude_booking)
-    slots = compute_slots(schedules, service.rules, start, end, now)
+    slots = restrict_to_pool(service, compute_slots(schedules, service.rules, start, end, now), start, end, now,
+                             exclude_booking)
     if service.is_class:
         return offered_starts(service, slots, [s.provider_id for s in schedules], start, end, now, seats)
-    return restrict_to_pool(service, slots, start, end, now, exclude_booking)
+    return slots
 
 
 def offered_starts(service, open_slots, provider_ids, start, end, now, seats=1) -> list[Slot]:
-    """A class's starts: its sessions with ``seats`` left, and the free starts a first booking opens. 1 query."""
+    """A class's starts: its sessions with ``seats`` left, and the free starts a first booking opens (``open_slots``,
+    already kept to those with a free room when the class needs one). 1 query."""
     sessions = load_sessions(service, provider_ids, start, end, now)
     return class_slots(open_slots, sessions, service.rules, start, end, now, service.capacity, seats)
 
@@ -134,5 +137,6 @@ def load_sessions(service, provider_ids, start, end, now) -> list[SessionSeats]:
     rows = (ClassSession.objects.filter(service=service, provider_id__in=provider_ids, start__gte=start,
                                         start__lt=end, status=ClassSession.Status.SCHEDULED)
             .annotate(left=F("capacity") - F("seats_taken") + Coalesce(expired, Value(0)))
-            .order_by("provider_id", "start").values_list("provider_id", "start", "end", "capacity", "left"))
+            .order_by("provider_id", "start")
+            .values_list("provider_id", "start", "end", "capacity", "left", "resource_id"))
     return [SessionSeats(*row) for row in rows]

@@ -62,14 +62,14 @@ def create_hold(service: Service, start: datetime, client: ClientDetails, provid
     with transaction.atomic():
         provider_ids = [provider.pk] if provider else None
         locked = writes.lock_providers(service, provider_ids)
+        resources.lock_pool(service, now)  # before a class's session: a new one takes a room of the pool
         session = None
         if service.is_class:
             slot, session = sessions.claim_seats(service, start, locked, seats, now)
         else:
-            resources.lock_pool(service, now)
             slot = writes.free_slot(service, start, locked, now)
         booking = Booking(site_id=service.site_id, service=service, provider_id=slot.provider_id,
-                          resource_id=slot.resource_id,
+                          resource_id=None if session else slot.resource_id,  # a seat has its session's room
                           start=slot.start, end=slot.end, status=Booking.Status.HELD, session=session, seats=seats,
                           hold_expires_at=now + (hold_for or booking_settings.hold_duration),
                           client_name=client.name, client_email=client.email, client_phone=client.phone,
@@ -156,7 +156,7 @@ def _handoff():
 
 def _revive_resource(booking, now) -> bool:
     """An expired hold keeps its resource if still free, else takes another free member; False when none is."""
-    if not resources.needs_resource(booking.service):
+    if not resources.booking_holds_resource(booking.service):
         return True
     try:
         resources.take_free_resource(booking, now)

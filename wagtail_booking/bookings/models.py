@@ -268,9 +268,17 @@ class Booking(models.Model):
         return self.price_with_tax - self.deposit_with_tax
 
     @property
+    def booked_resource(self):
+        """The room or equipment the appointment uses: the booking's own, or for a seat in a class its session's
+        (the session holds it once for all its seats). None when the service needs none. Staff always see it."""
+        if self.resource_id:
+            return self.resource
+        return self.session.resource if self.session_id else None
+
+    @property
     def resource_for_client(self):
         """The room or equipment to name to the client: only when the service says to (``show_resource_to_client``)."""
-        return self.resource if self.resource_id and self.service.show_resource_to_client else None
+        return self.booked_resource if self.service.show_resource_to_client else None
 
     @property
     def status_label(self) -> str:

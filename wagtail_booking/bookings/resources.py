@@ -1,11 +1,13 @@
 """Rooms and equipment at booking time: their schedules as the scheduling core's types, their locks, their choice.
 
-A service with a ``resource_pool`` needs one free member of it for every booking (``scheduling.resources``). Each
-member's busy time is whatever holds it: bookings naming it as their resource (or as their provider), scheduled
-class sessions in it, its time off and busy blocks. Loading the pool takes 3 queries whatever the range and the row
-count, as ``availability.load_schedules`` does for providers.
+A service with a ``resource_pool`` needs one free member of it for every booking (``scheduling.resources``); for a
+class, for every session, which holds it once for all its seats (``ClassSession.resource``, chosen in ``sessions``
+when the session opens). Each member's busy time is whatever holds it: bookings naming it as their resource (or as
+their provider), scheduled class sessions in it, its time off and busy blocks. Loading the pool takes 3 queries
+whatever the range and the row count, as ``availability.load_schedules`` does for providers.
 
-Lock order (``writes``): provider rows, then the pool's resource rows in id order, then the booking row.
+Lock order (``writes``): provider rows, then the pool's resource rows in id order, then a class's session row, then
+the booking row.
 """
 
 from __future__ import annotations
@@ -24,8 +26,13 @@ from .schedules import MARGIN, schedules_of
 
 
 def needs_resource(service) -> bool:
-    """Whether bookings of ``service`` take a pool member here (class sessions hold their room themselves)."""
-    return bool(service.resource_pool_id) and not service.is_class
+    """Whether ``service`` needs a pool member: each of its bookings, or for a class each of its sessions."""
+    return bool(service.resource_pool_id)
+
+
+def booking_holds_resource(service) -> bool:
+    """Whether a booking of ``service`` holds the member itself; a seat in a class has its session's."""
+    return needs_resource(service) and not service.is_class
 
 
 def pool_members(service):
@@ -126,16 +133,23 @@ def take_free_resource(booking, now, within_hours=True):
     """Set ``booking.resource_id`` to a pool member free for its span: its own while free, else the lowest free id.
 
     Staff bookings pass ``within_hours=False`` (they may lie outside opening hours, never over busy time). Raises
-    ``LookupError`` when no member is free. The caller holds the pool's locks (:func:`lock_pool`).
+    ``LookupError`` when no member is free. The caller holds the pool's locks (:func:`lock_pool`). A seat in a class
+    takes none: its session holds the room.
     """
-    service = booking.service
-    if not needs_resource(service):
+    if not booking_holds_resource(booking.service):
         booking.resource_id = None
         return
-    schedules = load_resource_schedules(service, booking.blocked_start, booking.blocked_end, now,
-                                        exclude_booking=booking if booking.pk else None)
-    index = ResourceIndex(schedules, service.rules, booking.blocked_start, booking.blocked_end)
-    chosen = index.free_resource(booking.start, booking.resource_id, within_hours)
+    booking.resource_id = free_member(booking.service, booking.start, now, booking.resource_id,
+                                      exclude_booking=booking if booking.pk else None, within_hours=within_hours)
+
+
+def free_member(service, start, now, preferred=None, exclude_booking=None, within_hours=True) -> int:
+    """The pool member a booking or a class session starting at ``start`` takes: ``preferred`` while free, else the
+    lowest free id. ``LookupError`` when none is free. 3 queries; the caller holds the pool's locks."""
+    blocked = service.rules.blocked(start)
+    schedules = load_resource_schedules(service, blocked.start, blocked.end, now, exclude_booking)
+    chosen = ResourceIndex(schedules, service.rules, blocked.start, blocked.end).free_resource(
+        start, preferred, within_hours)
     if chosen is None:
         raise LookupError(_("No resource of “%(pool)s” is free at that time.") % {"pool": service.resource_pool})
-    booking.resource_id = chosen
+    return chosen

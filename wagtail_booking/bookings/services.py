@@ -124,7 +124,7 @@ def reschedule(booking: Booking, new_start: datetime, by: str = "client", now=No
         previous_start = booking.start
         slot = writes.free_slot(booking.service, new_start, locked, now, exclude_booking=booking)
         booking.start, booking.end = slot.start, slot.end
-        if resources.needs_resource(booking.service):
+        if resources.booking_holds_resource(booking.service):
             booking.resource_id = slot.resource_id  # its own while free (available_slots prefers it)
         writes.set_span(booking)
         if waiting:  # a series' appointment not paid yet: its deposit falls due before its new time

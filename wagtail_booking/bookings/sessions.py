@@ -1,11 +1,13 @@
 """Group classes: the seats a booking takes in one provider's session (minimum attendance is ``attendance``).
 
 A session is made by the first booking of a start, a client's or staff's (``on_demand``: closed again once every
-seat is given back); one created ahead in code has ``on_demand`` false and stays, empty or not. Every write follows
-the lock order of ``writes``: provider rows, then the session row, then booking rows. The seat count itself is kept
-by the database (migration 0030): a trigger adds each live booking's seats to ``ClassSession.seats_taken`` and a
-check constraint holds it within the capacity, so the checks made here give the client a clear answer and the
-database makes overselling impossible whatever writes the rows.
+seat is given back); one created ahead in code has ``on_demand`` false and stays, empty or not. A class whose
+service names a pool needs a room as well: a new session takes the lowest-id member free for its blocked span and
+keeps it in ``ClassSession.resource`` (the seats in it hold none themselves); joining a session needs no room. Every
+write follows the lock order of ``writes``: provider rows, then the pool's resource rows, then the session row,
+then booking rows. The seat count itself is kept by the database (migration 0030): a trigger adds each live
+booking's seats to ``ClassSession.seats_taken`` and a check constraint holds it within the capacity, so the checks
+made here give the client a clear answer and the database makes overselling impossible whatever writes the rows.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from ..scheduling import compute_slots
 from ..scheduling.slots import BusyIndex
 from ..scheduling.types import Slot
 from ..snippets.models import Provider
-from . import writes
+from . import resources, writes
 from .availability import available_slots, load_schedules
 from .models import Booking, ClassSession
 from .writes import ALTERNATIVES_WINDOW, BookingError, NotAllowed, SlotUnavailable
@@ -46,8 +48,10 @@ def check_seats(service, seats: int) -> None:
 def claim_seats(service, start: datetime, provider_ids: list[int], seats: int, now: datetime):
     """The session at ``start`` with ``seats`` free, made now if none is scheduled: ``(slot, session)``.
 
-    The caller holds the rows of ``provider_ids`` locked. The session's row is locked here, so its seat count is
-    current; :class:`SlotUnavailable` (409) says how many seats are left and offers the next starts with enough.
+    The caller holds the rows of ``provider_ids`` locked, then the pool's (``resources.lock_pool``). The session's
+    row is locked here, so its seat count is current. A new session needs a provider and, for a class with a pool,
+    a room free at ``start``; :class:`SlotUnavailable` (409) says how many seats are left and offers the next starts
+    with enough seats (and a provider and a room for a new session).
     """
     writes.release_expired_holds(provider_ids, now)
     scheduled = list(ClassSession.objects.select_for_update().filter(
@@ -65,8 +69,8 @@ def claim_seats(service, start: datetime, provider_ids: list[int], seats: int, n
 
 def session_for_staff(service, provider, start, now) -> ClassSession:
     """The session a seat entered by staff goes in: the provider's scheduled one at ``start`` (locked), or a new one
-    if their time is free then (staff may book outside working hours, never over busy time). The caller holds the
-    provider's row."""
+    if their time, and a room of the pool when the class needs one, is free then (staff may book outside working
+    hours, never over busy time). The caller holds the provider's row and the pool's."""
     session = ClassSession.objects.select_for_update().filter(
         service=service, provider=provider, start=start, status=ClassSession.Status.SCHEDULED).first()
     if session is not None:
@@ -77,8 +81,14 @@ def session_for_staff(service, provider, start, now) -> ClassSession:
     schedules = load_schedules(service, blocked.start, blocked.end, [provider.pk], now, active_only=False)
     if schedules and BusyIndex(schedules[0].busy).overlaps(blocked):
         raise SlotUnavailable(f"{provider} is busy at that time (another booking, a class, a busy block or time off).")
+    resource_id = None
+    if resources.needs_resource(service):  # outside the room's hours too, as outside the provider's; never over busy
+        try:
+            resource_id = resources.free_member(service, start, now, within_hours=False)
+        except LookupError as error:
+            raise SlotUnavailable(str(error)) from error
     end = start + service.rules.duration
-    return _open(service, Slot(start, end, provider.pk), now)
+    return _open(service, Slot(start, end, provider.pk, resource_id), now)
 
 
 def release_abandoned(now) -> None:
@@ -135,17 +145,21 @@ def _slot(session) -> Slot:
 
 
 def _free_start(service, start, provider_ids, now) -> Slot | None:
-    """The first of ``provider_ids`` free at ``start`` by the ordinary slot rules (hours, grid, notice, busy)."""
-    schedules = load_schedules(service, start, start + timedelta(microseconds=1), provider_ids, now)
-    slots = compute_slots(schedules, service.rules, start, start + timedelta(microseconds=1), now)
+    """The first of ``provider_ids`` free at ``start`` by the ordinary slot rules (hours, grid, notice, busy), with
+    the room the session would take when the class needs one (the lowest-id member free then); None if either is
+    missing."""
+    end = start + timedelta(microseconds=1)
+    schedules = load_schedules(service, start, end, provider_ids, now)
+    open_slots = compute_slots(schedules, service.rules, start, end, now)
+    slots = resources.restrict_to_pool(service, open_slots, start, end, now)
     return slots[0] if slots and slots[0].start == start else None
 
 
 def _open(service, slot, now) -> ClassSession:
     blocked = service.rules.blocked(slot.start)
-    session = ClassSession(site_id=service.site_id, service=service, provider_id=slot.provider_id, start=slot.start,
-                           end=slot.end, blocked_start=blocked.start, blocked_end=blocked.end,
-                           capacity=service.capacity, on_demand=True)
+    session = ClassSession(site_id=service.site_id, service=service, provider_id=slot.provider_id,
+                           resource_id=slot.resource_id, start=slot.start, end=slot.end, blocked_start=blocked.start,
+                           blocked_end=blocked.end, capacity=service.capacity, on_demand=True)
     try:
         with transaction.atomic():
             session.save()

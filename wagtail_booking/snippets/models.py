@@ -311,7 +311,7 @@ class Service(ClusterableModel):
                     "0: it always runs."))
     min_attendance_cutoff_hours = models.PositiveIntegerField(
         _("decide this many hours before"), default=24, validators=[MaxValueValidator(24 * 30)])
-    # Resources (snippets.resources): a booking also takes one free member of the pool.
+    # Resources (snippets.resources): a booking, or a class's session, also takes one free member of the pool.
     resource_pool = models.ForeignKey(
         "wagtail_booking.ResourcePool", null=True, blank=True, on_delete=models.PROTECT, related_name="services",
         verbose_name=_("needs a resource from"), help_text=_("Empty: the provider alone."))
@@ -370,10 +370,6 @@ class Service(ClusterableModel):
         if (self.max_seats_per_booking or 1) > capacity:
             errors["max_seats_per_booking"] = _("A booking cannot take more seats than a session has (%(n)s).") % {
                 "n": capacity}
-        if capacity > 1 and self.resource_pool_id:
-            # A class's room would be the session's (ClassSession.resource), which booking does not choose yet.
-            errors["resource_pool"] = _("A class (more than one seat) cannot need a room or equipment from a pool "
-                                        "yet. Leave this empty, or set the seats to 1.")
         if (self.min_attendance or 0) > capacity:
             errors["min_attendance"] = _("A session cannot need more seats than it has (%(n)s).") % {"n": capacity}
         if errors:

@@ -2,8 +2,8 @@
 
 A resource is a :class:`Provider` row of kind "resource", so it has the same weekly hours, date overrides and time
 off, edited on its own snippet. A service that names a pool needs one free member of it for every booking; the
-booking holds it in ``Booking.resource``, where a database constraint forbids two live bookings holding the same
-resource at once (see docs/concepts.md).
+booking holds it in ``Booking.resource`` (a class's session in ``ClassSession.resource``, once for all its seats),
+where database constraints forbid two live holders of the same resource at once (see docs/concepts.md).
 """
 
 from __future__ import annotations
