@@ -79,7 +79,7 @@ def _revive(row, now) -> bool:
     writes.release_expired_holds([row.provider_id], now, keep=row)
     if not writes.span_is_free(row, now):
         return False
-    if resources.needs_resource(row.service):
+    if resources.booking_holds_resource(row.service):
         try:
             resources.take_free_resource(row, now)
         except LookupError:
