@@ -169,7 +169,7 @@ class ProblemsPanel(DashboardPanel):
         problems = []
         if user.has_perm("wagtail_booking.view_smsmessage"):
             failed = SmsMessage.objects.filter(
-                booking__site_id__in=site_ids, created_at__gte=since,
+                Q(site_id__in=site_ids) | Q(site__isnull=True, booking__site_id__in=site_ids), created_at__gte=since,
                 status__in=[SmsMessage.Status.FAILED, SmsMessage.Status.UNDELIVERED]).count()
             problems.append((failed, _("text message failed in the last 7 days"),
                              _("text messages failed in the last 7 days"), reverse("wagtail_booking_sms")))

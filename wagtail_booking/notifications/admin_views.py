@@ -33,17 +33,22 @@ class TestMessageForm(forms.Form):
 business_of = chosen_business  # the business the page shows (businesses.chosen_business)
 
 
-def of_business(queryset, **lookup):
+def of_business(queryset, *conditions, **lookup):
     """``queryset``'s rows of ``site``. On a one-business install everything is its own, including texts whose
     booking is gone and opt-outs of numbers that never booked; with several, those belong to no business."""
     if Site.objects.count() <= 1:
         return queryset
-    return queryset.filter(**lookup)
+    return queryset.filter(*conditions, **lookup)
+
+
+def texts_of(site) -> Q:
+    """A business's texts: by their own ``site`` (waitlist offers have no booking), or their booking's."""
+    return Q(site=site) | Q(site__isnull=True, booking__site=site)
 
 
 def monthly_summary(site):
     """One row per month of ``site``'s texts: sent, failed and cost, aggregated in SQL."""
-    return (of_business(SmsMessage.objects.all(), booking__site=site).annotate(month=TruncMonth("created_at"))
+    return (of_business(SmsMessage.objects.all(), texts_of(site)).annotate(month=TruncMonth("created_at"))
             .values("month", "price_unit")
             .annotate(total=Count("id"),
                       sent=Count("id", filter=Q(status__in=["sent", "delivered"])),
@@ -67,7 +72,7 @@ def sms_overview(request):
     failures = SmsMessage.objects.filter(status__in=["failed", "undelivered"]).select_related("booking")
     opted_out = SmsOptOut.objects.filter(opted_out=True).order_by("-updated_at")
     context = {"summary": monthly_summary(site), "form": form, "problem": backend.problem(),
-               "failures": of_business(failures, booking__site=site)[:20],
+               "failures": of_business(failures, texts_of(site))[:20],
                "opted_out": of_business(opted_out, phone__in=clients)[:50],
                "settings": BusinessSettings.for_site(site), "business": site,
                "businesses": sites_for_user(request.user).order_by("site_name", "hostname"),

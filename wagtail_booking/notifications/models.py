@@ -19,6 +19,10 @@ class SmsMessage(models.Model):
 
     booking = models.ForeignKey("wagtail_booking.Booking", null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="sms_messages")
+    # The business the text is sent for: its booking's, or (a waitlist offer, which has no booking yet) its
+    # entry's. Whether texts are on, the status callback's host and the SMS reports go by it.
+    site = models.ForeignKey("wagtailcore.Site", null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
     kind = models.CharField(max_length=40)
     to = models.CharField(max_length=20)
     body = models.TextField()

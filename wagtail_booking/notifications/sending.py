@@ -37,13 +37,14 @@ def queue_sms(booking, kind, lead_minutes=None):
             "local_start": booking.local_start()}).strip()
         if booking.video_link and kind not in ("cancelled", "declined", "meeting_link"):
             body += " " + render_to_string("wagtail_booking/sms/includes/video_link.txt", {"booking": booking}).strip()
-    return SmsMessage.objects.create(booking=booking, kind=kind, to=booking.client_phone, body=body)
+    return SmsMessage.objects.create(booking=booking, site_id=booking.site_id, kind=kind, to=booking.client_phone,
+                                     body=body)
 
 
 def deliver_sms(message_id, final_attempt=False):
     """Send one queued text. Raises SmsError when a retry could help and attempts remain."""
     with transaction.atomic():
-        message = (SmsMessage.objects.select_for_update(of=("self",)).select_related("booking__site")
+        message = (SmsMessage.objects.select_for_update(of=("self",)).select_related("booking__site", "site")
                    .filter(pk=message_id).first())
         if message is None or message.provider_id or message.status != SmsMessage.Status.QUEUED:
             return message
@@ -53,7 +54,7 @@ def deliver_sms(message_id, final_attempt=False):
         if stale:
             return _fail(message, "", stale)
         message.attempts += 1
-        site = message.booking.site if message.booking else None
+        site = site_of(message)
         callback = site_base_url(site).rstrip("/") + reverse("wagtail_booking:sms-status")
         try:
             result = get_backend().send(message.to, message.body, status_callback=callback)
@@ -81,7 +82,7 @@ def deliver_sms(message_id, final_attempt=False):
 def _no_longer_wanted(message):
     """Re-check before sending: the booking may have changed, or SMS been switched off, since it was queued."""
     booking = message.booking
-    config = site_settings(booking.site if booking else None)
+    config = site_settings(site_of(message))
     if not (config and config.sms_enabled):
         return "Not sent: text messages were switched off."
     if booking is not None and message.kind == "payment_link":
@@ -92,6 +93,13 @@ def _no_longer_wanted(message):
             Booking.Status.REQUESTED, Booking.Status.CONFIRMED):
         return "Not sent: the booking was cancelled before the message went out."
     return ""
+
+
+def site_of(message):
+    """The business a text is for: its own ``site``, else (texts queued before it was kept) its booking's."""
+    if message.site_id is not None:
+        return message.site
+    return message.booking.site if message.booking else None
 
 
 def _fail(message, code, text):

@@ -80,7 +80,8 @@ def queue_sms(booking, event, detail="") -> SmsMessage | None:
         return None
     with translation.override(site_language(booking.site)):
         body = sms_body(booking, event, booking.provider.timezone)
-    return SmsMessage.objects.create(booking=booking, kind=f"staff_{event}", to=number, body=body)
+    return SmsMessage.objects.create(booking=booking, site_id=booking.site_id, kind=f"staff_{event}", to=number,
+                                     body=body)
 
 
 def sms_body(booking, event, zone) -> str:

@@ -88,8 +88,8 @@ def queue_payment_link(booking, channel):
     if channel == "email":
         enqueue(send_payment_link_email_task, booking.pk)
         return
-    message = SmsMessage.objects.create(booking=booking, kind="payment_link", to=booking.client_phone,
-                                        body=payment_links.sms_body(booking))
+    message = SmsMessage.objects.create(booking=booking, site_id=booking.site_id, kind="payment_link",
+                                        to=booking.client_phone, body=payment_links.sms_body(booking))
     enqueue(send_sms_task, message.pk)
 
 
@@ -146,8 +146,8 @@ def queue_balance_link(booking, channel):
     if channel == "email":
         enqueue(send_balance_link_email_task, booking.pk)
         return
-    message = SmsMessage.objects.create(booking=booking, kind="balance_link", to=booking.client_phone,
-                                        body=balance.sms_body(booking))
+    message = SmsMessage.objects.create(booking=booking, site_id=booking.site_id, kind="balance_link",
+                                        to=booking.client_phone, body=balance.sms_body(booking))
     enqueue(send_sms_task, message.pk)
 
 

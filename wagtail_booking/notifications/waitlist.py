@@ -80,7 +80,8 @@ def _queue_text(entry, context):
     if SmsOptOut.is_opted_out(entry.client_phone):
         return
     body = render_to_string("wagtail_booking/sms/waitlist_offer.txt", context).strip()
-    message = SmsMessage.objects.create(kind="waitlist_offer", to=entry.client_phone, body=body)
+    message = SmsMessage.objects.create(site_id=entry.site_id, kind="waitlist_offer", to=entry.client_phone,
+                                        body=body)
     enqueue(send_sms_task, message.pk)
 
 
