@@ -99,3 +99,29 @@ def test_staff_move_onto_busy_time_moves_nothing_and_says_which_date(admin_clien
     assert response.status_code == 200
     assert "Fri 26 Mar 2027" in response.content.decode() and "nothing was moved" in response.content.decode()
     assert Booking.objects.get(pk=first.pk).start == ny(THU, 10)
+
+
+def test_staff_book_a_series_of_a_room_service_seeing_each_dates_room(admin_client, service, provider):
+    from tests.factories.resources import ResourceFactory, pool_of
+    from wagtail_booking.snippets.models import TimeOff
+
+    room_a, room_b = ResourceFactory(name="Room A"), ResourceFactory(name="Room B")
+    service.resource_pool = pool_of(room_a, room_b)  # private to staff: show_resource_to_client is off
+    service.save()
+    TimeOff.objects.create(provider=room_a, starts_at=ny(THU + timedelta(weeks=1), 7),
+                           ends_at=ny(THU + timedelta(weeks=1), 8))
+    for room in (room_a, room_b):
+        TimeOff.objects.create(provider=room, starts_at=ny(THU + timedelta(weeks=2), 7),
+                               ends_at=ny(THU + timedelta(weeks=2), 8))
+    checked = admin_client.post("/admin/booking/series/new/", {**form(service, provider), "check": ""})
+    html = checked.content.decode()
+    assert "Thu 11 Mar 2027, 07:00 (America/New_York) · Room A" in html
+    assert "Thu 18 Mar 2027, 07:00 (America/New_York) · Room B" in html
+    assert "Thu 25 Mar 2027, 07:00 (America/New_York) · <strong>No room or equipment free at that time</strong>" in html
+    booked = admin_client.post("/admin/booking/series/new/", {**form(service, provider), "book": ""})
+    assert booked.status_code == 302
+    rows = list(Booking.objects.filter(client_email="ann@example.com").order_by("start"))
+    assert [(row.start, row.resource_id) for row in rows] == [(ny(THU, 7), room_a.pk),
+                                                              (ny(THU + timedelta(weeks=1), 7), room_b.pk)]
+    page = admin_client.get(f"/admin/bookings/inspect/{rows[0].pk}/").content.decode()
+    assert "Series of 2 appointments" in page and "Thu 18 Mar 2027, 07:00 (America/New_York)</a> · Room B" in page

@@ -87,3 +87,47 @@ def test_a_service_without_series_and_bad_rules_are_clear_errors(client, coachin
     refused = post(client, "/booking/api/series/preview", body(service))
     assert refused.status_code == 409
     assert refused.json()["errors"][0]["field"] == "repeat"
+
+
+@pytest.fixture
+def massage():
+    from tests.factories.resources import ResourceFactory, pool_of
+
+    room = ResourceFactory(name="Cedar room")
+    service = ServiceFactory(name="Massage", duration_minutes=60, providers=[ProviderFactory(name="Maya")],
+                             allow_series=True, resource_pool=pool_of(room))
+    facial = ServiceFactory(name="Facial", duration_minutes=60, providers=[ProviderFactory()])
+    # Another service holds the one room at the second date; Maya is free then.
+    BookingFactory(service=facial, provider=facial.providers.get(), start=ny(THU + timedelta(weeks=1), 10),
+                   resource=room)
+    return service, room
+
+
+def test_a_series_of_a_room_service_lists_the_date_without_a_room_and_books_a_room_for_the_rest(client, massage):
+    service, room = massage
+    preview = post(client, "/booking/api/series/preview", body(service, count=3))
+    assert preview.status_code == 200, preview.content
+    no_room = preview.json()["occurrences"][1]
+    assert (no_room["available"], no_room["reason"], no_room["reason_text"]) == (
+        False, "no_room", "No room or equipment free at that time")
+    # The room is taken 10:00-11:00 New York time (15:00-16:00 in Paris that week): the nearest free hours.
+    assert [alt["start"] for alt in no_room["alternatives"]][:2] == ["2027-03-18T14:00:00+01:00",
+                                                                      "2027-03-18T16:00:00+01:00"]
+    refused = post(client, "/booking/api/series", body(service, count=3))
+    assert refused.status_code == 409 and refused.json()["conflicts"][0]["reason"] == "no_room"
+    assert not BookingSeries.objects.exists()
+    booked = post(client, "/booking/api/series", body(service, count=3, on_conflict="skip"))
+    assert booked.status_code == 201, booked.content
+    data = booked.json()
+    assert data["skipped"] == ["2027-03-18T15:00:00+01:00"]
+    assert [row["resource"] for row in data["bookings"]] == [None, None]  # the service keeps its rooms private
+    assert set(Booking.objects.filter(series_id=data["id"]).values_list("resource_id", flat=True)) == {room.pk}
+
+
+def test_the_series_answer_names_the_room_where_the_service_tells_clients(client, massage):
+    service, _room = massage
+    service.show_resource_to_client = True
+    service.save()
+    response = post(client, "/booking/api/series", body(service, count=2, start=ny(THU, 14).isoformat()))
+    assert response.status_code == 201, response.content
+    assert [row["resource"] for row in response.json()["bookings"]] == ["Cedar room", "Cedar room"]

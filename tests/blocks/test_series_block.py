@@ -126,3 +126,28 @@ def test_manage_page_moves_this_and_all_later_to_the_same_new_weekday_and_time(c
     assert "have been moved" in done.content.decode()
     starts = [row.start for row in Booking.objects.filter(client_email="ann@example.com").order_by("start")]
     assert starts == [first.start, ny(date(2027, 4, 9), 14), ny(date(2027, 4, 16), 14)]
+
+
+def test_a_room_service_offers_repeat_and_names_the_room_only_where_the_service_says(client, series_page, service):
+    from tests.factories.booking import ProviderFactory, ServiceFactory
+    from tests.factories.resources import ResourceFactory, pool_of
+
+    room = ResourceFactory(name="Cedar room")
+    service.resource_pool = pool_of(room)
+    service.save()
+    facial = ServiceFactory(name="Facial", providers=[ProviderFactory()])
+    BookingFactory(service=facial, provider=facial.providers.get(), start=ny(THU + timedelta(weeks=3), 10),
+                   resource=room)  # 1 April: Maya is free, the one room is not
+    assert 'name="repeat_every"' in client.get("/").content.decode()
+    review = client.post(f"/booking/book/{service.pk}/", form_data(repeat_count="5")).content.decode()
+    assert "No room or equipment free at that time" in review and "Cedar room" not in review
+    service.show_resource_to_client = True
+    service.save()
+    review = client.post(f"/booking/book/{service.pk}/", form_data(repeat_count="5")).content.decode()
+    assert review.count("Where: Cedar room") == 2  # 11 March and 8 April, the dates that can be booked
+    response = client.post(f"/booking/book/{service.pk}/series/", {**hidden_fields(review), "on_conflict": "skip"})
+    assert response.status_code == 302
+    rows = Booking.objects.filter(client_email="ann@example.com").order_by("start")
+    assert [(row.start, row.resource_id) for row in rows] == [(ny(THU, 10), room.pk),
+                                                              (ny(THU + timedelta(weeks=4), 10), room.pk)]
+    assert client.get(response["Location"]).content.decode().count("Where: Cedar room") == 2

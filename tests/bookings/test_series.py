@@ -138,19 +138,6 @@ def test_a_deposit_service_without_online_payment_and_a_class_are_refused_with_a
         series.book(service, provider, series.SeriesRequest(rule(service, provider, count=2)), CLIENT)
 
 
-@pytest.mark.django_db
-def test_a_service_that_needs_a_room_is_refused_rather_than_booked_without_it(weekly):
-    from wagtail_booking.snippets.resources import ResourcePool
-
-    service, provider = weekly
-    service.resource_pool = ResourcePool.objects.create(name="Treatment rooms")
-    service.save()
-    for by in ("client", "staff"):
-        with pytest.raises(services.NotAllowed, match="needs a room or equipment"):
-            series.book(service, provider, series.SeriesRequest(rule(service, provider, count=2)), CLIENT, by=by)
-    assert not BookingSeries.objects.exists()
-
-
 @pytest.fixture
 def booked_weekly(weekly):
     service, provider = weekly

@@ -195,12 +195,13 @@ def consequence(booking, action) -> str:
 
 
 def series_rows(booking, zone, inspect_url_name) -> list[tuple]:
-    """The occurrences of the booking's series: (when, status, its page's URL or None for this one)."""
+    """The occurrences of the booking's series: (when, status, its page's URL or None for this one, its room)."""
     if booking.series_id is None:
         return []
-    rows = booking.series.bookings.order_by("start")
+    rows = booking.series.bookings.order_by("start").select_related("resource")
     return [(formats.when(row.start, zone), series_payments.status_words(row, zone),
-             None if row.pk == booking.pk else reverse(inspect_url_name, args=[row.pk])) for row in rows]
+             None if row.pk == booking.pk else reverse(inspect_url_name, args=[row.pk]), row.resource)
+            for row in rows]
 
 
 def series_url(booking) -> str:

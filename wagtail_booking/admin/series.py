@@ -93,8 +93,12 @@ def _book(request, form, rule):
 
 
 def _plan_rows(plan, zone):
+    """(when, free, why not, the same day's free times, the room a free date takes): staff always see the room."""
+    ids = {item.slot.resource_id for item in plan.occurrences if item.is_free and item.slot.resource_id}
+    rooms = dict(Provider.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
     return [(formats.when(item.start, zone), item.is_free, item.reason_text,
-             ", ".join(formats.when(slot.start, zone, formats.TIME) for slot in item.alternatives))
+             ", ".join(formats.when(slot.start, zone, formats.TIME) for slot in item.alternatives),
+             rooms.get(item.slot.resource_id) if item.is_free else None)
             for item in plan.occurrences]
 
 

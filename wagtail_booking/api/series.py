@@ -74,7 +74,8 @@ class OccurrenceOut(Schema):
     start: datetime
     end: datetime
     available: bool
-    reason: str = Field("", description="Why not: closed, busy or not_offered.")
+    reason: str = Field("", description="Why not: closed, busy, not_offered or no_room (the provider is free, no "
+                                        "room or equipment of the service's pool is).")
     reason_text: str = ""
     alternatives: list[SlotOut] = Field(default_factory=list, description="Free starts the same day, nearest "
                                                                           "first.")
@@ -98,6 +99,8 @@ class SeriesBookingOut(Schema):
         "one, once the first is paid, until its own deposit is due (SERIES_DEPOSIT_DUE_HOURS before it)."))
     checkout_url: str | None = Field(None, description="Where the client pays this appointment's deposit, while "
                                                        "it is held.")
+    resource: str | None = Field(None, description="The room or equipment the booking holds, when the service "
+                                                   "tells clients which (null otherwise).")
 
 
 class SeriesOut(Schema):
@@ -145,7 +148,7 @@ def book(request, payload: SeriesIn):
                                  payment=payload.deposit_payment)
     series_upfront.record_consent(booked)
     zone = request.booking_zone
-    rows = list(booked.bookings.order_by("start"))
+    rows = list(booked.bookings.order_by("start").select_related("service", "resource"))
     kept = {row.start for row in rows} | set(replacements)
     skipped = [start.astimezone(zone) for start in booking_series.occurrence_starts(rule) if start not in kept]
     bookings = [_booking(request, row, zone) for row in rows]
@@ -196,5 +199,6 @@ def _booking(request, row: Booking, zone) -> dict:
             checkout_url = request.build_absolute_uri(get_payment_handoff().checkout_url(row, request))
     return {"id": row.reference, "status": row.status, "start": row.start.astimezone(zone),
             "end": row.end.astimezone(zone), "manage_token": manage_token(row), "expires_at": row.hold_expires_at,
-            "checkout_url": checkout_url}
+            "checkout_url": checkout_url,
+            "resource": row.resource_for_client.name if row.resource_for_client else None}
 

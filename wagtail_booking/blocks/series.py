@@ -50,12 +50,13 @@ def review(request, service, form, provider_ids, back, status=200, message=None)
     except services.BookingError as error:
         return None, error
     zone = ZoneInfo(zone_name)
+    rooms = _room_names(service, plan)
     context = {
         "service": service, "plan": plan, "zone_name": zone_name, "provider": provider, "back": back,
         "message": message, "booking_base_template": booking_settings.BASE_TEMPLATE,
         "carried": [(name, value) for name, values in request.POST.lists() if name not in NOT_CARRIED
                     and not name.startswith(REPLACE_PREFIX) for value in values],
-        "rows": [_row(index, item, zone, request.POST) for index, item in enumerate(plan.occurrences)],
+        "rows": [_row(index, item, zone, request.POST, rooms) for index, item in enumerate(plan.occurrences)],
         "free_count": len(plan.occurrences) - len(plan.conflicts),
         "on_conflict": request.POST.get("on_conflict") or booking_series.SKIP,
         "deposit": deposit_words(service, form.cleaned_data.get("currency") or None),
@@ -131,18 +132,27 @@ def series_rows(booking, zone_name):
     if booking.series_id is None:
         return []
     zone = ZoneInfo(zone_name)
-    rows = booking.series.bookings.order_by("start").select_related("service")
+    rows = booking.series.bookings.order_by("start").select_related("service", "resource")
     return [(row, row.start.astimezone(zone),
              reverse("wagtail_booking:manage", args=[row.reference, manage_token(row)]),
              "" if row.status == row.Status.CONFIRMED else series_payments.status_words(row, zone_name))
             for row in rows]
 
 
-def _row(index, item, zone, posted):
+def _row(index, item, zone, posted, rooms):
     chosen = posted.get(REPLACE_PREFIX + item.start.isoformat(), "")
     return {"index": index, "item": item, "local": item.start.astimezone(zone), "field": REPLACE_PREFIX +
             item.start.isoformat(), "alternatives": [(slot.start.isoformat(), slot.start.astimezone(zone))
-                                                      for slot in item.alternatives], "chosen": chosen}
+                                                      for slot in item.alternatives], "chosen": chosen,
+            "room": rooms.get(item.slot.resource_id) if item.is_free else None}
+
+
+def _room_names(service, plan) -> dict:
+    """The names of the rooms the free dates would take, where the service tells clients which (else none)."""
+    if not service.show_resource_to_client:
+        return {}
+    ids = {item.slot.resource_id for item in plan.occurrences if item.is_free and item.slot.resource_id}
+    return dict(Provider.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
 
 
 def _provider_and_rule(request, service, form, provider_ids):

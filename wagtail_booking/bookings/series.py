@@ -1,8 +1,9 @@
 """Recurring series: plan the occurrences, list the conflicts with alternatives, book them in one transaction, and
 cancel or move one occurrence or this and all following.
 
-Each occurrence is an ordinary :class:`Booking` with ``series`` set, written under the provider lock like any
-other booking, so every guarantee of a single booking (the re-check, the no-overlap constraint) holds for each.
+Each occurrence is an ordinary :class:`Booking` with ``series`` set, written under the provider lock (and, for a
+service that needs a room, the pool's locks) like any other booking, so every guarantee of a single booking (the
+re-check, the no-overlap constraints, the lowest free room) holds for each.
 The dates come from the pure :mod:`wagtail_booking.scheduling.series` (same wall-clock time across DST).
 """
 
@@ -21,13 +22,14 @@ from django.utils.translation import gettext_lazy
 from ..conf import booking_settings
 from ..formats import when
 from ..scheduling import compute_slots, nearest_slots
+from ..scheduling.resources import ResourceIndex, with_resources
 from ..scheduling.series import SeriesRule, is_capped, occurrence_starts
 from ..scheduling.slots import BusyIndex, availability_windows, local_instant
 from ..scheduling.types import Slot
 from ..site_settings import business_currency
 from ..snippets.models import Provider, Service
 from ..snippets.prices import NotPricedIn, price_in
-from . import history, holds, series_payments, services, writes
+from . import history, holds, resources, series_payments, services, writes
 from .availability import available_slots, load_schedules
 from .models import Booking, BookingSeries
 from .tokens import issue_token
@@ -38,9 +40,10 @@ ALTERNATIVES_PER_DATE = 4
 LIVE = (Booking.Status.REQUESTED, Booking.Status.CONFIRMED)
 
 # Why an occurrence cannot be booked as asked, in words for the client.
-CLOSED, BUSY, NOT_OFFERED = "closed", "busy", "not_offered"
+CLOSED, BUSY, NOT_OFFERED, NO_ROOM = "closed", "busy", "not_offered", "no_room"
 REASONS = {CLOSED: gettext_lazy("Closed that day"), BUSY: gettext_lazy("Already booked at that time"),
-           NOT_OFFERED: gettext_lazy("Not bookable at that time")}
+           NOT_OFFERED: gettext_lazy("Not bookable at that time"),
+           NO_ROOM: gettext_lazy("No room or equipment free at that time")}
 
 
 class SeriesUnavailable(SlotUnavailable):
@@ -100,11 +103,6 @@ def check_allowed(service: Service, by: str) -> None:
     if service.is_class:
         raise NotAllowed(_("%(service)s is a group class; book each class on its own.") % {"service": service.name},
                          field="service")
-    if service.resource_pool_id:
-        # Occurrences are written here, not by the resource allocation of a single booking: refuse rather than
-        # book a time without its room.
-        raise NotAllowed(_("%(service)s needs a room or equipment as well; book each appointment on its own.")
-                         % {"service": service.name}, field="service")
     if by == history.BY_STAFF:
         return
     if not service.allow_series:
@@ -139,11 +137,13 @@ def rule_for(service: Service, provider: Provider, first_start: datetime, every_
 
 
 def plan(service: Service, provider: Provider, rule: SeriesRule, now=None, by=history.BY_CLIENT) -> SeriesPlan:
-    """Each occurrence checked against the provider's availability, in 3 queries whatever the length.
+    """Each occurrence checked against the provider's availability (and the pool's, for a service that needs a
+    room), in 3 queries whatever the length (6 with a pool).
 
-    A client's occurrence must be one of the free starts (hours, grid, notice, horizon, busy time); staff's only
-    needs the provider free then (as a booking staff enter by hand). A conflict lists the free starts of the same
-    local day, nearest first.
+    A client's occurrence must be one of the free starts (hours, grid, notice, horizon, busy time, a room free);
+    staff's only needs the provider and a room free then (as a booking staff enter by hand). A free occurrence's
+    slot names the room it would take (the lowest free id). A conflict lists the free starts of the same local
+    day, nearest first.
     """
     now = now or timezone.now()
     starts = occurrence_starts(rule)
@@ -155,24 +155,41 @@ def plan(service: Service, provider: Provider, rule: SeriesRule, now=None, by=hi
                            % {"provider": provider, "service": service}, field="provider")
     schedule = schedules[0]
     busy = BusyIndex(schedule.busy)
-    free = {slot.start: slot for slot in compute_slots([schedule], rules, span_start, span_end, now)}
+    open_slots = {slot.start: slot for slot in compute_slots([schedule], rules, span_start, span_end, now)}
+    rooms = _rooms(service, span_start, span_end, now)
+    free = open_slots if rooms is None else {slot.start: slot for slot in with_resources(open_slots.values(), rooms)}
     zone = ZoneInfo(schedule.timezone)
     occurrences = []
     for start in starts:
         if by == history.BY_STAFF:
-            open_to_staff = not busy.overlaps(rules.blocked(start)) and start > now
-            slot = Slot(start, start + rules.duration, provider.pk) if open_to_staff else None
+            provider_free = not busy.overlaps(rules.blocked(start)) and start > now
+            slot = _staff_slot(start, provider.pk, rules, rooms) if provider_free else None
         else:
-            slot = free.get(start)
+            provider_free, slot = start in open_slots, free.get(start)
         if slot is not None:
             occurrences.append(Occurrence(start, start + rules.duration, slot))
             continue
         day = start.astimezone(zone).date()
         same_day = [s for s in free.values() if s.start.astimezone(zone).date() == day]
         nearest = sorted(same_day, key=lambda s: (abs(s.start - start), s.start))[:ALTERNATIVES_PER_DATE]
-        reason = _reason(schedule, day, start, rules, busy)
+        reason = NO_ROOM if provider_free else _reason(schedule, day, start, rules, busy)
         occurrences.append(Occurrence(start, start + rules.duration, None, reason, tuple(nearest)))
     return SeriesPlan(service, provider, rule, tuple(occurrences), is_capped(rule), by == history.BY_STAFF)
+
+
+def _rooms(service, start, end, now) -> ResourceIndex | None:
+    """The pool's members over the series' span (3 queries), or None for a service that needs no room."""
+    if not resources.needs_resource(service):
+        return None
+    return ResourceIndex(resources.load_resource_schedules(service, start, end, now), service.rules, start, end)
+
+
+def _staff_slot(start, provider_id, rules, rooms) -> Slot | None:
+    """Staff's occurrence, its provider free: with the lowest free room (any hour, never busy), or None."""
+    if rooms is None:
+        return Slot(start, start + rules.duration, provider_id)
+    room = rooms.free_resource(start, within_hours=False)
+    return Slot(start, start + rules.duration, provider_id, room) if room is not None else None
 
 
 def _reason(schedule, day, start, rules, busy) -> str:
@@ -186,7 +203,8 @@ def _reason(schedule, day, start, rules, busy) -> str:
 def book(service: Service, provider: Provider, request: SeriesRequest, client: ClientDetails,
          by: str = history.BY_CLIENT, now=None, currency=None,
          payment: str = BookingSeries.Payment.PER_OCCURRENCE) -> BookingSeries:
-    """Book the series in one transaction under the provider lock, re-checking every date.
+    """Book the series in one transaction under the provider lock (and the pool's), re-checking every date; each
+    occurrence of a service that needs a room takes the lowest-id room free then.
 
     All-or-nothing refuses (nothing written) when any date is not free and has no chosen alternative; skip books
     the rest. Either way a date lost to a race since the preview is a :class:`SeriesUnavailable` naming it.
@@ -205,6 +223,7 @@ def book(service: Service, provider: Provider, request: SeriesRequest, client: C
     quote = _quote(service, currency, by)
     with transaction.atomic():
         writes.lock_providers(service, [provider.pk], any_state=by == history.BY_STAFF)
+        resources.lock_pool(service, now)  # the rooms' rows after the provider's (lock order, ``writes``)
         writes.release_expired_holds([provider.pk], now)
         chosen, conflicts = _resolve(plan(service, provider, request.rule, now, by), request)
         if conflicts and (request.on_conflict != SKIP or not chosen):
@@ -266,6 +285,7 @@ def _add_occurrence(series, slot, client, quote, by, now):
                       deposit_due=quote.deposit if quote else 0,
                       currency=quote.currency if quote else business_currency(service.site))
     writes.set_span(booking)
+    booking.resource_id = slot.resource_id  # the room the plan found free under the pool's locks, or None
     issue_token(booking)
     if by != history.BY_STAFF:
         holds.set_intake(booking, service, client)
