@@ -74,6 +74,19 @@ def test_staff_and_rooms_have_their_own_listings(admin_client):
     assert "Room Blue" in rooms and "Maya Staff" not in rooms
 
 
+def test_a_room_opens_only_as_a_room_and_a_person_only_as_staff(admin_client):
+    maya, blue = ProviderFactory(name="Maya Staff"), ResourceFactory(name="Room Blue")
+    staff_url = "/admin/snippets/wagtail_booking/provider/{}/{}/"
+    assert admin_client.get(staff_url.format("edit", blue.pk)).status_code == 404
+    assert admin_client.get(staff_url.format("delete", blue.pk)).status_code == 404
+    assert admin_client.get(staff_url.format("edit", maya.pk)).status_code == 200
+    assert admin_client.get(f"{ROOMS}edit/{maya.pk}/").status_code == 404
+    assert admin_client.get(f"{ROOMS}edit/{blue.pk}/").status_code == 200
+    sync = admin_client.get("/admin/booking/calendar-sync/").content.decode()
+    assert "Maya Staff" in sync and "Room Blue" not in sync
+    assert admin_client.get(f"/admin/booking/calendar-sync/{blue.pk}/").status_code == 404
+
+
 @pytest.fixture
 def owner_of_a(django_user_model, business_a):  # noqa: F811
     user = django_user_model.objects.create_user("alpha", "alpha@example.com", "pw", is_staff=True)

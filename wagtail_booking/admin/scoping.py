@@ -36,16 +36,17 @@ def business_path(model) -> str | None:
     return None
 
 
-def guard_object_urls(patterns, model, path):
-    """Wrap every pattern with a ``pk`` in a check that the object belongs to one of the user's businesses."""
+def guard_object_urls(patterns, model, path, rows=None):
+    """Wrap every pattern with a ``pk`` in a check that the object belongs to one of the user's businesses (and,
+    with ``rows``, a callable returning a queryset, is one of those rows: a viewset showing part of a table)."""
 
     def guard(view):
         @wraps(view)
         def guarded(request, *args, **kwargs):
             pk = kwargs.get("pk")
             if pk is not None:
-                rows = model._default_manager.filter(pk=unquote(str(pk)))
-                if not visible_to(rows, request.user, path).exists():
+                named = (rows() if rows else model._default_manager.all()).filter(pk=unquote(str(pk)))
+                if not visible_to(named, request.user, path).exists():
                     raise Http404("No such object in the businesses you work in.")
             return view(request, *args, **kwargs)
 
@@ -61,10 +62,14 @@ class BusinessScopedViewSetMixin:
     """For a ``ModelViewSet`` or ``SnippetViewSet`` whose model's rows belong to a business."""
 
     def scoped_queryset(self, request):
-        return visible_to(self.model._default_manager.all(), request.user, business_path(self.model))
+        return visible_to(self.own_rows(), request.user, business_path(self.model))
+
+    def own_rows(self):
+        """The rows this viewset lists and opens, before scoping (a subclass showing part of a table narrows it)."""
+        return self.model._default_manager.all()
 
     def get_urlpatterns(self):
-        return guard_object_urls(super().get_urlpatterns(), self.model, business_path(self.model))
+        return guard_object_urls(super().get_urlpatterns(), self.model, business_path(self.model), self.own_rows)
 
 
 def _sites(request):

@@ -47,8 +47,13 @@ def _require(request, change=False):
         raise PermissionDenied
 
 
+def _staff(request):
+    """The user's businesses' staff: rooms and equipment have no calendars to connect."""
+    return visible_to(Provider.objects.filter(kind=Provider.Kind.STAFF), request.user)
+
+
 def _provider(request, provider_id):
-    return get_object_or_404(visible_to(Provider.objects.all(), request.user), pk=provider_id)
+    return get_object_or_404(_staff(request), pk=provider_id)
 
 
 def _connection(request, provider_id, pk):
@@ -66,7 +71,7 @@ def _back(provider_id):
 
 def index(request):
     _require(request)
-    providers = visible_to(Provider.objects.all(), request.user).select_related("calendar_feed").order_by("name")
+    providers = _staff(request).select_related("calendar_feed").order_by("name")
     connections = {}
     rows = CalendarConnection.objects.filter(provider__in=providers).exclude(
         status=CalendarConnection.Status.PENDING, credentials="").select_related("provider")
