@@ -92,7 +92,7 @@ def create_booking(request, payload: IntegrationBookingIn):
             raise InvalidInput([("send_payment_link", problem)])
     hold_for = timedelta(minutes=payload.hold_minutes) if payload.hold_minutes else None
     with transaction.atomic():  # the hold and its payment link commit together
-        booking = services.create_hold(service, start, client, provider, hold_for=hold_for)
+        booking = services.create_hold(service, start, client, provider, hold_for=hold_for, seats=payload.seats)
         if channel and booking.status == Booking.Status.HELD:
             queue_payment_link(booking, channel)
     return Status(201, {**booking_out(booking), "payment_link_sent": channel})
@@ -153,7 +153,7 @@ def booking_out(booking: Booking) -> dict:
             "end": _local(booking.end, zone), "client_name": booking.client_name,
             "client_email": booking.client_email, "client_phone": booking.client_phone,
             "client_timezone": booking.client_timezone, "price": str(booking.price),
-            "deposit_due": str(booking.deposit_due), "currency": booking.currency,
+            "deposit_due": str(booking.deposit_due), "currency": booking.currency, "seats": booking.seats,
             "payment_url": payment_links.payment_url(booking) if held else None,
             "expires_at": booking.hold_expires_at if held else None, "created_at": booking.created_at,
             "language": booking.language, "video_link": booking.video_link or None}

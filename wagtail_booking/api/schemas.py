@@ -129,10 +129,13 @@ class BookingFields(Schema):
                   {"required": ["phone"], "properties": {"phone": {"minLength": 1}}}]}}
 
 
+SEATS_DESCRIPTION = ("For a class: how many seats to book, at most the service's max_seats_per_booking (more is "
+                     "refused with a 409 naming seats). The price and the deposit are per seat. A one-to-one "
+                     "service takes 1.")
+
+
 class HoldIn(BookingFields):
-    seats: int = Field(1, ge=1, le=1000, description=(
-        "For a class: how many seats to book, at most the service's max_seats_per_booking. The price and the "
-        "deposit are per seat. A one-to-one service takes 1."))
+    seats: int = Field(1, ge=1, le=1000, description=SEATS_DESCRIPTION)
     card_consent: bool = Field(False, description=(
         "The client ticked the box agreeing to keep their card on file: show the service's card_consent sentence "
         "next to an unticked box and send true only when the client ticked it. Only for a service that offers "
@@ -182,6 +185,7 @@ MAX_HOLD_MINUTES = 30  # a key cannot keep a slot from other clients for longer
 
 
 class IntegrationBookingIn(BookingFields):
+    seats: int = Field(1, ge=1, le=1000, description=SEATS_DESCRIPTION)
     hold_minutes: int | None = Field(None, ge=1, le=MAX_HOLD_MINUTES, description=(
         f"For a paid service: how long the hold keeps the slot while the client pays, 1 to {MAX_HOLD_MINUTES} "
         "minutes. Default: the site's HOLD_MINUTES setting (15 unless changed)."))
@@ -208,6 +212,8 @@ class IntegrationBookingOut(Schema):
     price: str
     deposit_due: str
     currency: str
+    seats: int = Field(1, description="The seats this booking takes (more than 1 only in a class); price and "
+                                      "deposit_due are for all of them.")
     payment_url: str | None = Field(None, description="While held: where the client pays to confirm (send it "
                                                       "to them; it carries their booking's secret token).")
     expires_at: datetime | None = Field(None, description="While held: when the hold stops keeping the slot.")
