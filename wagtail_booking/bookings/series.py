@@ -234,8 +234,8 @@ def book(service: Service, provider: Provider, request: SeriesRequest, client: C
             occurrences=request.rule.count, until=request.rule.until, local_time=request.rule.wall_time,
             timezone=request.rule.zone, client_name=client.name, client_email=client.email, created_by=by,
             payment=payment if quote and quote.deposit > 0 else BookingSeries.Payment.PER_OCCURRENCE)
-        for slot in chosen:
-            _add_occurrence(series, slot, client, quote, by, now)
+        for index, slot in enumerate(chosen):
+            _add_occurrence(series, slot, client, quote, by, now, told_with_first=index > 0)
     return series
 
 
@@ -274,7 +274,9 @@ def _conflict_message(conflicts, zone, skipping) -> str:
         "dates": dates}
 
 
-def _add_occurrence(series, slot, client, quote, by, now):
+def _add_occurrence(series, slot, client, quote, by, now, told_with_first=False):
+    """One occurrence, confirmed, requested or held as a single booking would be. ``told_with_first``: the client
+    hears of it in the first occurrence's confirmation (which lists the series), not in one message each."""
     service = series.service
     booking = Booking(site_id=service.site_id, service=service, provider_id=slot.provider_id, start=slot.start,
                       end=slot.end, status=Booking.Status.HELD, hold_expires_at=now + booking_settings.hold_duration,
@@ -286,6 +288,7 @@ def _add_occurrence(series, slot, client, quote, by, now):
                       currency=quote.currency if quote else business_currency(service.site))
     writes.set_span(booking)
     booking.resource_id = slot.resource_id  # the room the plan found free under the pool's locks, or None
+    booking.told_with_series = told_with_first  # read by the notification receivers, on this instance only
     issue_token(booking)
     if by != history.BY_STAFF:
         holds.set_intake(booking, service, client)

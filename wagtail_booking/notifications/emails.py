@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .. import formats
+from ..bookings import series_payments
 from ..bookings.tokens import manage_token
 from ..checkout.facade import paid_payment
 from ..checkout.policy_words import cancelled_refund_text, policy_lines
@@ -17,7 +18,7 @@ from ..packages import credits
 from ..reports.invoices import credit_notes_for_booking, ensure_pdf, invoice_for_booking
 from ..reports.links import invoice_url
 from ..site_settings import site_settings
-from .ics import booking_calendar
+from .ics import bookings_calendar
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +72,21 @@ def _credit_notes(booking):
         return []
 
 
+def _series(booking, kind, base_url):
+    """For the first appointment's confirmation (or request) of a series: every date with its own manage link and
+    state, and the appointments its calendar file adds (``([], [booking])`` for any other email)."""
+    if booking.series_id is None or kind not in ("confirmed", "requested"):
+        return [], [booking]
+    rows = list(booking.series.bookings.order_by("start").select_related("service", "provider", "site"))
+    if rows[0].pk != booking.pk:
+        return [], [booking]
+    zone = booking.client_timezone
+    listed = [(formats.when(row.start, zone), manage_url(row, base_url),
+               "" if row.status == row.Status.CONFIRMED else series_payments.status_words(row, zone)) for row in rows]
+    kept = [row for row in rows if row.status in (row.Status.CONFIRMED, row.Status.REQUESTED)]
+    return listed, kept or [booking]
+
+
 def reply_to(booking) -> list[str]:
     """Replies go to the booking's business (its contact email), not to the platform's sending address."""
     config = site_settings(booking.site)
@@ -101,6 +117,7 @@ def _send_booking_email(booking, kind, base_url, business_name):
     elif context["credit"] is not None:  # paid with a package credit: when the credit comes back, not a deposit
         context["policy_lines"] = policy_lines(booking.service, booking.client_timezone, booking.start,
                                                booking.currency, credit=True)
+    context["series"], in_calendar = _series(booking, kind, base_url)
     if kind in ("cancelled", "declined"):
         context["refund_text"] = cancelled_refund_text(booking)
         attachments.extend(_credit_notes(booking))
@@ -113,7 +130,7 @@ def _send_booking_email(booking, kind, base_url, business_name):
     )
     message.attach_alternative(render_to_string("wagtail_booking/email/booking.html", context), "text/html")
     method = "CANCEL" if kind in ("cancelled", "declined") else "PUBLISH"
-    message.attach(f"booking-{booking.reference}.ics", booking_calendar(booking, business_name, method),
+    message.attach(f"booking-{booking.reference}.ics", bookings_calendar(in_calendar, business_name, method),
                    f"text/calendar; method={method}")
     for attachment in filter(None, attachments):
         message.attach(*attachment)

@@ -4,10 +4,21 @@ from icalendar import Calendar, Event, vCalAddress, vText
 
 
 def booking_calendar(booking, business_name: str, method: str = "PUBLISH") -> bytes:
+    return bookings_calendar([booking], business_name, method)
+
+
+def bookings_calendar(bookings, business_name: str, method: str = "PUBLISH") -> bytes:
+    """One .ics with an event per booking (the appointments of a series, in its first confirmation)."""
     calendar = Calendar()
     calendar.add("prodid", "-//wagtail-booking//EN")
     calendar.add("version", "2.0")
     calendar.add("method", method)
+    for booking in bookings:
+        calendar.add_component(_event(booking, business_name, method))
+    return calendar.to_ical()
+
+
+def _event(booking, business_name, method) -> Event:
     event = Event()
     event.add("uid", f"{booking.reference}@wagtail-booking")
     event.add("dtstamp", booking.updated_at or booking.created_at)
@@ -28,5 +39,4 @@ def booking_calendar(booking, business_name: str, method: str = "PUBLISH") -> by
     organizer.params["cn"] = vText(business_name)
     event["organizer"] = organizer
     event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
-    calendar.add_component(event)
-    return calendar.to_ical()
+    return event

@@ -15,12 +15,20 @@ from .tasks import (
 
 
 def on_requested(sender, booking, **kwargs):
-    queue_messages(booking, "requested")
+    if not told_with_series(booking):
+        queue_messages(booking, "requested")
 
 
 def on_confirmed(sender, booking, approved=False, **kwargs):
-    queue_messages(booking, "approved" if approved else "confirmed")
+    if not told_with_series(booking):
+        queue_messages(booking, "approved" if approved else "confirmed")
     enqueue(sync_reminders_task, booking.pk)
+
+
+def told_with_series(booking) -> bool:
+    """A series booked at once is confirmed to the client in one message, its first occurrence's, which lists
+    every date (``emails``); the others still get their reminders."""
+    return getattr(booking, "told_with_series", False)
 
 
 def on_cancelled(sender, booking, declined=False, **kwargs):
