@@ -116,11 +116,11 @@ def test_cancelling_a_seat_booking_gives_its_seats_back(monday):
     assert api_slots(service, monday)[ny(monday, 10).isoformat()]["seats_left"] == 4
 
 
-def test_a_seat_in_a_class_cannot_be_moved(monday):
+def test_a_seat_moved_to_its_own_time_is_refused_with_a_sentence(monday):
     service = a_class()
     booking = hold(service, ny(monday, 10))
-    with pytest.raises(services.NotAllowed, match="cannot be moved"):
-        services.reschedule(booking, ny(monday, 11), by="staff")
+    with pytest.raises(services.NotAllowed, match="That is the time of this class already"):
+        services.reschedule(booking, ny(monday, 10), by="staff")
 
 
 def test_expired_holds_give_their_seats_back_and_an_emptied_session_frees_the_provider(monday, settings):

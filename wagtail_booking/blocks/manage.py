@@ -154,8 +154,7 @@ def _page(request, booking, showing_question=False) -> dict:
                      "contact_phone": config.contact_phone if config else "",
                      "contact_email": config.contact_email if config else ""})
     elif _is_open(booking) and not showing_question:
-        # a seat in a class is not moved (services.reschedule): cancel and book another class
-        page["reschedule_times"] = [] if booking.session_id else reschedule_times(request, booking)
+        page["reschedule_times"] = reschedule_times(request, booking)
         if facade.paid_payment(booking) is not None:
             page["refund_text"] = _refund_text(booking)
         elif credits.paid_by_credit(booking) is not None:

@@ -119,7 +119,8 @@ def reschedule_times(request, booking):
     zone = ZoneInfo(booking.client_timezone)
     today = timezone.now().astimezone(zone).date()
     start, end = local_day_bounds(today, today + timedelta(days=RESCHEDULE_DAYS), booking.client_timezone)
-    slots = available_slots(booking.service, start, end, [booking.provider_id], exclude_booking=booking)
+    slots = available_slots(booking.service, start, end, [booking.provider_id], exclude_booking=booking,
+                            seats=booking.seats)
     return [(slot_value(slot), slot.start.astimezone(zone)) for slot in slots if slot.start != booking.start]
 
 

@@ -118,10 +118,12 @@ def reschedule(booking: Booking, new_start: datetime, by: str = "client", now=No
                              % {"status": booking.get_status_display().lower()})
         if by == "client":
             _check_cutoff(booking, now, "rescheduled")
-        if booking.session_id:
-            raise NotAllowed(_("A seat in a class cannot be moved to another time: cancel it and book the class "
-                               "you want instead."))
         previous_start = booking.start
+        if booking.session_id:
+            sessions.move_seats(booking, new_start, now)
+            history.record(booking, "rescheduled", by, previous_start=previous_start, start=booking.start)
+            writes.announce(signals.booking_rescheduled, booking, previous_start=previous_start)
+            return booking
         slot = writes.free_slot(booking.service, new_start, locked, now, exclude_booking=booking)
         booking.start, booking.end = slot.start, slot.end
         if resources.booking_holds_resource(booking.service):

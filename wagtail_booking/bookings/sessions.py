@@ -67,6 +67,23 @@ def claim_seats(service, start: datetime, provider_ids: list[int], seats: int, n
     raise SlotUnavailable(_refusal(scheduled, seats), next_starts(service, start, provider_ids, seats, now))
 
 
+def move_seats(booking, new_start: datetime, now: datetime) -> ClassSession:
+    """Move a seat booking to its provider's class at ``new_start`` (opened if none is scheduled), all its seats.
+
+    The caller holds the provider's row (a booking keeps its provider, so every move touching these sessions
+    queues there) and the booking's. The seat trigger moves the seats from the old session to the new one, and
+    the old session closes if the move emptied it. :class:`SlotUnavailable` when the class there is full.
+    """
+    if new_start == booking.start:
+        raise NotAllowed(_("That is the time of this class already."), field="slot")
+    slot, session = claim_seats(booking.service, new_start, [booking.provider_id], booking.seats, now)
+    booking.session, booking.start, booking.end = session, slot.start, slot.end
+    writes.set_span(booking)
+    writes.insert(booking, booking.service, new_start, [booking.provider_id], now)
+    writes.close_emptied_sessions([booking.provider_id], now)
+    return session
+
+
 def session_for_staff(service, provider, start, now) -> ClassSession:
     """The session a seat entered by staff goes in: the provider's scheduled one at ``start`` (locked), or a new one
     if their time, and a room of the pool when the class needs one, is free then (staff may book outside working
