@@ -36,3 +36,15 @@ def test_a_caller_books_three_seats_and_a_fifth_is_refused_naming_seats(client, 
     refused = book(client, key, yoga, ny(monday, 10), 5)
     assert refused.status_code == 409 and "at most 4 seats" in refused.json()["detail"]
     assert booking.session.__class__.objects.get(pk=booking.session_id).seats_taken == 3
+
+
+def test_a_business_adding_tax_on_top_answers_what_the_client_pays(client, make_key, site_a, monday):
+    from wagtail_booking.snippets.prices import TaxRate
+
+    hst = TaxRate.objects.create(name="HST", percent=Decimal("13"))
+    service = ServiceFactory(name="Massage", providers=[ProviderFactory(name="Ines", site=site_a)], site=site_a,
+                             price=Decimal("100.00"), tax_rate=hst)
+    response = book(client, make_key(), service, ny(monday, 10), 1)
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["price"], body["price_with_tax"]) == ("100.00", "113.00")

@@ -154,6 +154,7 @@ def booking_out(booking: Booking) -> dict:
             "client_email": booking.client_email, "client_phone": booking.client_phone,
             "client_timezone": booking.client_timezone, "price": str(booking.price),
             "deposit_due": str(booking.deposit_due), "currency": booking.currency, "seats": booking.seats,
+            "price_with_tax": str(booking.price_with_tax), "deposit_with_tax": str(booking.deposit_with_tax),
             "payment_url": payment_links.payment_url(booking) if held else None,
             "expires_at": booking.hold_expires_at if held else None, "created_at": booking.created_at,
             "language": booking.language, "video_link": booking.video_link or None}

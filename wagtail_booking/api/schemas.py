@@ -211,6 +211,10 @@ class IntegrationBookingOut(Schema):
     client_timezone: str
     price: str
     deposit_due: str
+    price_with_tax: str = Field(description="What the client pays in all: price, plus tax where the business adds "
+                                            "it on top of its prices (else the same as price).")
+    deposit_with_tax: str = Field(description="What the payment link charges: deposit_due, plus tax where the "
+                                              "business adds it on top.")
     currency: str
     seats: int = Field(1, description="The seats this booking takes (more than 1 only in a class); price and "
                                       "deposit_due are for all of them.")
