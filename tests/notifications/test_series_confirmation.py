@@ -25,6 +25,11 @@ def test_the_client_gets_one_confirmation_listing_the_series(django_capture_on_c
         booked = series.book(coaching, maya, series.SeriesRequest(rule), client)
     [email] = [message for message in mail.outbox if message.to == ["ann@example.com"]]
     rows = list(booked.bookings.order_by("start"))
+    # The provider is told once too, the dates listed in their own zone.
+    [staff] = [message for message in mail.outbox if message.to == [maya.email]]
+    assert staff.subject.startswith("New booking: Coaching, Ann Client, Thu 11 Mar 2027, 10:00")
+    assert "Series of 4 appointments:" in staff.body
+    assert "  Thu 18 Mar 2027, 10:00 (America/New_York)" in staff.body
     assert email.subject == "Your booking is confirmed: Coaching, Thu 11 Mar 2027, 15:00 (Europe/London)"
     assert "Your series: 4 appointments" in email.body
     for row, when in zip(rows, ("Thu 11 Mar 2027, 15:00", "Thu 18 Mar 2027, 14:00", "Thu 25 Mar 2027, 14:00",

@@ -6,6 +6,7 @@ from ..outbox import enqueue
 from . import series_deposits, staff_receivers
 from . import waitlist as waitlist_messages
 from .forms import plug_in
+from .staff_receivers import told_with_series  # a series booked at once: one message, the first date's (``emails``)
 from .tasks import (
     queue_messages,
     send_balance_receipt_task,
@@ -25,10 +26,7 @@ def on_confirmed(sender, booking, approved=False, **kwargs):
     enqueue(sync_reminders_task, booking.pk)
 
 
-def told_with_series(booking) -> bool:
-    """A series booked at once is confirmed to the client in one message, its first occurrence's, which lists
-    every date (``emails``); the others still get their reminders."""
-    return getattr(booking, "told_with_series", False)
+
 
 
 def on_cancelled(sender, booking, declined=False, **kwargs):

@@ -161,6 +161,8 @@ def email_context(booking, event, zone, detail="", to="") -> dict:
         "booking_url": base + reverse("wagtail_booking_bookings:inspect", args=[booking.pk]),
         "preferences_url": base + preferences_url(booking, to),
     }
+    if event == "booked":
+        context["series"] = series_dates(booking, zone)
     if event == "rescheduled" and detail:
         context["previous_when"] = formats.when(datetime.fromisoformat(detail), zone)
     if event == "payment_failed":
@@ -171,6 +173,17 @@ def email_context(booking, event, zone, detail="", to="") -> dict:
             (_("Decline"), base + reverse("wagtail_booking_staff_review", args=[review_token(booking, "decline")])),
         ]
     return context
+
+
+def series_dates(booking, zone) -> list[str]:
+    """Every date of the series ``booking`` opens (its first appointment), for the one "new booking" message staff
+    get about it; [] for any other booking."""
+    if booking.series_id is None:
+        return []
+    starts = list(booking.series.bookings.order_by("start").values_list("pk", "start"))
+    if not starts or starts[0][0] != booking.pk:
+        return []
+    return [formats.when(start, zone) for _pk, start in starts]
 
 
 def send_email(booking, event, to, zone, detail="") -> None:

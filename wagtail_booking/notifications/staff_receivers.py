@@ -9,8 +9,16 @@ def on_requested(sender, booking, **kwargs):
 
 
 def on_confirmed(sender, booking, approved=False, **kwargs):
-    if not approved:  # an approval is staff's own doing; the request was announced when it came in
+    # An approval is staff's own doing (the request was announced when it came in); a series booked at once is
+    # announced once, by its first appointment's message, which lists the dates (``staff.email_context``).
+    if not approved and not told_with_series(booking):
         queue_staff_messages(booking, "booked")
+
+
+def told_with_series(booking) -> bool:
+    """An appointment of a series booked at once, other than the first: its news is in the first one's messages
+    (``bookings.series.book`` marks the instance it announces)."""
+    return getattr(booking, "told_with_series", False)
 
 
 def on_cancelled(sender, booking, declined=False, **kwargs):
